@@ -1,0 +1,209 @@
+"""The `asistente` command."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+
+from asistente.settings import Settings
+
+Handler = Callable[[argparse.Namespace, Settings], int]
+
+
+def _add_core_commands(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("serve", help="run the GraphQL service")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--workers", type=int, default=1)
+    p.add_argument("--demo", action="store_true", help="seed the demo tenant (once) and enable GraphiQL")
+    p.set_defaults(handler=_serve)
+
+    p = sub.add_parser("migrate", help="bring the database schema up to date")
+    p.set_defaults(handler=_migrate)
+
+    keys = sub.add_parser("keys", help="manage API keys").add_subparsers(dest="keys_cmd", required=True)
+    p = keys.add_parser("create", help="create an API key (printed as the last line)")
+    p.add_argument("--tenant", required=True)
+    p.add_argument("--role", required=True, choices=["AGENT", "SUPERVISOR", "COMPLIANCE", "INTEGRATOR", "ADMIN"])
+    p.add_argument("--agent-id", default=None, help="the CRM user id of the agent this key acts as")
+    p.add_argument("--label", default=None)
+    p.set_defaults(handler=_keys_create)
+    p = keys.add_parser("revoke", help="revoke an API key by its prefix")
+    p.add_argument("--tenant", required=True)
+    p.add_argument("prefix")
+    p.set_defaults(handler=_keys_revoke)
+
+    tenants = sub.add_parser("tenants", help="manage tenants").add_subparsers(dest="tenants_cmd", required=True)
+    p = tenants.add_parser("set-origins", help="set the CORS allow-list of a tenant")
+    p.add_argument("--tenant", required=True)
+    p.add_argument("origins", nargs="*", help="e.g. https://crm.example.com")
+    p.set_defaults(handler=_tenants_set_origins)
+
+    p = sub.add_parser("import", help="import a JSON Lines portfolio file")
+    p.add_argument("file")
+    p.add_argument("--tenant", required=True)
+    p.add_argument("--no-progress", action="store_true")
+    p.set_defaults(handler=_import)
+
+    p = sub.add_parser("export-schema", help="write the GraphQL SDL")
+    p.add_argument("--output", default="schema/schema.graphql")
+    p.set_defaults(handler=_export_schema)
+
+
+def _open(settings: Settings):
+    from asistente.db import make_engine, make_session_factory
+    from asistente.migrate import upgrade
+
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    return engine, make_session_factory(engine)
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    import os
+
+    import uvicorn
+
+    if args.demo:
+        settings = settings.model_copy(update={"demo": True})
+        os.environ["ASISTENTE_DEMO"] = "1"
+    engine, factory = _open(settings)
+    if args.demo:
+        from asistente.demo import seed_demo
+
+        key = seed_demo(factory)
+        base = f"http://{args.host}:{args.port}"
+        print(f"asistente demo: GraphiQL at {base}/graphql  demo CRM at {base}/demo")
+        print("Use this header (agent key of tenant 'demo'):")
+        print(f"Authorization: Bearer {key}")
+    engine.dispose()
+    if args.workers > 1:
+        uvicorn.run("asistente.app:app_from_env", factory=True, host=args.host, port=args.port,
+                    workers=args.workers, log_level="info")
+    else:
+        from asistente.app import create_app
+
+        uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+    return 0
+
+
+def _migrate(args: argparse.Namespace, settings: Settings) -> int:
+    engine, _ = _open(settings)
+    engine.dispose()
+    print("database is up to date")
+    return 0
+
+
+def _keys_create(args: argparse.Namespace, settings: Settings) -> int:
+    from asistente.db import transaction
+    from asistente.enums import Role
+    from asistente.tenants.service import create_api_key
+
+    engine, factory = _open(settings)
+    with transaction(factory) as s:
+        key = create_api_key(s, tenant_slug=args.tenant, role=Role(args.role), agent_external_id=args.agent_id,
+                             label=args.label)
+    engine.dispose()
+    print(f"tenant={args.tenant} role={args.role}" + (f" agent={args.agent_id}" if args.agent_id else ""))
+    print(key)
+    return 0
+
+
+def _keys_revoke(args: argparse.Namespace, settings: Settings) -> int:
+    from asistente.db import transaction
+    from asistente.tenants.service import revoke_api_key
+
+    engine, factory = _open(settings)
+    with transaction(factory) as s:
+        n = revoke_api_key(s, tenant_slug=args.tenant, prefix=args.prefix)
+    engine.dispose()
+    print(f"revoked {n} key(s)")
+    return 0 if n else 1
+
+
+def _tenants_set_origins(args: argparse.Namespace, settings: Settings) -> int:
+    from asistente.db import transaction
+    from asistente.tenants.service import set_cors_origins
+
+    engine, factory = _open(settings)
+    with transaction(factory) as s:
+        origins = set_cors_origins(s, tenant_slug=args.tenant, origins=args.origins)
+    engine.dispose()
+    print("allowed origins: " + (", ".join(origins) or "(none)"))
+    return 0
+
+
+def _import(args: argparse.Namespace, settings: Settings) -> int:
+    from asistente.portfolio.ingest import import_jsonl_file
+
+    engine, factory = _open(settings)
+    try:
+        result = import_jsonl_file(factory, args.file, tenant_slug=args.tenant, progress=not args.no_progress)
+    finally:
+        engine.dispose()
+    if result.rejections:
+        print(f"{args.file}: {len(result.rejections)} bad record(s); nothing was imported", file=sys.stderr)
+        for r in result.rejections:
+            for reason in r.reasons:
+                print(f"{args.file}:{r.index}: {reason}", file=sys.stderr)
+        return 1
+    print(f"imported {result.records} record(s): {result.debtors_created} debtor(s) created, "
+          f"{result.debtors_updated} updated, in {result.seconds:.1f} s ({result.rate:,.0f} records/s)")
+    return 0
+
+
+def _export_schema(args: argparse.Namespace, settings: Settings) -> int:
+    from pathlib import Path
+
+    from asistente.api.schema import build_schema
+
+    sdl = build_schema(settings).as_str() + "\n"
+    out = Path(args.output)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(sdl, encoding="utf-8")
+    print(f"wrote {out}")
+    return 0
+
+
+# Domain packages add their own command groups here: each module exposes `register(subparsers)` and sets
+# `handler(args, settings) -> int` on its parsers.
+_PLUGGED_COMMANDS = ["asistente.audit.cli"]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    import importlib
+
+    parser = argparse.ArgumentParser(prog="asistente", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    _add_core_commands(sub)
+    for name in _PLUGGED_COMMANDS:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    settings = Settings()
+    try:
+        return int(args.handler(args, settings) or 0)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # a clear one-line error for the operator, never a traceback for expected failures
+        from asistente.errors import DomainError
+
+        if isinstance(exc, DomainError):
+            print(f"error: {exc.message}", file=sys.stderr)
+            return 2
+        raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())

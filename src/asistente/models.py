@@ -1,0 +1,6 @@
+"""Every mapped model, imported once so metadata (and Alembic) sees all tables."""
+
+from asistente.portfolio.models import Account, Debtor, Interaction, Payment, Promise
+from asistente.tenants.models import Agent, ApiKey, Tenant
+
+__all__ = ["Account", "Agent", "ApiKey", "Debtor", "Interaction", "Payment", "Promise", "Tenant"]

@@ -1,0 +1,69 @@
+"""Money: Decimal amounts with ISO 4217 currencies, rounded to each currency's minor unit."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import lru_cache
+
+from babel.numbers import get_currency_precision, list_currencies
+
+from asistente.errors import BadInput
+
+# ISO 4217 minor units where CLDR's "cash/accounting" digits differ from the ISO standard we bill in.
+_ISO_MINOR_UNITS_OVERRIDE = {"CLP": 0, "COP": 2, "JPY": 0, "KRW": 0, "ARS": 2, "MXN": 2, "PEN": 2}
+
+
+@lru_cache(maxsize=None)
+def known_currencies() -> frozenset[str]:
+    return frozenset(list_currencies())
+
+
+def check_currency(code: str) -> str:
+    if not isinstance(code, str) or code.upper() != code or code not in known_currencies():
+        raise BadInput(f"unknown currency {code!r}: use an ISO 4217 code such as MXN, COP, CLP, PEN, EUR, ARS, USD")
+    return code
+
+
+@lru_cache(maxsize=None)
+def minor_units(currency: str) -> int:
+    check_currency(currency)
+    if currency in _ISO_MINOR_UNITS_OVERRIDE:
+        return _ISO_MINOR_UNITS_OVERRIDE[currency]
+    return get_currency_precision(currency)
+
+
+@lru_cache(maxsize=None)
+def quantum(currency: str) -> Decimal:
+    return Decimal(1).scaleb(-minor_units(currency))
+
+
+def round_money(amount: Decimal, currency: str) -> Decimal:
+    return amount.quantize(quantum(currency), rounding=ROUND_HALF_UP)
+
+
+def parse_amount(value: str | int | Decimal, currency: str, *, field: str = "amount", allow_zero: bool = True,
+                 allow_negative: bool = False) -> Decimal:
+    """Parse a decimal string strictly: no floats, no exponent, no more decimals than the currency has."""
+    if isinstance(value, float):
+        raise BadInput(f"{field}: money must be a decimal string, not a float")
+    try:
+        amount = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        raise BadInput(f"{field}: {value!r} is not a decimal amount") from None
+    if not amount.is_finite():
+        raise BadInput(f"{field}: {value!r} is not a finite amount")
+    if amount < 0 and not allow_negative:
+        raise BadInput(f"{field}: amount must not be negative (got {value})")
+    if amount == 0 and not allow_zero:
+        raise BadInput(f"{field}: amount must be greater than zero")
+    exp = amount.as_tuple().exponent
+    if isinstance(exp, int) and -exp > minor_units(currency):
+        raise BadInput(f"{field}: {value} has more decimals than {currency} allows ({minor_units(currency)})")
+    if abs(amount) >= Decimal("1e15"):
+        raise BadInput(f"{field}: amount {value} is too large")
+    return round_money(amount, currency)
+
+
+def format_amount(amount: Decimal, currency: str) -> str:
+    """Canonical decimal string with exactly the currency's minor units ("1234.50", CLP "1234")."""
+    return str(round_money(amount, currency))

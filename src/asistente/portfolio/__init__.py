@@ -1,0 +1,1 @@
+"""Debtors, accounts, payments, interactions and promises: models, repository, ingest, card."""

@@ -1,0 +1,56 @@
+"""Typed settings read from the environment (one object, passed down; no module globals)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="", extra="ignore", populate_by_name=True)
+
+    database_url: str = Field(
+        default_factory=lambda: f"sqlite:///{Path.cwd() / 'asistente.db'}",
+        validation_alias="DATABASE_URL",
+    )
+    redis_url: str | None = Field(default=None, validation_alias="REDIS_URL")
+    openai_base_url: str | None = Field(default=None, validation_alias="OPENAI_BASE_URL")
+    openai_api_key: str | None = Field(default=None, validation_alias="OPENAI_API_KEY")
+    llm_model: str | None = Field(default=None, validation_alias="ASISTENTE_LLM_MODEL")
+
+    # Exposure of the schema. None means: on in demo mode, off otherwise.
+    graphiql: bool | None = Field(default=None, validation_alias="ASISTENTE_GRAPHIQL")
+    introspection: bool | None = Field(default=None, validation_alias="ASISTENTE_INTROSPECTION")
+    demo: bool = Field(default=False, validation_alias="ASISTENTE_DEMO")
+
+    # Limits on GraphQL documents and inputs.
+    max_query_depth: int = Field(default=12, validation_alias="ASISTENTE_MAX_QUERY_DEPTH")
+    max_aliases: int = Field(default=30, validation_alias="ASISTENTE_MAX_ALIASES")
+    max_tokens: int = Field(default=3000, validation_alias="ASISTENTE_MAX_TOKENS")
+    max_list_items: int = Field(default=1000, validation_alias="ASISTENTE_MAX_LIST_ITEMS")
+    max_body_bytes: int = Field(default=8 * 1024 * 1024, validation_alias="ASISTENTE_MAX_BODY_BYTES")
+
+    # Agent session tokens minted by createAgentSession.
+    agent_token_ttl_seconds: int = Field(default=8 * 3600, validation_alias="ASISTENTE_AGENT_TOKEN_TTL")
+    # How long a verified API key stays in the per-process cache (revocation delay).
+    auth_cache_seconds: float = Field(default=30.0, validation_alias="ASISTENTE_AUTH_CACHE_SECONDS")
+
+    # Audit ledger retention in years (US Regulation F 12 CFR 1006.100: three years).
+    audit_retention_years: int = Field(default=3, validation_alias="ASISTENTE_AUDIT_RETENTION_YEARS")
+
+    # Extra directory of tenant rule-pack overlays (JSON), optional.
+    rule_pack_dir: Path | None = Field(default=None, validation_alias="ASISTENTE_RULE_PACK_DIR")
+
+    @property
+    def graphiql_enabled(self) -> bool:
+        return self.demo if self.graphiql is None else self.graphiql
+
+    @property
+    def introspection_enabled(self) -> bool:
+        return self.demo if self.introspection is None else self.introspection
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
