@@ -77,3 +77,89 @@ def session(session_factory: sessionmaker[Session]) -> Iterator[Session]:
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     for eng in _engines.values():
         eng.dispose()
+
+
+# ---------------------------------------------------------------- API over HTTP (httpx ASGI transport)
+
+from datetime import UTC, datetime  # noqa: E402
+
+import httpx  # noqa: E402
+
+from asistente.api.core.context import Services  # noqa: E402
+from asistente.app import create_app  # noqa: E402
+from asistente.db import transaction  # noqa: E402
+from asistente.enums import Role  # noqa: E402
+from asistente.settings import Settings  # noqa: E402
+from asistente.tenants.service import create_api_key  # noqa: E402
+
+
+class Clock:
+    """A settable clock for the app (decisions take `now` from the services' clock)."""
+
+    def __init__(self, now: datetime | None = None) -> None:
+        self.value = now or datetime(2026, 11, 20, 17, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.value
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def settings() -> Settings:
+    return Settings(demo=False, introspection=True, auth_cache_seconds=0)
+
+
+@pytest.fixture
+def services(engine: Engine, session_factory: sessionmaker[Session], settings: Settings, clock: Clock) -> Services:
+    return Services(settings=settings, engine=engine, session_factory=session_factory, clock=clock)
+
+
+@pytest.fixture
+def app(services: Services):
+    return create_app(services.settings, services=services)
+
+
+class Api:
+    """A small GraphQL client over the real ASGI app."""
+
+    def __init__(self, client: httpx.AsyncClient, factory: sessionmaker[Session]) -> None:
+        self.client = client
+        self.factory = factory
+
+    def key(self, tenant: str = "acme", role: Role | str = Role.ADMIN, agent: str | None = None) -> str:
+        with transaction(self.factory) as s:
+            return create_api_key(s, tenant_slug=tenant, role=Role(role), agent_external_id=agent)
+
+    async def post(self, query: str, variables: dict | None = None, *, key: str | None = None,
+                   headers: dict | None = None) -> httpx.Response:
+        h = {"content-type": "application/json"}
+        if key:
+            h["authorization"] = f"Bearer {key}"
+        h.update(headers or {})
+        return await self.client.post("/graphql", json={"query": query, "variables": variables or {}}, headers=h)
+
+    async def gql(self, query: str, variables: dict | None = None, *, key: str | None = None) -> dict:
+        """Execute and return the whole JSON body (data and errors)."""
+        res = await self.post(query, variables, key=key)
+        assert res.status_code in (200, 400, 401), res.text
+        return res.json()
+
+    async def ok(self, query: str, variables: dict | None = None, *, key: str | None = None) -> dict:
+        body = await self.gql(query, variables, key=key)
+        assert not body.get("errors"), body.get("errors")
+        return body["data"]
+
+
+def error_codes(body: dict) -> list[str]:
+    return [e.get("extensions", {}).get("code") for e in body.get("errors") or []]
+
+
+@pytest.fixture
+async def api(app, session_factory: sessionmaker[Session]):
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        yield Api(client, session_factory)

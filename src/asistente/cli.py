@@ -143,10 +143,13 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         engine.dispose()
     if result.rejections:
-        print(f"{args.file}: {len(result.rejections)} bad record(s); nothing was imported", file=sys.stderr)
+        total = len(result.rejections) + result.more_rejections
+        print(f"{args.file}: {total} bad record(s); nothing was imported", file=sys.stderr)
         for r in result.rejections:
             for reason in r.reasons:
                 print(f"{args.file}:{r.index}: {reason}", file=sys.stderr)
+        if result.more_rejections:
+            print(f"... and {result.more_rejections} more bad line(s)", file=sys.stderr)
         return 1
     print(f"imported {result.records} record(s): {result.debtors_created} debtor(s) created, "
           f"{result.debtors_updated} updated, in {result.seconds:.1f} s ({result.rate:,.0f} records/s)")

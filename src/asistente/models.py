@@ -1,6 +1,20 @@
 """Every mapped model, imported once so metadata (and Alembic) sees all tables."""
 
+from asistente.audit.models import AuditChainHead, AuditCheckpoint, AuditEvent, AuditFeedback
 from asistente.portfolio.models import Account, Debtor, Interaction, Payment, Promise
 from asistente.tenants.models import Agent, ApiKey, Tenant
 
-__all__ = ["Account", "Agent", "ApiKey", "Debtor", "Interaction", "Payment", "Promise", "Tenant"]
+__all__ = [
+    "Account",
+    "Agent",
+    "ApiKey",
+    "AuditChainHead",
+    "AuditCheckpoint",
+    "AuditEvent",
+    "AuditFeedback",
+    "Debtor",
+    "Interaction",
+    "Payment",
+    "Promise",
+    "Tenant",
+]

@@ -13,9 +13,13 @@ from asistente.errors import BadInput
 _ISO_MINOR_UNITS_OVERRIDE = {"CLP": 0, "COP": 2, "JPY": 0, "KRW": 0, "ARS": 2, "MXN": 2, "PEN": 2}
 
 
+# ISO 4217 codes that are not money one can owe: test, "no currency", precious metals, fund units.
+_NOT_MONEY = {"XXX", "XTS", "XAU", "XAG", "XPD", "XPT", "XDR", "XBA", "XBB", "XBC", "XBD", "XSU", "XUA"}
+
+
 @lru_cache(maxsize=None)
 def known_currencies() -> frozenset[str]:
-    return frozenset(list_currencies())
+    return frozenset(c for c in list_currencies() if len(c) == 3 and c.isupper() and c not in _NOT_MONEY)
 
 
 def check_currency(code: str) -> str:

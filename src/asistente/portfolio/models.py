@@ -35,6 +35,10 @@ class Debtor(Base):
     represented_by_attorney: Mapped[bool] = mapped_column(Boolean, default=False)
     # Free-form CRM attributes kept for display (employer, segment hints...).
     attributes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Segment code and risk level as of the last write touching the debtor (for list filters);
+    # the card always computes them afresh.
+    segment_code: Mapped[str | None] = mapped_column(String(40), default=None, index=True)
+    risk_level: Mapped[str | None] = mapped_column(String(12), default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

@@ -1,0 +1,133 @@
+"""Per-request context: services, the authenticated principal, a per-operation session and loaders."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+from strawberry.types import Info
+
+from asistente.api.core.permissions import PERMISSIONS
+from asistente.db import utcnow
+from asistente.errors import DomainError, Forbidden, Unauthenticated
+from asistente.settings import Settings
+from asistente.tenants.service import KEY_PREFIX, Principal, authenticate_key, authenticate_token
+
+if TYPE_CHECKING:
+    from asistente.api.loaders import Loaders
+
+
+@dataclass
+class Services:
+    """What every request shares; built once by create_app."""
+
+    settings: Settings
+    engine: Engine
+    session_factory: sessionmaker[Session]
+    clock: Callable[[], datetime] = utcnow
+    extras: dict[str, Any] = field(default_factory=dict)  # domain engines (rule packs, policies...)
+    _auth_cache: dict[str, tuple[float, Principal]] = field(default_factory=dict)
+
+    def authenticate(self, credential: str) -> Principal:
+        hit = self._auth_cache.get(credential)
+        mono = time.monotonic()
+        if hit is not None and hit[0] > mono:
+            return hit[1]
+        with self.session_factory() as s:
+            if credential.startswith(KEY_PREFIX):
+                principal = authenticate_key(s, credential)
+            else:
+                principal = authenticate_token(s, credential, now=self.clock())
+        if len(self._auth_cache) > 10_000:
+            self._auth_cache.clear()
+        self._auth_cache[credential] = (mono + self.settings.auth_cache_seconds, principal)
+        return principal
+
+    def forget_credentials(self) -> None:
+        self._auth_cache.clear()
+
+
+class Context:
+    def __init__(self, services: Services, request: Any = None, response: Any = None) -> None:
+        self.services = services
+        self.settings = services.settings
+        self.request = request
+        self.response = response
+        self.principal: Principal | None = None
+        self.auth_error: DomainError | None = Unauthenticated(
+            "missing credentials: send Authorization: Bearer <API key or agent token>")
+        self.origin: str | None = None
+        self.same_origin = True
+        self._session: Session | None = None
+        self._loaders: Loaders | None = None
+        self._now: datetime | None = None
+
+    # -- authentication
+    def authenticate_header(self, header: str | None) -> None:
+        if not header:
+            return
+        scheme, _, credential = header.strip().partition(" ")
+        if scheme.lower() != "bearer" or not credential.strip():
+            self.auth_error = Unauthenticated("Authorization must be 'Bearer <API key or agent token>'")
+            return
+        try:
+            self.principal = self.services.authenticate(credential.strip())
+            self.auth_error = None
+        except DomainError as exc:
+            self.principal = None
+            self.auth_error = exc
+
+    def require(self, info: Info) -> Principal:
+        """Authenticate and authorise the root field being resolved; return the principal."""
+        if self.principal is None:
+            raise self.auth_error or Unauthenticated("missing credentials")
+        name = f"{info.path.typename}.{info.field_name}"
+        allowed = PERMISSIONS.get(name)
+        if allowed is None:  # a field nobody listed is nobody's
+            raise Forbidden(f"{info.field_name} is not available")
+        if self.principal.role not in allowed:
+            raise Forbidden(f"role {self.principal.role.value} may not use {info.field_name}")
+        if self.origin and not self.same_origin and self.origin not in self.principal.cors_origins:
+            raise Forbidden(f"origin {self.origin} is not allowed for this tenant")
+        return self.principal
+
+    # -- per-operation resources
+    @property
+    def session(self) -> Session:
+        if self._session is None:
+            self._session = self.services.session_factory()
+        return self._session
+
+    @property
+    def loaders(self) -> Loaders:
+        if self._loaders is None:
+            from asistente.api.loaders import Loaders
+
+            if self.principal is None:
+                raise self.auth_error or Unauthenticated("missing credentials")
+            self._loaders = Loaders(self)
+        return self._loaders
+
+    def now(self) -> datetime:
+        """One instant per operation, so every part of a card agrees on 'now'."""
+        if self._now is None:
+            self._now = self.services.clock()
+        return self._now
+
+    def begin_operation(self) -> None:
+        self.end_operation()
+
+    def end_operation(self) -> None:
+        if self._session is not None:
+            try:
+                self._session.rollback()
+            finally:
+                self._session.close()
+                self._session = None
+        self._loaders = None
+        self._now = None

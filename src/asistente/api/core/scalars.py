@@ -1,0 +1,54 @@
+"""Shared GraphQL pieces: money as decimal strings, enums from the domain, page info."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import strawberry
+
+from asistente import enums
+from asistente.money import format_amount
+
+Channel = strawberry.enum(enums.Channel, name="Channel")
+RecipientRole = strawberry.enum(enums.RecipientRole, name="RecipientRole")
+Direction = strawberry.enum(enums.Direction, name="Direction")
+InteractionOutcome = strawberry.enum(enums.InteractionOutcome, name="InteractionOutcome")
+PhoneKind = strawberry.enum(enums.PhoneKind, name="PhoneKind")
+EmailKind = strawberry.enum(enums.EmailKind, name="EmailKind")
+PromiseStatus = strawberry.enum(enums.PromiseStatus, name="PromiseStatus")
+Role = strawberry.enum(enums.Role, name="Role")
+ViolationCode = strawberry.enum(enums.ViolationCode, name="ViolationCode")
+
+
+def money(amount: Decimal | None, currency: str) -> str | None:
+    return None if amount is None else format_amount(Decimal(amount), currency)
+
+
+@strawberry.type(description="Relay page information.")
+class PageInfo:
+    has_next_page: bool
+    end_cursor: str | None
+
+
+@strawberry.type(description="A field-level problem with an input.")
+class InputError:
+    field: str
+    message: str
+    code: str
+
+
+def limit_list(name: str, items: list | None, maximum: int) -> None:
+    from asistente.errors import BadInput
+
+    if items is not None and len(items) > maximum:
+        raise BadInput(f"{name}: {len(items)} items; at most {maximum} per request")
+
+
+def clamp_first(first: int | None, default: int = 20, maximum: int = 100) -> int:
+    from asistente.errors import BadInput
+
+    if first is None:
+        return default
+    if first < 1 or first > maximum:
+        raise BadInput(f"first: between 1 and {maximum}")
+    return first

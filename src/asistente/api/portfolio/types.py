@@ -1,0 +1,449 @@
+"""GraphQL types of the debtor card. Resolvers read through the operation's loaders."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import strawberry
+from strawberry.types import Info
+
+from asistente.api.core.scalars import (
+    Channel,
+    Direction,
+    EmailKind,
+    InteractionOutcome,
+    PageInfo,
+    PhoneKind,
+    PromiseStatus,
+    RecipientRole,
+    money,
+)
+from asistente.enums import PromiseStatus as PromiseStatusEnum
+from asistente.geo import TzCandidate, candidate_timezones
+from asistente.portfolio import models
+from asistente.portfolio.repository import segment_for
+
+
+@strawberry.type
+class Address:
+    line1: str | None
+    line2: str | None
+    city: str | None
+    region: str | None
+    postal_code: str | None
+    country: str
+
+
+@strawberry.type
+class Phone:
+    number: str
+    kind: PhoneKind
+
+
+@strawberry.type
+class Email:
+    address: str
+    kind: EmailKind
+
+
+@strawberry.type(description="Balance of an account; amounts are decimal strings in the account's currency.")
+class Account:
+    _m: strawberry.Private[models.Account]
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(self._m.id)
+
+    @strawberry.field
+    def external_id(self) -> str:
+        return self._m.external_id
+
+    @strawberry.field
+    def product(self) -> str:
+        return self._m.product
+
+    @strawberry.field
+    def creditor(self) -> str | None:
+        return self._m.creditor
+
+    @strawberry.field
+    def currency(self) -> str:
+        return self._m.currency
+
+    @strawberry.field
+    def principal(self) -> str:
+        return money(self._m.principal, self._m.currency) or "0"
+
+    @strawberry.field
+    def balance(self) -> str:
+        return money(self._m.balance, self._m.currency) or "0"
+
+    @strawberry.field
+    def minimum_due(self) -> str | None:
+        return money(self._m.minimum_due, self._m.currency)
+
+    @strawberry.field
+    def days_past_due(self) -> int:
+        return self._m.days_past_due
+
+    @strawberry.field
+    def due_date(self) -> date | None:
+        return self._m.due_date
+
+    @strawberry.field
+    def in_litigation(self) -> bool:
+        return self._m.in_litigation
+
+    @strawberry.field
+    def disputed(self) -> bool:
+        return self._m.disputed
+
+    @strawberry.field
+    def time_barred(self) -> bool:
+        return self._m.time_barred
+
+
+@strawberry.type
+class CurrencyTotal:
+    currency: str
+    balance: str
+    principal: str
+    minimum_due: str
+    accounts: int
+
+
+@strawberry.type
+class Payment:
+    _m: strawberry.Private[models.Payment]
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(self._m.id)
+
+    @strawberry.field
+    def account_id(self) -> strawberry.ID:
+        return strawberry.ID(self._m.account_id)
+
+    @strawberry.field
+    def amount(self) -> str:
+        return money(self._m.amount, self._m.currency) or "0"
+
+    @strawberry.field
+    def currency(self) -> str:
+        return self._m.currency
+
+    @strawberry.field
+    def paid_at(self) -> datetime:
+        return self._m.paid_at
+
+    @strawberry.field
+    def reference(self) -> str | None:
+        return self._m.reference
+
+
+@strawberry.type
+class Interaction:
+    _m: strawberry.Private[models.Interaction]
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(self._m.id)
+
+    @strawberry.field
+    def channel(self) -> Channel:
+        return Channel(self._m.channel)
+
+    @strawberry.field
+    def direction(self) -> Direction:
+        return Direction(self._m.direction)
+
+    @strawberry.field
+    def at(self) -> datetime:
+        return self._m.at
+
+    @strawberry.field
+    def outcome(self) -> InteractionOutcome:
+        return InteractionOutcome(self._m.outcome)
+
+    @strawberry.field
+    def recipient_role(self) -> RecipientRole:
+        return RecipientRole(self._m.recipient_role)
+
+    @strawberry.field
+    def destination(self) -> str | None:
+        return self._m.destination
+
+    @strawberry.field
+    def opt_out_requested(self) -> bool:
+        return self._m.opt_out_requested
+
+    @strawberry.field
+    def note(self) -> str | None:
+        return self._m.note
+
+    @strawberry.field
+    def agent_id(self) -> strawberry.ID | None:
+        return strawberry.ID(self._m.agent_id) if self._m.agent_id else None
+
+
+@strawberry.type
+class Promise:
+    _m: strawberry.Private[models.Promise]
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(self._m.id)
+
+    @strawberry.field
+    def account_id(self) -> strawberry.ID | None:
+        return strawberry.ID(self._m.account_id) if self._m.account_id else None
+
+    @strawberry.field
+    def amount(self) -> str:
+        return money(self._m.amount, self._m.currency) or "0"
+
+    @strawberry.field
+    def currency(self) -> str:
+        return self._m.currency
+
+    @strawberry.field
+    def due_date(self) -> date:
+        return self._m.due_date
+
+    @strawberry.field
+    def promised_at(self) -> datetime:
+        return self._m.promised_at
+
+    @strawberry.field
+    def status(self) -> PromiseStatus:
+        return PromiseStatus(self._m.status)
+
+
+@strawberry.type
+class PromiseStats:
+    kept: int
+    broken: int
+    pending: int
+    cancelled: int
+
+
+@strawberry.type
+class Reason:
+    code: str
+    message: str
+
+
+@strawberry.type(description="Delinquency stage x balance band x payment history, e.g. MID-HIGH-POOR.")
+class Segment:
+    code: str
+    stage: str
+    balance_band: str
+    payment_history: str
+    label: str
+    rules_version: str
+
+
+@strawberry.type
+class Risk:
+    level: str
+    score: int
+    reasons: list[Reason]
+
+
+@strawberry.type(description="The debtor's local time in one candidate zone (address first, then phone).")
+class LocalTime:
+    timezone: str
+    source: str
+    local_time: datetime
+    utc_offset: str
+
+
+@strawberry.type(description="The debtor card: identity, balances, segment and risk, history, local time.")
+class Debtor:
+    _m: strawberry.Private[models.Debtor]
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(self._m.id)
+
+    @strawberry.field
+    def external_id(self) -> str:
+        return self._m.external_id
+
+    @strawberry.field
+    def full_name(self) -> str:
+        return self._m.full_name
+
+    @strawberry.field
+    def language(self) -> str:
+        return self._m.language
+
+    @strawberry.field(description="ISO 3166-1 or 3166-2 code whose rules apply.")
+    def jurisdiction(self) -> str | None:
+        return self._m.jurisdiction
+
+    def _zones(self) -> list[TzCandidate]:
+        try:
+            return candidate_timezones(self._m.addresses or [], self._m.phones or [], self._m.timezone,
+                                       self._m.jurisdiction)
+        except Exception:  # a stored zone that no longer resolves: show none rather than fail the card
+            return []
+
+    @strawberry.field(description="The primary IANA zone (override, else address, else phone).")
+    def timezone(self) -> str | None:
+        zones = self._zones()
+        return zones[0].tz if zones else None
+
+    @strawberry.field(description="The debtor's local time now in the primary zone.")
+    def local_time(self, info: Info) -> datetime | None:
+        zones = self._zones()
+        return info.context.now().astimezone(ZoneInfo(zones[0].tz)) if zones else None
+
+    @strawberry.field(description="Local time in every candidate zone; contact must suit all of them.")
+    def local_times(self, info: Info) -> list[LocalTime]:
+        out = []
+        for cand in self._zones():
+            local = info.context.now().astimezone(ZoneInfo(cand.tz))
+            off = local.strftime("%z")
+            out.append(LocalTime(timezone=cand.tz, source=cand.source, local_time=local,
+                                 utc_offset=f"{off[:3]}:{off[3:]}"))
+        return out
+
+    @strawberry.field
+    def addresses(self) -> list[Address]:
+        return [Address(line1=a.get("line1"), line2=a.get("line2"), city=a.get("city"), region=a.get("region"),
+                        postal_code=a.get("postalCode"), country=a["country"]) for a in self._m.addresses or []]
+
+    @strawberry.field
+    def phones(self) -> list[Phone]:
+        return [Phone(number=p["number"], kind=PhoneKind(p.get("kind", "MOBILE"))) for p in self._m.phones or []]
+
+    @strawberry.field
+    def emails(self) -> list[Email]:
+        return [Email(address=e["address"], kind=EmailKind(e.get("kind", "PERSONAL"))) for e in self._m.emails or []]
+
+    @strawberry.field
+    def birth_date(self) -> date | None:
+        return self._m.birth_date
+
+    @strawberry.field
+    def age(self, info: Info) -> int | None:
+        born = self._m.birth_date
+        if born is None:
+            return None
+        today = info.context.now().date()
+        return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+    @strawberry.field
+    def authorized_channels(self) -> list[Channel]:
+        return [Channel(c) for c in self._m.authorized_channels or []]
+
+    @strawberry.field
+    def opted_out_channels(self) -> list[Channel]:
+        return [Channel(c) for c in self._m.opted_out_channels or []]
+
+    @strawberry.field
+    def cease_contact(self) -> bool:
+        return self._m.cease_contact
+
+    @strawberry.field
+    def represented_by_attorney(self) -> bool:
+        return self._m.represented_by_attorney
+
+    @strawberry.field(description="Free CRM attributes (employer, notes).")
+    def attributes(self) -> strawberry.scalars.JSON:
+        return self._m.attributes or {}
+
+    @strawberry.field
+    async def accounts(self, info: Info) -> list[Account]:
+        rows = await info.context.loaders.accounts_by_debtor_id.load(self._m.id)
+        return [Account(_m=a) for a in rows]
+
+    @strawberry.field(description="Balances per currency (never summed across currencies).")
+    async def totals(self, info: Info) -> list[CurrencyTotal]:
+        rows = await info.context.loaders.accounts_by_debtor_id.load(self._m.id)
+        sums: dict[str, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0), Decimal(0), Decimal(0)])
+        for a in rows:
+            s = sums[a.currency]
+            s[0] += Decimal(a.balance)
+            s[1] += Decimal(a.principal)
+            s[2] += Decimal(a.minimum_due or 0)
+            s[3] += 1
+        return [CurrencyTotal(currency=c, balance=money(s[0], c) or "0", principal=money(s[1], c) or "0",
+                              minimum_due=money(s[2], c) or "0", accounts=int(s[3]))
+                for c, s in sorted(sums.items())]
+
+    @strawberry.field
+    async def max_days_past_due(self, info: Info) -> int:
+        rows = await info.context.loaders.accounts_by_debtor_id.load(self._m.id)
+        return max((a.days_past_due for a in rows if Decimal(a.balance) > 0), default=0)
+
+    async def _segment(self, info: Info):
+        loaders = info.context.loaders
+        accounts = await loaders.accounts_by_debtor_id.load(self._m.id)
+        promises = await loaders.promises_by_debtor_id.load(self._m.id)
+        payments = await loaders.payments_by_debtor_id.load(self._m.id)
+        return segment_for(accounts, promises, [p.paid_at for p in payments], info.context.now())
+
+    @strawberry.field
+    async def segment(self, info: Info) -> Segment:
+        s = await self._segment(info)
+        return Segment(code=s.code, stage=s.stage, balance_band=s.balance_band, payment_history=s.payment_history,
+                       label=s.label, rules_version=s.rules_version)
+
+    @strawberry.field
+    async def risk(self, info: Info) -> Risk:
+        s = await self._segment(info)
+        return Risk(level=s.risk_level, score=s.risk_score,
+                    reasons=[Reason(code=r.code, message=r.message) for r in s.reasons])
+
+    @strawberry.field(description="Promises, newest due date first; filter by status.")
+    async def promises(self, info: Info, status: list[PromiseStatus] | None = None) -> list[Promise]:
+        rows = await info.context.loaders.promises_by_debtor_id.load(self._m.id)
+        wanted = {s.value for s in status} if status else None
+        return [Promise(_m=p) for p in rows if wanted is None or p.status in wanted]
+
+    @strawberry.field(description="Pending promises, soonest first.")
+    async def open_promises(self, info: Info) -> list[Promise]:
+        rows = await info.context.loaders.promises_by_debtor_id.load(self._m.id)
+        return [Promise(_m=p) for p in sorted(rows, key=lambda p: p.due_date)
+                if p.status == PromiseStatusEnum.PENDING.value]
+
+    @strawberry.field
+    async def promise_stats(self, info: Info) -> PromiseStats:
+        rows = await info.context.loaders.promises_by_debtor_id.load(self._m.id)
+        count = defaultdict(int)
+        for p in rows:
+            count[p.status] += 1
+        return PromiseStats(kept=count["KEPT"], broken=count["BROKEN"], pending=count["PENDING"],
+                            cancelled=count["CANCELLED"])
+
+    @strawberry.field(description="Most recent payments (at most 10, plus all in the last 180 days).")
+    async def payments(self, info: Info, limit: int = 10) -> list[Payment]:
+        rows = await info.context.loaders.payments_by_debtor_id.load(self._m.id)
+        return [Payment(_m=p) for p in rows[: max(0, min(limit, 200))]]
+
+    @strawberry.field
+    async def last_payment_at(self, info: Info) -> datetime | None:
+        rows = await info.context.loaders.payments_by_debtor_id.load(self._m.id)
+        return rows[0].paid_at if rows else None
+
+    @strawberry.field(description="Most recent interactions first (at most 20).")
+    async def last_interactions(self, info: Info, limit: int = 5) -> list[Interaction]:
+        rows = await info.context.loaders.interactions_by_debtor_id.load(self._m.id)
+        return [Interaction(_m=i) for i in rows[: max(0, min(limit, 20))]]
+
+
+@strawberry.type
+class DebtorEdge:
+    cursor: str
+    node: Debtor
+
+
+@strawberry.type
+class DebtorConnection:
+    edges: list[DebtorEdge]
+    page_info: PageInfo

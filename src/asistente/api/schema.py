@@ -1,0 +1,57 @@
+"""The GraphQL schema: domain Query/Mutation classes merged, limits and caches from settings."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import strawberry
+from strawberry.extensions import (
+    DisableIntrospection,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    SchemaExtension,
+    ValidationCache,
+)
+from strawberry.tools import merge_types
+
+from asistente.api.core.errors import ErrorCodes
+from asistente.api.portfolio import schema as portfolio
+from asistente.api.tenants import schema as tenants
+from asistente.settings import Settings
+
+QUERIES = (portfolio.Query, tenants.Query)
+MUTATIONS = (portfolio.Mutation, tenants.Mutation)
+
+
+class OperationScope(SchemaExtension):
+    """A fresh session, loaders and clock reading per operation (HTTP request or WebSocket message)."""
+
+    def on_operation(self) -> Iterator[None]:
+        ctx = self.execution_context.context
+        if hasattr(ctx, "begin_operation"):
+            ctx.begin_operation()
+        try:
+            yield
+        finally:
+            if hasattr(ctx, "end_operation"):
+                ctx.end_operation()
+
+
+def build_schema(settings: Settings) -> strawberry.Schema:
+    # Stateless limiters and the caches are built once and shared by every operation (the caches must be:
+    # a fresh one per request would cache nothing).
+    shared = [
+        ParserCache(maxsize=512),
+        ValidationCache(maxsize=512),
+        QueryDepthLimiter(max_depth=settings.max_query_depth),
+        MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+        MaxTokensLimiter(max_token_count=settings.max_tokens),
+    ]
+    if not settings.introspection_enabled:
+        shared.append(DisableIntrospection())
+    extensions: list = [ErrorCodes, OperationScope, *[(lambda ext=ext: ext) for ext in shared]]
+    Query = merge_types("Query", QUERIES)
+    Mutation = merge_types("Mutation", MUTATIONS)
+    return strawberry.Schema(query=Query, mutation=Mutation, extensions=extensions)

@@ -1,0 +1,78 @@
+"""Identity and sessions: who am I, mint an agent session for a sidebar, CORS allow-list."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+
+import strawberry
+from strawberry.types import Info
+
+from asistente.api.core.scalars import Role
+from asistente.errors import BadInput
+from asistente.tenants.models import Tenant
+from asistente.tenants.service import get_or_create_agent, mint_agent_token, set_cors_origins
+
+
+@strawberry.type
+class Me:
+    tenant: str
+    role: Role
+    agent_id: strawberry.ID | None
+    agent_external_id: str | None
+
+
+@strawberry.enum
+class AgentTier(Enum):
+    AGENT = "AGENT"
+    SUPERVISOR = "SUPERVISOR"
+
+
+@strawberry.type
+class AgentSession:
+    token: str = strawberry.field(description="Send as Authorization: Bearer <token> from the sidebar.")
+    expires_at: datetime
+    agent_id: strawberry.ID
+    role: Role
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="The caller as the service sees them.")
+    def me(self, info: Info) -> Me:
+        p = info.context.require(info)
+        ext = None
+        if p.agent_id:
+            from asistente.tenants.models import Agent
+
+            agent = info.context.session.get(Agent, p.agent_id)
+            ext = agent.external_id if agent else None
+        return Me(tenant=p.tenant_slug, role=Role(p.role.value),
+                  agent_id=strawberry.ID(p.agent_id) if p.agent_id else None, agent_external_id=ext)
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(description="Mint a short-lived signed token for an agent's sidebar (integrators).")
+    def create_agent_session(self, info: Info, agent_id: str, name: str | None = None,
+                             tier: AgentTier | None = None) -> AgentSession:
+        p = info.context.require(info)
+        session = info.context.session
+        tenant = session.get(Tenant, p.tenant_id)
+        agent = get_or_create_agent(session, p.tenant_id, agent_id, name=name, role=tier.value if tier else None)
+        token, expires = mint_agent_token(tenant, agent, now=info.context.now(),
+                                          ttl_seconds=info.context.settings.agent_token_ttl_seconds)
+        session.commit()
+        return AgentSession(token=token, expires_at=expires, agent_id=strawberry.ID(agent.id),
+                            role=Role(agent.role))
+
+    @strawberry.mutation(description="Replace the browser origins allowed to call the API for this tenant.")
+    def set_cors_origins(self, info: Info, origins: list[str]) -> list[str]:
+        p = info.context.require(info)
+        if len(origins) > 100:
+            raise BadInput("origins: at most 100")
+        result = set_cors_origins(info.context.session, tenant_slug=p.tenant_slug, origins=origins)
+        info.context.session.commit()
+        info.context.services.forget_credentials()
+        info.context.services.extras.pop("cors_union", None)
+        return result

@@ -1,0 +1,224 @@
+"""The Starlette application: /graphql (HTTP + WebSocket), /healthz, demo pages and plugin assets."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import text
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route, WebSocketRoute
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.http import process_result
+from strawberry.types import ExecutionResult
+
+from asistente.api.core.context import Context, Services
+from asistente.api.core.errors import coded
+from asistente.api.schema import build_schema
+from asistente.db import make_engine, make_session_factory
+from asistente.settings import Settings
+from asistente.tenants.service import all_cors_origins
+
+log = logging.getLogger("asistente")
+
+GQL_RESPONSE = "application/graphql-response+json"
+STATIC = Path(__file__).parent / "static"
+
+
+def _wants_graphql_response(accept: str) -> bool:
+    """GraphQL over HTTP: the new media type when the client asks for it (before application/json)."""
+    if not accept:
+        return False
+    best_gql = best_json = -1.0
+    for part in accept.split(","):
+        media, *params = [p.strip() for p in part.split(";")]
+        q = 1.0
+        for param in params:
+            if param.startswith("q="):
+                try:
+                    q = float(param[2:])
+                except ValueError:
+                    q = 0.0
+        if media == GQL_RESPONSE:
+            best_gql = max(best_gql, q)
+        elif media in ("application/json", "*/*", "application/*"):
+            best_json = max(best_json, q)
+    return best_gql > 0 and best_gql >= best_json
+
+
+class GraphQLView(GraphQL):
+    def __init__(self, services: Services, **kwargs: Any) -> None:
+        super().__init__(build_schema(services.settings), **kwargs)
+        self.services = services
+
+    async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
+        ctx = Context(self.services, request, response)
+        if isinstance(request, Request):
+            ctx.authenticate_header(request.headers.get("authorization"))
+            origin = request.headers.get("origin")
+            if origin:
+                ctx.origin = origin
+                ctx.same_origin = origin == f"{request.url.scheme}://{request.url.netloc}"
+            request.state.gql_context = ctx
+            request.state.sub_response = response
+        return ctx
+
+    async def on_ws_connect(self, context: Context) -> Any:
+        params = context.request.scope.get("strawberry_connection_params") if context.request else None
+        params = params or getattr(context, "connection_params", None) or {}
+        header = None
+        if isinstance(params, dict):
+            header = params.get("Authorization") or params.get("authorization")
+        context.authenticate_header(header)
+        if context.principal is None:
+            raise ConnectionRejectionError({"code": "UNAUTHENTICATED",
+                                            "message": str(getattr(context.auth_error, "message", "unauthenticated"))})
+        return None
+
+    async def process_result(self, request: Request, result: ExecutionResult) -> Any:
+        if result.errors:  # parse errors never reach the extension's post-processing
+            result.errors = [coded(e) for e in result.errors]
+        data = process_result(result)
+        sub = getattr(request.state, "sub_response", None)
+        if sub is None:
+            return data
+        wants_new = _wants_graphql_response(request.headers.get("accept", ""))
+        sub._asistente_media = GQL_RESPONSE if wants_new else "application/json"
+        no_data = result.data is None and bool(result.errors)
+        codes = {(e.extensions or {}).get("code") for e in result.errors or []}
+        if no_data and codes == {"UNAUTHENTICATED"}:
+            sub.status_code = 401
+        elif no_data and wants_new:
+            sub.status_code = 400
+        return data
+
+    def create_response(self, response_data: Any, sub_response: Response) -> Response:
+        response = super().create_response(response_data, sub_response)
+        media = getattr(sub_response, "_asistente_media", None)
+        if media:
+            response.headers["content-type"] = f"{media}; charset=utf-8"
+        return response
+
+    def encode_json(self, data: object) -> str:
+        return json.dumps(data, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+class LimitsAndCors:
+    """Pure ASGI middleware: body size limit and CORS with a per-tenant allow-list.
+
+    Preflight requests carry no credentials, so they are answered for the union of all tenants' origins;
+    the request itself is then checked against the caller's own tenant (Context.require)."""
+
+    def __init__(self, app: ASGIApp, services: Services) -> None:
+        self.app = app
+        self.services = services
+
+    def _origins(self) -> set[str]:
+        cached = self.services.extras.get("cors_union")
+        now = time.monotonic()
+        if cached is None or cached[0] < now:
+            with self.services.session_factory() as s:
+                origins = all_cors_origins(s)
+            cached = (now + 30.0, origins)
+            self.services.extras["cors_union"] = cached
+        return cached[1]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        origin = headers.get("origin")
+        allowed = bool(origin) and origin in self._origins()
+        if scope["method"] == "OPTIONS" and origin and "access-control-request-method" in headers:
+            if not allowed:
+                await Response(status_code=403)(scope, receive, send)
+                return
+            await Response(status_code=204, headers={
+                "access-control-allow-origin": origin, "access-control-allow-methods": "GET, POST, OPTIONS",
+                "access-control-allow-headers": "authorization, content-type, accept",
+                "access-control-max-age": "600", "vary": "Origin"})(scope, receive, send)
+            return
+        limit = self.services.settings.max_body_bytes
+        length = headers.get("content-length")
+        if length and length.isdigit() and int(length) > limit:
+            await _json_error(413, "BAD_INPUT", f"request body over {limit} bytes")(scope, receive, send)
+            return
+        seen = 0
+
+        async def limited_receive() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > limit:
+                    raise _BodyTooLarge
+            return message
+
+        async def cors_send(message: Message) -> None:
+            if message["type"] == "http.response.start" and allowed:
+                message.setdefault("headers", [])
+                message["headers"] = [*message["headers"], (b"access-control-allow-origin", origin.encode()),
+                                      (b"vary", b"Origin")]
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, cors_send)
+        except _BodyTooLarge:
+            await _json_error(413, "BAD_INPUT", f"request body over {limit} bytes")(scope, receive, send)
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+def _json_error(status: int, code: str, message: str) -> Response:
+    return JSONResponse({"errors": [{"message": message, "extensions": {"code": code}}]}, status_code=status)
+
+
+def create_app(settings: Settings | None = None, *, services: Services | None = None) -> ASGIApp:
+    settings = settings or Settings()
+    if services is None:
+        engine = make_engine(settings.database_url)
+        services = Services(settings=settings, engine=engine, session_factory=make_session_factory(engine))
+    _load_domain_engines(services)
+    view = GraphQLView(services, graphql_ide="graphiql" if settings.graphiql_enabled else None,
+                       allow_queries_via_get=False)
+
+    async def healthz(request: Request) -> Response:
+        try:
+            with services.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        except Exception:
+            log.exception("health check failed")
+            return JSONResponse({"status": "unavailable"}, status_code=503)
+        return JSONResponse({"status": "ok"})
+
+    routes = [
+        Route("/graphql", view, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", view),
+        Route("/healthz", healthz, methods=["GET"]),
+    ]
+    app = Starlette(routes=routes)
+    app.state.services = services
+    return LimitsAndCors(app, services)
+
+
+def _load_domain_engines(services: Services) -> None:
+    """Load data-driven engines at start-up so a broken file stops the service before it serves."""
+    from asistente.portfolio.segmentation import load_rules
+
+    load_rules()
+
+
+def app_from_env() -> ASGIApp:
+    """Factory for `uvicorn --factory asistente.app:app_from_env` (multi-worker serving)."""
+    return create_app(Settings())

@@ -1,0 +1,164 @@
+"""Validation of portfolio records: the JSON Schema, then what a schema cannot say (E.164 numbers,
+ISO 4217 currencies and their minor units, real dates, IANA zones, references inside the record)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from functools import lru_cache
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import phonenumbers
+
+from asistente.errors import BadInput
+from asistente.money import known_currencies, minor_units
+from asistente.schemas import schema_errors
+
+RECORD_SCHEMA = "portfolio-record.schema.json"
+
+
+def parse_date(value: str, path: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise BadInput(f"{path}: {value!r} is not a real date (YYYY-MM-DD)") from None
+
+
+def parse_instant(value: str | datetime, path: str) -> datetime:
+    if isinstance(value, datetime):
+        dt = value
+    else:
+        try:
+            dt = datetime.fromisoformat(value)
+        except (TypeError, ValueError):
+            raise BadInput(f"{path}: {value!r} is not a real ISO 8601 instant") from None
+    if dt.tzinfo is None:
+        raise BadInput(f"{path}: {value!r} has no offset; instants must carry one (Z or ±hh:mm)")
+    return dt.astimezone(UTC)
+
+
+@lru_cache(maxsize=4096)
+def valid_e164(number: str) -> bool:
+    try:
+        parsed = phonenumbers.parse(number, None)
+    except phonenumbers.NumberParseException:
+        return False
+    return phonenumbers.is_valid_number(parsed) and phonenumbers.format_number(
+        parsed, phonenumbers.PhoneNumberFormat.E164) == number
+
+
+@lru_cache(maxsize=1024)
+def valid_zone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+def _money_errors(value: Any, currency: str | None, path: str, errors: list[str]) -> None:
+    if not isinstance(value, str) or currency not in known_currencies():
+        return
+    decimals = len(value.split(".", 1)[1]) if "." in value else 0
+    if decimals > minor_units(currency):
+        errors.append(f"{path}: {value} has {decimals} decimals; {currency} has {minor_units(currency)}")
+
+
+def record_errors(record: Any, *, today: date | None = None) -> list[str]:
+    """Every reason this record cannot be stored (empty list: valid)."""
+    errors = schema_errors(RECORD_SCHEMA, record)
+    if not isinstance(record, dict):
+        return errors or ["a record must be a JSON object"]
+    try:
+        _semantic_errors(record, today or datetime.now(UTC).date(), errors)
+    except (KeyError, TypeError, AttributeError, ValueError):
+        if not errors:  # the schema accepted it, so this is our bug, not the record's
+            raise
+    return list(dict.fromkeys(errors))
+
+
+def _semantic_errors(record: dict[str, Any], today: date, errors: list[str]) -> None:
+
+    tz = record.get("timezone")
+    if isinstance(tz, str) and not valid_zone(tz):
+        errors.append(f"timezone: {tz!r} is not an IANA time zone (e.g. America/Mexico_City)")
+    for i, phone in enumerate(record.get("phones", ())):
+        if isinstance(phone.get("number"), str) and not valid_e164(phone["number"]):
+            errors.append(f"phones[{i}].number: {phone['number']} is not a valid E.164 phone number")
+    if "birthDate" in record:
+        try:
+            born = parse_date(record["birthDate"], "birthDate")
+            if born > today:
+                errors.append("birthDate: is in the future")
+        except BadInput as exc:
+            errors.append(exc.message)
+
+    account_currency: dict[str, str] = {}
+    for i, acc in enumerate(record.get("accounts", ())):
+        p = f"accounts[{i}]"
+        cur = acc["currency"]
+        if cur not in known_currencies():
+            errors.append(f"{p}.currency: {cur!r} is not an ISO 4217 currency")
+        if acc["externalId"] in account_currency:
+            errors.append(f"{p}.externalId: {acc['externalId']!r} appears twice in this record")
+        account_currency[acc["externalId"]] = cur
+        for key in ("principal", "balance", "minimumDue"):
+            if key in acc:
+                _money_errors(acc[key], cur, f"{p}.{key}", errors)
+        if "dueDate" in acc:
+            try:
+                parse_date(acc["dueDate"], f"{p}.dueDate")
+            except BadInput as exc:
+                errors.append(exc.message)
+        refs: set[str] = set()
+        for j, pay in enumerate(acc.get("payments", ())):
+            q = f"{p}.payments[{j}]"
+            _money_errors(pay["amount"], cur, f"{q}.amount", errors)
+            if pay["amount"].strip("0.") == "":
+                errors.append(f"{q}.amount: must be greater than zero")
+            try:
+                parse_instant(pay["paidAt"], f"{q}.paidAt")
+            except BadInput as exc:
+                errors.append(exc.message)
+            ref = pay.get("reference")
+            if ref is not None:
+                if ref in refs:
+                    errors.append(f"{q}.reference: {ref!r} appears twice for this account")
+                refs.add(ref)
+
+    seen_ids: set[str] = set()
+    for i, it in enumerate(record.get("interactions", ())):
+        q = f"interactions[{i}]"
+        try:
+            parse_instant(it["at"], f"{q}.at")
+        except BadInput as exc:
+            errors.append(exc.message)
+        ext = it.get("externalId")
+        if ext is not None:
+            if ext in seen_ids:
+                errors.append(f"{q}.externalId: {ext!r} appears twice in this record")
+            seen_ids.add(ext)
+
+    seen_ids = set()
+    for i, pr in enumerate(record.get("promises", ())):
+        q = f"promises[{i}]"
+        if pr["currency"] not in known_currencies():
+            errors.append(f"{q}.currency: {pr['currency']!r} is not an ISO 4217 currency")
+        _money_errors(pr["amount"], pr["currency"], f"{q}.amount", errors)
+        try:
+            parse_date(pr["dueDate"], f"{q}.dueDate")
+        except BadInput as exc:
+            errors.append(exc.message)
+        if "promisedAt" in pr:
+            try:
+                parse_instant(pr["promisedAt"], f"{q}.promisedAt")
+            except BadInput as exc:
+                errors.append(exc.message)
+        acc_ext = pr.get("accountExternalId")
+        if acc_ext is not None and acc_ext in account_currency and account_currency[acc_ext] != pr["currency"]:
+            errors.append(f"{q}.currency: {pr['currency']} differs from account {acc_ext} ({account_currency[acc_ext]})")
+        ext = pr.get("externalId")
+        if ext is not None:
+            if ext in seen_ids:
+                errors.append(f"{q}.externalId: {ext!r} appears twice in this record")
+            seen_ids.add(ext)

@@ -1,0 +1,174 @@
+"""Tenants, hashed API keys, agents and short-lived agent session tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import jwt
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from asistente.db import utcnow
+from asistente.enums import Role
+from asistente.errors import BadInput, NotFound, Unauthenticated
+from asistente.tenants.models import Agent, ApiKey, Tenant
+
+KEY_PREFIX = "ask_"
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+_ORIGIN = re.compile(r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$")
+TOKEN_ISSUER = "asistente"
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: resolved once per request from an API key or an agent token."""
+
+    tenant_id: str
+    tenant_slug: str
+    role: Role
+    actor_id: str  # api key id or agent id: what the audit ledger records as the actor
+    agent_id: str | None = None  # the internal agent id when the caller acts as an agent
+    agent_role: str | None = None  # AGENT or SUPERVISOR (authority tier)
+    via: str = "key"  # "key" or "token"
+    cors_origins: tuple[str, ...] = ()
+
+    def has(self, *roles: Role) -> bool:
+        return self.role in roles
+
+
+def hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+def tenant_by_slug(session: Session, slug: str) -> Tenant:
+    tenant = session.scalar(select(Tenant).where(Tenant.slug == slug))
+    if tenant is None:
+        raise NotFound(f"unknown tenant {slug!r} (create it with: asistente keys create --tenant {slug} --role ADMIN)")
+    return tenant
+
+
+def get_or_create_tenant(session: Session, slug: str, name: str | None = None) -> Tenant:
+    if not _SLUG.match(slug or ""):
+        raise BadInput(f"tenant {slug!r}: use lowercase letters, digits, '-' or '_' (at most 64)")
+    tenant = session.scalar(select(Tenant).where(Tenant.slug == slug))
+    if tenant is None:
+        tenant = Tenant(slug=slug, name=name or slug, signing_secret=secrets.token_urlsafe(48), cors_origins=[])
+        session.add(tenant)
+        session.flush()
+    return tenant
+
+
+def get_or_create_agent(session: Session, tenant_id: str, external_id: str, *, name: str | None = None,
+                        role: str | None = None) -> Agent:
+    external_id = (external_id or "").strip()
+    if not external_id or len(external_id) > 200:
+        raise BadInput("agentId: give the agent's CRM user id (1 to 200 characters)")
+    if role is not None and role not in ("AGENT", "SUPERVISOR"):
+        raise BadInput(f"agent role {role!r}: AGENT or SUPERVISOR")
+    agent = session.scalar(select(Agent).where(Agent.tenant_id == tenant_id, Agent.external_id == external_id))
+    if agent is None:
+        agent = Agent(tenant_id=tenant_id, external_id=external_id, name=name, role=role or "AGENT")
+        session.add(agent)
+        session.flush()
+    else:
+        if name is not None:
+            agent.name = name
+        if role is not None:
+            agent.role = role
+    return agent
+
+
+def create_api_key(session: Session, *, tenant_slug: str, role: Role, agent_external_id: str | None = None,
+                   label: str | None = None) -> str:
+    """Create a key; only its SHA-256 is stored. Returns the key (shown once)."""
+    tenant = get_or_create_tenant(session, tenant_slug)
+    agent_id = None
+    if role in (Role.AGENT, Role.SUPERVISOR):
+        agent = get_or_create_agent(session, tenant.id, agent_external_id or f"{role.value.lower()}-key",
+                                    role=role.value)
+        agent_id = agent.id
+    elif agent_external_id:
+        raise BadInput("--agent-id goes with the AGENT or SUPERVISOR role")
+    prefix = secrets.token_hex(4)
+    key = f"{KEY_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
+    session.add(ApiKey(tenant_id=tenant.id, prefix=prefix, key_hash=hash_key(key), role=role.value,
+                       agent_id=agent_id, label=label))
+    session.flush()
+    return key
+
+
+def revoke_api_key(session: Session, *, tenant_slug: str, prefix: str) -> int:
+    tenant = tenant_by_slug(session, tenant_slug)
+    res = session.execute(update(ApiKey).where(ApiKey.tenant_id == tenant.id, ApiKey.prefix == prefix,
+                                               ApiKey.revoked_at.is_(None)).values(revoked_at=utcnow()))
+    return res.rowcount or 0
+
+
+def set_cors_origins(session: Session, *, tenant_slug: str, origins: list[str]) -> list[str]:
+    tenant = tenant_by_slug(session, tenant_slug)
+    clean = []
+    for origin in origins:
+        origin = origin.rstrip("/")
+        if not _ORIGIN.match(origin):
+            raise BadInput(f"origin {origin!r}: use scheme://host[:port], e.g. https://crm.example.com")
+        clean.append(origin)
+    tenant.cors_origins = sorted(set(clean))
+    return tenant.cors_origins
+
+
+def all_cors_origins(session: Session) -> set[str]:
+    out: set[str] = set()
+    for origins in session.scalars(select(Tenant.cors_origins)):
+        out.update(origins or ())
+    return out
+
+
+def authenticate_key(session: Session, key: str) -> Principal:
+    if not key.startswith(KEY_PREFIX):
+        raise Unauthenticated("invalid API key")
+    row = session.execute(
+        select(ApiKey, Tenant, Agent).join(Tenant, Tenant.id == ApiKey.tenant_id)
+        .outerjoin(Agent, Agent.id == ApiKey.agent_id).where(ApiKey.key_hash == hash_key(key))
+    ).first()
+    if row is None or row[0].revoked_at is not None:
+        raise Unauthenticated("invalid or revoked API key")
+    api_key, tenant, agent = row
+    return Principal(tenant_id=tenant.id, tenant_slug=tenant.slug, role=Role(api_key.role),
+                     actor_id=agent.id if agent else api_key.id, agent_id=agent.id if agent else None,
+                     agent_role=agent.role if agent else None, via="key",
+                     cors_origins=tuple(tenant.cors_origins or ()))
+
+
+def mint_agent_token(tenant: Tenant, agent: Agent, *, now: datetime, ttl_seconds: int) -> tuple[str, datetime]:
+    expires = now + timedelta(seconds=ttl_seconds)
+    claims = {"iss": TOKEN_ISSUER, "tid": tenant.id, "sub": agent.id, "role": agent.role,
+              "iat": int(now.timestamp()), "exp": int(expires.timestamp())}
+    return jwt.encode(claims, tenant.signing_secret, algorithm="HS256"), expires
+
+
+def authenticate_token(session: Session, token: str, *, now: datetime) -> Principal:
+    try:
+        unverified: dict[str, Any] = jwt.decode(token, options={"verify_signature": False})
+    except jwt.PyJWTError:
+        raise Unauthenticated("invalid token") from None
+    tenant = session.get(Tenant, str(unverified.get("tid", "")))
+    if tenant is None:
+        raise Unauthenticated("invalid token")
+    try:
+        claims = jwt.decode(token, tenant.signing_secret, algorithms=["HS256"], issuer=TOKEN_ISSUER,
+                            options={"require": ["exp", "sub", "tid"]}, leeway=0)
+    except jwt.ExpiredSignatureError:
+        raise Unauthenticated("agent session expired; open the sidebar again") from None
+    except jwt.PyJWTError:
+        raise Unauthenticated("invalid token") from None
+    agent = session.get(Agent, claims["sub"])
+    if agent is None or agent.tenant_id != tenant.id:
+        raise Unauthenticated("invalid token")
+    role = Role.SUPERVISOR if agent.role == "SUPERVISOR" else Role.AGENT
+    return Principal(tenant_id=tenant.id, tenant_slug=tenant.slug, role=role, actor_id=agent.id, agent_id=agent.id,
+                     agent_role=agent.role, via="token", cors_origins=tuple(tenant.cors_origins or ()))

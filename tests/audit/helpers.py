@@ -1,0 +1,47 @@
+"""Helpers shared by the audit tests."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from asistente.audit import AuditEvent, record
+from asistente.db import transaction
+from asistente.tenants.models import Tenant
+
+T0 = datetime(2024, 3, 1, 15, 30, 0, 123456, tzinfo=UTC)
+
+
+def make_tenant(factory: sessionmaker[Session], slug: str) -> str:
+    with transaction(factory) as s:
+        t = Tenant(slug=slug, name=slug.title(), signing_secret="not-used")
+        s.add(t)
+        s.flush()
+        return t.id
+
+
+def write(
+    factory: sessionmaker[Session], tenant_id: str, *, n: int = 1, start: datetime = T0, step=timedelta(minutes=1),
+    **overrides: Any,
+) -> list[AuditEvent]:
+    """n events committed one transaction each; times start at `start` and advance by `step`."""
+    out = []
+    for i in range(n):
+        args: dict[str, Any] = {
+            "tenant_id": tenant_id,
+            "kind": "SUGGESTION",
+            "actor_id": "agent-1",
+            "actor_role": "AGENT",
+            "debtor_id": "debtor-1",
+            "call_id": "call-1",
+            "input": {"utterance": f"no tengo dinero {i}"},
+            "output": {"category": "NO_MONEY", "suggestions": [{"id": "s1", "text": "Entiendo."}]},
+            "versions": {"playbook": "mx@3", "rulePack": "mx@7"},
+            "now": start + step * i,
+        }
+        args.update(overrides)
+        with transaction(factory) as s:
+            out.append(record(s, **args))
+    return out
