@@ -66,86 +66,153 @@ LATAM_CHANNELS = (("CALL", 50), ("WHATSAPP", 25), ("SMS", 10), ("EMAIL", 10), ("
 
 COUNTRIES: dict[str, Country] = {
     "MX": Country(
-        "MX", "MXN", 2, Decimal("18.5"), Decimal(100), Decimal("0.01"), Decimal(50), 12, 12,
-        (("card", 30), ("personal", 20), ("auto", 10), ("micro", 10), ("telco", 15), ("payroll", 15)),
-        LATAM_CHANNELS,
-        {
+        code="MX",
+        currency="MXN",
+        decimals=2,
+        fx=Decimal("18.5"),
+        principal_step=Decimal(100),
+        balance_step=Decimal("0.01"),
+        promise_step=Decimal(50),
+        mobile_len=12,
+        home_len=12,
+        products=(
+            ("card", 30),
+            ("personal", 20),
+            ("auto", 10),
+            ("micro", 10),
+            ("telco", 15),
+            ("payroll", 15),
+        ),
+        channels=LATAM_CHANNELS,
+        creditors={
             "bank": ("Banco Quetzal", "Banco Ceiba del Sureste", "Financiera Nopal"),
             "auto": ("Autocrédito Sierra Madre",),
             "micro": ("Microfinanciera Mano Amiga", "Caja Solidaria Los Altos"),
             "telco": ("Jaguar Móvil Telecom",),
         },
-        _days("2026-09-16", "2026-11-16"),
+        holidays=_days("2026-09-16", "2026-11-16"),
     ),
     "CO": Country(
-        "CO", "COP", 2, Decimal(4100), Decimal(10000), Decimal(1), Decimal(10000), 12, 12,
-        (("card", 30), ("personal", 25), ("auto", 10), ("micro", 15), ("telco", 15), ("payroll", 5)),
-        LATAM_CHANNELS,
-        {
+        code="CO",
+        currency="COP",
+        decimals=2,
+        fx=Decimal(4100),
+        principal_step=Decimal(10000),
+        balance_step=Decimal(1),
+        promise_step=Decimal(10000),
+        mobile_len=12,
+        home_len=12,
+        products=(("card", 30), ("personal", 25), ("auto", 10), ("micro", 15), ("telco", 15), ("payroll", 5)),
+        channels=LATAM_CHANNELS,
+        creditors={
             "bank": ("Banco Andino del Café", "Financiera Guayacán"),
             "auto": ("Crediautos La Sabana",),
             "micro": ("Fundación Microcrédito Ceiba",),
             "telco": ("Cóndor Móvil",),
         },
-        _days("2026-06-29", "2026-07-20", "2026-08-07", "2026-08-17", "2026-10-12", "2026-11-02", "2026-11-16"),
+        holidays=_days(
+            "2026-06-29", "2026-07-20", "2026-08-07", "2026-08-17", "2026-10-12", "2026-11-02", "2026-11-16"
+        ),
     ),
     "CL": Country(
-        "CL", "CLP", 0, Decimal(950), Decimal(10000), Decimal(1), Decimal(5000), 11, 11,
-        (("card", 35), ("personal", 25), ("auto", 15), ("micro", 5), ("telco", 20)),
-        LATAM_CHANNELS,
-        {
+        code="CL",
+        currency="CLP",
+        decimals=0,
+        fx=Decimal(950),
+        principal_step=Decimal(10000),
+        balance_step=Decimal(1),
+        promise_step=Decimal(5000),
+        mobile_len=11,
+        home_len=11,
+        products=(("card", 35), ("personal", 25), ("auto", 15), ("micro", 5), ("telco", 20)),
+        channels=LATAM_CHANNELS,
+        creditors={
             "bank": ("Banco Austral Pehuén", "Financiera Copihue"),
             "auto": ("Automotora Crédito Cordillera",),
             "micro": ("Cooperativa Ahorro Lautaro",),
             "telco": ("Araucaria Telecomunicaciones",),
         },
-        _days("2026-06-29", "2026-07-16", "2026-08-15", "2026-09-18", "2026-09-19", "2026-10-12", "2026-10-31"),
+        holidays=_days(
+            "2026-06-29", "2026-07-16", "2026-08-15", "2026-09-18", "2026-09-19", "2026-10-12", "2026-10-31"
+        ),
     ),
     "PE": Country(
-        "PE", "PEN", 2, Decimal("3.75"), Decimal(50), Decimal("0.01"), Decimal(10), 11, 10,
-        (("card", 25), ("personal", 20), ("auto", 5), ("micro", 30), ("telco", 15), ("payroll", 5)),
-        LATAM_CHANNELS,
-        {
+        code="PE",
+        currency="PEN",
+        decimals=2,
+        fx=Decimal("3.75"),
+        principal_step=Decimal(50),
+        balance_step=Decimal("0.01"),
+        promise_step=Decimal(10),
+        mobile_len=11,
+        home_len=10,
+        products=(("card", 25), ("personal", 20), ("auto", 5), ("micro", 30), ("telco", 15), ("payroll", 5)),
+        channels=LATAM_CHANNELS,
+        creditors={
             "bank": ("Banco Vicuña", "Financiera Qhapaq"),
             "auto": ("Autofinanciamiento Inti",),
             "micro": ("Microfinanzas Ayni", "Caja Rural Illimani"),
             "telco": ("Pachacútec Móvil",),
         },
-        _days("2026-06-29", "2026-07-28", "2026-07-29", "2026-08-06", "2026-08-30", "2026-10-08"),
+        holidays=_days("2026-06-29", "2026-07-28", "2026-07-29", "2026-08-06", "2026-08-30", "2026-10-08"),
     ),
     "ES": Country(
-        "ES", "EUR", 2, Decimal("0.92"), Decimal(50), Decimal("0.01"), Decimal(10), 11, 11,
-        (("card", 35), ("personal", 35), ("auto", 15), ("telco", 15)),
-        (("CALL", 55), ("SMS", 15), ("EMAIL", 15), ("WHATSAPP", 10), ("LETTER", 5)),
-        {
+        code="ES",
+        currency="EUR",
+        decimals=2,
+        fx=Decimal("0.92"),
+        principal_step=Decimal(50),
+        balance_step=Decimal("0.01"),
+        promise_step=Decimal(10),
+        mobile_len=11,
+        home_len=11,
+        products=(("card", 35), ("personal", 35), ("auto", 15), ("telco", 15)),
+        channels=(("CALL", 55), ("SMS", 15), ("EMAIL", 15), ("WHATSAPP", 10), ("LETTER", 5)),
+        creditors={
             "bank": ("Banco Ibérico Albor", "Levante Consumo Financiera"),
             "auto": ("Meseta Auto Crédito",),
             "telco": ("Brisa Móvil Telecomunicaciones",),
         },
-        _days("2026-08-15", "2026-10-12", "2026-12-08"),
+        holidays=_days("2026-08-15", "2026-10-12", "2026-12-08"),
     ),
     "AR": Country(
-        "AR", "ARS", 2, Decimal(1450), Decimal(1000), Decimal("0.01"), Decimal(5000), 13, 12,
-        (("card", 40), ("personal", 25), ("auto", 10), ("micro", 10), ("telco", 15)),
-        LATAM_CHANNELS,
-        {
+        code="AR",
+        currency="ARS",
+        decimals=2,
+        fx=Decimal(1450),
+        principal_step=Decimal(1000),
+        balance_step=Decimal("0.01"),
+        promise_step=Decimal(5000),
+        mobile_len=13,
+        home_len=12,
+        products=(("card", 40), ("personal", 25), ("auto", 10), ("micro", 10), ("telco", 15)),
+        channels=LATAM_CHANNELS,
+        creditors={
             "bank": ("Banco Pampa Sur", "Financiera Ombú"),
             "auto": ("Prendarios Automotor Tandil",),
             "micro": ("Mutual Crédito Aconcagua",),
             "telco": ("Aconcagua Móvil",),
         },
-        _days("2026-06-20", "2026-07-09", "2026-08-17", "2026-10-12", "2026-11-23"),
+        holidays=_days("2026-06-20", "2026-07-09", "2026-08-17", "2026-10-12", "2026-11-23"),
     ),
     "US": Country(
-        "US", "USD", 2, Decimal(1), Decimal(50), Decimal("0.01"), Decimal(10), 11, 11,
-        (("card", 35), ("personal", 20), ("auto", 20), ("medical", 25)),
-        (("CALL", 55), ("SMS", 15), ("EMAIL", 15), ("LETTER", 15)),
-        {
+        code="US",
+        currency="USD",
+        decimals=2,
+        fx=Decimal(1),
+        principal_step=Decimal(50),
+        balance_step=Decimal("0.01"),
+        promise_step=Decimal(10),
+        mobile_len=11,
+        home_len=11,
+        products=(("card", 35), ("personal", 20), ("auto", 20), ("medical", 25)),
+        channels=(("CALL", 55), ("SMS", 15), ("EMAIL", 15), ("LETTER", 15)),
+        creditors={
             "bank": ("Harborview Bank", "Summit Ridge Credit Union", "Lakeshore Personal Lending"),
             "auto": ("Cobalt Auto Finance",),
             "medical": ("Mercy Valley Medical Center", "Desert Bloom Health Partners"),
         },
-        _days("2026-07-03", "2026-09-07", "2026-10-12", "2026-11-11", "2026-11-26"),
+        holidays=_days("2026-07-03", "2026-09-07", "2026-10-12", "2026-11-11", "2026-11-26"),
     ),
 }
 
@@ -159,12 +226,24 @@ PRODUCTS: dict[str, tuple[str, str, tuple[int, int], tuple[int, int] | None]] = 
     "payroll": ("crédito de nómina", "payroll loan", (1000, 9000), (12, 36)),
     "medical": ("factura médica", "medical bill", (400, 12000), None),
 }
-CREDITOR_GROUP = {"card": "bank", "personal": "bank", "payroll": "bank", "auto": "auto", "micro": "micro",
-                  "telco": "telco", "medical": "medical"}
+CREDITOR_GROUP = {
+    "card": "bank",
+    "personal": "bank",
+    "payroll": "bank",
+    "auto": "auto",
+    "micro": "micro",
+    "telco": "telco",
+    "medical": "medical",
+}
 
 # delinquency stages: (name, min days past due, max days past due, weight)
-STAGES = (("current", 0, 0, 12), ("early", 1, 30, 22), ("mid", 31, 90, 26), ("late", 91, 180, 20),
-          ("chargeoff", 181, 720, 20))
+STAGES = (
+    ("current", 0, 0, 12),
+    ("early", 1, 30, 22),
+    ("mid", 31, 90, 26),
+    ("late", 91, 180, 20),
+    ("chargeoff", 181, 720, 20),
+)
 
 # --------------------------------------------------------------------------------------------------------
 # Cities: key -> (city, region (ISO 3166-2 without country), IANA zone, mobile prefix, home prefix or None)
@@ -250,6 +329,7 @@ CITIES: dict[str, tuple[str, str, str, str, str | None]] = {
 #   third                    a contact with a CO_DEBTOR or REFERENCE
 #   auth                     Colombian authorised channels
 
+# fmt: off
 DEBTORS: list[tuple[str, str, str, str, str, str, str, dict[str, Any]]] = [
     # ---- Mexico
     ("MX", "cancun", "Ana Karen|Chan|Pech", "es", "Av. Tulum 215, Supermanzana 22", "Depto. 4", "77500",
@@ -390,6 +470,7 @@ DEBTORS: list[tuple[str, str, str, str, str, str, str, dict[str, Any]]] = [
     ("US", "-", "Jessica Marie|Kahale", "en", "", "", "",
      {"no_address": True, "phone_city": "honolulu", "home": False, "jurisdiction": "US-HI"}),
 ]
+# fmt: on
 
 # --------------------------------------------------------------------------------------------------------
 # Notes
@@ -555,7 +636,9 @@ class Phones:
             if prefix.startswith("+1"):
                 number = f"{prefix}55501{self.rng.randrange(100):02d}"
             else:
-                number = prefix + "".join(str(self.rng.randrange(10)) for _ in range(length + 1 - len(prefix)))
+                number = prefix + "".join(
+                    str(self.rng.randrange(10)) for _ in range(length + 1 - len(prefix))
+                )
             if number in self.used:
                 continue
             parsed = phonenumbers.parse(number, None)
@@ -578,6 +661,7 @@ class Ctx:
     home: str | None
     emails: list[dict[str, str]]
     address_line: str | None
+    numbers: Phones
     interactions: list[dict[str, Any]] = field(default_factory=list)
     promises: list[dict[str, Any]] = field(default_factory=list)
 
@@ -613,24 +697,32 @@ def any_hour_instant(ctx: Ctx, rng: random.Random, day: date) -> datetime:
 
 
 def make_birth_date(rng: random.Random, age: int | None) -> str:
-    age = age if age is not None else rng.choice((rng.randint(22, 40), rng.randint(30, 60), rng.randint(45, 75)))
+    age = (
+        age
+        if age is not None
+        else rng.choice((rng.randint(22, 40), rng.randint(30, 60), rng.randint(45, 75)))
+    )
     latest = date(ANCHOR.year - age, ANCHOR.month, ANCHOR.day)  # turned `age` on the anchor at the latest
     return (latest - timedelta(days=rng.randint(1, 360))).isoformat()
 
 
-def make_emails(rng: random.Random, given: str, surnames: list[str], x: dict[str, Any]) -> list[dict[str, str]]:
+def make_emails(
+    rng: random.Random, given: str, surnames: list[str], x: dict[str, Any]
+) -> list[dict[str, str]]:
     if x.get("email") == "none":
         return []
     first = fold(given.split()[0])
     last = fold(surnames[0])
     second = fold(surnames[1]) if len(surnames) > 1 else ""
-    local = rng.choice((
-        f"{first}.{last}",
-        f"{first}{last}{rng.randint(10, 99)}",
-        f"{first[0]}{last}{second[:1]}",
-        f"{first}_{last}{rng.randint(70, 99)}",
-        f"{last}.{first}",
-    ))
+    local = rng.choice(
+        (
+            f"{first}.{last}",
+            f"{first}{last}{rng.randint(10, 99)}",
+            f"{first[0]}{last}{second[:1]}",
+            f"{first}_{last}{rng.randint(70, 99)}",
+            f"{last}.{first}",
+        )
+    )
     emails = [{"address": f"{local}@{rng.choice(PERSONAL_DOMAINS)}", "kind": "PERSONAL"}]
     if x.get("email") == "work":
         emails.append({"address": f"{first[0]}.{last}@{EMPLOYER_DOMAINS[x['employer']]}", "kind": "WORK"})
@@ -649,8 +741,11 @@ def make_account(rng: random.Random, ctx: Ctx, index: int) -> dict[str, Any]:
     kinds = x.get("kinds", [])
     kind = kinds[index] if index < len(kinds) else weighted(rng, c.products)
     stages = x.get("stages", [])
-    stage = stages[index] if index < len(stages) and stages[index] else weighted(
-        rng, [(s, w) for s, _, _, w in STAGES])
+    stage = (
+        stages[index]
+        if index < len(stages) and stages[index]
+        else weighted(rng, [(s, w) for s, _, _, w in STAGES])
+    )
     if x.get("litigation") == index:
         stage = "chargeoff"
     spanish, english, (lo_usd, hi_usd), term_range = PRODUCTS[kind]
@@ -688,10 +783,7 @@ def make_account(rng: random.Random, ctx: Ctx, index: int) -> dict[str, Any]:
     months_due = max(1, math.ceil(dpd / 30))
     minimum = balance if dpd > 180 else min(balance, installment * months_due)
 
-    if dpd == 0:
-        due = ANCHOR + timedelta(days=rng.randint(3, 25))
-    else:
-        due = ANCHOR - timedelta(days=dpd)
+    due = ANCHOR + timedelta(days=rng.randint(3, 25)) if dpd == 0 else ANCHOR - timedelta(days=dpd)
 
     account: dict[str, Any] = {
         "externalId": f"ACC-{ctx.ext}-{index + 1}",
@@ -735,15 +827,31 @@ def add_payments(rng: random.Random, ctx: Ctx, account: dict[str, Any]) -> None:
     elif rng.random() < 0.4 and not account.get("inLitigation"):
         day = ANCHOR - timedelta(days=rng.randint(10, min(dpd, 150)))
         payments.append((day, min(installment, balance) * Decimal(rng.randint(20, 60)) / 100))
-    account["_payments"] = [(d, q(a, c.promise_step if a > c.promise_step * 4 else c.balance_step))
-                            for d, a in payments]
+    account["_payments"] = [
+        (d, q(a, c.promise_step if a > c.promise_step * 4 else c.balance_step)) for d, a in payments
+    ]
 
 
-def add_interaction(ctx: Ctx, at: datetime, channel: str, outcome: str, *, direction: str = "OUTBOUND",
-                    role: str = "DEBTOR", destination: str | None = None, note: str | None = None,
-                    opt_out: bool = False, keep: bool = False) -> dict[str, Any]:
-    item: dict[str, Any] = {"channel": channel, "direction": direction, "at": at, "outcome": outcome,
-                            "recipientRole": role}
+def add_interaction(
+    ctx: Ctx,
+    at: datetime,
+    channel: str,
+    outcome: str,
+    *,
+    direction: str = "OUTBOUND",
+    role: str = "DEBTOR",
+    destination: str | None = None,
+    note: str | None = None,
+    opt_out: bool = False,
+    keep: bool = False,
+) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "channel": channel,
+        "direction": direction,
+        "at": at,
+        "outcome": outcome,
+        "recipientRole": role,
+    }
     if destination is None and role == "DEBTOR":
         destination = destination_for(ctx, channel)
     if destination:
@@ -794,12 +902,22 @@ def generic_contact(rng: random.Random, ctx: Ctx, at: datetime) -> None:
     inbound = rng.random() < 0.1 and channel in ("CALL", "WHATSAPP")
     if channel == "CALL":
         if inbound:
-            add_interaction(ctx, at, "CALL", "CONVERSATION", direction="INBOUND",
-                            destination=destination_for(ctx, "CALL", rng), note=rng.choice(n["inbound_call"]))
+            add_interaction(
+                ctx,
+                at,
+                "CALL",
+                "CONVERSATION",
+                direction="INBOUND",
+                destination=destination_for(ctx, "CALL", rng),
+                note=rng.choice(n["inbound_call"]),
+            )
             return
         outcome = weighted(rng, (("NO_ANSWER", 45), ("VOICEMAIL", 20), ("CONVERSATION", 28), ("FAILED", 7)))
-        note = {"VOICEMAIL": n["voicemail"], "CONVERSATION": rng.choice(n["conv"]),
-                "FAILED": rng.choice(n["failed_call"])}.get(outcome)
+        note = {
+            "VOICEMAIL": n["voicemail"],
+            "CONVERSATION": rng.choice(n["conv"]),
+            "FAILED": rng.choice(n["failed_call"]),
+        }.get(outcome)
         add_interaction(ctx, at, "CALL", outcome, destination=destination_for(ctx, "CALL", rng), note=note)
     elif channel == "LETTER":
         add_interaction(ctx, at, "LETTER", "DELIVERED", note=n["delivered"]["LETTER"])
@@ -811,8 +929,9 @@ def generic_contact(rng: random.Random, ctx: Ctx, at: datetime) -> None:
             note = n["failed_email"] if channel == "EMAIL" else n["failed_msg"]
             add_interaction(ctx, at, channel, "FAILED", note=note)
         else:
-            add_interaction(ctx, at, channel, "DELIVERED", note=n["delivered"][channel] if rng.random() < 0.5
-                            else None)
+            add_interaction(
+                ctx, at, channel, "DELIVERED", note=n["delivered"][channel] if rng.random() < 0.5 else None
+            )
 
 
 def promise_amount(rng: random.Random, ctx: Ctx, account: dict[str, Any]) -> Decimal:
@@ -822,22 +941,32 @@ def promise_amount(rng: random.Random, ctx: Ctx, account: dict[str, Any]) -> Dec
     return max(amount, c.promise_step)
 
 
-def add_promise(rng: random.Random, ctx: Ctx, account: dict[str, Any], promised_day: date, due: date,
-                status: str) -> None:
+def add_promise(
+    rng: random.Random, ctx: Ctx, account: dict[str, Any], promised_day: date, due: date, status: str
+) -> None:
     n = ctx.notes
     at = local_instant(ctx, rng, contact_day(ctx, promised_day))
     pool = n["promise_mx"] if ctx.country.code == "MX" and ctx.lang == "es" else n["promise"]
-    add_interaction(ctx, at, "CALL", "CONVERSATION", destination=destination_for(ctx, "CALL"),
-                    note=rng.choice(pool), keep=True)
+    add_interaction(
+        ctx,
+        at,
+        "CALL",
+        "CONVERSATION",
+        destination=destination_for(ctx, "CALL"),
+        note=rng.choice(pool),
+        keep=True,
+    )
     amount = promise_amount(rng, ctx, account)
-    ctx.promises.append({
-        "accountExternalId": account["externalId"],
-        "amount": money(amount, ctx.country),
-        "currency": ctx.country.currency,
-        "dueDate": due.isoformat(),
-        "promisedAt": at,
-        "status": status,
-    })
+    ctx.promises.append(
+        {
+            "accountExternalId": account["externalId"],
+            "amount": money(amount, ctx.country),
+            "currency": ctx.country.currency,
+            "dueDate": due.isoformat(),
+            "promisedAt": at,
+            "status": status,
+        }
+    )
     if status == "KEPT":
         paid_day = due - timedelta(days=rng.randint(0, 2))
         account["_payments"].append((max(paid_day, at.date()), amount))
@@ -864,25 +993,48 @@ def build_history(rng: random.Random, ctx: Ctx, accounts: list[dict[str, Any]]) 
     if any(a.get("disputed") for a in accounts):
         day = contact_day(ctx, ANCHOR - timedelta(days=rng.randint(20, 40)))
         channel = "LETTER" if ctx.address_line else "CALL"
-        add_interaction(ctx, local_instant(ctx, rng, day), channel,
-                        "DELIVERED" if channel == "LETTER" else "CONVERSATION",
-                        direction="INBOUND", note=n["dispute"], keep=True)
+        add_interaction(
+            ctx,
+            local_instant(ctx, rng, day),
+            channel,
+            "DELIVERED" if channel == "LETTER" else "CONVERSATION",
+            direction="INBOUND",
+            destination="" if channel == "LETTER" else None,
+            note=n["dispute"],
+            keep=True,
+        )
     if any(a.get("inLitigation") for a in accounts) and not x.get("attorney"):
         day = contact_day(ctx, ANCHOR - timedelta(days=rng.randint(30, 60)))
-        add_interaction(ctx, local_instant(ctx, rng, day), "LETTER", "DELIVERED", note=n["litigation"], keep=True)
+        add_interaction(
+            ctx, local_instant(ctx, rng, day), "LETTER", "DELIVERED", note=n["litigation"], keep=True
+        )
     if any(a.get("timeBarred") for a in accounts):
         day = contact_day(ctx, ANCHOR - timedelta(days=rng.randint(10, 30)))
-        add_interaction(ctx, local_instant(ctx, rng, day), "CALL", "CONVERSATION", direction="INBOUND",
-                        note=n["barred"], keep=True)
+        add_interaction(
+            ctx,
+            local_instant(ctx, rng, day),
+            "CALL",
+            "CONVERSATION",
+            direction="INBOUND",
+            note=n["barred"],
+            keep=True,
+        )
     if "third" in x:
         role = x["third"]
-        third_number = PHONES.make(*mobile_prefix_and_len(ctx.country, x["_city"]))
+        third_number = ctx.numbers.make(*mobile_prefix_and_len(ctx.country, x["_city"]))
         for k, days_back in enumerate((rng.randint(25, 45), rng.randint(9, 20))):
             day = contact_day(ctx, ANCHOR - timedelta(days=days_back))
             outcome = "CONVERSATION" if k == 1 else "NO_ANSWER"
-            add_interaction(ctx, local_instant(ctx, rng, day), "CALL", outcome, role=role,
-                            destination=third_number, note=n[role] if outcome == "CONVERSATION" else None,
-                            keep=True)
+            add_interaction(
+                ctx,
+                local_instant(ctx, rng, day),
+                "CALL",
+                outcome,
+                role=role,
+                destination=third_number,
+                note=n[role] if outcome == "CONVERSATION" else None,
+                keep=True,
+            )
 
     # promises
     for k in range(x.get("broken", 0)):
@@ -891,7 +1043,12 @@ def build_history(rng: random.Random, ctx: Ctx, accounts: list[dict[str, Any]]) 
     for k in range(x.get("kept", 0)):
         promised = ANCHOR - timedelta(days=100 - 30 * k + rng.randint(0, 5))
         add_promise(rng, ctx, main, promised, promised + timedelta(days=rng.randint(4, 10)), "KEPT")
-    if not any(k in x for k in ("broken", "kept", "pending", "cease", "attorney")) and collectable:
+    can_call = any(ch == "CALL" for ch, _ in allowed_channels(ctx))
+    if (
+        not any(k in x for k in ("broken", "kept", "pending", "cease", "attorney"))
+        and collectable
+        and can_call
+    ):
         roll = rng.random()
         if roll < 0.2:
             promised = ANCHOR - timedelta(days=rng.randint(30, 90))
@@ -913,16 +1070,25 @@ def build_history(rng: random.Random, ctx: Ctx, accounts: list[dict[str, Any]]) 
             if x.get("conv") and day == ANCHOR - timedelta(days=2):
                 continue
             outcome = weighted(rng, (("NO_ANSWER", 6), ("VOICEMAIL", 3)))
-            add_interaction(ctx, at, "CALL", outcome, destination=destination_for(ctx, "CALL", rng),
-                            note=n["voicemail"] if outcome == "VOICEMAIL" else None, keep=True)
+            add_interaction(
+                ctx,
+                at,
+                "CALL",
+                outcome,
+                destination=destination_for(ctx, "CALL", rng),
+                note=n["voicemail"] if outcome == "VOICEMAIL" else None,
+                keep=True,
+            )
     if x.get("pending"):
         conv_day = ANCHOR - timedelta(days=2) if x.get("conv") else ANCHOR - timedelta(days=rng.randint(3, 6))
-        add_promise(rng, ctx, main, contact_day(ctx, conv_day), ANCHOR + timedelta(days=rng.randint(4, 14)),
-                    "PENDING")
+        add_promise(
+            rng, ctx, main, contact_day(ctx, conv_day), ANCHOR + timedelta(days=rng.randint(4, 14)), "PENDING"
+        )
     elif x.get("conv"):
         day = ANCHOR - timedelta(days=2)
-        add_interaction(ctx, local_instant(ctx, rng, day), "CALL", "CONVERSATION",
-                        note=rng.choice(n["conv"]), keep=True)
+        add_interaction(
+            ctx, local_instant(ctx, rng, day), "CALL", "CONVERSATION", note=rng.choice(n["conv"]), keep=True
+        )
 
     # opt-out, cease and attorney requests stop later contact of that kind
     if x.get("optout"):
@@ -934,27 +1100,55 @@ def build_history(rng: random.Random, ctx: Ctx, accounts: list[dict[str, Any]]) 
         if reply_channel != "CALL":
             add_interaction(ctx, sent, channel, "DELIVERED", note=n["delivered"][channel], keep=True)
         reply = sent + timedelta(minutes=rng.randint(3, 50))
-        add_interaction(ctx, reply, reply_channel, outcome, direction="INBOUND", note=n["optout"][channel],
-                        opt_out=True, keep=True)
-        ctx.interactions = [i for i in ctx.interactions
-                            if not (i["channel"] == channel and i["direction"] == "OUTBOUND" and i["at"] > reply)]
+        add_interaction(
+            ctx,
+            reply,
+            reply_channel,
+            outcome,
+            direction="INBOUND",
+            note=n["optout"][channel],
+            opt_out=True,
+            keep=True,
+        )
+        ctx.interactions = [
+            i
+            for i in ctx.interactions
+            if not (i["channel"] == channel and i["direction"] == "OUTBOUND" and i["at"] > reply)
+        ]
     if x.get("cease"):
         day = contact_day(ctx, ANCHOR - timedelta(days=rng.randint(15, 30)))
         received = local_instant(ctx, rng, day, start=time(10, 0))
         ctx.interactions = [i for i in ctx.interactions if i["at"] < received]
-        add_interaction(ctx, received, "LETTER", "DELIVERED", direction="INBOUND", note=n["cease"], keep=True)
+        add_interaction(
+            ctx,
+            received,
+            "LETTER",
+            "DELIVERED",
+            direction="INBOUND",
+            destination="",
+            note=n["cease"],
+            keep=True,
+        )
         ack_day = contact_day(ctx, day + timedelta(days=3))
-        add_interaction(ctx, local_instant(ctx, rng, ack_day), "LETTER", "DELIVERED", note=n["cease_ack"],
-                        keep=True)
+        add_interaction(
+            ctx, local_instant(ctx, rng, ack_day), "LETTER", "DELIVERED", note=n["cease_ack"], keep=True
+        )
     if x.get("attorney"):
         day = contact_day(ctx, ANCHOR - timedelta(days=rng.randint(25, 40)))
         told = local_instant(ctx, rng, day, start=time(10, 0))
         ctx.interactions = [i for i in ctx.interactions if i["at"] < told]
         add_interaction(ctx, told, "CALL", "CONVERSATION", direction="INBOUND", note=n["attorney"], keep=True)
         follow = contact_day(ctx, day + timedelta(days=rng.randint(7, 12)))
-        add_interaction(ctx, local_instant(ctx, rng, follow), "CALL", "CONVERSATION", role="ATTORNEY",
-                        destination=PHONES.make(*mobile_prefix_and_len(ctx.country, x["_city"], home=True)),
-                        note=n["attorney_followup"], keep=True)
+        add_interaction(
+            ctx,
+            local_instant(ctx, rng, follow),
+            "CALL",
+            "CONVERSATION",
+            role="ATTORNEY",
+            destination=ctx.numbers.make(*mobile_prefix_and_len(ctx.country, x["_city"], home=True)),
+            note=n["attorney_followup"],
+            keep=True,
+        )
 
 
 def mobile_prefix_and_len(country: Country, city_key: str, *, home: bool = False) -> tuple[str, int]:
@@ -964,11 +1158,12 @@ def mobile_prefix_and_len(country: Country, city_key: str, *, home: bool = False
     return mobile, country.mobile_len
 
 
-PHONES: Phones  # set in build()
-
-
-def build_record(rng: random.Random, entry: tuple[str, str, str, str, str, str, str, dict[str, Any]],
-                 number: int) -> dict[str, Any]:
+def build_record(
+    rng: random.Random,
+    numbers: Phones,
+    entry: tuple[str, str, str, str, str, str, str, dict[str, Any]],
+    number: int,
+) -> dict[str, Any]:
     code, city_key, name, lang, line1, line2, postal, x = entry
     x = dict(x)
     c = COUNTRIES[code]
@@ -991,13 +1186,13 @@ def build_record(rng: random.Random, entry: tuple[str, str, str, str, str, str, 
     mobile = home = None
     phones = []
     if x.get("mobile", True):
-        mobile = PHONES.make(*mobile_prefix_and_len(c, x.get("mobile_city", phone_city)))
+        mobile = numbers.make(*mobile_prefix_and_len(c, x.get("mobile_city", phone_city)))
         phones.append({"number": mobile, "kind": "MOBILE"})
     has_home = x.get("home", CITIES[phone_city][4] is not None and rng.random() < 0.45)
     if not x.get("mobile", True):
         has_home = True
     if has_home:
-        home = PHONES.make(*mobile_prefix_and_len(c, phone_city, home=True))
+        home = numbers.make(*mobile_prefix_and_len(c, phone_city, home=True))
         phones.append({"number": home, "kind": "HOME"})
 
     emails = make_emails(rng, given, surnames, x)
@@ -1007,8 +1202,12 @@ def build_record(rng: random.Random, entry: tuple[str, str, str, str, str, str, 
     else:
         jurisdiction = code
 
-    record: dict[str, Any] = {"externalId": f"CRM-{ext}", "fullName": full_name, "language": lang,
-                              "jurisdiction": jurisdiction}
+    record: dict[str, Any] = {
+        "externalId": f"CRM-{ext}",
+        "fullName": full_name,
+        "language": lang,
+        "jurisdiction": jurisdiction,
+    }
     if address:
         record["addresses"] = [address]
     record["phones"] = phones
@@ -1031,8 +1230,18 @@ def build_record(rng: random.Random, entry: tuple[str, str, str, str, str, str, 
     if attributes:
         record["attributes"] = attributes
 
-    ctx = Ctx(ext, c, ZoneInfo(zone_name), lang, x, mobile, home, emails,
-              f"{line1}, {CITIES[city_key][0]}" if address else None)
+    ctx = Ctx(
+        ext,
+        c,
+        ZoneInfo(zone_name),
+        lang,
+        x,
+        mobile,
+        home,
+        emails,
+        f"{line1}, {CITIES[city_key][0]}" if address else None,
+        numbers,
+    )
     n_accounts = x.get("accounts") or weighted(rng, ((1, 30), (2, 45), (3, 25)))
     accounts = [make_account(rng, ctx, i) for i in range(n_accounts)]
     for account in accounts:
@@ -1046,8 +1255,11 @@ def build_record(rng: random.Random, entry: tuple[str, str, str, str, str, str, 
         account.pop("_dpd")
         if pays:
             account["payments"] = [
-                {"amount": money(amount, c), "paidAt": stamp(any_hour_instant(ctx, rng, day)),
-                 "reference": f"PAY-{ext}-{i + 1}-{k + 1:02d}"}
+                {
+                    "amount": money(amount, c),
+                    "paidAt": stamp(any_hour_instant(ctx, rng, day)),
+                    "reference": f"PAY-{ext}-{i + 1}-{k + 1:02d}",
+                }
                 for k, (day, amount) in enumerate(pays)
             ]
     record["accounts"] = accounts
@@ -1058,14 +1270,18 @@ def build_record(rng: random.Random, entry: tuple[str, str, str, str, str, str, 
     def render(items: list[dict[str, Any]]) -> dict[str, Any]:
         out = dict(record)
         out["interactions"] = [
-            {"externalId": f"INT-{ext}-{k + 1:02d}", **{key: (stamp(v) if key == "at" else v)
-                                                       for key, v in it.items() if key != "_keep"}}
+            {
+                "externalId": f"INT-{ext}-{k + 1:02d}",
+                **{key: (stamp(v) if key == "at" else v) for key, v in it.items() if key != "_keep"},
+            }
             for k, it in enumerate(items)
         ]
         if promises:
             out["promises"] = [
-                {"externalId": f"PRM-{ext}-{k + 1:02d}", **{key: (stamp(v) if key == "promisedAt" else v)
-                                                            for key, v in p.items()}}
+                {
+                    "externalId": f"PRM-{ext}-{k + 1:02d}",
+                    **{key: (stamp(v) if key == "promisedAt" else v) for key, v in p.items()},
+                }
                 for k, p in enumerate(promises)
             ]
         return out
@@ -1085,14 +1301,13 @@ def dumps(record: dict[str, Any]) -> str:
 
 
 def build() -> bytes:
-    global PHONES
     rng = random.Random(SEED)
-    PHONES = Phones(rng)
+    numbers = Phones(rng)
     counters: dict[str, int] = {}
     lines = []
     for entry in DEBTORS:
         counters[entry[0]] = counters.get(entry[0], 0) + 1
-        lines.append(dumps(build_record(rng, entry, counters[entry[0]])))
+        lines.append(dumps(build_record(rng, numbers, entry, counters[entry[0]])))
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
@@ -1101,7 +1316,8 @@ def main() -> None:
     for path in OUTPUTS:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
-        print(f"wrote {path.relative_to(ROOT)} ({data.count(b'\n')} records, {len(data)} bytes)")
+        records = data.count(b"\n")
+        print(f"wrote {path.relative_to(ROOT)} ({records} records, {len(data)} bytes)")
 
 
 if __name__ == "__main__":

@@ -114,7 +114,9 @@ def settings() -> Settings:
 
 
 @pytest.fixture
-def services(engine: Engine, session_factory: sessionmaker[Session], settings: Settings, clock: Clock) -> Services:
+def services(
+    engine: Engine, session_factory: sessionmaker[Session], settings: Settings, clock: Clock
+) -> Services:
     return Services(settings=settings, engine=engine, session_factory=session_factory, clock=clock)
 
 
@@ -134,13 +136,21 @@ class Api:
         with transaction(self.factory) as s:
             return create_api_key(s, tenant_slug=tenant, role=Role(role), agent_external_id=agent)
 
-    async def post(self, query: str, variables: dict | None = None, *, key: str | None = None,
-                   headers: dict | None = None) -> httpx.Response:
+    async def post(
+        self,
+        query: str,
+        variables: dict | None = None,
+        *,
+        key: str | None = None,
+        headers: dict | None = None,
+    ) -> httpx.Response:
         h = {"content-type": "application/json"}
         if key:
             h["authorization"] = f"Bearer {key}"
         h.update(headers or {})
-        return await self.client.post("/graphql", json={"query": query, "variables": variables or {}}, headers=h)
+        return await self.client.post(
+            "/graphql", json={"query": query, "variables": variables or {}}, headers=h
+        )
 
     async def gql(self, query: str, variables: dict | None = None, *, key: str | None = None) -> dict:
         """Execute and return the whole JSON body (data and errors)."""

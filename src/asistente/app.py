@@ -72,15 +72,18 @@ class GraphQLView(GraphQL):
         return ctx
 
     async def on_ws_connect(self, context: Context) -> Any:
-        params = context.request.scope.get("strawberry_connection_params") if context.request else None
-        params = params or getattr(context, "connection_params", None) or {}
+        params = context.connection_params or {}
         header = None
         if isinstance(params, dict):
             header = params.get("Authorization") or params.get("authorization")
         context.authenticate_header(header)
         if context.principal is None:
-            raise ConnectionRejectionError({"code": "UNAUTHENTICATED",
-                                            "message": str(getattr(context.auth_error, "message", "unauthenticated"))})
+            raise ConnectionRejectionError(
+                {
+                    "code": "UNAUTHENTICATED",
+                    "message": str(getattr(context.auth_error, "message", "unauthenticated")),
+                }
+            )
         return None
 
     async def process_result(self, request: Request, result: ExecutionResult) -> Any:
@@ -142,10 +145,16 @@ class LimitsAndCors:
             if not allowed:
                 await Response(status_code=403)(scope, receive, send)
                 return
-            await Response(status_code=204, headers={
-                "access-control-allow-origin": origin, "access-control-allow-methods": "GET, POST, OPTIONS",
-                "access-control-allow-headers": "authorization, content-type, accept",
-                "access-control-max-age": "600", "vary": "Origin"})(scope, receive, send)
+            await Response(
+                status_code=204,
+                headers={
+                    "access-control-allow-origin": origin,
+                    "access-control-allow-methods": "GET, POST, OPTIONS",
+                    "access-control-allow-headers": "authorization, content-type, accept",
+                    "access-control-max-age": "600",
+                    "vary": "Origin",
+                },
+            )(scope, receive, send)
             return
         limit = self.services.settings.max_body_bytes
         length = headers.get("content-length")
@@ -166,8 +175,11 @@ class LimitsAndCors:
         async def cors_send(message: Message) -> None:
             if message["type"] == "http.response.start" and allowed:
                 message.setdefault("headers", [])
-                message["headers"] = [*message["headers"], (b"access-control-allow-origin", origin.encode()),
-                                      (b"vary", b"Origin")]
+                message["headers"] = [
+                    *message["headers"],
+                    (b"access-control-allow-origin", origin.encode()),
+                    (b"vary", b"Origin"),
+                ]
             await send(message)
 
         try:
@@ -190,8 +202,9 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         engine = make_engine(settings.database_url)
         services = Services(settings=settings, engine=engine, session_factory=make_session_factory(engine))
     _load_domain_engines(services)
-    view = GraphQLView(services, graphql_ide="graphiql" if settings.graphiql_enabled else None,
-                       allow_queries_via_get=False)
+    view = GraphQLView(
+        services, graphql_ide="graphiql" if settings.graphiql_enabled else None, allow_queries_via_get=False
+    )
 
     async def healthz(request: Request) -> Response:
         try:

@@ -25,7 +25,9 @@ def _add_core_commands(sub: argparse._SubParsersAction) -> None:
     keys = sub.add_parser("keys", help="manage API keys").add_subparsers(dest="keys_cmd", required=True)
     p = keys.add_parser("create", help="create an API key (printed as the last line)")
     p.add_argument("--tenant", required=True)
-    p.add_argument("--role", required=True, choices=["AGENT", "SUPERVISOR", "COMPLIANCE", "INTEGRATOR", "ADMIN"])
+    p.add_argument(
+        "--role", required=True, choices=["AGENT", "SUPERVISOR", "COMPLIANCE", "INTEGRATOR", "ADMIN"]
+    )
     p.add_argument("--agent-id", default=None, help="the CRM user id of the agent this key acts as")
     p.add_argument("--label", default=None)
     p.set_defaults(handler=_keys_create)
@@ -34,7 +36,9 @@ def _add_core_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("prefix")
     p.set_defaults(handler=_keys_revoke)
 
-    tenants = sub.add_parser("tenants", help="manage tenants").add_subparsers(dest="tenants_cmd", required=True)
+    tenants = sub.add_parser("tenants", help="manage tenants").add_subparsers(
+        dest="tenants_cmd", required=True
+    )
     p = tenants.add_parser("set-origins", help="set the CORS allow-list of a tenant")
     p.add_argument("--tenant", required=True)
     p.add_argument("origins", nargs="*", help="e.g. https://crm.example.com")
@@ -79,8 +83,14 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         print(f"Authorization: Bearer {key}")
     engine.dispose()
     if args.workers > 1:
-        uvicorn.run("asistente.app:app_from_env", factory=True, host=args.host, port=args.port,
-                    workers=args.workers, log_level="info")
+        uvicorn.run(
+            "asistente.app:app_from_env",
+            factory=True,
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            log_level="info",
+        )
     else:
         from asistente.app import create_app
 
@@ -102,8 +112,13 @@ def _keys_create(args: argparse.Namespace, settings: Settings) -> int:
 
     engine, factory = _open(settings)
     with transaction(factory) as s:
-        key = create_api_key(s, tenant_slug=args.tenant, role=Role(args.role), agent_external_id=args.agent_id,
-                             label=args.label)
+        key = create_api_key(
+            s,
+            tenant_slug=args.tenant,
+            role=Role(args.role),
+            agent_external_id=args.agent_id,
+            label=args.label,
+        )
     engine.dispose()
     print(f"tenant={args.tenant} role={args.role}" + (f" agent={args.agent_id}" if args.agent_id else ""))
     print(key)
@@ -151,8 +166,10 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
         if result.more_rejections:
             print(f"... and {result.more_rejections} more bad line(s)", file=sys.stderr)
         return 1
-    print(f"imported {result.records} record(s): {result.debtors_created} debtor(s) created, "
-          f"{result.debtors_updated} updated, in {result.seconds:.1f} s ({result.rate:,.0f} records/s)")
+    print(
+        f"imported {result.records} record(s): {result.debtors_created} debtor(s) created, "
+        f"{result.debtors_updated} updated, in {result.seconds:.1f} s ({result.rate:,.0f} records/s)"
+    )
     return 0
 
 
@@ -199,7 +216,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.handler(args, settings) or 0)
     except KeyboardInterrupt:
         return 130
-    except Exception as exc:  # a clear one-line error for the operator, never a traceback for expected failures
+    except (
+        Exception
+    ) as exc:  # a clear one-line error for the operator, never a traceback for expected failures
         from asistente.errors import DomainError
 
         if isinstance(exc, DomainError):

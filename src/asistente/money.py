@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from functools import lru_cache
+from functools import cache
 
 from babel.numbers import get_currency_precision, list_currencies
 
@@ -13,22 +14,26 @@ from asistente.errors import BadInput
 _ISO_MINOR_UNITS_OVERRIDE = {"CLP": 0, "COP": 2, "JPY": 0, "KRW": 0, "ARS": 2, "MXN": 2, "PEN": 2}
 
 
+_PLAIN_DECIMAL = re.compile(r"^-?[0-9]+(\.[0-9]+)?$")
+
 # ISO 4217 codes that are not money one can owe: test, "no currency", precious metals, fund units.
 _NOT_MONEY = {"XXX", "XTS", "XAU", "XAG", "XPD", "XPT", "XDR", "XBA", "XBB", "XBC", "XBD", "XSU", "XUA"}
 
 
-@lru_cache(maxsize=None)
+@cache
 def known_currencies() -> frozenset[str]:
     return frozenset(c for c in list_currencies() if len(c) == 3 and c.isupper() and c not in _NOT_MONEY)
 
 
 def check_currency(code: str) -> str:
     if not isinstance(code, str) or code.upper() != code or code not in known_currencies():
-        raise BadInput(f"unknown currency {code!r}: use an ISO 4217 code such as MXN, COP, CLP, PEN, EUR, ARS, USD")
+        raise BadInput(
+            f"unknown currency {code!r}: use an ISO 4217 code such as MXN, COP, CLP, PEN, EUR, ARS, USD"
+        )
     return code
 
 
-@lru_cache(maxsize=None)
+@cache
 def minor_units(currency: str) -> int:
     check_currency(currency)
     if currency in _ISO_MINOR_UNITS_OVERRIDE:
@@ -36,7 +41,7 @@ def minor_units(currency: str) -> int:
     return get_currency_precision(currency)
 
 
-@lru_cache(maxsize=None)
+@cache
 def quantum(currency: str) -> Decimal:
     return Decimal(1).scaleb(-minor_units(currency))
 
@@ -45,11 +50,19 @@ def round_money(amount: Decimal, currency: str) -> Decimal:
     return amount.quantize(quantum(currency), rounding=ROUND_HALF_UP)
 
 
-def parse_amount(value: str | int | Decimal, currency: str, *, field: str = "amount", allow_zero: bool = True,
-                 allow_negative: bool = False) -> Decimal:
+def parse_amount(
+    value: str | int | Decimal,
+    currency: str,
+    *,
+    field: str = "amount",
+    allow_zero: bool = True,
+    allow_negative: bool = False,
+) -> Decimal:
     """Parse a decimal string strictly: no floats, no exponent, no more decimals than the currency has."""
     if isinstance(value, float):
         raise BadInput(f"{field}: money must be a decimal string, not a float")
+    if isinstance(value, str) and not _PLAIN_DECIMAL.match(value.strip()):
+        raise BadInput(f'{field}: {value!r} is not a plain decimal amount such as "1234.50"')
     try:
         amount = Decimal(str(value).strip())
     except (InvalidOperation, ValueError):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -22,13 +22,13 @@ def schema_dir() -> Path:
     raise FileNotFoundError("schema directory not found")
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_schema(name: str) -> dict[str, Any]:
     with open(schema_dir() / name, encoding="utf-8") as fh:
         return json.load(fh)
 
 
-@lru_cache(maxsize=None)
+@cache
 def validator(name: str) -> Draft202012Validator:
     schema = load_schema(name)
     Draft202012Validator.check_schema(schema)
@@ -43,7 +43,7 @@ def json_path(parts: Any) -> str:
     return out or "(record)"
 
 
-@lru_cache(maxsize=None)
+@cache
 def fast_validator(name: str) -> Any:
     """The same schema compiled to Python by fastjsonschema (about 15x faster than interpreting it).
 
@@ -83,8 +83,11 @@ def schema_errors(name: str, instance: Any) -> list[str]:
 
 def _short(err: Any) -> str:
     if err.validator == "additionalProperties":
-        return err.message.replace("Additional properties are not allowed", "unknown field(s):").replace(
-            " were unexpected", "").replace(" was unexpected", "")
+        return (
+            err.message.replace("Additional properties are not allowed", "unknown field(s):")
+            .replace(" were unexpected", "")
+            .replace(" was unexpected", "")
+        )
     if err.validator == "pattern":
         return f"{err.instance!r} has the wrong format"
     if err.validator == "enum":

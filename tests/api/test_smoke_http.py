@@ -29,22 +29,56 @@ mutation Up($input: [DebtorInput!]!) {
 REC = {
     "externalId": "CRM-1",
     "fullName": "Ana Pérez López",
-    "addresses": [{"line1": "Av. Tulum 12", "city": "Cancún", "region": "ROO", "postalCode": "77500",
-                   "country": "MX"}],
+    "addresses": [
+        {"line1": "Av. Tulum 12", "city": "Cancún", "region": "ROO", "postalCode": "77500", "country": "MX"}
+    ],
     "phones": [{"number": "+529981234567", "kind": "MOBILE"}],
     "accounts": [
-        {"externalId": "A-1", "product": "Tarjeta", "currency": "MXN", "principal": "15000.00",
-         "balance": "12000.50", "daysPastDue": 45,
-         "payments": [{"amount": "500.00", "paidAt": "2026-10-01T10:00:00-05:00", "reference": "P1"}]},
-        {"externalId": "A-2", "product": "Préstamo", "currency": "USD", "principal": "500", "balance": "300.25",
-         "daysPastDue": 10},
+        {
+            "externalId": "A-1",
+            "product": "Tarjeta",
+            "currency": "MXN",
+            "principal": "15000.00",
+            "balance": "12000.50",
+            "daysPastDue": 45,
+            "payments": [{"amount": "500.00", "paidAt": "2026-10-01T10:00:00-05:00", "reference": "P1"}],
+        },
+        {
+            "externalId": "A-2",
+            "product": "Préstamo",
+            "currency": "USD",
+            "principal": "500",
+            "balance": "300.25",
+            "daysPastDue": 10,
+        },
     ],
-    "interactions": [{"externalId": "I1", "channel": "CALL", "direction": "OUTBOUND",
-                      "at": "2026-11-18T16:00:00Z", "outcome": "CONVERSATION"}],
-    "promises": [{"externalId": "PR1", "accountExternalId": "A-1", "amount": "500.00", "currency": "MXN",
-                  "dueDate": "2026-11-30", "status": "PENDING"},
-                 {"externalId": "PR0", "accountExternalId": "A-1", "amount": "800.00", "currency": "MXN",
-                  "dueDate": "2026-09-30", "status": "BROKEN"}],
+    "interactions": [
+        {
+            "externalId": "I1",
+            "channel": "CALL",
+            "direction": "OUTBOUND",
+            "at": "2026-11-18T16:00:00Z",
+            "outcome": "CONVERSATION",
+        }
+    ],
+    "promises": [
+        {
+            "externalId": "PR1",
+            "accountExternalId": "A-1",
+            "amount": "500.00",
+            "currency": "MXN",
+            "dueDate": "2026-11-30",
+            "status": "PENDING",
+        },
+        {
+            "externalId": "PR0",
+            "accountExternalId": "A-1",
+            "amount": "800.00",
+            "currency": "MXN",
+            "dueDate": "2026-09-30",
+            "status": "BROKEN",
+        },
+    ],
 }
 
 
@@ -82,8 +116,12 @@ async def test_malformed_query_has_code(api):
     res = await api.post("{ me { tenant ", key=key)
     body = res.json()
     assert error_codes(body) == ["BAD_INPUT"]
-    res = await api.post("{ me { tenant } }", key=key, headers={"accept": "application/graphql-response+json"})
-    assert res.status_code == 200 and res.headers["content-type"].startswith("application/graphql-response+json")
+    res = await api.post(
+        "{ me { tenant } }", key=key, headers={"accept": "application/graphql-response+json"}
+    )
+    assert res.status_code == 200 and res.headers["content-type"].startswith(
+        "application/graphql-response+json"
+    )
     res = await api.post("{ nope }", key=key, headers={"accept": "application/graphql-response+json"})
     assert res.status_code == 400
     assert error_codes(res.json()) == ["BAD_INPUT"]

@@ -23,7 +23,12 @@ def make_tenant(factory: sessionmaker[Session], slug: str) -> str:
 
 
 def write(
-    factory: sessionmaker[Session], tenant_id: str, *, n: int = 1, start: datetime = T0, step=timedelta(minutes=1),
+    factory: sessionmaker[Session],
+    tenant_id: str,
+    *,
+    n: int = 1,
+    start: datetime = T0,
+    step=timedelta(minutes=1),
     **overrides: Any,
 ) -> list[AuditEvent]:
     """n events committed one transaction each; times start at `start` and advance by `step`."""

@@ -70,8 +70,23 @@ def test_normalize_refuses_unknown_types() -> None:
 
 @pytest.mark.parametrize(
     "key",
-    ["Authorization", "authorization", "api_key", "API-Key", "x-api-key", "apiKey", "token", "access_token",
-     "agentToken", "password", "PASSWORD", "client_secret", "signingSecret", "Cookie", "auth"],
+    [
+        "Authorization",
+        "authorization",
+        "api_key",
+        "API-Key",
+        "x-api-key",
+        "apiKey",
+        "token",
+        "access_token",
+        "agentToken",
+        "password",
+        "PASSWORD",
+        "client_secret",
+        "signingSecret",
+        "Cookie",
+        "auth",
+    ],
 )
 def test_secret_keys(key: str) -> None:
     assert is_secret_key(key)
@@ -114,9 +129,19 @@ def test_format_instant_is_utc_with_microseconds() -> None:
 
 def test_hash_matches_an_independent_implementation() -> None:
     fields = hashed_fields(
-        id="e1", tenant_id="t1", seq=1, kind="SUGGESTION", actor_id="a", actor_role="AGENT", debtor_id=None,
-        call_id=None, input={"b": 1, "a": "ñ"}, output={}, versions={"pack": "mx@1"},
-        at=datetime(2024, 1, 1, tzinfo=UTC), prev_hash=GENESIS_HASH,
+        id="e1",
+        tenant_id="t1",
+        seq=1,
+        kind="SUGGESTION",
+        actor_id="a",
+        actor_role="AGENT",
+        debtor_id=None,
+        call_id=None,
+        input={"b": 1, "a": "ñ"},
+        output={},
+        versions={"pack": "mx@1"},
+        at=datetime(2024, 1, 1, tzinfo=UTC),
+        prev_hash=GENESIS_HASH,
     )
     # Written out by hand from the chain.py docstring.
     text = (
@@ -129,8 +154,15 @@ def test_hash_matches_an_independent_implementation() -> None:
 
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text() | st.decimals(allow_nan=False),
-    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4),
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False)
+    | st.text()
+    | st.decimals(allow_nan=False),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
+    ),
     max_leaves=20,
 )
 

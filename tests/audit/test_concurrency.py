@@ -34,15 +34,30 @@ def test_concurrent_writers_keep_each_chain_linear(
             with transaction(session_factory) as s:
                 # Read first, as an API resolver would, then record.
                 s.execute(select(AuditEvent.id).where(AuditEvent.tenant_id == tenant_id).limit(1)).all()
-                ev = record(s, tenant_id=tenant_id, kind="SUGGESTION", actor_id=f"agent-{n}", actor_role="AGENT",
-                            input={"thread": n, "i": i}, output={"category": "NO_MONEY"}, versions={},
-                            now=T0 + timedelta(milliseconds=i))
+                ev = record(
+                    s,
+                    tenant_id=tenant_id,
+                    kind="SUGGESTION",
+                    actor_id=f"agent-{n}",
+                    actor_role="AGENT",
+                    input={"thread": n, "i": i},
+                    output={"category": "NO_MONEY"},
+                    versions={},
+                    now=T0 + timedelta(milliseconds=i),
+                )
                 ids.append(ev.id)
             if i % 4 == 0:  # feedback is a chained write too
                 with transaction(session_factory) as s:
-                    fb = record_feedback(s, tenant_id=tenant_id, event_id=ev.id, actor_id=f"agent-{n}",
-                                         actor_role="AGENT", action="USED", final_text=None,
-                                         now=T0 + timedelta(milliseconds=i))
+                    fb = record_feedback(
+                        s,
+                        tenant_id=tenant_id,
+                        event_id=ev.id,
+                        actor_id=f"agent-{n}",
+                        actor_role="AGENT",
+                        action="USED",
+                        final_text=None,
+                        now=T0 + timedelta(milliseconds=i),
+                    )
                     ids.append(fb.ledger_event_id)
         return ids
 
@@ -54,9 +69,13 @@ def test_concurrent_writers_keep_each_chain_linear(
     assert threads * per_thread >= (200 if backend == "postgres" else 50)
     with session_factory() as s:
         for tenant_id in tenants:
-            seqs = s.execute(
-                select(AuditEvent.seq).where(AuditEvent.tenant_id == tenant_id).order_by(AuditEvent.seq)
-            ).scalars().all()
+            seqs = (
+                s.execute(
+                    select(AuditEvent.seq).where(AuditEvent.tenant_id == tenant_id).order_by(AuditEvent.seq)
+                )
+                .scalars()
+                .all()
+            )
             assert seqs == list(range(1, len(seqs) + 1))
     result = verify(engine)
     assert result.ok, result.first_bad

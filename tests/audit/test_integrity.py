@@ -20,7 +20,9 @@ def sql(engine: Engine, statement: str, **params: object) -> None:
         conn.execute(text(statement), params)
 
 
-def test_intact_ledger_verifies(engine: Engine, session_factory: sessionmaker[Session], tenant: str, other_tenant: str) -> None:
+def test_intact_ledger_verifies(
+    engine: Engine, session_factory: sessionmaker[Session], tenant: str, other_tenant: str
+) -> None:
     write(session_factory, tenant, n=4)
     write(session_factory, other_tenant, n=3)
     result = verify(engine)
@@ -34,10 +36,18 @@ def test_empty_ledger_verifies(engine: Engine) -> None:
 
 @pytest.mark.parametrize(
     ("column", "value"),
-    [("actor_id", "'agent-9'"), ("debtor_id", "NULL"), ("kind", "'DRAFT'"), ("output", "'{\"category\":\"NONE\"}'"),
-     ("hash", "'" + "a" * 64 + "'"), ("versions", "'{}'")],
+    [
+        ("actor_id", "'agent-9'"),
+        ("debtor_id", "NULL"),
+        ("kind", "'DRAFT'"),
+        ("output", '\'{"category":"NONE"}\''),
+        ("hash", "'" + "a" * 64 + "'"),
+        ("versions", "'{}'"),
+    ],
 )
-def test_modified_field_is_named(engine: Engine, session_factory, tenant: str, column: str, value: str) -> None:
+def test_modified_field_is_named(
+    engine: Engine, session_factory, tenant: str, column: str, value: str
+) -> None:
     events = write(session_factory, tenant, n=5)
     sql(engine, f"UPDATE audit_events SET {column} = {value} WHERE id = :id", id=events[2].id)
     result = verify(engine)
@@ -51,7 +61,11 @@ def test_modified_field_is_named(engine: Engine, session_factory, tenant: str, c
 def test_modified_time_is_detected(engine: Engine, session_factory, tenant: str) -> None:
     events = write(session_factory, tenant, n=3)
     with engine.begin() as conn:
-        conn.execute(AuditEvent.__table__.update().where(AuditEvent.id == events[1].id).values(at=T0 + timedelta(days=1)))
+        conn.execute(
+            AuditEvent.__table__.update()
+            .where(AuditEvent.id == events[1].id)
+            .values(at=T0 + timedelta(days=1))
+        )
     bad = verify(engine).first_bad
     assert bad is not None and (bad.seq, bad.id) == (2, events[1].id)
 
@@ -117,19 +131,37 @@ def test_first_bad_record_names_the_tenant(engine: Engine, session_factory) -> N
 def test_tampered_feedback_row_is_detected(engine: Engine, session_factory, tenant: str) -> None:
     (ev,) = write(session_factory, tenant)
     with transaction(session_factory) as s:
-        fb = record_feedback(s, tenant_id=tenant, event_id=ev.id, actor_id="a", actor_role="AGENT",
-                             action="DISCARDED", final_text=None, now=T0)
+        fb = record_feedback(
+            s,
+            tenant_id=tenant,
+            event_id=ev.id,
+            actor_id="a",
+            actor_role="AGENT",
+            action="DISCARDED",
+            final_text=None,
+            now=T0,
+        )
     assert verify(engine).ok
     sql(engine, "UPDATE audit_feedback SET action = 'USED' WHERE id = :id", id=fb.id)
     bad = verify(engine).first_bad
     assert bad is not None and bad.id == fb.ledger_event_id and fb.id in bad.reason
 
 
-def test_purge_keeps_the_chain_verifiable(engine: Engine, session_factory, tenant: str, other_tenant: str) -> None:
+def test_purge_keeps_the_chain_verifiable(
+    engine: Engine, session_factory, tenant: str, other_tenant: str
+) -> None:
     old = write(session_factory, tenant, n=4, start=T0 - timedelta(days=4 * 365))
     with transaction(session_factory) as s:  # feedback on a purged event goes with it
-        record_feedback(s, tenant_id=tenant, event_id=old[0].id, actor_id="a", actor_role="AGENT",
-                        action="USED", final_text=None, now=old[0].at)
+        record_feedback(
+            s,
+            tenant_id=tenant,
+            event_id=old[0].id,
+            actor_id="a",
+            actor_role="AGENT",
+            action="USED",
+            final_text=None,
+            now=old[0].at,
+        )
     recent = write(session_factory, tenant, n=3)
     write(session_factory, other_tenant, n=2)
     cutoff = T0 - timedelta(days=3 * 365)
@@ -176,7 +208,9 @@ def test_tampering_after_a_purge_is_detected(engine: Engine, session_factory, te
     assert bad is not None and (bad.seq, bad.id) == (5, recent[1].id)
 
 
-def test_deleting_the_first_record_after_a_purge_is_detected(engine: Engine, session_factory, tenant: str) -> None:
+def test_deleting_the_first_record_after_a_purge_is_detected(
+    engine: Engine, session_factory, tenant: str
+) -> None:
     write(session_factory, tenant, n=2, start=T0 - timedelta(days=2000))
     recent = write(session_factory, tenant, n=3)
     with transaction(session_factory) as s:

@@ -90,7 +90,9 @@ def level_payment(
     return exact.quantize(quantum(currency), rounding=mode)
 
 
-def _rows_with_payment(financed: Decimal, currency: str, periods: int, rate: Decimal, payment: Decimal) -> list[Row]:
+def _rows_with_payment(
+    financed: Decimal, currency: str, periods: int, rate: Decimal, payment: Decimal
+) -> list[Row]:
     rows: list[Row] = []
     balance = financed
     for _ in range(periods - 1):
@@ -189,7 +191,9 @@ def _check_exact(amount: Decimal, currency: str, field: str) -> None:
 
 def _dated(rows: Sequence[Row], dates: Sequence[date], first_number: int) -> list[Installment]:
     return [
-        Installment(number=first_number + k, due_date=d, amount=r.amount, principal=r.principal, interest=r.interest)
+        Installment(
+            number=first_number + k, due_date=d, amount=r.amount, principal=r.principal, interest=r.interest
+        )
         for k, (r, d) in enumerate(zip(rows, dates, strict=True))
     ]
 
@@ -205,7 +209,8 @@ def single_payment_schedule(
     """One row, number 1, principal only."""
     check_currency(currency)
     _check_exact(amount, currency, "amount")
-    return _dated([Row(amount, amount, ZERO)], due_dates(due_date, 1, None, convention, calendar), 1)
+    zero = round_money(ZERO, currency)
+    return _dated([Row(amount, amount, zero)], due_dates(due_date, 1, None, convention, calendar), 1)
 
 
 def installment_schedule(
@@ -260,7 +265,7 @@ def installment_schedule(
     dates = due_dates(first_payment_date, len(rows) + lead, frequency, convention, calendar)
     schedule: list[Installment] = []
     if down_payment is not None:
-        schedule.append(Installment(0, dates[0], down_payment, down_payment, ZERO))
+        schedule.append(Installment(0, dates[0], down_payment, down_payment, round_money(ZERO, currency)))
     schedule.extend(_dated(rows, dates[lead:], 1))
     return schedule
 

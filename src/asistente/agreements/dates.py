@@ -33,7 +33,7 @@ _MAX_SEARCH_DAYS = 60
 
 
 def parse_jurisdiction(code: str) -> tuple[str, str | None]:
-    """"MX" -> ("MX", None); "US-NY" -> ("US", "NY"). Raises BadInput for a malformed or unknown country."""
+    """ "MX" -> ("MX", None); "US-NY" -> ("US", "NY"). Raises BadInput for a malformed or unknown country."""
     if not isinstance(code, str):
         raise BadInput(f"jurisdiction: expected an ISO 3166 code such as MX or US-NY, got {code!r}")
     match = _JURISDICTION.match(code.strip().upper())

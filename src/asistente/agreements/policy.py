@@ -12,6 +12,7 @@ Money and rates may be decimal strings ("0.02") or JSON numbers. Prefer strings 
 from __future__ import annotations
 
 import difflib
+import itertools
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -24,7 +25,12 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
 from asistente.agreements.caps import CapMethod, ChargeBracket, CollectionChargeCap
-from asistente.agreements.model import BusinessDayConvention, DisputedAccountsRule, Frequency, InstallmentRounding
+from asistente.agreements.model import (
+    BusinessDayConvention,
+    DisputedAccountsRule,
+    Frequency,
+    InstallmentRounding,
+)
 from asistente.enums import Role
 from asistente.errors import BadInput, FieldError, NotFound
 from asistente.money import known_currencies, minor_units
@@ -150,7 +156,7 @@ def _describe(error: ValidationError, prefix: str) -> list[tuple[str, str]]:
     if kind == "pattern":
         pattern = error.validator_value
         if pattern == _DECIMAL_PATTERN:
-            return [(path, f"{value!r} is not a non-negative decimal such as \"0.02\" or \"250.00\"")]
+            return [(path, f'{value!r} is not a non-negative decimal such as "0.02" or "250.00"')]
         if pattern == "^[A-Z]{3}$":
             return [(path, f"{value!r} is not an ISO 4217 currency code such as MXN")]
         return [(path, f"{value!r} does not match the expected form {pattern}")]
@@ -183,7 +189,7 @@ class _Checker:
         self.problems: list[tuple[str, str]] = []
 
     def add(self, path: str, reason: str) -> None:
-        self.problems.append((self.prefix + path, reason))
+        self.problems.append((self.prefix + path.removeprefix("$"), reason))
 
     def number(
         self,
@@ -211,7 +217,7 @@ class _Checker:
             what = "percentage " if maximum == 100 else ""
             self.add(path, f"{what}{raw} is over the maximum of {maximum}")
         elif below is not None and value >= below:
-            self.add(path, f"{raw} must be below {below}")
+            self.add(path, f"percentage {raw} is too high: it must be below {below}")
         elif places is not None and -value.as_tuple().exponent > places:  # type: ignore[operator]
             self.add(path, f"{raw} has more decimals than the currency allows ({places})")
         else:
@@ -232,7 +238,9 @@ def _load(data: Any, prefix: str) -> tuple[AgreementPolicy | None, list[tuple[st
         if currency in known_currencies():
             places = minor_units(currency)
         else:
-            check.add("$.currency", f"unknown currency {currency!r}: use an ISO 4217 code such as MXN, CLP, USD")
+            check.add(
+                "$.currency", f"unknown currency {currency!r}: use an ISO 4217 code such as MXN, CLP, USD"
+            )
     hundred = Decimal(100)
     min_down = check.number(data, "minDownPaymentPercent", "$.minDownPaymentPercent", below=hundred)
     min_inst = check.number(
@@ -250,7 +258,7 @@ def _load(data: Any, prefix: str) -> tuple[AgreementPolicy | None, list[tuple[st
                 discounts[role] = value
         if Role.ADMIN not in discounts and Role.SUPERVISOR in discounts and "ADMIN" not in by_role:
             discounts[Role.ADMIN] = discounts[Role.SUPERVISOR]
-        for low_role, high_role in zip(APPROVAL_CHAIN, APPROVAL_CHAIN[1:], strict=False):
+        for low_role, high_role in itertools.pairwise(APPROVAL_CHAIN):
             low, high = discounts.get(low_role), discounts.get(high_role)
             if low is not None and high is not None and high < low:
                 check.add(
@@ -323,7 +331,9 @@ def _load_caps(raw: Any, check: _Checker) -> tuple[CollectionChargeCap, ...]:
                 check.add(f"{bpath}.upToUnits", "every bracket but the last needs upToUnits")
                 ok = False
             elif upper is not None and upper <= previous:
-                check.add(f"{bpath}.upToUnits", f"{upper} must be greater than the previous bracket's {previous}")
+                check.add(
+                    f"{bpath}.upToUnits", f"{upper} must be greater than the previous bracket's {previous}"
+                )
                 ok = False
             if upper is not None:
                 previous = upper
@@ -388,7 +398,11 @@ def load_policies(documents: Sequence[Mapping[str, Any]]) -> tuple[AgreementPoli
 
 
 def resolve_policy(
-    policies: Iterable[AgreementPolicy], *, currency: str, product: str | None = None, segment: str | None = None
+    policies: Iterable[AgreementPolicy],
+    *,
+    currency: str,
+    product: str | None = None,
+    segment: str | None = None,
 ) -> AgreementPolicy:
     """The most specific policy for the currency: product+segment, product, segment, then unscoped."""
     candidates = [p for p in policies if p.matches(currency, product, segment)]
@@ -400,5 +414,7 @@ def resolve_policy(
 @lru_cache(maxsize=1)
 def default_policies() -> tuple[AgreementPolicy, ...]:
     """The defaults shipped in policies/default.json (one per currency), for tenants without their own."""
-    text = resources.files("asistente.agreements").joinpath("policies/default.json").read_text(encoding="utf-8")
+    text = (
+        resources.files("asistente.agreements").joinpath("policies/default.json").read_text(encoding="utf-8")
+    )
     return load_policies(json.loads(text, parse_float=Decimal))

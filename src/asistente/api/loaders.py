@@ -14,7 +14,6 @@ if TYPE_CHECKING:
     from asistente.api.core.context import Context
 
 
-
 def _loader(fetch: Callable[[list[Any]], dict[Any, Any]], default: Any) -> DataLoader:
     async def load(keys: Sequence[Any]) -> list[Any]:
         found = fetch(list(dict.fromkeys(keys)))
@@ -30,14 +29,22 @@ class Loaders:
         self.repo = PortfolioRepository(ctx.session, ctx.principal.tenant_id)
         repo = self.repo
         self.debtor_by_id: DataLoader[str, Debtor | None] = _loader(repo.debtors_by_ids, None)
-        self.debtor_by_external_id: DataLoader[str, Debtor | None] = _loader(repo.debtors_by_external_ids, None)
+        self.debtor_by_external_id: DataLoader[str, Debtor | None] = _loader(
+            repo.debtors_by_external_ids, None
+        )
         self.account_by_id: DataLoader[str, Account | None] = _loader(repo.accounts_by_ids, None)
-        self.accounts_by_debtor_id: DataLoader[str, list[Account]] = _loader(repo.accounts_by_debtor_ids, list)
-        self.promises_by_debtor_id: DataLoader[str, list[Promise]] = _loader(repo.promises_by_debtor_ids, list)
+        self.accounts_by_debtor_id: DataLoader[str, list[Account]] = _loader(
+            repo.accounts_by_debtor_ids, list
+        )
+        self.promises_by_debtor_id: DataLoader[str, list[Promise]] = _loader(
+            repo.promises_by_debtor_ids, list
+        )
         self.interactions_by_debtor_id: DataLoader[str, list[Interaction]] = _loader(
-            lambda ids: repo.interactions_by_debtor_ids(ids, now=ctx.now()), list)
+            lambda ids: repo.interactions_by_debtor_ids(ids, now=ctx.now()), list
+        )
         self.payments_by_debtor_id: DataLoader[str, list[Payment]] = _loader(
-            lambda ids: repo.payments_by_debtor_ids(ids, now=ctx.now()), list)
+            lambda ids: repo.payments_by_debtor_ids(ids, now=ctx.now()), list
+        )
 
     def extra(self, name: str, factory: Callable[[], DataLoader]) -> DataLoader:
         """Loaders of other domains, created on first use and kept for the operation."""
@@ -46,5 +53,3 @@ class Loaders:
             loader = factory()
             self.__dict__[f"_extra_{name}"] = loader
         return loader
-
-

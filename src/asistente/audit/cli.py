@@ -31,20 +31,26 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     sub = audit.add_subparsers(dest="audit_cmd", required=True)
 
     p = sub.add_parser("verify", help="re-compute the hash chains; exit 1 naming the first bad record")
-    p.add_argument("--tenant", default=None, help="tenant slug (default: every tenant)")
+    p.add_argument("--tenant", default=None, metavar="SLUG", help="tenant slug (default: every tenant)")
     p.set_defaults(handler=_verify)
 
     p = sub.add_parser("export", help="stream the ledger as JSON Lines or CSV")
     p.add_argument("--format", dest="fmt", choices=["jsonl", "csv"], default="jsonl")
-    p.add_argument("--from", dest="since", default=None, help="ISO 8601 instant or date (inclusive)")
-    p.add_argument("--to", dest="until", default=None, help="ISO 8601 instant or date (exclusive)")
-    p.add_argument("--tenant", default=None, help="tenant slug (default: every tenant)")
-    p.add_argument("--output", default=None, help="file to write (default: standard output)")
+    p.add_argument(
+        "--from", dest="since", default=None, metavar="ISO", help="ISO 8601 instant or date (inclusive)"
+    )
+    p.add_argument(
+        "--to", dest="until", default=None, metavar="ISO", help="ISO 8601 instant or date (exclusive)"
+    )
+    p.add_argument("--tenant", default=None, metavar="SLUG", help="tenant slug (default: every tenant)")
+    p.add_argument("--output", default=None, metavar="FILE", help="file to write (default: standard output)")
     p.set_defaults(handler=_export)
 
     p = sub.add_parser("purge", help="delete events past the retention horizon, keeping chains verifiable")
-    p.add_argument("--tenant", default=None, help="tenant slug (default: every tenant)")
-    p.add_argument("--before", default=None, help="ISO instant (default: now minus the retention years)")
+    p.add_argument("--tenant", default=None, metavar="SLUG", help="tenant slug (default: every tenant)")
+    p.add_argument(
+        "--before", default=None, metavar="ISO", help="ISO instant (default: now minus the retention years)"
+    )
     p.add_argument("--dry-run", action="store_true", help="report what would be purged; change nothing")
     p.add_argument("--force", action="store_true", help="allow --before later than the retention horizon")
     p.set_defaults(handler=_purge)

@@ -17,5 +17,10 @@ def hit(rule: Rule, es: str, en: str, span: Span | None = None) -> RuleHit:
     else:
         message = bilingual(es, en)
     return RuleHit(
-        rule_id=rule.id, code=rule.code, message=message, legal_source=rule.source, span=span, verify=rule.verify
+        rule_id=rule.id,
+        code=rule.code,
+        message=message,
+        legal_source=rule.source,
+        span=span,
+        verify=rule.verify,
     )

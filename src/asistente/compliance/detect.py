@@ -82,7 +82,7 @@ LEXICON_FILES: tuple[str, ...] = ("es.json", "en.json")
 SCHEMA_NAME = "lexicon.schema.json"
 
 NEGATION_WINDOW = 6  # tokens before a hit searched for a negation cue (same clause only)
-CONDITIONAL_WINDOW = 3  # a conditional marker this close before a negation cue neutralises it
+CONDITIONAL_WINDOW = 4  # a conditional marker this close before a negation cue neutralises it
 POST_NEGATION_WINDOW = 4  # tokens after a hit searched for a post-negator (same clause only)
 QUOTE_LOOKBACK = 8  # tokens before an opening quote searched for a reporting verb
 QUOTE_LOOKAHEAD = 4  # tokens after a closing quote searched for a reporting verb
@@ -557,7 +557,7 @@ class _Run:
         cond_ends = sorted(b for _a, b in conds)
         neg: list[int] = []
         for a, _b in self._cue_spans("negationCues"):
-            k = bisect_right(cond_ends, a - 1)
+            k = bisect_right(cond_ends, a)  # a marker may include the cue itself ("de no", "al no")
             governed = k > 0 and cond_ends[k - 1] >= a - CONDITIONAL_WINDOW and cond_ends[k - 1] >= clause_start[a]
             if not governed:
                 neg.append(a)

@@ -55,7 +55,9 @@ _KIND_CODES: dict[str, set[str]] = {
     "work_email": {"WORK_EMAIL"},
 }
 CONTACT_KINDS = frozenset(_KIND_CODES)
-CONTENT_KINDS = frozenset({"forbidden_signal", "required_elements", "forbidden_elements", "third_party_mention"})
+CONTENT_KINDS = frozenset(
+    {"forbidden_signal", "required_elements", "forbidden_elements", "third_party_mention"}
+)
 
 
 class RulePackError(BadInput):
@@ -106,9 +108,7 @@ def _minutes(hhmm: str) -> int:
     return int(h) * 60 + int(m)
 
 
-def parse_pack(
-    data: Any, origin: str, *, is_overlay: bool = False, key: str | None = None
-) -> RulePack:
+def parse_pack(data: Any, origin: str, *, is_overlay: bool = False, key: str | None = None) -> RulePack:
     """Validate one pack (already parsed JSON) and build it; ``origin`` names it in errors."""
     errors = list(_validator().iter_errors(data))
     if errors:
@@ -126,14 +126,18 @@ def parse_pack(
         allowed_codes = _KIND_CODES.get(kind)
         if allowed_codes is not None and code not in allowed_codes:
             raise RulePackError(
-                origin, f"{where}.code", f"code {code!r} does not fit kind {kind!r} (use one of {sorted(allowed_codes)})"
+                origin,
+                f"{where}.code",
+                f"code {code!r} does not fit kind {kind!r} (use one of {sorted(allowed_codes)})",
             )
         params = r["parameters"]
         if kind == "contact_window":
             for j, w in enumerate(params["windows"]):
                 if _minutes(w["start"]) >= _minutes(w["end"]):
                     raise RulePackError(
-                        origin, f"{where}.parameters.windows[{j}]", f"start {w['start']} is not before end {w['end']}"
+                        origin,
+                        f"{where}.parameters.windows[{j}]",
+                        f"start {w['start']} is not before end {w['end']}",
                     )
         if kind == "frequency" and params["period"] == "rolling_days" and "days" not in params:
             raise RulePackError(origin, f"{where}.parameters", "period 'rolling_days' needs 'days'")
@@ -175,7 +179,9 @@ def load_pack_file(path: Path, *, is_overlay: bool = False, key: str | None = No
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
-        raise RulePackError(name, "$", f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from exc
+        raise RulePackError(
+            name, "$", f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
+        ) from exc
     except OSError as exc:
         raise RulePackError(name, "$", f"cannot read: {exc.strerror or exc}") from exc
     return parse_pack(data, name, is_overlay=is_overlay, key=key)
@@ -218,9 +224,15 @@ class PackRegistry:
                     "it cannot replace or loosen a law rule",
                 )
             if rule.id in other_ids:
-                raise RulePackError(overlay.origin, f"$.rules[{i}].id", f"rule id {rule.id!r} is already used by another overlay")
+                raise RulePackError(
+                    overlay.origin,
+                    f"$.rules[{i}].id",
+                    f"rule id {rule.id!r} is already used by another overlay",
+                )
 
-    def with_overlay(self, overlay: Mapping[str, Any] | RulePack, *, origin: str = "tenant overlay") -> PackRegistry:
+    def with_overlay(
+        self, overlay: Mapping[str, Any] | RulePack, *, origin: str = "tenant overlay"
+    ) -> PackRegistry:
         """A registry with a tenant's stricter policy added (validated against the same schema)."""
         if isinstance(overlay, RulePack):
             pack = overlay
@@ -308,7 +320,9 @@ def load_packs(extra_dir: Path | str | None = None) -> PackRegistry:
     for path in sorted(BUILTIN_PACK_DIR.glob("*.json")):
         pack = load_pack_file(path)
         if path.stem != pack.jurisdiction:
-            raise RulePackError(path.name, "$.jurisdiction", f"{pack.jurisdiction!r} does not match the file name")
+            raise RulePackError(
+                path.name, "$.jurisdiction", f"{pack.jurisdiction!r} does not match the file name"
+            )
         packs.append(pack)
     overlays: list[RulePack] = []
     if extra_dir is not None:

@@ -46,7 +46,7 @@ class Token:
 
     @property
     def capitalized(self) -> bool:
-        return self.raw[:1].isupper() or self.raw[:1].isdigit()
+        return self.raw[:1].isupper()
 
 
 @dataclass(frozen=True, slots=True)

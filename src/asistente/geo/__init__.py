@@ -132,7 +132,9 @@ def _country_of(address: Mapping[str, Any], default_country: str | None) -> str 
     return country or None
 
 
-def resolve_region(address: Mapping[str, Any], default_country: str | None = None) -> tuple[str | None, str | None]:
+def resolve_region(
+    address: Mapping[str, Any], default_country: str | None = None
+) -> tuple[str | None, str | None]:
     """(ISO country, ISO 3166-2 subdivision code without the country prefix) of an address; None where unknown."""
     country = _country_of(address, default_country)
     if country is None:
@@ -216,7 +218,9 @@ def candidate_timezones(
     return out
 
 
-def jurisdiction_for(addresses: Sequence[Mapping[str, Any]], phones: Sequence[Mapping[str, Any]]) -> str | None:
+def jurisdiction_for(
+    addresses: Sequence[Mapping[str, Any]], phones: Sequence[Mapping[str, Any]]
+) -> str | None:
     """ISO 3166-1 country of the first address ("US-XX" for a resolvable US state), else of the first phone."""
     for address in addresses:
         country, region = resolve_region(address)

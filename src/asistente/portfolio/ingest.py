@@ -32,15 +32,32 @@ CHUNK = 1000
 MAX_REPORTED_REJECTIONS = 1000
 
 _DEBTOR_FIELDS = {
-    "fullName": "full_name", "language": "language", "jurisdiction": "jurisdiction", "timezone": "timezone",
-    "addresses": "addresses", "phones": "phones", "emails": "emails", "birthDate": "birth_date",
-    "authorizedChannels": "authorized_channels", "optedOutChannels": "opted_out_channels",
-    "ceaseContact": "cease_contact", "representedByAttorney": "represented_by_attorney", "attributes": "attributes",
+    "fullName": "full_name",
+    "language": "language",
+    "jurisdiction": "jurisdiction",
+    "timezone": "timezone",
+    "addresses": "addresses",
+    "phones": "phones",
+    "emails": "emails",
+    "birthDate": "birth_date",
+    "authorizedChannels": "authorized_channels",
+    "optedOutChannels": "opted_out_channels",
+    "ceaseContact": "cease_contact",
+    "representedByAttorney": "represented_by_attorney",
+    "attributes": "attributes",
 }
 _ACCOUNT_FIELDS = {
-    "product": "product", "creditor": "creditor", "currency": "currency", "principal": "principal",
-    "balance": "balance", "daysPastDue": "days_past_due", "dueDate": "due_date", "minimumDue": "minimum_due",
-    "inLitigation": "in_litigation", "disputed": "disputed", "timeBarred": "time_barred",
+    "product": "product",
+    "creditor": "creditor",
+    "currency": "currency",
+    "principal": "principal",
+    "balance": "balance",
+    "daysPastDue": "days_past_due",
+    "dueDate": "due_date",
+    "minimumDue": "minimum_due",
+    "inLitigation": "in_litigation",
+    "disputed": "disputed",
+    "timeBarred": "time_barred",
 }
 
 
@@ -98,8 +115,14 @@ def _bulk_update(session: Session, model: Any, rows: list[dict[str, Any]]) -> No
         session.execute(update(model), group)
 
 
-def upsert_records(session: Session, tenant_id: str, records: Sequence[dict[str, Any]],
-                   *, validated: bool = False, index_base: int = 0) -> UpsertResult:
+def upsert_records(
+    session: Session,
+    tenant_id: str,
+    records: Sequence[dict[str, Any]],
+    *,
+    validated: bool = False,
+    index_base: int = 0,
+) -> UpsertResult:
     """Upsert a batch; a rejected record keeps nothing, the others are stored (caller commits)."""
     result = UpsertResult(debtor_ids=[None] * len(records))
     good: list[tuple[int, dict[str, Any]]] = []
@@ -110,14 +133,21 @@ def upsert_records(session: Session, tenant_id: str, records: Sequence[dict[str,
         if not reasons:
             ext = rec["externalId"]
             if ext in seen_debtors:
-                reasons.append(f"externalId: {ext!r} appears again (first at index {seen_debtors[ext] + index_base})")
+                reasons.append(
+                    f"externalId: {ext!r} appears again (first at index {seen_debtors[ext] + index_base})"
+                )
             for acc in rec.get("accounts", ()):
                 owner = seen_accounts.get(acc["externalId"])
                 if owner is not None and owner != ext:
                     reasons.append(f"accounts: {acc['externalId']!r} is also given for debtor {owner!r}")
         if reasons:
-            result.rejections.append(RecordRejection(index=i + index_base, reasons=reasons,
-                                                     external_id=rec.get("externalId") if isinstance(rec, dict) else None))
+            result.rejections.append(
+                RecordRejection(
+                    index=i + index_base,
+                    reasons=reasons,
+                    external_id=rec.get("externalId") if isinstance(rec, dict) else None,
+                )
+            )
             continue
         seen_debtors[rec["externalId"]] = i
         for acc in rec.get("accounts", ()):
@@ -132,19 +162,29 @@ def upsert_records(session: Session, tenant_id: str, records: Sequence[dict[str,
     return result
 
 
-def _upsert_chunk(session: Session, tenant_id: str, chunk: Sequence[tuple[int, dict[str, Any]]],
-                  result: UpsertResult, index_base: int) -> None:
+def _upsert_chunk(
+    session: Session,
+    tenant_id: str,
+    chunk: Sequence[tuple[int, dict[str, Any]]],
+    result: UpsertResult,
+    index_base: int,
+) -> None:
     now = utcnow()
     ext_ids = [rec["externalId"] for _, rec in chunk]
-    existing = dict(session.execute(
-        select(Debtor.external_id, Debtor.id).where(Debtor.tenant_id == tenant_id, Debtor.external_id.in_(ext_ids))
-    ).all())
+    existing = dict(
+        session.execute(
+            select(Debtor.external_id, Debtor.id).where(
+                Debtor.tenant_id == tenant_id, Debtor.external_id.in_(ext_ids)
+            )
+        ).all()
+    )
     acc_ext = [a["externalId"] for _, rec in chunk for a in rec.get("accounts", ())]
     existing_acc: dict[str, tuple[str, str]] = {}
     if acc_ext:
         for ext, acc_id, debtor_id in session.execute(
             select(Account.external_id, Account.id, Account.debtor_id).where(
-                Account.tenant_id == tenant_id, Account.external_id.in_(acc_ext))
+                Account.tenant_id == tenant_id, Account.external_id.in_(acc_ext)
+            )
         ):
             existing_acc[ext] = (acc_id, debtor_id)
 
@@ -152,7 +192,9 @@ def _upsert_chunk(session: Session, tenant_id: str, chunk: Sequence[tuple[int, d
     debtor_updates: list[dict[str, Any]] = []
     account_inserts: list[dict[str, Any]] = []
     account_updates: list[dict[str, Any]] = []
-    pending: list[tuple[str, dict[str, Any], dict[str, str], bool]] = []  # debtor id, record, account ids, is_new
+    pending: list[
+        tuple[str, dict[str, Any], dict[str, str], bool]
+    ] = []  # debtor id, record, account ids, is_new
 
     for i, rec in chunk:
         debtor_id = existing.get(rec["externalId"])
@@ -166,19 +208,35 @@ def _upsert_chunk(session: Session, tenant_id: str, chunk: Sequence[tuple[int, d
                     reasons.append(f"accounts: {acc['externalId']!r} already belongs to another debtor")
                 account_ids[acc["externalId"]] = found[0]
         if reasons:
-            result.rejections.append(RecordRejection(index=i + index_base, reasons=reasons,
-                                                     external_id=rec["externalId"]))
+            result.rejections.append(
+                RecordRejection(index=i + index_base, reasons=reasons, external_id=rec["externalId"])
+            )
             continue
         values = _debtor_values(rec)
         if is_new:
             debtor_id = new_id()
-            debtor_inserts.append({
-                "id": debtor_id, "tenant_id": tenant_id, "external_id": rec["externalId"], "language": "es",
-                "addresses": [], "phones": [], "emails": [], "authorized_channels": [], "opted_out_channels": [],
-                "cease_contact": False, "represented_by_attorney": False, "attributes": {},
-                "jurisdiction": None, "timezone": None, "birth_date": None,
-                "created_at": now, "updated_at": now, **values,
-            })
+            debtor_inserts.append(
+                {
+                    "id": debtor_id,
+                    "tenant_id": tenant_id,
+                    "external_id": rec["externalId"],
+                    "language": "es",
+                    "addresses": [],
+                    "phones": [],
+                    "emails": [],
+                    "authorized_channels": [],
+                    "opted_out_channels": [],
+                    "cease_contact": False,
+                    "represented_by_attorney": False,
+                    "attributes": {},
+                    "jurisdiction": None,
+                    "timezone": None,
+                    "birth_date": None,
+                    "created_at": now,
+                    "updated_at": now,
+                    **values,
+                }
+            )
             result.created += 1
         else:
             debtor_updates.append({"id": debtor_id, "updated_at": now, **values})
@@ -190,12 +248,24 @@ def _upsert_chunk(session: Session, tenant_id: str, chunk: Sequence[tuple[int, d
             else:
                 acc_id = new_id()
                 account_ids[acc["externalId"]] = acc_id
-                account_inserts.append({
-                    "id": acc_id, "tenant_id": tenant_id, "debtor_id": debtor_id, "external_id": acc["externalId"],
-                    "days_past_due": 0, "due_date": None, "minimum_due": None, "creditor": None,
-                    "in_litigation": False, "disputed": False, "time_barred": False,
-                    "created_at": now, "updated_at": now, **avals,
-                })
+                account_inserts.append(
+                    {
+                        "id": acc_id,
+                        "tenant_id": tenant_id,
+                        "debtor_id": debtor_id,
+                        "external_id": acc["externalId"],
+                        "days_past_due": 0,
+                        "due_date": None,
+                        "minimum_due": None,
+                        "creditor": None,
+                        "in_litigation": False,
+                        "disputed": False,
+                        "time_barred": False,
+                        "created_at": now,
+                        "updated_at": now,
+                        **avals,
+                    }
+                )
         result.debtor_ids[i] = debtor_id
         pending.append((debtor_id, rec, account_ids, is_new))
 
@@ -212,8 +282,12 @@ def _upsert_chunk(session: Session, tenant_id: str, chunk: Sequence[tuple[int, d
     PortfolioRepository(session, tenant_id).refresh_segments([p[0] for p in pending], now=now)
 
 
-def _insert_history(session: Session, tenant_id: str,
-                    pending: Sequence[tuple[str, dict[str, Any], dict[str, str], bool]], now: Any) -> None:
+def _insert_history(
+    session: Session,
+    tenant_id: str,
+    pending: Sequence[tuple[str, dict[str, Any], dict[str, str], bool]],
+    now: Any,
+) -> None:
     old_debtors = [d for d, _, _, is_new in pending if not is_new]
     known_pay: set[tuple[str, str]] = set()
     known_pay_natural: set[tuple[str, Any, Decimal]] = set()
@@ -225,27 +299,36 @@ def _insert_history(session: Session, tenant_id: str,
     if old_debtors:
         for acc_id, ref, paid_at, amount in session.execute(
             select(Payment.account_id, Payment.reference, Payment.paid_at, Payment.amount).where(
-                Payment.debtor_id.in_(old_debtors))
+                Payment.debtor_id.in_(old_debtors)
+            )
         ):
             if ref is not None:
                 known_pay.add((acc_id, ref))
             known_pay_natural.add((acc_id, paid_at, Decimal(amount)))
         for d, ext, at, channel, direction in session.execute(
-            select(Interaction.debtor_id, Interaction.external_id, Interaction.at, Interaction.channel,
-                   Interaction.direction).where(Interaction.debtor_id.in_(old_debtors))
+            select(
+                Interaction.debtor_id,
+                Interaction.external_id,
+                Interaction.at,
+                Interaction.channel,
+                Interaction.direction,
+            ).where(Interaction.debtor_id.in_(old_debtors))
         ):
             if ext is not None:
                 known_int.add((d, ext))
             known_int_natural.add((d, at, channel, direction))
         for d, ext, due, amount in session.execute(
             select(Promise.debtor_id, Promise.external_id, Promise.due_date, Promise.amount).where(
-                Promise.debtor_id.in_(old_debtors))
+                Promise.debtor_id.in_(old_debtors)
+            )
         ):
             if ext is not None:
                 known_prom.add((d, ext))
             known_prom_natural.add((d, due, Decimal(amount)))
         for d, ext, acc_id in session.execute(
-            select(Account.debtor_id, Account.external_id, Account.id).where(Account.debtor_id.in_(old_debtors))
+            select(Account.debtor_id, Account.external_id, Account.id).where(
+                Account.debtor_id.in_(old_debtors)
+            )
         ):
             known_accounts[(d, ext)] = acc_id
 
@@ -260,39 +343,77 @@ def _insert_history(session: Session, tenant_id: str,
                 amount = Decimal(pay["amount"])
                 ref = pay.get("reference")
                 if (ref is not None and (acc_id, ref) in known_pay) or (
-                        ref is None and (acc_id, paid_at, amount) in known_pay_natural):
+                    ref is None and (acc_id, paid_at, amount) in known_pay_natural
+                ):
                     continue
-                payments.append({"id": new_id(), "tenant_id": tenant_id, "debtor_id": debtor_id,
-                                 "account_id": acc_id, "amount": amount, "currency": acc["currency"],
-                                 "paid_at": paid_at, "reference": ref, "created_at": now})
+                payments.append(
+                    {
+                        "id": new_id(),
+                        "tenant_id": tenant_id,
+                        "debtor_id": debtor_id,
+                        "account_id": acc_id,
+                        "amount": amount,
+                        "currency": acc["currency"],
+                        "paid_at": paid_at,
+                        "reference": ref,
+                        "created_at": now,
+                    }
+                )
         for it in rec.get("interactions", ()):
             at = parse_instant(it["at"], "at")
             ext = it.get("externalId")
             if (ext is not None and (debtor_id, ext) in known_int) or (
-                    ext is None and (debtor_id, at, it["channel"], it["direction"]) in known_int_natural):
+                ext is None and (debtor_id, at, it["channel"], it["direction"]) in known_int_natural
+            ):
                 continue
-            interactions.append({
-                "id": new_id(), "tenant_id": tenant_id, "debtor_id": debtor_id, "external_id": ext,
-                "agent_id": None, "channel": it["channel"], "direction": it["direction"], "at": at,
-                "outcome": it["outcome"], "recipient_role": it.get("recipientRole", "DEBTOR"),
-                "destination": it.get("destination"), "opt_out_requested": it.get("optOutRequested", False),
-                "note": it.get("note"), "created_at": now})
+            interactions.append(
+                {
+                    "id": new_id(),
+                    "tenant_id": tenant_id,
+                    "debtor_id": debtor_id,
+                    "external_id": ext,
+                    "agent_id": None,
+                    "channel": it["channel"],
+                    "direction": it["direction"],
+                    "at": at,
+                    "outcome": it["outcome"],
+                    "recipient_role": it.get("recipientRole", "DEBTOR"),
+                    "destination": it.get("destination"),
+                    "opt_out_requested": it.get("optOutRequested", False),
+                    "note": it.get("note"),
+                    "created_at": now,
+                }
+            )
         for pr in rec.get("promises", ()):
             due = parse_date(pr["dueDate"], "dueDate")
             amount = Decimal(pr["amount"])
             ext = pr.get("externalId")
             if (ext is not None and (debtor_id, ext) in known_prom) or (
-                    ext is None and (debtor_id, due, amount) in known_prom_natural):
+                ext is None and (debtor_id, due, amount) in known_prom_natural
+            ):
                 continue
             acc_ext = pr.get("accountExternalId")
             acc_id = None
             if acc_ext is not None:
                 acc_id = account_ids.get(acc_ext) or known_accounts.get((debtor_id, acc_ext))
-            promises.append({
-                "id": new_id(), "tenant_id": tenant_id, "debtor_id": debtor_id, "account_id": acc_id,
-                "external_id": ext, "amount": amount, "currency": pr["currency"],
-                "promised_at": parse_instant(pr["promisedAt"], "promisedAt") if "promisedAt" in pr else now,
-                "due_date": due, "status": pr.get("status", "PENDING"), "resolved_at": None, "created_at": now})
+            promises.append(
+                {
+                    "id": new_id(),
+                    "tenant_id": tenant_id,
+                    "debtor_id": debtor_id,
+                    "account_id": acc_id,
+                    "external_id": ext,
+                    "amount": amount,
+                    "currency": pr["currency"],
+                    "promised_at": parse_instant(pr["promisedAt"], "promisedAt")
+                    if "promisedAt" in pr
+                    else now,
+                    "due_date": due,
+                    "status": pr.get("status", "PENDING"),
+                    "resolved_at": None,
+                    "created_at": now,
+                }
+            )
     if payments:
         session.execute(insert(Payment.__table__), payments)
     if interactions:
@@ -344,8 +465,9 @@ def parse_lines(lines: Iterable[tuple[int, str]]) -> Iterator[tuple[int, Any, st
             yield lineno, None, f"not valid JSON: {exc.msg} at column {exc.colno}"
 
 
-def import_jsonl_file(factory: sessionmaker[Session], path: str | Path, *, tenant_slug: str,
-                      progress: bool = True) -> ImportResult:
+def import_jsonl_file(
+    factory: sessionmaker[Session], path: str | Path, *, tenant_slug: str, progress: bool = True
+) -> ImportResult:
     """Import a JSON Lines file all-or-nothing, in one pass and one transaction.
 
     Records are validated and written in chunks inside a single transaction; the first bad line stops
@@ -384,8 +506,12 @@ def import_jsonl_file(factory: sessionmaker[Session], path: str | Path, *, tenan
                         _import_batch(s, tenant_id, batch, linenos, result)
                         batch, linenos = [], []
             except UnicodeDecodeError as exc:
-                _reject(result, RecordRejection(index=result.records + 1,
-                                                reasons=[f"the file is not UTF-8: {exc.reason}"]))
+                _reject(
+                    result,
+                    RecordRejection(
+                        index=result.records + 1, reasons=[f"the file is not UTF-8: {exc.reason}"]
+                    ),
+                )
             if batch and not result.rejections:
                 _import_batch(s, tenant_id, batch, linenos, result)
             if result.rejections:
@@ -407,11 +533,14 @@ def _reject(result: ImportResult, rejection: RecordRejection) -> None:
         result.more_rejections += 1
 
 
-def _import_batch(s: Session, tenant_id: str, batch: list[dict[str, Any]], linenos: list[int],
-                  result: ImportResult) -> None:
+def _import_batch(
+    s: Session, tenant_id: str, batch: list[dict[str, Any]], linenos: list[int], result: ImportResult
+) -> None:
     out = upsert_records(s, tenant_id, batch, validated=True)
     for rej in out.rejections:
-        _reject(result, RecordRejection(index=linenos[rej.index], reasons=rej.reasons,
-                                        external_id=rej.external_id))
+        _reject(
+            result,
+            RecordRejection(index=linenos[rej.index], reasons=rej.reasons, external_id=rej.external_id),
+        )
     result.debtors_created += out.created
     result.debtors_updated += out.updated

@@ -108,7 +108,9 @@ class Promise(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"), index=True)
     debtor_id: Mapped[str] = mapped_column(ForeignKey("debtors.id", ondelete="CASCADE"))
-    account_id: Mapped[str | None] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), default=None)
+    account_id: Mapped[str | None] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), default=None
+    )
     external_id: Mapped[str | None] = mapped_column(String(200), default=None)
     amount: Mapped[Decimal] = mapped_column(MoneyType())
     currency: Mapped[str] = mapped_column(String(3))

@@ -56,19 +56,24 @@ class PortfolioRepository:
         valid = [i for i in ids if is_uuid(i)]
         if not valid:
             return {}
-        rows = self.session.scalars(select(Debtor).where(Debtor.tenant_id == self.tenant_id, Debtor.id.in_(valid)))
+        rows = self.session.scalars(
+            select(Debtor).where(Debtor.tenant_id == self.tenant_id, Debtor.id.in_(valid))
+        )
         return {d.id: d for d in rows}
 
     def debtors_by_external_ids(self, ext_ids: Sequence[str]) -> dict[str, Debtor]:
         rows = self.session.scalars(
-            select(Debtor).where(Debtor.tenant_id == self.tenant_id, Debtor.external_id.in_(list(ext_ids))))
+            select(Debtor).where(Debtor.tenant_id == self.tenant_id, Debtor.external_id.in_(list(ext_ids)))
+        )
         return {d.external_id: d for d in rows}
 
     def accounts_by_debtor_ids(self, ids: Sequence[str]) -> dict[str, list[Account]]:
         out: dict[str, list[Account]] = defaultdict(list)
-        for acc in self.session.scalars(select(Account).where(
-                Account.tenant_id == self.tenant_id, Account.debtor_id.in_(list(ids)))
-                .order_by(Account.debtor_id, Account.days_past_due.desc(), Account.external_id)):
+        for acc in self.session.scalars(
+            select(Account)
+            .where(Account.tenant_id == self.tenant_id, Account.debtor_id.in_(list(ids)))
+            .order_by(Account.debtor_id, Account.days_past_due.desc(), Account.external_id)
+        ):
             out[acc.debtor_id].append(acc)
         return out
 
@@ -76,21 +81,34 @@ class PortfolioRepository:
         valid = [i for i in ids if is_uuid(i)]
         if not valid:
             return {}
-        rows = self.session.scalars(select(Account).where(Account.tenant_id == self.tenant_id, Account.id.in_(valid)))
+        rows = self.session.scalars(
+            select(Account).where(Account.tenant_id == self.tenant_id, Account.id.in_(valid))
+        )
         return {a.id: a for a in rows}
 
     def _recent(self, model: Any, time_col: Any, ids: Sequence[str], keep: int, since: datetime) -> Select:
         rn = func.row_number().over(partition_by=model.debtor_id, order_by=(time_col.desc(), model.id.desc()))
-        inner = (select(model.id.label("id"), rn.label("rn"), time_col.label("t"))
-                 .where(model.tenant_id == self.tenant_id, model.debtor_id.in_(list(ids))).subquery())
-        return (select(model).join(inner, inner.c.id == model.id)
-                .where(or_(inner.c.rn <= keep, inner.c.t >= since)).order_by(model.debtor_id, time_col.desc()))
+        inner = (
+            select(model.id.label("id"), rn.label("rn"), time_col.label("t"))
+            .where(model.tenant_id == self.tenant_id, model.debtor_id.in_(list(ids)))
+            .subquery()
+        )
+        return (
+            select(model)
+            .join(inner, inner.c.id == model.id)
+            .where(or_(inner.c.rn <= keep, inner.c.t >= since))
+            .order_by(model.debtor_id, time_col.desc())
+        )
 
-    def interactions_by_debtor_ids(self, ids: Sequence[str], *, now: datetime) -> dict[str, list[Interaction]]:
+    def interactions_by_debtor_ids(
+        self, ids: Sequence[str], *, now: datetime
+    ) -> dict[str, list[Interaction]]:
         """The last RECENT_INTERACTIONS of each debtor plus every one inside the frequency window."""
         out: dict[str, list[Interaction]] = defaultdict(list)
         since = now - timedelta(days=INTERACTION_WINDOW_DAYS)
-        for it in self.session.scalars(self._recent(Interaction, Interaction.at, ids, RECENT_INTERACTIONS, since)):
+        for it in self.session.scalars(
+            self._recent(Interaction, Interaction.at, ids, RECENT_INTERACTIONS, since)
+        ):
             out[it.debtor_id].append(it)
         return out
 
@@ -103,9 +121,11 @@ class PortfolioRepository:
 
     def promises_by_debtor_ids(self, ids: Sequence[str]) -> dict[str, list[Promise]]:
         out: dict[str, list[Promise]] = defaultdict(list)
-        for p in self.session.scalars(select(Promise).where(
-                Promise.tenant_id == self.tenant_id, Promise.debtor_id.in_(list(ids)))
-                .order_by(Promise.debtor_id, Promise.due_date.desc())):
+        for p in self.session.scalars(
+            select(Promise)
+            .where(Promise.tenant_id == self.tenant_id, Promise.debtor_id.in_(list(ids)))
+            .order_by(Promise.debtor_id, Promise.due_date.desc())
+        ):
             out[p.debtor_id].append(p)
         return out
 
@@ -118,7 +138,11 @@ class PortfolioRepository:
             like = f"%{term.lower()}%"
             q = q.where(or_(func.lower(Debtor.full_name).like(like), Debtor.external_id == term))
         if flt.jurisdiction:
-            q = q.where(or_(Debtor.jurisdiction == flt.jurisdiction, Debtor.jurisdiction.like(f"{flt.jurisdiction}-%")))
+            q = q.where(
+                or_(
+                    Debtor.jurisdiction == flt.jurisdiction, Debtor.jurisdiction.like(f"{flt.jurisdiction}-%")
+                )
+            )
         if flt.segment:
             q = q.where(or_(Debtor.segment_code == flt.segment, Debtor.segment_code.like(f"{flt.segment}-%")))
         if after:
@@ -133,16 +157,30 @@ class PortfolioRepository:
         return debtor
 
     # ------------------------------------------------------------- writes
-    def record_interaction(self, *, debtor_id: str, channel: str, direction: str, at: datetime, outcome: str,
-                           recipient_role: str = "DEBTOR", destination: str | None = None,
-                           opt_out_requested: bool = False, note: str | None = None,
-                           agent_id: str | None = None, external_id: str | None = None,
-                           now: datetime | None = None) -> Interaction:
+    def record_interaction(
+        self,
+        *,
+        debtor_id: str,
+        channel: str,
+        direction: str,
+        at: datetime,
+        outcome: str,
+        recipient_role: str = "DEBTOR",
+        destination: str | None = None,
+        opt_out_requested: bool = False,
+        note: str | None = None,
+        agent_id: str | None = None,
+        external_id: str | None = None,
+        now: datetime | None = None,
+    ) -> Interaction:
         debtor = self.get_debtor(debtor_id)
         now = now or utcnow()
-        for value, enum, name in ((channel, Channel, "channel"), (direction, Direction, "direction"),
-                                  (outcome, InteractionOutcome, "outcome"),
-                                  (recipient_role, RecipientRole, "recipientRole")):
+        for value, enum, name in (
+            (channel, Channel, "channel"),
+            (direction, Direction, "direction"),
+            (outcome, InteractionOutcome, "outcome"),
+            (recipient_role, RecipientRole, "recipientRole"),
+        ):
             if value not in enum.__members__:
                 raise BadInput(f"{name}: {value!r} is not one of {', '.join(enum.__members__)}")
         if at.tzinfo is None:
@@ -154,22 +192,43 @@ class PortfolioRepository:
         if destination is not None and len(destination) > 300:
             raise BadInput("destination: at most 300 characters")
         if external_id is not None:
-            existing = self.session.scalar(select(Interaction).where(
-                Interaction.debtor_id == debtor.id, Interaction.external_id == external_id))
+            existing = self.session.scalar(
+                select(Interaction).where(
+                    Interaction.debtor_id == debtor.id, Interaction.external_id == external_id
+                )
+            )
             if existing is not None:
                 return existing
-        it = Interaction(tenant_id=self.tenant_id, debtor_id=debtor.id, channel=channel, direction=direction, at=at,
-                         outcome=outcome, recipient_role=recipient_role, destination=destination,
-                         opt_out_requested=opt_out_requested, note=note, agent_id=agent_id,
-                         external_id=external_id)
+        it = Interaction(
+            tenant_id=self.tenant_id,
+            debtor_id=debtor.id,
+            channel=channel,
+            direction=direction,
+            at=at,
+            outcome=outcome,
+            recipient_role=recipient_role,
+            destination=destination,
+            opt_out_requested=opt_out_requested,
+            note=note,
+            agent_id=agent_id,
+            external_id=external_id,
+        )
         self.session.add(it)
         if opt_out_requested and channel not in (debtor.opted_out_channels or []):
             debtor.opted_out_channels = [*(debtor.opted_out_channels or []), channel]
         self.session.flush()
         return it
 
-    def record_payment(self, *, account_id: str, amount: str, currency: str, paid_at: datetime,
-                       reference: str | None = None, now: datetime | None = None) -> tuple[Payment, bool]:
+    def record_payment(
+        self,
+        *,
+        account_id: str,
+        amount: str,
+        currency: str,
+        paid_at: datetime,
+        reference: str | None = None,
+        now: datetime | None = None,
+    ) -> tuple[Payment, bool]:
         """Store a payment and lower the account balance (not below zero). Idempotent by reference:
         the same reference again returns the stored payment (created=False)."""
         now = now or utcnow()
@@ -188,14 +247,24 @@ class PortfolioRepository:
             reference = reference.strip()
             if not reference or len(reference) > 200:
                 raise BadInput("reference: 1 to 200 characters")
-            existing = self.session.scalar(select(Payment).where(
-                Payment.account_id == account.id, Payment.reference == reference))
+            existing = self.session.scalar(
+                select(Payment).where(Payment.account_id == account.id, Payment.reference == reference)
+            )
             if existing is not None:
                 if Decimal(existing.amount) != value:
-                    raise BadInput(f"reference: {reference!r} was already recorded with amount {existing.amount}")
+                    raise BadInput(
+                        f"reference: {reference!r} was already recorded with amount {existing.amount}"
+                    )
                 return existing, False
-        payment = Payment(tenant_id=self.tenant_id, debtor_id=account.debtor_id, account_id=account.id, amount=value,
-                          currency=currency, paid_at=paid_at, reference=reference)
+        payment = Payment(
+            tenant_id=self.tenant_id,
+            debtor_id=account.debtor_id,
+            account_id=account.id,
+            amount=value,
+            currency=currency,
+            paid_at=paid_at,
+            reference=reference,
+        )
         self.session.add(payment)
         account.balance = max(Decimal(account.balance) - value, Decimal(0))
         self.session.flush()
@@ -213,30 +282,39 @@ class PortfolioRepository:
             since = now - timedelta(days=PAYMENT_LOOKBACK_DAYS + 1)
             paid: dict[str, list[datetime]] = defaultdict(list)
             for debtor_id, paid_at in self.session.execute(
-                    select(Payment.debtor_id, func.max(Payment.paid_at)).where(
-                        Payment.tenant_id == self.tenant_id, Payment.debtor_id.in_(chunk))
-                    .group_by(Payment.debtor_id)):
+                select(Payment.debtor_id, func.max(Payment.paid_at))
+                .where(Payment.tenant_id == self.tenant_id, Payment.debtor_id.in_(chunk))
+                .group_by(Payment.debtor_id)
+            ):
                 paid[debtor_id].append(paid_at if paid_at.tzinfo else paid_at.replace(tzinfo=now.tzinfo))
             for debtor_id, paid_at in self.session.execute(
-                    select(Payment.debtor_id, Payment.paid_at).where(
-                        Payment.tenant_id == self.tenant_id, Payment.debtor_id.in_(chunk),
-                        Payment.paid_at >= since)):
+                select(Payment.debtor_id, Payment.paid_at).where(
+                    Payment.tenant_id == self.tenant_id,
+                    Payment.debtor_id.in_(chunk),
+                    Payment.paid_at >= since,
+                )
+            ):
                 paid[debtor_id].append(paid_at)
             rows = []
             for debtor_id in chunk:
-                seg = segment_for(accounts.get(debtor_id, []), promises.get(debtor_id, []),
-                                  paid.get(debtor_id, []), now)
+                seg = segment_for(
+                    accounts.get(debtor_id, []), promises.get(debtor_id, []), paid.get(debtor_id, []), now
+                )
                 rows.append({"id": debtor_id, "segment_code": seg.code, "risk_level": seg.risk_level})
             self.session.execute(update(Debtor), rows)
 
 
-def segment_for(accounts: Sequence[Account], promises: Sequence[Promise], payment_dates: Sequence[datetime],
-                now: datetime) -> Any:
+def segment_for(
+    accounts: Sequence[Account], promises: Sequence[Promise], payment_dates: Sequence[datetime], now: datetime
+) -> Any:
     return segment(
-        [AccountFacts(a.currency, Decimal(a.balance), a.days_past_due, a.disputed, a.in_litigation, a.time_barred)
-         for a in accounts],
+        [
+            AccountFacts(
+                a.currency, Decimal(a.balance), a.days_past_due, a.disputed, a.in_litigation, a.time_barred
+            )
+            for a in accounts
+        ],
         [PromiseFacts(p.status, p.due_date) for p in promises],
-        list(payment_dates), now.date())
-
-
-
+        list(payment_dates),
+        now.date(),
+    )

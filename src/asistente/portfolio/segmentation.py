@@ -85,8 +85,13 @@ def _band(rules: dict[str, Any], currency: str, balance: Decimal) -> str:
     return bands[-1]["code"]
 
 
-def segment(accounts: Sequence[AccountFacts], promises: Sequence[PromiseFacts],
-            payment_dates: Sequence[datetime], today: date, rules: dict[str, Any] | None = None) -> Segment:
+def segment(
+    accounts: Sequence[AccountFacts],
+    promises: Sequence[PromiseFacts],
+    payment_dates: Sequence[datetime],
+    today: date,
+    rules: dict[str, Any] | None = None,
+) -> Segment:
     rules = rules or load_rules()
     open_accounts = [a for a in accounts if a.balance > 0] or list(accounts)
     dpd = max((a.days_past_due for a in open_accounts), default=0)
@@ -94,8 +99,11 @@ def segment(accounts: Sequence[AccountFacts], promises: Sequence[PromiseFacts],
     totals: dict[str, Decimal] = {}
     for a in open_accounts:
         totals[a.currency] = totals.get(a.currency, Decimal(0)) + a.balance
-    band = max((_band(rules, cur, amount) for cur, amount in totals.items()), key=_BAND_ORDER.__getitem__,
-               default="LOW")
+    band = max(
+        (_band(rules, cur, amount) for cur, amount in totals.items()),
+        key=_BAND_ORDER.__getitem__,
+        default="LOW",
+    )
 
     ph = rules["paymentHistory"]
     horizon = today - timedelta(days=ph["lookbackDays"])
@@ -123,22 +131,34 @@ def segment(accounts: Sequence[AccountFacts], promises: Sequence[PromiseFacts],
     score += risk["historyPoints"].get(history, 0)
     if broken:
         score += min(risk["perBrokenPromise"] * len(broken), risk["maxBrokenPromisePoints"])
-        reasons.append(Reason("BROKEN_PROMISES",
-                              f"{len(broken)} promesa(s) incumplida(s) en {ph['lookbackDays']} días / "
-                              f"{len(broken)} broken promise(s) in {ph['lookbackDays']} days"))
+        reasons.append(
+            Reason(
+                "BROKEN_PROMISES",
+                f"{len(broken)} promesa(s) incumplida(s) en {ph['lookbackDays']} días / "
+                f"{len(broken)} broken promise(s) in {ph['lookbackDays']} days",
+            )
+        )
     if kept:
-        reasons.append(Reason("KEPT_PROMISES", f"{len(kept)} promesa(s) cumplida(s) / {len(kept)} kept promise(s)"))
+        reasons.append(
+            Reason("KEPT_PROMISES", f"{len(kept)} promesa(s) cumplida(s) / {len(kept)} kept promise(s)")
+        )
     if history == "GOOD" and last_pay is not None:
         days = (today - last_pay.date()).days
         reasons.append(Reason("RECENT_PAYMENT", f"Pagó hace {days} días / Paid {days} days ago"))
     elif not recent_pay and payment_dates:
-        reasons.append(Reason("NO_RECENT_PAYMENT", f"Sin pagos en {ph['lookbackDays']} días / "
-                                                   f"No payment in {ph['lookbackDays']} days"))
+        reasons.append(
+            Reason(
+                "NO_RECENT_PAYMENT",
+                f"Sin pagos en {ph['lookbackDays']} días / No payment in {ph['lookbackDays']} days",
+            )
+        )
     elif not payment_dates:
         reasons.append(Reason("NO_PAYMENTS", "Sin pagos registrados / No payments on record"))
-    for flag, code, text in (("disputed", "DISPUTED", "Cuenta en disputa / Disputed account"),
-                             ("in_litigation", "IN_LITIGATION", "Cuenta en litigio / Account in litigation"),
-                             ("time_barred", "TIME_BARRED", "Deuda prescrita / Time-barred debt")):
+    for flag, code, text in (
+        ("disputed", "DISPUTED", "Cuenta en disputa / Disputed account"),
+        ("in_litigation", "IN_LITIGATION", "Cuenta en litigio / Account in litigation"),
+        ("time_barred", "TIME_BARRED", "Deuda prescrita / Time-barred debt"),
+    ):
         if any(getattr(a, flag) for a in accounts):
             reasons.append(Reason(code, text))
     score = max(score, 0)
@@ -148,6 +168,14 @@ def segment(accounts: Sequence[AccountFacts], promises: Sequence[PromiseFacts],
             level = lv["code"]
             break
     code = f"{stage['code']}-{band}-{history}"
-    return Segment(code=code, stage=stage["code"], balance_band=band, payment_history=history,
-                   label=stage["label"], risk_level=level, risk_score=score, reasons=reasons,
-                   rules_version=rules["version"])
+    return Segment(
+        code=code,
+        stage=stage["code"],
+        balance_band=band,
+        payment_history=history,
+        label=stage["label"],
+        risk_level=level,
+        risk_score=score,
+        reasons=reasons,
+        rules_version=rules["version"],
+    )

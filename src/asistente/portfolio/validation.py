@@ -43,8 +43,10 @@ def valid_e164(number: str) -> bool:
         parsed = phonenumbers.parse(number, None)
     except phonenumbers.NumberParseException:
         return False
-    return phonenumbers.is_valid_number(parsed) and phonenumbers.format_number(
-        parsed, phonenumbers.PhoneNumberFormat.E164) == number
+    return (
+        phonenumbers.is_valid_number(parsed)
+        and phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164) == number
+    )
 
 
 @lru_cache(maxsize=1024)
@@ -155,8 +157,14 @@ def _semantic_errors(record: dict[str, Any], today: date, errors: list[str]) -> 
             except BadInput as exc:
                 errors.append(exc.message)
         acc_ext = pr.get("accountExternalId")
-        if acc_ext is not None and acc_ext in account_currency and account_currency[acc_ext] != pr["currency"]:
-            errors.append(f"{q}.currency: {pr['currency']} differs from account {acc_ext} ({account_currency[acc_ext]})")
+        if (
+            acc_ext is not None
+            and acc_ext in account_currency
+            and account_currency[acc_ext] != pr["currency"]
+        ):
+            errors.append(
+                f"{q}.currency: {pr['currency']} differs from account {acc_ext} ({account_currency[acc_ext]})"
+            )
         ext = pr.get("externalId")
         if ext is not None:
             if ext in seen_ids:

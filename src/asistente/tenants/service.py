@@ -48,7 +48,9 @@ def hash_key(key: str) -> str:
 def tenant_by_slug(session: Session, slug: str) -> Tenant:
     tenant = session.scalar(select(Tenant).where(Tenant.slug == slug))
     if tenant is None:
-        raise NotFound(f"unknown tenant {slug!r} (create it with: asistente keys create --tenant {slug} --role ADMIN)")
+        raise NotFound(
+            f"unknown tenant {slug!r} (create it with: asistente keys create --tenant {slug} --role ADMIN)"
+        )
     return tenant
 
 
@@ -57,20 +59,25 @@ def get_or_create_tenant(session: Session, slug: str, name: str | None = None) -
         raise BadInput(f"tenant {slug!r}: use lowercase letters, digits, '-' or '_' (at most 64)")
     tenant = session.scalar(select(Tenant).where(Tenant.slug == slug))
     if tenant is None:
-        tenant = Tenant(slug=slug, name=name or slug, signing_secret=secrets.token_urlsafe(48), cors_origins=[])
+        tenant = Tenant(
+            slug=slug, name=name or slug, signing_secret=secrets.token_urlsafe(48), cors_origins=[]
+        )
         session.add(tenant)
         session.flush()
     return tenant
 
 
-def get_or_create_agent(session: Session, tenant_id: str, external_id: str, *, name: str | None = None,
-                        role: str | None = None) -> Agent:
+def get_or_create_agent(
+    session: Session, tenant_id: str, external_id: str, *, name: str | None = None, role: str | None = None
+) -> Agent:
     external_id = (external_id or "").strip()
     if not external_id or len(external_id) > 200:
         raise BadInput("agentId: give the agent's CRM user id (1 to 200 characters)")
     if role is not None and role not in ("AGENT", "SUPERVISOR"):
         raise BadInput(f"agent role {role!r}: AGENT or SUPERVISOR")
-    agent = session.scalar(select(Agent).where(Agent.tenant_id == tenant_id, Agent.external_id == external_id))
+    agent = session.scalar(
+        select(Agent).where(Agent.tenant_id == tenant_id, Agent.external_id == external_id)
+    )
     if agent is None:
         agent = Agent(tenant_id=tenant_id, external_id=external_id, name=name, role=role or "AGENT")
         session.add(agent)
@@ -83,29 +90,47 @@ def get_or_create_agent(session: Session, tenant_id: str, external_id: str, *, n
     return agent
 
 
-def create_api_key(session: Session, *, tenant_slug: str, role: Role, agent_external_id: str | None = None,
-                   label: str | None = None) -> str:
+def create_api_key(
+    session: Session,
+    *,
+    tenant_slug: str,
+    role: Role,
+    agent_external_id: str | None = None,
+    label: str | None = None,
+) -> str:
     """Create a key; only its SHA-256 is stored. Returns the key (shown once)."""
     tenant = get_or_create_tenant(session, tenant_slug)
     agent_id = None
     if role in (Role.AGENT, Role.SUPERVISOR):
-        agent = get_or_create_agent(session, tenant.id, agent_external_id or f"{role.value.lower()}-key",
-                                    role=role.value)
+        agent = get_or_create_agent(
+            session, tenant.id, agent_external_id or f"{role.value.lower()}-key", role=role.value
+        )
         agent_id = agent.id
     elif agent_external_id:
         raise BadInput("--agent-id goes with the AGENT or SUPERVISOR role")
     prefix = secrets.token_hex(4)
     key = f"{KEY_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
-    session.add(ApiKey(tenant_id=tenant.id, prefix=prefix, key_hash=hash_key(key), role=role.value,
-                       agent_id=agent_id, label=label))
+    session.add(
+        ApiKey(
+            tenant_id=tenant.id,
+            prefix=prefix,
+            key_hash=hash_key(key),
+            role=role.value,
+            agent_id=agent_id,
+            label=label,
+        )
+    )
     session.flush()
     return key
 
 
 def revoke_api_key(session: Session, *, tenant_slug: str, prefix: str) -> int:
     tenant = tenant_by_slug(session, tenant_slug)
-    res = session.execute(update(ApiKey).where(ApiKey.tenant_id == tenant.id, ApiKey.prefix == prefix,
-                                               ApiKey.revoked_at.is_(None)).values(revoked_at=utcnow()))
+    res = session.execute(
+        update(ApiKey)
+        .where(ApiKey.tenant_id == tenant.id, ApiKey.prefix == prefix, ApiKey.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
     return res.rowcount or 0
 
 
@@ -132,22 +157,38 @@ def authenticate_key(session: Session, key: str) -> Principal:
     if not key.startswith(KEY_PREFIX):
         raise Unauthenticated("invalid API key")
     row = session.execute(
-        select(ApiKey, Tenant, Agent).join(Tenant, Tenant.id == ApiKey.tenant_id)
-        .outerjoin(Agent, Agent.id == ApiKey.agent_id).where(ApiKey.key_hash == hash_key(key))
+        select(ApiKey, Tenant, Agent)
+        .join(Tenant, Tenant.id == ApiKey.tenant_id)
+        .outerjoin(Agent, Agent.id == ApiKey.agent_id)
+        .where(ApiKey.key_hash == hash_key(key))
     ).first()
     if row is None or row[0].revoked_at is not None:
         raise Unauthenticated("invalid or revoked API key")
     api_key, tenant, agent = row
-    return Principal(tenant_id=tenant.id, tenant_slug=tenant.slug, role=Role(api_key.role),
-                     actor_id=agent.id if agent else api_key.id, agent_id=agent.id if agent else None,
-                     agent_role=agent.role if agent else None, via="key",
-                     cors_origins=tuple(tenant.cors_origins or ()))
+    return Principal(
+        tenant_id=tenant.id,
+        tenant_slug=tenant.slug,
+        role=Role(api_key.role),
+        actor_id=agent.id if agent else api_key.id,
+        agent_id=agent.id if agent else None,
+        agent_role=agent.role if agent else None,
+        via="key",
+        cors_origins=tuple(tenant.cors_origins or ()),
+    )
 
 
-def mint_agent_token(tenant: Tenant, agent: Agent, *, now: datetime, ttl_seconds: int) -> tuple[str, datetime]:
+def mint_agent_token(
+    tenant: Tenant, agent: Agent, *, now: datetime, ttl_seconds: int
+) -> tuple[str, datetime]:
     expires = now + timedelta(seconds=ttl_seconds)
-    claims = {"iss": TOKEN_ISSUER, "tid": tenant.id, "sub": agent.id, "role": agent.role,
-              "iat": int(now.timestamp()), "exp": int(expires.timestamp())}
+    claims = {
+        "iss": TOKEN_ISSUER,
+        "tid": tenant.id,
+        "sub": agent.id,
+        "role": agent.role,
+        "iat": int(now.timestamp()),
+        "exp": int(expires.timestamp()),
+    }
     return jwt.encode(claims, tenant.signing_secret, algorithm="HS256"), expires
 
 
@@ -160,15 +201,29 @@ def authenticate_token(session: Session, token: str, *, now: datetime) -> Princi
     if tenant is None:
         raise Unauthenticated("invalid token")
     try:
-        claims = jwt.decode(token, tenant.signing_secret, algorithms=["HS256"], issuer=TOKEN_ISSUER,
-                            options={"require": ["exp", "sub", "tid"]}, leeway=0)
-    except jwt.ExpiredSignatureError:
-        raise Unauthenticated("agent session expired; open the sidebar again") from None
+        # Expiry is checked against the service clock below (decisions never read the wall clock).
+        claims = jwt.decode(
+            token,
+            tenant.signing_secret,
+            algorithms=["HS256"],
+            issuer=TOKEN_ISSUER,
+            options={"require": ["exp", "sub", "tid"], "verify_exp": False, "verify_iat": False},
+        )
     except jwt.PyJWTError:
         raise Unauthenticated("invalid token") from None
+    if not isinstance(claims.get("exp"), int) or claims["exp"] <= int(now.timestamp()):
+        raise Unauthenticated("agent session expired; open the sidebar again")
     agent = session.get(Agent, claims["sub"])
     if agent is None or agent.tenant_id != tenant.id:
         raise Unauthenticated("invalid token")
     role = Role.SUPERVISOR if agent.role == "SUPERVISOR" else Role.AGENT
-    return Principal(tenant_id=tenant.id, tenant_slug=tenant.slug, role=role, actor_id=agent.id, agent_id=agent.id,
-                     agent_role=agent.role, via="token", cors_origins=tuple(tenant.cors_origins or ()))
+    return Principal(
+        tenant_id=tenant.id,
+        tenant_slug=tenant.slug,
+        role=role,
+        actor_id=agent.id,
+        agent_id=agent.id,
+        agent_role=agent.role,
+        via="token",
+        cors_origins=tuple(tenant.cors_origins or ()),
+    )

@@ -60,7 +60,9 @@ class Context:
         self.response = response
         self.principal: Principal | None = None
         self.auth_error: DomainError | None = Unauthenticated(
-            "missing credentials: send Authorization: Bearer <API key or agent token>")
+            "missing credentials: send Authorization: Bearer <API key or agent token>"
+        )
+        self.connection_params: Any = None  # set by the WebSocket handler from connection_init
         self.origin: str | None = None
         self.same_origin = True
         self._session: Session | None = None

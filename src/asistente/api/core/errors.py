@@ -22,16 +22,34 @@ def coded(error: GraphQLError) -> GraphQLError:
     if isinstance(original, DomainError):
         ext["code"] = original.code
         if original.errors:
-            ext["fields"] = [{"field": e.field, "message": e.message, "code": e.code} for e in original.errors]
-        return GraphQLError(original.message, nodes=error.nodes, source=error.source, positions=error.positions,
-                            path=error.path, original_error=None, extensions=ext)
+            ext["fields"] = [
+                {"field": e.field, "message": e.message, "code": e.code} for e in original.errors
+            ]
+        return GraphQLError(
+            original.message,
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+            original_error=None,
+            extensions=ext,
+        )
     if original is None or isinstance(original, GraphQLError):
         # Parse and validation errors, unknown enum values, variable coercion: the client's request is wrong.
         ext.setdefault("code", "BAD_INPUT")
-        return GraphQLError(error.message, nodes=error.nodes, source=error.source, positions=error.positions,
-                            path=error.path, original_error=None, extensions=ext)
+        return GraphQLError(
+            error.message,
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+            original_error=None,
+            extensions=ext,
+        )
     log.error("unexpected error in %s", ".".join(map(str, error.path or [])), exc_info=original)
-    return GraphQLError(UNEXPECTED, nodes=error.nodes, path=error.path, extensions={"code": "INTERNAL_SERVER_ERROR"})
+    return GraphQLError(
+        UNEXPECTED, nodes=error.nodes, path=error.path, extensions={"code": "INTERNAL_SERVER_ERROR"}
+    )
 
 
 class ErrorCodes(SchemaExtension):

@@ -5,8 +5,14 @@ from __future__ import annotations
 
 from asistente.enums import Role
 
-A, S, C, I, ADMIN = Role.AGENT, Role.SUPERVISOR, Role.COMPLIANCE, Role.INTEGRATOR, Role.ADMIN
-READERS = frozenset({A, S, C, I, ADMIN})
+AGENT, SUPERVISOR, COMPLIANCE, INTEGRATOR, ADMIN = (
+    Role.AGENT,
+    Role.SUPERVISOR,
+    Role.COMPLIANCE,
+    Role.INTEGRATOR,
+    Role.ADMIN,
+)
+READERS = frozenset(Role)
 
 PERMISSIONS: dict[str, frozenset[Role]] = {
     # Query
@@ -15,10 +21,10 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "Query.debtorByExternalId": READERS,
     "Query.debtors": READERS,
     # Mutation
-    "Mutation.upsertDebtors": frozenset({I, ADMIN}),
-    "Mutation.recordInteraction": frozenset({A, S, I, ADMIN}),
-    "Mutation.recordPayment": frozenset({I, ADMIN}),
-    "Mutation.createAgentSession": frozenset({I, ADMIN}),
+    "Mutation.upsertDebtors": frozenset({INTEGRATOR, ADMIN}),
+    "Mutation.recordInteraction": frozenset({AGENT, SUPERVISOR, INTEGRATOR, ADMIN}),
+    "Mutation.recordPayment": frozenset({INTEGRATOR, ADMIN}),
+    "Mutation.createAgentSession": frozenset({INTEGRATOR, ADMIN}),
     "Mutation.setCorsOrigins": frozenset({ADMIN}),
 }
 

@@ -63,7 +63,7 @@ class AccountInput:
     external_id: str
     product: str
     currency: str
-    principal: str = strawberry.field(description="Decimal string, e.g. \"12000.00\"")
+    principal: str = strawberry.field(description='Decimal string, e.g. "12000.00"')
     balance: str
     creditor: str | None = UNSET
     days_past_due: int | None = UNSET
@@ -159,7 +159,9 @@ class RejectedRecord:
 
 @strawberry.type
 class UpsertDebtorsPayload:
-    ids: list[strawberry.ID | None] = strawberry.field(description="Per input index; null for a rejected record.")
+    ids: list[strawberry.ID | None] = strawberry.field(
+        description="Per input index; null for a rejected record."
+    )
     created: int
     updated: int
     rejected: list[RejectedRecord]
@@ -188,7 +190,7 @@ class RecordInteractionPayload:
 @strawberry.input
 class RecordPaymentInput:
     account_id: strawberry.ID
-    amount: str = strawberry.field(description="Decimal string in the account's currency, e.g. \"500.00\"")
+    amount: str = strawberry.field(description='Decimal string in the account\'s currency, e.g. "500.00"')
     currency: str
     paid_at: datetime
     reference: str | None = None
@@ -205,7 +207,9 @@ class RecordPaymentPayload:
 class DebtorFilterInput:
     search: str | None = None
     jurisdiction: str | None = None
-    segment: str | None = strawberry.field(default=None, description="Segment code or prefix, e.g. MID or MID-HIGH")
+    segment: str | None = strawberry.field(
+        default=None, description="Segment code or prefix, e.g. MID or MID-HIGH"
+    )
 
 
 @strawberry.type
@@ -227,18 +231,28 @@ class Query:
         return Debtor(_m=found)
 
     @strawberry.field(description="Debtors for work queues, ordered by externalId.")
-    def debtors(self, info: Info, first: int | None = 20, after: str | None = None,
-                filter: DebtorFilterInput | None = None) -> DebtorConnection:
+    def debtors(
+        self,
+        info: Info,
+        first: int | None = 20,
+        after: str | None = None,
+        filter: DebtorFilterInput | None = None,
+    ) -> DebtorConnection:
         info.context.require(info)
         n = clamp_first(first)
-        flt = DebtorFilter(search=filter.search, jurisdiction=filter.jurisdiction,
-                           segment=filter.segment) if filter else DebtorFilter()
+        flt = (
+            DebtorFilter(search=filter.search, jurisdiction=filter.jurisdiction, segment=filter.segment)
+            if filter
+            else DebtorFilter()
+        )
         rows, has_next = info.context.loaders.repo.list_debtors(flt, first=n, after=after)
         for d in rows:
             info.context.loaders.debtor_by_id.prime(d.id, d)
         edges = [DebtorEdge(cursor=encode_cursor(d.external_id), node=Debtor(_m=d)) for d in rows]
-        return DebtorConnection(edges=edges, page_info=PageInfo(has_next_page=has_next,
-                                                                 end_cursor=edges[-1].cursor if edges else None))
+        return DebtorConnection(
+            edges=edges,
+            page_info=PageInfo(has_next_page=has_next, end_cursor=edges[-1].cursor if edges else None),
+        )
 
 
 @strawberry.type
@@ -252,19 +266,33 @@ class Mutation:
         out = upsert_records(session, principal.tenant_id, records)
         session.commit()
         return UpsertDebtorsPayload(
-            ids=[strawberry.ID(i) if i else None for i in out.debtor_ids], created=out.created, updated=out.updated,
-            rejected=[RejectedRecord(index=r.index, external_id=r.external_id, reasons=r.reasons)
-                      for r in out.rejections])
+            ids=[strawberry.ID(i) if i else None for i in out.debtor_ids],
+            created=out.created,
+            updated=out.updated,
+            rejected=[
+                RejectedRecord(index=r.index, external_id=r.external_id, reasons=r.reasons)
+                for r in out.rejections
+            ],
+        )
 
     @strawberry.mutation
     def record_interaction(self, info: Info, input: RecordInteractionInput) -> RecordInteractionPayload:
         principal = info.context.require(info)
         repo = info.context.loaders.repo
         it = repo.record_interaction(
-            debtor_id=str(input.debtor_id), channel=input.channel.value, direction=input.direction.value,
-            at=input.at, outcome=input.outcome.value, recipient_role=input.recipient_role.value,
-            destination=input.destination, opt_out_requested=input.opt_out_requested, note=input.note,
-            agent_id=principal.agent_id, external_id=input.external_id, now=info.context.now())
+            debtor_id=str(input.debtor_id),
+            channel=input.channel.value,
+            direction=input.direction.value,
+            at=input.at,
+            outcome=input.outcome.value,
+            recipient_role=input.recipient_role.value,
+            destination=input.destination,
+            opt_out_requested=input.opt_out_requested,
+            note=input.note,
+            agent_id=principal.agent_id,
+            external_id=input.external_id,
+            now=info.context.now(),
+        )
         debtor = repo.get_debtor(it.debtor_id)
         repo.refresh_segments([debtor.id], now=info.context.now())
         info.context.session.commit()
@@ -274,13 +302,20 @@ class Mutation:
     def record_payment(self, info: Info, input: RecordPaymentInput) -> RecordPaymentPayload:
         info.context.require(info)
         repo = info.context.loaders.repo
-        payment, created = repo.record_payment(account_id=str(input.account_id), amount=input.amount,
-                                               currency=input.currency, paid_at=input.paid_at,
-                                               reference=input.reference, now=info.context.now())
+        payment, created = repo.record_payment(
+            account_id=str(input.account_id),
+            amount=input.amount,
+            currency=input.currency,
+            paid_at=input.paid_at,
+            reference=input.reference,
+            now=info.context.now(),
+        )
         account = repo.accounts_by_ids([payment.account_id])[payment.account_id]
         repo.refresh_segments([payment.debtor_id], now=info.context.now())
         info.context.session.commit()
-        return RecordPaymentPayload(payment=Payment(_m=payment), account=Account(_m=account), duplicate=not created)
+        return RecordPaymentPayload(
+            payment=Payment(_m=payment), account=Account(_m=account), duplicate=not created
+        )
 
 
 __all__ = ["Mutation", "Query"]

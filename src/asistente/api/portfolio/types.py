@@ -287,8 +287,9 @@ class Debtor:
 
     def _zones(self) -> list[TzCandidate]:
         try:
-            return candidate_timezones(self._m.addresses or [], self._m.phones or [], self._m.timezone,
-                                       self._m.jurisdiction)
+            return candidate_timezones(
+                self._m.addresses or [], self._m.phones or [], self._m.timezone, self._m.jurisdiction
+            )
         except Exception:  # a stored zone that no longer resolves: show none rather than fail the card
             return []
 
@@ -308,22 +309,39 @@ class Debtor:
         for cand in self._zones():
             local = info.context.now().astimezone(ZoneInfo(cand.tz))
             off = local.strftime("%z")
-            out.append(LocalTime(timezone=cand.tz, source=cand.source, local_time=local,
-                                 utc_offset=f"{off[:3]}:{off[3:]}"))
+            out.append(
+                LocalTime(
+                    timezone=cand.tz, source=cand.source, local_time=local, utc_offset=f"{off[:3]}:{off[3:]}"
+                )
+            )
         return out
 
     @strawberry.field
     def addresses(self) -> list[Address]:
-        return [Address(line1=a.get("line1"), line2=a.get("line2"), city=a.get("city"), region=a.get("region"),
-                        postal_code=a.get("postalCode"), country=a["country"]) for a in self._m.addresses or []]
+        return [
+            Address(
+                line1=a.get("line1"),
+                line2=a.get("line2"),
+                city=a.get("city"),
+                region=a.get("region"),
+                postal_code=a.get("postalCode"),
+                country=a["country"],
+            )
+            for a in self._m.addresses or []
+        ]
 
     @strawberry.field
     def phones(self) -> list[Phone]:
-        return [Phone(number=p["number"], kind=PhoneKind(p.get("kind", "MOBILE"))) for p in self._m.phones or []]
+        return [
+            Phone(number=p["number"], kind=PhoneKind(p.get("kind", "MOBILE"))) for p in self._m.phones or []
+        ]
 
     @strawberry.field
     def emails(self) -> list[Email]:
-        return [Email(address=e["address"], kind=EmailKind(e.get("kind", "PERSONAL"))) for e in self._m.emails or []]
+        return [
+            Email(address=e["address"], kind=EmailKind(e.get("kind", "PERSONAL")))
+            for e in self._m.emails or []
+        ]
 
     @strawberry.field
     def birth_date(self) -> date | None:
@@ -372,9 +390,16 @@ class Debtor:
             s[1] += Decimal(a.principal)
             s[2] += Decimal(a.minimum_due or 0)
             s[3] += 1
-        return [CurrencyTotal(currency=c, balance=money(s[0], c) or "0", principal=money(s[1], c) or "0",
-                              minimum_due=money(s[2], c) or "0", accounts=int(s[3]))
-                for c, s in sorted(sums.items())]
+        return [
+            CurrencyTotal(
+                currency=c,
+                balance=money(s[0], c) or "0",
+                principal=money(s[1], c) or "0",
+                minimum_due=money(s[2], c) or "0",
+                accounts=int(s[3]),
+            )
+            for c, s in sorted(sums.items())
+        ]
 
     @strawberry.field
     async def max_days_past_due(self, info: Info) -> int:
@@ -391,14 +416,23 @@ class Debtor:
     @strawberry.field
     async def segment(self, info: Info) -> Segment:
         s = await self._segment(info)
-        return Segment(code=s.code, stage=s.stage, balance_band=s.balance_band, payment_history=s.payment_history,
-                       label=s.label, rules_version=s.rules_version)
+        return Segment(
+            code=s.code,
+            stage=s.stage,
+            balance_band=s.balance_band,
+            payment_history=s.payment_history,
+            label=s.label,
+            rules_version=s.rules_version,
+        )
 
     @strawberry.field
     async def risk(self, info: Info) -> Risk:
         s = await self._segment(info)
-        return Risk(level=s.risk_level, score=s.risk_score,
-                    reasons=[Reason(code=r.code, message=r.message) for r in s.reasons])
+        return Risk(
+            level=s.risk_level,
+            score=s.risk_score,
+            reasons=[Reason(code=r.code, message=r.message) for r in s.reasons],
+        )
 
     @strawberry.field(description="Promises, newest due date first; filter by status.")
     async def promises(self, info: Info, status: list[PromiseStatus] | None = None) -> list[Promise]:
@@ -409,8 +443,11 @@ class Debtor:
     @strawberry.field(description="Pending promises, soonest first.")
     async def open_promises(self, info: Info) -> list[Promise]:
         rows = await info.context.loaders.promises_by_debtor_id.load(self._m.id)
-        return [Promise(_m=p) for p in sorted(rows, key=lambda p: p.due_date)
-                if p.status == PromiseStatusEnum.PENDING.value]
+        return [
+            Promise(_m=p)
+            for p in sorted(rows, key=lambda p: p.due_date)
+            if p.status == PromiseStatusEnum.PENDING.value
+        ]
 
     @strawberry.field
     async def promise_stats(self, info: Info) -> PromiseStats:
@@ -418,8 +455,9 @@ class Debtor:
         count = defaultdict(int)
         for p in rows:
             count[p.status] += 1
-        return PromiseStats(kept=count["KEPT"], broken=count["BROKEN"], pending=count["PENDING"],
-                            cancelled=count["CANCELLED"])
+        return PromiseStats(
+            kept=count["KEPT"], broken=count["BROKEN"], pending=count["PENDING"], cancelled=count["CANCELLED"]
+        )
 
     @strawberry.field(description="Most recent payments (at most 10, plus all in the last 180 days).")
     async def payments(self, info: Info, limit: int = 10) -> list[Payment]:

@@ -47,24 +47,33 @@ class Query:
 
             agent = info.context.session.get(Agent, p.agent_id)
             ext = agent.external_id if agent else None
-        return Me(tenant=p.tenant_slug, role=Role(p.role.value),
-                  agent_id=strawberry.ID(p.agent_id) if p.agent_id else None, agent_external_id=ext)
+        return Me(
+            tenant=p.tenant_slug,
+            role=Role(p.role.value),
+            agent_id=strawberry.ID(p.agent_id) if p.agent_id else None,
+            agent_external_id=ext,
+        )
 
 
 @strawberry.type
 class Mutation:
     @strawberry.mutation(description="Mint a short-lived signed token for an agent's sidebar (integrators).")
-    def create_agent_session(self, info: Info, agent_id: str, name: str | None = None,
-                             tier: AgentTier | None = None) -> AgentSession:
+    def create_agent_session(
+        self, info: Info, agent_id: str, name: str | None = None, tier: AgentTier | None = None
+    ) -> AgentSession:
         p = info.context.require(info)
         session = info.context.session
         tenant = session.get(Tenant, p.tenant_id)
-        agent = get_or_create_agent(session, p.tenant_id, agent_id, name=name, role=tier.value if tier else None)
-        token, expires = mint_agent_token(tenant, agent, now=info.context.now(),
-                                          ttl_seconds=info.context.settings.agent_token_ttl_seconds)
+        agent = get_or_create_agent(
+            session, p.tenant_id, agent_id, name=name, role=tier.value if tier else None
+        )
+        token, expires = mint_agent_token(
+            tenant, agent, now=info.context.now(), ttl_seconds=info.context.settings.agent_token_ttl_seconds
+        )
         session.commit()
-        return AgentSession(token=token, expires_at=expires, agent_id=strawberry.ID(agent.id),
-                            role=Role(agent.role))
+        return AgentSession(
+            token=token, expires_at=expires, agent_id=strawberry.ID(agent.id), role=Role(agent.role)
+        )
 
     @strawberry.mutation(description="Replace the browser origins allowed to call the API for this tenant.")
     def set_cors_origins(self, info: Info, origins: list[str]) -> list[str]:

@@ -1,0 +1,192 @@
+"""Content rules: map the detector's signals and elements to violations, per jurisdiction's rule pack.
+
+The detector (``asistente.compliance.detect``, owned separately) says *what* a text contains; the packs say
+*which* of those things the law of the jurisdiction forbids or requires, with the legal source. A detector
+can be injected (``detector=``) so the mapping is testable on its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
+
+from asistente.compliance._common import hit
+from asistente.compliance.packs import PackRegistry
+from asistente.compliance.types import ComplianceReport, Rule, RuleHit, Span
+from asistente.enums import Channel, RecipientRole
+from asistente.errors import BadInput
+
+__all__ = ["MAX_TEXT_CHARS", "Detector", "check_text"]
+
+MAX_TEXT_CHARS = 20_000
+
+SIGNAL_TEXT: dict[str, tuple[str, str]] = {
+    "ARREST_THREAT": ("amenaza de cárcel o arresto", "threat of arrest or jail"),
+    "CRIMINAL_ACCUSATION": ("acusación de delito", "criminal accusation"),
+    "SEIZURE_THREAT": ("amenaza de embargo sin orden judicial", "seizure threat without a judgment"),
+    "LAWSUIT_THREAT": ("amenaza de demanda sobre una deuda prescrita", "threat to sue on a time-barred debt"),
+    "FAKE_COURT_DOCUMENT": ("apariencia de documento judicial", "looks like a court document"),
+    "AUTHORITY_IMPERSONATION": ("se presenta como autoridad", "impersonates an authority"),
+    "INSULT": ("insulto", "insult"),
+    "INTIMIDATION": ("intimidación", "intimidation"),
+    "PUBLIC_SHAMING": ("exhibición pública del deudor", "public shaming"),
+    "THIRD_PARTY_DISCLOSURE_THREAT": ("amenaza de avisar a terceros", "threat to tell third parties"),
+    "PERMANENT_CREDIT_DAMAGE": ("afirma un daño crediticio permanente", "claims permanent credit damage"),
+    "ASKING_REASON": ("pregunta por qué no pagó", "asks why the debt was not paid"),
+    "PERSONAL_ACCOUNT_PAYMENT": ("pago a una cuenta personal", "payment to a personal account"),
+    "FALSE_URGENCY_OR_DECEPTION": ("urgencia falsa o engaño", "false urgency or deception"),
+}
+
+ELEMENT_TEXT: dict[str, tuple[str, str]] = {
+    "SELF_IDENTIFICATION": ("el nombre de quien habla", "the speaker's name"),
+    "COMPANY_IDENTIFICATION": ("el nombre de la empresa", "the company name"),
+    "CREDITOR_IDENTIFICATION": ("el acreedor", "the creditor"),
+    "DEBT_COLLECTOR_DISCLOSURE": ("que es un cobrador de deudas", "that this is a debt collector"),
+    "INFO_USE_DISCLOSURE": (
+        "que la información se usará para cobrar",
+        "that any information obtained will be used for that purpose",
+    ),
+    "DEBT_MENTION": ("la deuda", "the debt"),
+    "AMOUNT_MENTION": ("el importe", "the amount"),
+    "OPT_OUT_INSTRUCTION": ("cómo dejar de recibir mensajes", "how to opt out"),
+    "CALLBACK_REQUEST": ("la petición de devolver la llamada", "the call-back request"),
+}
+
+
+class Detector(Protocol):
+    def detect(self, text: str, language: str | None = None) -> Sequence[Any]: ...
+
+    def find_elements(
+        self, text: str, language: str | None = None
+    ) -> Mapping[str, Sequence[tuple[int, int]]]: ...
+
+
+def _default_detector() -> Detector:
+    from asistente.compliance import detect as real  # owned by the detector engineer; imported on first use
+
+    return real  # type: ignore[return-value]
+
+
+def _excerpt(text: str, start: int, end: int) -> str:
+    piece = " ".join(text[start:end].split())
+    return piece if len(piece) <= 80 else piece[:77] + "..."
+
+
+def check_text(
+    text: str,
+    *,
+    channel: Channel | str,
+    jurisdiction: str,
+    packs: PackRegistry,
+    recipient_role: RecipientRole | str = RecipientRole.DEBTOR,
+    language: str | None = None,
+    is_first_contact: bool = False,
+    time_barred: bool = False,
+    tenant_overlay: Mapping[str, Any] | None = None,
+    check_required: bool = True,
+    addresses: Sequence[Mapping[str, Any]] = (),
+    detector: Detector | None = None,
+) -> ComplianceReport:
+    """Check one text (message, draft, script or an utterance) against the jurisdiction's content rules.
+
+    ``check_required=False`` skips required-element rules (identification, mini-Miranda, opt-out): use it
+    for mid-conversation snippets (suggested answers, live transcript) that are not a whole communication.
+    ``addresses`` selects city overlays (New York City). Raises BadInput for empty or over-long text, an
+    unknown channel, recipient role or jurisdiction.
+    """
+    if not isinstance(text, str) or not text.strip():
+        raise BadInput("text is empty: send the message to check / el texto está vacío")
+    if len(text) > MAX_TEXT_CHARS:
+        raise BadInput(
+            f"text has {len(text)} characters; the maximum is {MAX_TEXT_CHARS} / "
+            f"el texto tiene {len(text)} caracteres; el máximo es {MAX_TEXT_CHARS}"
+        )
+    try:
+        channel = Channel(channel)
+    except ValueError:
+        raise BadInput(f"unknown channel {channel!r}; known: {', '.join(c.value for c in Channel)}") from None
+    try:
+        role = RecipientRole(recipient_role)
+    except ValueError:
+        raise BadInput(
+            f"unknown recipient role {recipient_role!r}; known: {', '.join(r.value for r in RecipientRole)}"
+        ) from None
+    registry = packs.with_overlay(tenant_overlay) if tenant_overlay else packs
+    pack_list = registry.resolve(jurisdiction, addresses)
+    rules = [r for p in pack_list for r in p.rules if r.applies_to(channel, role)]
+
+    engine = detector or _default_detector()
+    detections = engine.detect(text, language)
+    elements = engine.find_elements(text, language)
+
+    found: list[tuple[Rule, RuleHit]] = []
+    for rule in rules:
+        kind = rule.kind
+        if kind == "forbidden_signal":
+            if rule.parameters.get("onlyIfTimeBarred") and not time_barred:
+                continue
+            wanted = set(rule.parameters["signals"])
+            for d in detections:
+                if d.signal not in wanted:
+                    continue
+                es, en = SIGNAL_TEXT.get(d.signal, (d.signal, d.signal))
+                quote = _excerpt(text, d.start, d.end)
+                found.append(
+                    (
+                        rule,
+                        hit(
+                            rule,
+                            f"{es.capitalize()}: «{quote}»",
+                            f"{en.capitalize()}: “{quote}”",
+                            Span(d.start, d.end),
+                        ),
+                    )
+                )
+        elif kind == "required_elements":
+            when = rule.parameters["when"]
+            if (
+                not check_required
+                or (when == "first_contact" and not is_first_contact)
+                or (when == "subsequent_contact" and is_first_contact)
+            ):
+                continue
+            options = rule.parameters["anyOf"]
+            if any(elements.get(e) for e in options):
+                continue
+            es = " o ".join(ELEMENT_TEXT[e][0] for e in options)
+            en = " or ".join(ELEMENT_TEXT[e][1] for e in options)
+            moment_es = "en el primer contacto" if when == "first_contact" else "en cada comunicación"
+            moment_en = "in the first contact" if when == "first_contact" else "in every communication"
+            found.append((rule, hit(rule, f"Falta indicar {es} {moment_es}", f"Missing {en} {moment_en}")))
+        elif kind in ("forbidden_elements", "third_party_mention"):
+            for element in rule.parameters["elements"]:
+                for start, end in elements.get(element, ()):
+                    quote = _excerpt(text, start, end)
+                    es, en = ELEMENT_TEXT[element]
+                    if kind == "forbidden_elements":
+                        msg_es = (
+                            f"Un mensaje de voz sólo puede tener contenido limitado; menciona {es}: «{quote}»"
+                        )
+                        msg_en = f"A voicemail may only carry limited content; it mentions {en}: “{quote}”"
+                    else:
+                        msg_es = f"El destinatario ({role.value}) es un tercero; no mencione {es}: «{quote}»"
+                        msg_en = (
+                            f"The recipient ({role.value}) is a third party; do not mention {en}: “{quote}”"
+                        )
+                    found.append((rule, hit(rule, msg_es, msg_en, Span(start, end))))
+
+    violations: list[RuleHit] = []
+    warnings: list[RuleHit] = []
+    seen: set[tuple[str, int | None, int | None, str]] = set()
+    for rule, h in sorted(found, key=lambda rh: (rh[1].span.start if rh[1].span else -1, rh[1].rule_id)):
+        key = (h.code.value, h.span.start if h.span else None, h.span.end if h.span else None, rule.severity)
+        if key in seen:
+            continue
+        seen.add(key)
+        (violations if rule.severity == "violation" else warnings).append(h)
+    return ComplianceReport(
+        compliant=not violations,
+        violations=violations,
+        warnings=warnings,
+        pack_version=PackRegistry.version_string(pack_list),
+    )

@@ -1,0 +1,106 @@
+"""Agent sessions, CORS, health, WebSocket and the GraphQL-over-HTTP media types."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from starlette.testclient import TestClient
+
+from tests.conftest import error_codes
+
+SESSION = (
+    'mutation { createAgentSession(agentId: "crm-user-9", name: "Laura", tier: SUPERVISOR) '
+    "{ token expiresAt role } }"
+)
+
+
+async def test_agent_session_token_lifecycle(api, clock):
+    integrator = api.key(role="INTEGRATOR")
+    out = (await api.ok(SESSION, key=integrator))["createAgentSession"]
+    assert out["role"] == "SUPERVISOR"
+    me = (await api.ok("{ me { role agentExternalId tenant } }", key=out["token"]))["me"]
+    assert me == {"role": "SUPERVISOR", "agentExternalId": "crm-user-9", "tenant": "acme"}
+    # a token of another tenant's secret, or a tampered one, is refused
+    tampered = out["token"][:-3] + ("aaa" if not out["token"].endswith("aaa") else "bbb")
+    assert error_codes((await api.post("{ me { role } }", key=tampered)).json()) == ["UNAUTHENTICATED"]
+    clock.value = clock.value + timedelta(hours=9)
+    res = await api.post("{ me { role } }", key=out["token"])
+    assert res.status_code == 401
+    assert "expired" in res.json()["errors"][0]["message"]
+
+
+async def test_cors_allow_list_per_tenant(api):
+    admin = api.key("acme", "ADMIN")
+    other = api.key("other", "ADMIN")
+    await api.ok('mutation { setCorsOrigins(origins: ["https://acme.crm.example"]) }', key=admin)
+    pre = await api.client.options(
+        "/graphql", headers={"origin": "https://acme.crm.example", "access-control-request-method": "POST"}
+    )
+    assert pre.status_code == 204
+    assert pre.headers["access-control-allow-origin"] == "https://acme.crm.example"
+    bad = await api.client.options(
+        "/graphql", headers={"origin": "https://evil.example", "access-control-request-method": "POST"}
+    )
+    assert bad.status_code == 403
+    ok = await api.post("{ me { tenant } }", key=admin, headers={"origin": "https://acme.crm.example"})
+    assert ok.json()["data"]["me"]["tenant"] == "acme"
+    assert ok.headers["access-control-allow-origin"] == "https://acme.crm.example"
+    # the same origin is not allowed for another tenant
+    res = await api.post("{ me { tenant } }", key=other, headers={"origin": "https://acme.crm.example"})
+    assert error_codes(res.json()) == ["FORBIDDEN"]
+    body = await api.gql('mutation { setCorsOrigins(origins: ["javascript:alert(1)"]) }', key=admin)
+    assert error_codes(body) == ["BAD_INPUT"]
+
+
+async def test_healthz(api):
+    res = await api.client.get("/healthz")
+    assert res.status_code == 200 and res.json() == {"status": "ok"}
+
+
+def test_websocket_graphql_transport_ws(app, session_factory):
+    from asistente.db import transaction
+    from asistente.enums import Role
+    from asistente.tenants.service import create_api_key
+
+    with transaction(session_factory) as s:
+        key = create_api_key(s, tenant_slug="acme", role=Role.ADMIN)
+    client = TestClient(app)
+    with client.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]) as ws:
+        ws.send_json({"type": "connection_init", "payload": {"Authorization": f"Bearer {key}"}})
+        assert ws.receive_json()["type"] == "connection_ack"
+        ws.send_json({"id": "1", "type": "subscribe", "payload": {"query": "{ me { tenant role } }"}})
+        msg = ws.receive_json()
+        assert msg["type"] == "next"
+        assert msg["payload"]["data"]["me"] == {"tenant": "acme", "role": "ADMIN"}
+        assert ws.receive_json()["type"] == "complete"
+    with client.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]) as ws:
+        ws.send_json({"type": "connection_init", "payload": {"Authorization": "Bearer ask_bad_key"}})
+        closed = ws.receive()
+        assert closed["type"] == "websocket.close" and closed["code"] == 4403
+
+
+async def test_introspection_off_by_default(engine, session_factory, clock):
+    import httpx
+
+    from asistente.api.core.context import Services
+    from asistente.app import create_app
+    from asistente.db import transaction
+    from asistente.enums import Role
+    from asistente.settings import Settings
+    from asistente.tenants.service import create_api_key
+
+    services = Services(settings=Settings(), engine=engine, session_factory=session_factory, clock=clock)
+    app = create_app(services.settings, services=services)
+    with transaction(session_factory) as s:
+        key = create_api_key(s, tenant_slug="acme", role=Role.ADMIN)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
+        res = await c.post(
+            "/graphql",
+            json={"query": "{ __schema { types { name } } }"},
+            headers={"authorization": f"Bearer {key}"},
+        )
+        body = res.json()
+        assert body.get("data") is None and set(error_codes(body)) == {"BAD_INPUT"}
+        assert "introspection" in body["errors"][0]["message"].lower()
+        ide = await c.get("/graphql", headers={"accept": "text/html"})
+        assert ide.status_code == 404
