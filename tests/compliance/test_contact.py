@@ -84,7 +84,13 @@ MX_CITY = debtor("MX", "Guadalajara", "Jalisco")
 
 @pytest.mark.parametrize(
     ("hms", "allowed"),
-    [((6, 59, 59), False), ((7, 0, 0), True), ((21, 59, 59), True), ((22, 0, 0), False), ((23, 30, 0), False)],
+    [
+        ((6, 59, 59), False),
+        ((7, 0, 0), True),
+        ((21, 59, 59), True),
+        ((22, 0, 0), False),
+        ((23, 30, 0), False),
+    ],
 )
 def test_mexico_window_is_half_open(reg: PackRegistry, hms: tuple[int, int, int], allowed: bool) -> None:
     at = local("America/Mexico_City", 2024, 5, 12, *hms)  # a Sunday: no weekday limit in MX
@@ -258,7 +264,9 @@ def test_spain_tenant_overlay_makes_a_binding_window(reg: PackRegistry) -> None:
                 "code": "CONTACT_HOURS",
                 "source": "Política interna ACME 2026",
                 "parameters": {
-                    "windows": [{"days": ["MON", "TUE", "WED", "THU", "FRI"], "start": "09:00", "end": "21:00"}],
+                    "windows": [
+                        {"days": ["MON", "TUE", "WED", "THU", "FRI"], "start": "09:00", "end": "21:00"}
+                    ],
                     "excludeHolidays": True,
                     "holidayCountry": "ES",
                 },
@@ -283,7 +291,11 @@ def test_canary_islands_one_hour_behind_madrid(reg: PackRegistry) -> None:
                 "kind": "contact_window",
                 "code": "CONTACT_HOURS",
                 "source": "policy",
-                "parameters": {"windows": [{"days": ["MON", "TUE", "WED", "THU", "FRI"], "start": "09:00", "end": "21:00"}]},
+                "parameters": {
+                    "windows": [
+                        {"days": ["MON", "TUE", "WED", "THU", "FRI"], "start": "09:00", "end": "21:00"}
+                    ]
+                },
             }
         ],
     }
@@ -294,7 +306,9 @@ def test_canary_islands_one_hour_behind_madrid(reg: PackRegistry) -> None:
 
 def test_us_consent_window_lifts_the_hour_rule(reg: PackRegistry) -> None:
     at = local("America/New_York", 2024, 5, 13, 21, 30)
-    consent = ConsentWindow(local("America/New_York", 2024, 5, 13, 21, 0), local("America/New_York", 2024, 5, 13, 22, 0))
+    consent = ConsentWindow(
+        local("America/New_York", 2024, 5, 13, 21, 0), local("America/New_York", 2024, 5, 13, 22, 0)
+    )
     assert not decide(reg, NEW_JERSEY, at).allowed
     d = DebtorFacts(**{**NEW_JERSEY.__dict__, "consent_windows": (consent,)})
     assert decide(reg, d, at).allowed
@@ -435,7 +449,10 @@ def test_opt_out_per_channel_and_voicemail_follows_call(reg: PackRegistry) -> No
 
 
 def test_cease_contact_never_allowed(reg: PackRegistry) -> None:
-    for jurisdiction_debtor, at in ((NEW_JERSEY, WEEKDAY_NOON_NY), (MX_CITY, local("America/Mexico_City", 2024, 4, 2, 12))):
+    for jurisdiction_debtor, at in (
+        (NEW_JERSEY, WEEKDAY_NOON_NY),
+        (MX_CITY, local("America/Mexico_City", 2024, 4, 2, 12)),
+    ):
         d = DebtorFacts(**{**jurisdiction_debtor.__dict__, "cease_contact": True})
         decision = decide(reg, d, at)
         assert codes(decision) == {C.CEASE_CONTACT}
@@ -489,12 +506,19 @@ def test_us_work_email(reg: PackRegistry) -> None:
     d = DebtorFacts(
         **{
             **NEW_JERSEY.__dict__,
-            "emails": ({"address": "jo@acme-corp.com", "kind": "WORK"}, {"address": "jo@mail.com", "kind": "PERSONAL"}),
+            "emails": (
+                {"address": "jo@acme-corp.com", "kind": "WORK"},
+                {"address": "jo@mail.com", "kind": "PERSONAL"},
+            ),
             "employer_domains": frozenset({"bigbank.com"}),
         }
     )
-    assert codes(decide(reg, d, WEEKDAY_NOON_NY, Channel.EMAIL, destination="Jo@Acme-Corp.com")) == {C.WORK_EMAIL}
-    assert codes(decide(reg, d, WEEKDAY_NOON_NY, Channel.EMAIL, destination="jo@bigbank.com")) == {C.WORK_EMAIL}
+    assert codes(decide(reg, d, WEEKDAY_NOON_NY, Channel.EMAIL, destination="Jo@Acme-Corp.com")) == {
+        C.WORK_EMAIL
+    }
+    assert codes(decide(reg, d, WEEKDAY_NOON_NY, Channel.EMAIL, destination="jo@bigbank.com")) == {
+        C.WORK_EMAIL
+    }
     assert decide(reg, d, WEEKDAY_NOON_NY, Channel.EMAIL, destination="jo@mail.com").allowed
     only_work = DebtorFacts(**{**d.__dict__, "emails": ({"address": "jo@acme-corp.com", "kind": "WORK"},)})
     assert codes(decide(reg, only_work, WEEKDAY_NOON_NY, Channel.EMAIL)) == {C.WORK_EMAIL}
@@ -517,7 +541,9 @@ def test_no_jurisdiction_at_all(reg: PackRegistry) -> None:
 
 
 def test_phone_only_debtor_uses_phone_zone(reg: PackRegistry) -> None:
-    d = DebtorFacts(phones=({"number": "+529981234567", "kind": "MOBILE"},), authorized_channels=frozenset(Channel))
+    d = DebtorFacts(
+        phones=({"number": "+529981234567", "kind": "MOBILE"},), authorized_channels=frozenset(Channel)
+    )
     decision = decide(reg, d, datetime(2024, 5, 10, 12, 30, tzinfo=UTC))  # 07:30 Cancún
     assert decision.timezones == ["America/Cancun"] and decision.allowed
     assert decision.pack_versions == {"MX": "2026.11.1"}
@@ -534,8 +560,14 @@ def test_unknown_jurisdiction_channel_and_naive_time(reg: PackRegistry) -> None:
     with pytest.raises(BadInput, match=r"unknown jurisdiction 'XX'.*MX"):
         decide(reg, d, datetime(2024, 5, 10, 18, tzinfo=UTC))
     with pytest.raises(BadInput, match="unknown channel 'FAX'"):
-        evaluate_contact(ContactRequest("FAX", datetime(2024, 5, 10, 18, tzinfo=UTC)), MX_CITY, [], reg, NOW_FAR)  # type: ignore[arg-type]
+        evaluate_contact(
+            ContactRequest("FAX", datetime(2024, 5, 10, 18, tzinfo=UTC)), MX_CITY, [], reg, NOW_FAR
+        )  # type: ignore[arg-type]
     with pytest.raises(BadInput, match="UTC offset"):
         decide(reg, MX_CITY, datetime(2024, 5, 10, 18))
     with pytest.raises(BadInput, match="Mars/Base"):
-        decide(reg, DebtorFacts(**{**MX_CITY.__dict__, "timezone": "Mars/Base"}), datetime(2024, 5, 10, 18, tzinfo=UTC))
+        decide(
+            reg,
+            DebtorFacts(**{**MX_CITY.__dict__, "timezone": "Mars/Base"}),
+            datetime(2024, 5, 10, 18, tzinfo=UTC),
+        )

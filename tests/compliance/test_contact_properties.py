@@ -15,15 +15,24 @@ from asistente.enums import Channel, Direction, InteractionOutcome, RecipientRol
 REG = load_packs()
 NOW = datetime(2030, 1, 1, tzinfo=UTC)
 DEBTORS = [
-    DebtorFacts(addresses=({"city": "Boston", "region": "MA", "country": "US"},), authorized_channels=frozenset(Channel)),
+    DebtorFacts(
+        addresses=({"city": "Boston", "region": "MA", "country": "US"},),
+        authorized_channels=frozenset(Channel),
+    ),
     DebtorFacts(
         addresses=({"city": "Cancún", "region": "ROO", "country": "MX"},),
         phones=({"number": "+526641234567", "kind": "MOBILE"},),  # Tijuana phone: two zones
         authorized_channels=frozenset(Channel),
     ),
     DebtorFacts(addresses=({"city": "Bogotá", "country": "CO"},), authorized_channels=frozenset(Channel)),
-    DebtorFacts(addresses=({"city": "Santiago", "region": "RM", "country": "CL"},), authorized_channels=frozenset(Channel)),
-    DebtorFacts(addresses=({"city": "Brooklyn", "region": "NY", "country": "US"},), authorized_channels=frozenset(Channel)),
+    DebtorFacts(
+        addresses=({"city": "Santiago", "region": "RM", "country": "CL"},),
+        authorized_channels=frozenset(Channel),
+    ),
+    DebtorFacts(
+        addresses=({"city": "Brooklyn", "region": "NY", "country": "US"},),
+        authorized_channels=frozenset(Channel),
+    ),
     DebtorFacts(addresses=({"city": "Lima", "country": "PE"},), authorized_channels=frozenset(Channel)),
 ]
 CHANNELS = [Channel.CALL, Channel.SMS, Channel.EMAIL, Channel.WHATSAPP]
@@ -48,7 +57,11 @@ def scenarios(draw: st.DrawFn) -> tuple[DebtorFacts, ContactRequest, list[Intera
         )
         for _ in range(draw(st.integers(0, 8)))
     ]
-    return d, ContactRequest(channel, at, destination="dest@example.com" if channel == Channel.EMAIL else "+1555"), history
+    return (
+        d,
+        ContactRequest(channel, at, destination="dest@example.com" if channel == Channel.EMAIL else "+1555"),
+        history,
+    )
 
 
 def allowed(d: DebtorFacts, req: ContactRequest, history: list[InteractionFact], at: datetime) -> bool:

@@ -7,7 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from asistente.compliance.packs import BUILTIN_PACK_DIR, PackRegistry, RulePackError, load_packs, parse_pack, schema_path
+from asistente.compliance.packs import (
+    BUILTIN_PACK_DIR,
+    PackRegistry,
+    RulePackError,
+    load_packs,
+    parse_pack,
+    schema_path,
+)
 from asistente.enums import ViolationCode
 from asistente.errors import BadInput
 
@@ -92,17 +99,27 @@ def test_pack_files_are_named_after_their_jurisdiction() -> None:
 @pytest.mark.parametrize(
     ("overrides", "path", "reason"),
     [
-        ({"parameters": {"max": "seven", "period": "local_day"}}, "$.rules[0].parameters.max", "is not of type 'integer'"),
+        (
+            {"parameters": {"max": "seven", "period": "local_day"}},
+            "$.rules[0].parameters.max",
+            "is not of type 'integer'",
+        ),
         ({"source": None}, "$.rules[0].source", "None is not of type 'string'"),
         ({"code": "BEING_RUDE"}, "$.rules[0].code", "'BEING_RUDE' is not one of"),
         ({"kind": "teleport"}, "$.rules[0].kind", "'teleport' is not one of"),
         ({"channels": ["FAX"]}, "$.rules[0].channels[0]", "'FAX' is not one of"),
         ({"code": "HARASSMENT"}, "$.rules[0].code", "does not fit kind 'frequency'"),
         ({"parameters": {"max": 1, "period": "rolling_days"}}, "$.rules[0].parameters", "needs 'days'"),
-        ({"parameters": {"max": 1, "period": "local_day", "maxx": 2}}, "$.rules[0].parameters", "'maxx' was unexpected"),
+        (
+            {"parameters": {"max": 1, "period": "local_day", "maxx": 2}},
+            "$.rules[0].parameters",
+            "'maxx' was unexpected",
+        ),
     ],
 )
-def test_broken_pack_names_file_path_and_reason(tmp_path: Path, overrides: dict, path: str, reason: str) -> None:
+def test_broken_pack_names_file_path_and_reason(
+    tmp_path: Path, overrides: dict, path: str, reason: str
+) -> None:
     data = minimal_pack(**overrides)
     if overrides.get("source", "x") is None:
         del data["rules"][0]["source"]
@@ -130,7 +147,9 @@ def test_window_that_ends_before_it_starts_is_rejected(tmp_path: Path) -> None:
         parameters={"windows": [{"days": ["MON"], "start": "21:00", "end": "09:00"}]},
     )
     write(tmp_path, "w.json", data)
-    with pytest.raises(RulePackError, match=r"w\.json: \$\.rules\[0\]\.parameters\.windows\[0\]: start 21:00"):
+    with pytest.raises(
+        RulePackError, match=r"w\.json: \$\.rules\[0\]\.parameters\.windows\[0\]: start 21:00"
+    ):
         load_packs(tmp_path)
 
 
@@ -154,7 +173,9 @@ def test_extra_dir_overlay_adds_a_binding_window_for_spain(tmp_path: Path) -> No
         kind="contact_window",
         code="CONTACT_HOURS",
         source="Política interna ACME",
-        parameters={"windows": [{"days": ["MON", "TUE", "WED", "THU", "FRI"], "start": "09:00", "end": "21:00"}]},
+        parameters={
+            "windows": [{"days": ["MON", "TUE", "WED", "THU", "FRI"], "start": "09:00", "end": "21:00"}]
+        },
     )
     write(tmp_path, "acme-es.json", data)
     reg = load_packs(tmp_path)

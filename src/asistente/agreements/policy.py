@@ -160,10 +160,14 @@ def _describe(error: ValidationError, prefix: str) -> list[tuple[str, str]]:
         if pattern == "^[A-Z]{3}$":
             return [(path, f"{value!r} is not an ISO 4217 currency code such as MXN")]
         return [(path, f"{value!r} does not match the expected form {pattern}")]
-    if kind in {"minimum", "exclusiveMinimum"}:
+    if kind == "minimum":
         return [(path, f"{value} is below the minimum of {error.validator_value}")]
-    if kind in {"maximum", "exclusiveMaximum"}:
+    if kind == "exclusiveMinimum":
+        return [(path, f"{value} must be greater than {error.validator_value}")]
+    if kind == "maximum":
         return [(path, f"{value} is over the maximum of {error.validator_value}")]
+    if kind == "exclusiveMaximum":
+        return [(path, f"{value} is too high: it must be below {error.validator_value}")]
     return [(path, error.message)]
 
 

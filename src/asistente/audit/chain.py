@@ -36,8 +36,8 @@ Each ledger event ``e`` of tenant ``T`` has a sequence number ``e.seq`` (1, 2, 3
 
     json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
-i.e. object keys sorted by Unicode code point (not UTF-16 units), no insignificant whitespace, non-ASCII characters emitted as UTF-8
-(not ``\\u00f1``-style escapes), floats in Python's shortest round-trip ``repr``.
+i.e. object keys sorted by Unicode code point (not UTF-16 units), no insignificant whitespace, non-ASCII
+characters emitted as UTF-8 (not ``\\u00f1``-style escapes), floats in Python's shortest round-trip ``repr``.
 
 Values are made JSON-native *before* hashing and storing (``normalize``), so the stored JSON hashes to the
 same digest when read back: ``Decimal`` -> ``str(d)`` ("1234.50"), aware ``datetime`` -> UTC

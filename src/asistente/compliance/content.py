@@ -177,9 +177,12 @@ def check_text(
 
     violations: list[RuleHit] = []
     warnings: list[RuleHit] = []
-    seen: set[tuple[str, int | None, int | None, str]] = set()
+    seen: set[tuple[str, str, str]] = set()
     for rule, h in sorted(found, key=lambda rh: (rh[1].span.start if rh[1].span else -1, rh[1].rule_id)):
-        key = (h.code.value, h.span.start if h.span else None, h.span.end if h.span else None, rule.severity)
+        # The same finding from two packs (e.g. a tenant overlay repeating a law rule) is reported once;
+        # findings without a span (missing elements) are distinct per rule.
+        where = f"{h.span.start}:{h.span.end}" if h.span else h.rule_id
+        key = (h.code.value, where, rule.severity)
         if key in seen:
             continue
         seen.add(key)

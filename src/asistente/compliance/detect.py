@@ -114,7 +114,7 @@ class LexiconError(ValueError):
 
 _PAT_TOKEN = re.compile(r"\s+|~\d+|<[A-Za-z_][A-Za-z0-9_]*>|[()\[\]|!]|[^\s()\[\]|!<>~]+")
 _BUILTINS = {"ANY", "NUM", "CAP"}
-_AMBIGUOUS_PREFIX_END = ("c", "n", "l", "h")
+_FLEX_END = {"n": "[nm]", "c": "[cs]", "l": "[ly]", "h": "h?"}
 
 
 class _PatternSyntaxError(Exception):
@@ -169,20 +169,20 @@ def _literal(word: str) -> _Node:
     if not body or "*" in body:
         raise _PatternSyntaxError(f"bad word {word!r}: '*' only at the end of a word")
     toks = tokenize(body)
-    if not toks or "".join(t.raw for t in toks) != "".join(ch for ch in body if not ch.isspace()):
+    if not toks or (prefix and toks[-1].end != len(body)):
         raise _PatternSyntaxError(f"bad word {word!r}: use letters, digits, $ € £ % or 's/'")
     folded = [t.folded for t in toks]
     if prefix:
-        last = plain(toks[-1].raw)
-        if len(last) < 3:
+        last = folded[-1]
+        if len(plain(toks[-1].raw)) < 3:
             raise _PatternSyntaxError(f"prefix {word!r} is too short (3 letters at least)")
-        if last.endswith(_AMBIGUOUS_PREFIX_END) or last[-1:] == last[-2:-1]:
-            raise _PatternSyntaxError(
-                f"prefix {word!r} ends where typo folding is context-dependent (c, n, l, h or a doubled letter): "
-                "cut it one letter earlier or later"
-            )
         head = "".join(" " + re.escape(w) for w in folded[:-1])
-        return _Node(head + " " + re.escape(folded[-1]) + "[^ ]*", False, frozenset({("p", folded[-1])}))
+        tail = _FLEX_END.get(last[-1])
+        if tail is None:
+            return _Node(head + " " + re.escape(last) + "[^ ]*", False, frozenset({("p", last)}))
+        # the folding of the last letter depends on the letter after it (n+b -> m, c+e -> s, ll -> y)
+        anchor = frozenset({("p", last[:-1])}) if len(last) > 3 else None
+        return _Node(head + " " + re.escape(last[:-1]) + tail + "[^ ]*", False, anchor)
     return _Node("".join(" " + re.escape(w) for w in folded), False, frozenset({("w", folded[-1])}))
 
 

@@ -28,7 +28,7 @@ __all__ = ["NormalizedText", "Token", "fold", "normalize", "plain", "tokenize"]
 _WORD = r"(?:[^\W_]|[\u0300-\u036f])"
 _TOKEN_RE = re.compile(
     r"\d+(?:[.,']\d+)*"  # numbers with their separators: 1,234.50 / 1.234,50 / 1'234
-    r"|[Ss]/(?=\s?\d)"  # Peruvian soles "S/ 500"
+    r"|[Ss]/(?=\s?\d|\Z)"  # Peruvian soles "S/ 500"
     rf"|{_WORD}+(?:['’]{_WORD}+)*"  # words, apostrophes inside words joined
     r"|[$€£¥%]"
 )
