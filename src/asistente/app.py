@@ -227,9 +227,12 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
 
 def _load_domain_engines(services: Services) -> None:
     """Load data-driven engines at start-up so a broken file stops the service before it serves."""
+    from asistente.compliance import load_packs
     from asistente.portfolio.segmentation import load_rules
 
     load_rules()
+    if "packs" not in services.extras:
+        services.extras["packs"] = load_packs(services.settings.rule_pack_dir)
 
 
 def app_from_env() -> ASGIApp:

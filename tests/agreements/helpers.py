@@ -32,9 +32,7 @@ def make_policy(**overrides: Any) -> AgreementPolicy:
     return load_policy(policy_doc(**overrides))
 
 
-def account(
-    id: str = "a1", balance: str = "12000.00", currency: str = "MXN", **flags: Any
-) -> AccountFacts:
+def account(id: str = "a1", balance: str = "12000.00", currency: str = "MXN", **flags: Any) -> AccountFacts:
     return AccountFacts(id=id, currency=currency, balance=D(balance), **flags)
 
 

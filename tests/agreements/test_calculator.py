@@ -38,7 +38,9 @@ MODIFIED = BusinessDayConvention.MODIFIED_FOLLOWING
 
 
 def rows(schedule: list[Installment]) -> list[tuple[int, str, str, str, str]]:
-    return [(r.number, r.due_date.isoformat(), str(r.amount), str(r.principal), str(r.interest)) for r in schedule]
+    return [
+        (r.number, r.due_date.isoformat(), str(r.amount), str(r.principal), str(r.interest)) for r in schedule
+    ]
 
 
 # --- French amortisation: 12,000.00 MXN, 12 monthly installments at 2% a month ---------------------------
@@ -150,7 +152,9 @@ def test_clp_zero_interest_last_absorbs() -> None:
 
 def test_clp_rejects_decimals() -> None:
     with pytest.raises(BadInput):
-        installment_schedule(D("1000.50"), "CLP", first_payment_date=date(2026, 3, 10), frequency=MONTHLY, installments=2)
+        installment_schedule(
+            D("1000.50"), "CLP", first_payment_date=date(2026, 3, 10), frequency=MONTHLY, installments=2
+        )
 
 
 def test_zero_interest_1000_over_3_weekly() -> None:
@@ -228,7 +232,11 @@ def test_interest_only_on_financed_part() -> None:
 def test_named_amount_plan_pays_that_amount_until_done() -> None:
     # "puedo 500 al mes" on 1,800.00 without interest: 500, 500, 500, then the remaining 300.
     schedule = installment_schedule(
-        D("1800.00"), "MXN", first_payment_date=date(2026, 3, 2), frequency=MONTHLY, installment_amount=D("500.00")
+        D("1800.00"),
+        "MXN",
+        first_payment_date=date(2026, 3, 2),
+        frequency=MONTHLY,
+        installment_amount=D("500.00"),
     )
     assert [r.amount for r in schedule] == [D("500.00")] * 3 + [D("300.00")]
     # With 2% interest on 1,000.00 at 500 a month:
@@ -264,7 +272,12 @@ def test_single_payment_and_settlements() -> None:
     assert lump.discount_amount == D("3000.00") and lump.discount_percent == D("30.00")
     # Settlement in installments carries no interest: 7000.00 / 3 = 2333.33, 2333.33, 2333.34.
     split = settlement_schedule(
-        D("10000.00"), D("7000.00"), "MXN", first_payment_date=date(2026, 3, 2), frequency=MONTHLY, installments=3
+        D("10000.00"),
+        D("7000.00"),
+        "MXN",
+        first_payment_date=date(2026, 3, 2),
+        frequency=MONTHLY,
+        installments=3,
     )
     assert [r.amount for r in split.schedule] == [D("2333.33"), D("2333.33"), D("2333.34")]
     assert schedule_interest(split.schedule) == 0
@@ -281,7 +294,9 @@ def test_single_payment_and_settlements() -> None:
 )
 def test_non_positive_amounts_rejected(amount: Decimal) -> None:
     with pytest.raises(BadInput):
-        installment_schedule(amount, "MXN", first_payment_date=date(2026, 3, 2), frequency=MONTHLY, installments=2)
+        installment_schedule(
+            amount, "MXN", first_payment_date=date(2026, 3, 2), frequency=MONTHLY, installments=2
+        )
     with pytest.raises(BadInput):
         single_payment_schedule(amount, "MXN", date(2026, 3, 2))
 
@@ -294,7 +309,9 @@ def test_float_is_never_money() -> None:
 def test_too_small_to_split_is_a_schedule_error() -> None:
     # 0.05 MXN over 12 installments: each would be under one cent.
     with pytest.raises(ScheduleError):
-        installment_schedule(D("0.05"), "MXN", first_payment_date=date(2026, 3, 2), frequency=MONTHLY, installments=12)
+        installment_schedule(
+            D("0.05"), "MXN", first_payment_date=date(2026, 3, 2), frequency=MONTHLY, installments=12
+        )
 
 
 # --- dates ------------------------------------------------------------------------------------------------
@@ -317,8 +334,16 @@ def test_colombian_monday_holiday() -> None:
     co = business_calendar("CO")
     assert co.is_holiday(date(2026, 1, 12))
     weekly = [date(2026, 1, 5), date(2026, 1, 12), date(2026, 1, 19)]
-    assert due_dates(weekly[0], 3, WEEKLY, FOLLOWING, co) == [date(2026, 1, 5), date(2026, 1, 13), date(2026, 1, 19)]
-    assert due_dates(weekly[0], 3, WEEKLY, PRECEDING, co) == [date(2026, 1, 5), date(2026, 1, 9), date(2026, 1, 19)]
+    assert due_dates(weekly[0], 3, WEEKLY, FOLLOWING, co) == [
+        date(2026, 1, 5),
+        date(2026, 1, 13),
+        date(2026, 1, 19),
+    ]
+    assert due_dates(weekly[0], 3, WEEKLY, PRECEDING, co) == [
+        date(2026, 1, 5),
+        date(2026, 1, 9),
+        date(2026, 1, 19),
+    ]
     assert due_dates(weekly[0], 3, WEEKLY, BusinessDayConvention.NONE, co) == weekly
     # Mexico has no holiday that day.
     assert due_dates(weekly[0], 3, WEEKLY, FOLLOWING, business_calendar("MX")) == weekly

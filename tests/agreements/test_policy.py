@@ -109,12 +109,18 @@ def test_every_problem_is_reported_with_path_and_reason() -> None:
 
 
 def test_percentages_over_100_as_number_or_string() -> None:
-    assert "over the maximum of 100" in errors_of(policy_doc(maxDiscountPercentByRole={"AGENT": 101, "SUPERVISOR": 20}))[
-        "$.maxDiscountPercentByRole.AGENT"
-    ]
-    assert "over the maximum of 100" in errors_of(
-        policy_doc(maxDiscountPercentByRole={"AGENT": "100.5", "SUPERVISOR": "20"})
-    )["$.maxDiscountPercentByRole.AGENT"]
+    assert (
+        "over the maximum of 100"
+        in errors_of(policy_doc(maxDiscountPercentByRole={"AGENT": 101, "SUPERVISOR": 20}))[
+            "$.maxDiscountPercentByRole.AGENT"
+        ]
+    )
+    assert (
+        "over the maximum of 100"
+        in errors_of(policy_doc(maxDiscountPercentByRole={"AGENT": "100.5", "SUPERVISOR": "20"}))[
+            "$.maxDiscountPercentByRole.AGENT"
+        ]
+    )
     assert "$.minDownPaymentPercent" in errors_of(policy_doc(minDownPaymentPercent=100))
 
 
@@ -130,8 +136,12 @@ def test_semantic_checks() -> None:
     assert "more decimals" in problems["$.minInstallmentAmount"]
     assert "must not decrease" in problems["$.maxDiscountPercentByRole.SUPERVISOR"]
     assert "over the maximum of 1" in problems["$.monthlyInterestRate"]
-    assert errors_of(policy_doc(minInstallmentAmount="0")) == {"$.minInstallmentAmount": "must be greater than zero"}
-    assert errors_of(policy_doc(minInstallmentAmount=0)) == {"$.minInstallmentAmount": "0 must be greater than 0"}
+    assert errors_of(policy_doc(minInstallmentAmount="0")) == {
+        "$.minInstallmentAmount": "must be greater than zero"
+    }
+    assert errors_of(policy_doc(minInstallmentAmount=0)) == {
+        "$.minInstallmentAmount": "0 must be greater than 0"
+    }
     assert errors_of(policy_doc(maxInstallments=0)) == {"$.maxInstallments": "0 is below the minimum of 1"}
     assert errors_of(["not", "an", "object"]) == {"$": "expected a JSON object, got array"}
 
@@ -144,7 +154,11 @@ def test_legal_caps_checked() -> None:
         "source": "Ley 19.496 art. 37",
         "unitName": "UF",
         "unitValue": "39000",
-        "brackets": [{"upToUnits": "50", "percent": "9"}, {"upToUnits": "10", "percent": "6"}, {"percent": "3"}],
+        "brackets": [
+            {"upToUnits": "50", "percent": "9"},
+            {"upToUnits": "10", "percent": "6"},
+            {"percent": "3"},
+        ],
     }
     problems = errors_of(policy_doc(currency="CLP", minInstallmentAmount="10000", legalCaps=[cap]))
     assert "greater than the previous" in problems["$.legalCaps[0].brackets[1].upToUnits"]

@@ -131,7 +131,9 @@ def test_installment_below_minimum_counter_offers_fewer_installments() -> None:
     # 2,000.00 over 12 without interest: 166.66 < 200.00. Most installments reaching 200.00: 10.
     policy = make_policy(monthlyInterestRate="0")
     accounts = [account(balance="2000.00")]
-    result = check(proposal(installments=12, frequency="MONTHLY", first=FIRST), accounts=accounts, policy=policy)
+    result = check(
+        proposal(installments=12, frequency="MONTHLY", first=FIRST), accounts=accounts, policy=policy
+    )
     assert rule_ids(result.violations) == ["POLICY.MIN_INSTALLMENT_AMOUNT"]
     assert result.counter_offer is not None and result.counter_offer.installments == 10
     again = assert_counter_offer_validates(result, accounts=accounts, policy=policy)
@@ -146,7 +148,9 @@ def test_minimum_down_payment() -> None:
     assert result.counter_offer is not None and result.counter_offer.down_payment == D("1200.00")
     again = assert_counter_offer_validates(result, policy=policy)
     assert again.schedule[0].number == 0 and again.schedule[0].amount == D("1200.00")
-    ok = check(proposal(installments=6, frequency="MONTHLY", first=FIRST, down_payment=D("1200.00")), policy=policy)
+    ok = check(
+        proposal(installments=6, frequency="MONTHLY", first=FIRST, down_payment=D("1200.00")), policy=policy
+    )
     assert ok.valid
 
 
@@ -167,7 +171,9 @@ def test_preceding_convention_cannot_move_first_payment_before_today() -> None:
     # Today Saturday 2026-02-07; first payment that same day under PRECEDING would be due Friday the 6th.
     policy = make_policy(businessDayConvention="PRECEDING")
     saturday = date(2026, 2, 7)
-    result = check(proposal(installments=3, frequency="MONTHLY", first=saturday), policy=policy, today=saturday)
+    result = check(
+        proposal(installments=3, frequency="MONTHLY", first=saturday), policy=policy, today=saturday
+    )
     assert rule_ids(result.violations) == ["PLAN.FIRST_PAYMENT_IN_PAST"]
     # Earliest date whose due date is not in the past: Monday the 9th.
     assert result.counter_offer is not None and result.counter_offer.first_payment_date == date(2026, 2, 9)
@@ -199,13 +205,16 @@ def test_discount_authority_and_approval() -> None:
 
     # A role outside the chain (compliance) has no discount authority: the counter-offer is the balance.
     compliance = check(settle, accounts=accounts, role=Role.COMPLIANCE)
-    assert compliance.counter_offer is not None and compliance.counter_offer.settlement_amount == D("10000.00")
+    assert compliance.counter_offer is not None and compliance.counter_offer.settlement_amount == D(
+        "10000.00"
+    )
 
 
 def test_discount_just_over_the_limit_needs_approval() -> None:
     # 10.01% off 10,000.00 = 8,999.00 settlement; the agent's limit is 10%.
     result = check(
-        proposal("SETTLEMENT", first=FIRST, settlement_amount=D("8999.00")), accounts=[account(balance="10000.00")]
+        proposal("SETTLEMENT", first=FIRST, settlement_amount=D("8999.00")),
+        accounts=[account(balance="10000.00")],
     )
     assert result.requires_approval and result.discount_percent == D("10.01")
 
@@ -213,7 +222,9 @@ def test_discount_just_over_the_limit_needs_approval() -> None:
 def test_settlement_in_installments_and_above_balance() -> None:
     accounts = [account(balance="10000.00")]
     split = check(
-        proposal("SETTLEMENT", first=FIRST, settlement_amount=D("9000.00"), installments=3, frequency="MONTHLY"),
+        proposal(
+            "SETTLEMENT", first=FIRST, settlement_amount=D("9000.00"), installments=3, frequency="MONTHLY"
+        ),
         accounts=accounts,
     )
     assert split.valid and [r.amount for r in split.schedule] == [D("3000.00")] * 3
@@ -226,7 +237,10 @@ def test_settlement_in_installments_and_above_balance() -> None:
 
 def test_mixed_currencies() -> None:
     accounts = [account("a1", "5000.00"), account("u1", "300.00", currency="USD")]
-    result = check(proposal(installments=3, frequency="MONTHLY", first=FIRST, account_ids=["a1", "u1"]), accounts=accounts)
+    result = check(
+        proposal(installments=3, frequency="MONTHLY", first=FIRST, account_ids=["a1", "u1"]),
+        accounts=accounts,
+    )
     assert not result.valid and rule_ids(result.violations) == ["PLAN.MIXED_CURRENCIES"]
     assert result.schedule == [] and result.currency is None
     # The counter-offer keeps the accounts in the policy's currency.
@@ -235,7 +249,9 @@ def test_mixed_currencies() -> None:
 
 
 def test_policy_for_another_currency() -> None:
-    result = check(proposal("SINGLE_PAYMENT", first=FIRST), accounts=[account(currency="USD", balance="100.00")])
+    result = check(
+        proposal("SINGLE_PAYMENT", first=FIRST), accounts=[account(currency="USD", balance="100.00")]
+    )
     assert rule_ids(result.violations) == ["POLICY.CURRENCY"] and result.counter_offer is None
 
 
@@ -253,7 +269,9 @@ def test_account_flags() -> None:
     assert result.counter_offer is not None and result.counter_offer.account_ids == ["a1", "t1"]
     assert_counter_offer_validates(result, accounts=accounts)
     lenient = make_policy(disputedAccounts="WARN")
-    warned = check(proposal("SINGLE_PAYMENT", first=FIRST, account_ids=["d1"]), accounts=accounts, policy=lenient)
+    warned = check(
+        proposal("SINGLE_PAYMENT", first=FIRST, account_ids=["d1"]), accounts=accounts, policy=lenient
+    )
     assert warned.valid and rule_ids(warned.warnings) == ["ACCOUNT.DISPUTED"]
 
 
@@ -279,7 +297,9 @@ def test_affordability_and_named_amount_warnings() -> None:
     result = check(proposal(installments=12, frequency="MONTHLY", first=FIRST), affordability=D("1000.00"))
     assert result.valid and rule_ids(result.warnings) == ["PLAN.AFFORDABILITY"]
     assert result.counter_offer is None
-    named = check(proposal(installments=12, installment_amount=D("1000.00"), frequency="MONTHLY", first=FIRST))
+    named = check(
+        proposal(installments=12, installment_amount=D("1000.00"), frequency="MONTHLY", first=FIRST)
+    )
     assert named.valid and rule_ids(named.warnings) == ["PLAN.NAMED_AMOUNT"]
 
 
@@ -297,7 +317,11 @@ def test_chile_collection_charge_cap_applies_in_cl_only() -> None:
                 "noChargesWithinDaysPastDue": 20,
                 "unitName": "UF",
                 "unitValue": "40000",
-                "brackets": [{"upToUnits": "10", "percent": "9"}, {"upToUnits": "50", "percent": "6"}, {"percent": "3"}],
+                "brackets": [
+                    {"upToUnits": "10", "percent": "9"},
+                    {"upToUnits": "50", "percent": "6"},
+                    {"percent": "3"},
+                ],
             }
         ],
     )
@@ -329,7 +353,15 @@ def test_chile_collection_charge_cap_applies_in_cl_only() -> None:
         ({"frequency": "MONTHLY"}, "installments"),
         ({"installments": 3, "frequency": "DAILY"}, "frequency"),
         ({"kind": "SINGLE_PAYMENT", "down_payment": D("100.00")}, "downPayment"),
-        ({"kind": "INSTALLMENTS", "installments": 2, "frequency": "MONTHLY", "settlement_amount": D("1.00")}, "settlementAmount"),
+        (
+            {
+                "kind": "INSTALLMENTS",
+                "installments": 2,
+                "frequency": "MONTHLY",
+                "settlement_amount": D("1.00"),
+            },
+            "settlementAmount",
+        ),
         ({"kind": "SETTLEMENT"}, "settlementAmount"),
         ({"kind": "LOAN"}, "kind"),
         ({"account_ids": []}, "accountIds"),
@@ -357,7 +389,10 @@ def test_bad_input_in_accounts_and_context() -> None:
         check(proposal("SINGLE_PAYMENT", first=FIRST), affordability=D("0"))
     clp = [account("c1", "100000", currency="CLP")]
     with pytest.raises(BadInput):  # CLP has no decimals
-        check(proposal("SETTLEMENT", first=FIRST, account_ids=["c1"], settlement_amount=D("90000.50")), accounts=clp)
+        check(
+            proposal("SETTLEMENT", first=FIRST, account_ids=["c1"], settlement_amount=D("90000.50")),
+            accounts=clp,
+        )
     with pytest.raises(BadInput) as info:  # the down payment must leave something to pay in installments
         check(proposal(installments=2, frequency="MONTHLY", first=FIRST, down_payment=D("12000.00")))
     assert "downPayment" in info.value.message
@@ -365,5 +400,7 @@ def test_bad_input_in_accounts_and_context() -> None:
 
 def test_many_errors_reported_together() -> None:
     with pytest.raises(BadInput) as info:
-        check(proposal(installments=0, frequency="DAILY", first=FIRST, down_payment=D("-1"), account_ids=["x"]))
+        check(
+            proposal(installments=0, frequency="DAILY", first=FIRST, down_payment=D("-1"), account_ids=["x"])
+        )
     assert {"installments", "frequency", "downPayment", "accountIds"} <= {e.field for e in info.value.errors}

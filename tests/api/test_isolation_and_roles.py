@@ -38,6 +38,14 @@ async def _seed(api, tenant: str) -> tuple[str, str, str]:
 ID_OPERATIONS = {
     "Query.debtor": ("query($d: ID!){ debtor(id: $d) { id } }", {}),
     "Query.debtorByExternalId": ('query{ debtorByExternalId(externalId: "beta-1") { id } }', {}),
+    "Query.contactPermission": (
+        "query($d: ID!){ contactPermission(debtorId: $d, channel: CALL) { allowed } }",
+        {},
+    ),
+    "Query.checkCompliance": (
+        'query($d: ID!){ checkCompliance(input: {text: "Hola", channel: SMS, debtorId: $d}) { compliant } }',
+        {},
+    ),
     "Mutation.recordInteraction": (
         "mutation($d: ID!){ recordInteraction(input: {debtorId: $d, channel: CALL, direction: OUTBOUND, "
         'at: "2026-11-19T16:00:00Z", outcome: NO_ANSWER}) { interaction { id } } }',

@@ -16,14 +16,15 @@ from strawberry.extensions import (
 )
 from strawberry.tools import merge_types
 
-from asistente.api.core.errors import ErrorCodes
 from asistente.api.audit import schema as audit
+from asistente.api.compliance import schema as compliance
+from asistente.api.core.errors import ErrorCodes
 from asistente.api.portfolio import schema as portfolio
 from asistente.api.tenants import schema as tenants
 from asistente.settings import Settings
 
-QUERIES = (portfolio.Query, tenants.Query, audit.Query)
-MUTATIONS = (portfolio.Mutation, tenants.Mutation, audit.Mutation)
+QUERIES = (portfolio.Query, tenants.Query, compliance.Query, audit.Query)
+MUTATIONS = (portfolio.Mutation, tenants.Mutation, compliance.Mutation, audit.Mutation)
 
 
 class OperationScope(SchemaExtension):

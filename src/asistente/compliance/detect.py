@@ -81,7 +81,7 @@ LEXICON_DIR = Path(__file__).resolve().parent / "lexicon"
 LEXICON_FILES: tuple[str, ...] = ("es.json", "en.json")
 SCHEMA_NAME = "lexicon.schema.json"
 
-NEGATION_WINDOW = 6  # tokens before a hit searched for a negation cue (same clause only)
+NEGATION_WINDOW = 8  # tokens before a hit searched for a negation cue (same clause only)
 CONDITIONAL_WINDOW = 4  # a conditional marker this close before a negation cue neutralises it
 POST_NEGATION_WINDOW = 4  # tokens after a hit searched for a post-negator (same clause only)
 QUOTE_LOOKBACK = 8  # tokens before an opening quote searched for a reporting verb

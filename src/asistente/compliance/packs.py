@@ -256,6 +256,11 @@ class PackRegistry:
     def get(self, jurisdiction: str) -> RulePack:
         return self._packs[jurisdiction]
 
+    def listing(self) -> list[tuple[RulePack, bool]]:
+        """Every pack in force: (pack, is_overlay), law packs first, by jurisdiction."""
+        law = [(p, False) for _, p in sorted(self._packs.items())]
+        return law + [(o, True) for o in sorted(self._overlays, key=lambda o: o.jurisdiction)]
+
     def normalize_jurisdiction(self, jurisdiction: str) -> str:
         """The pack key for a jurisdiction ("US-TX" -> "US" when Texas has no pack); BadInput if unknown."""
         value = (jurisdiction or "").strip().upper()

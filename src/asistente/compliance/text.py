@@ -22,21 +22,22 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import accumulate
+from typing import NamedTuple
 
-__all__ = ["NormalizedText", "Token", "fold", "normalize", "plain", "tokenize"]
+__all__ = ["NormalizedText", "Token", "Tokens", "fold", "normalize", "plain", "tokenize"]
 
-_WORD = r"(?:[^\W_]|[\u0300-\u036f])"
+_WORD = r"[^\W_]"
 _TOKEN_RE = re.compile(
-    r"\d+(?:[.,']\d+)*"  # numbers with their separators: 1,234.50 / 1.234,50 / 1'234
+    r"(\d+(?:[.,']\d+)*"  # numbers with their separators: 1,234.50 / 1.234,50 / 1'234
     r"|[Ss]/(?=\s?\d|\Z)"  # Peruvian soles "S/ 500"
-    rf"|{_WORD}+(?:['’]{_WORD}+)*"  # words, apostrophes inside words joined
-    r"|[$€£¥%]"
+    rf"|{_WORD}+(?:['’\u0300-\u036f]{_WORD}*)*"  # words (combining accents and inner apostrophes kept)
+    r"|[$€£¥%])"
 )
 _APOSTROPHES = str.maketrans("", "", "'’")
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
     start: int  # span in the original text
     end: int
     raw: str  # original text[start:end]
@@ -99,15 +100,42 @@ def fold(word: str) -> str:
     return out or word
 
 
+class Tokens:
+    """The tokens of one text as parallel lists (fast to build; `tokenize` gives `Token` objects)."""
+
+    __slots__ = ("ends", "folded", "gaps", "raws", "starts", "text")
+
+    def __init__(self, text: str) -> None:
+        parts = _TOKEN_RE.split(text)
+        offsets = list(accumulate(map(len, parts)))
+        self.text = text
+        self.raws: list[str] = parts[1::2]
+        self.gaps: list[str] = parts[0::2]  # gaps[i] precedes token i; gaps[-1] follows the last token
+        self.starts: list[int] = offsets[0::2][:-1]
+        self.ends: list[int] = offsets[1::2]
+        cache = _FOLDED
+        if len(cache) > _FOLDED_MAX:
+            cache.clear()
+        get = cache.get
+        folded = [get(r) for r in self.raws]
+        for i, f in enumerate(folded):
+            if f is None:
+                folded[i] = cache[self.raws[i]] = fold(plain(self.raws[i]))
+        self.folded: list[str] = folded  # type: ignore[assignment]
+
+    def __len__(self) -> int:
+        return len(self.raws)
+
+
+_FOLDED: dict[str, str] = {}
+_FOLDED_MAX = 200_000
+
+
 def tokenize(text: str) -> list[Token]:
-    tokens: list[Token] = []
-    prev_end = 0
-    for m in _TOKEN_RE.finditer(text):
-        raw = m.group()
-        p = plain(raw)
-        tokens.append(Token(m.start(), m.end(), raw, p, fold(p), text[prev_end : m.start()]))
-        prev_end = m.end()
-    return tokens
+    t = Tokens(text)
+    return [
+        Token(t.starts[i], t.ends[i], t.raws[i], plain(t.raws[i]), t.folded[i], t.gaps[i]) for i in range(len(t))
+    ]
 
 
 def normalize(text: str) -> NormalizedText:

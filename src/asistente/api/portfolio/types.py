@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import strawberry
 from strawberry.types import Info
 
+from asistente.api.compliance.types import ChannelStatus
 from asistente.api.core.scalars import (
     Channel,
     Direction,
@@ -19,6 +20,7 @@ from asistente.api.core.scalars import (
     PhoneKind,
     PromiseStatus,
     RecipientRole,
+    ViolationCode,
     money,
 )
 from asistente.enums import PromiseStatus as PromiseStatusEnum
@@ -468,6 +470,38 @@ class Debtor:
     async def last_payment_at(self, info: Info) -> datetime | None:
         rows = await info.context.loaders.payments_by_debtor_id.load(self._m.id)
         return rows[0].paid_at if rows else None
+
+    @strawberry.field(
+        description="Which channels may be used right now for the debtor (display only; the "
+        "explicit pre-dial check is contactPermission, which is recorded)."
+    )
+    async def contact_now(self, info: Info, channels: list[Channel] | None = None) -> list[ChannelStatus]:
+        from asistente.api.compliance.schema import tenant_packs
+        from asistente.compliance import ContactRequest, evaluate_contact
+        from asistente.enums import Channel as DomainChannel
+        from asistente.portfolio.facts import debtor_facts, interaction_facts
+
+        loaders = info.context.loaders
+        accounts = await loaders.accounts_by_debtor_id.load(self._m.id)
+        history = interaction_facts(await loaders.interactions_by_debtor_id.load(self._m.id))
+        facts = debtor_facts(self._m, accounts)
+        now = info.context.now()
+        packs = tenant_packs(info)
+        wanted = channels or [Channel.CALL, Channel.SMS, Channel.WHATSAPP, Channel.EMAIL]
+        out = []
+        for channel in dict.fromkeys(wanted):
+            d = evaluate_contact(
+                ContactRequest(channel=DomainChannel(channel.value), at=now), facts, history, packs, now
+            )
+            out.append(
+                ChannelStatus(
+                    channel=channel,
+                    allowed=d.allowed,
+                    codes=[ViolationCode(h.code) for h in d.violations],
+                    next_allowed_at=d.next_allowed_at,
+                )
+            )
+        return out
 
     @strawberry.field(description="Most recent interactions first (at most 20).")
     async def last_interactions(self, info: Info, limit: int = 5) -> list[Interaction]:

@@ -1,0 +1,260 @@
+"""Compliance root fields: may I contact this debtor now, is this text compliant, tenant rule overlays."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import strawberry
+from strawberry.scalars import JSON
+from strawberry.types import Info
+
+from asistente.api.compliance.types import ComplianceReport, ContactPermission, contact_permission, report
+from asistente.api.core.permissions import ADMIN, AGENT, COMPLIANCE, INTEGRATOR, READERS, SUPERVISOR, register
+from asistente.api.core.scalars import Channel, RecipientRole
+from asistente.audit import ledger
+from asistente.compliance import ContactRequest, PackRegistry, check_text, evaluate_contact
+from asistente.enums import Channel as DomainChannel
+from asistente.enums import RecipientRole as DomainRole
+from asistente.errors import BadInput, NotFound
+from asistente.geo import zone_data_version
+from asistente.portfolio.facts import debtor_facts, interaction_facts
+from asistente.tenants.models import Tenant
+
+LIVE = frozenset({AGENT, SUPERVISOR, INTEGRATOR, ADMIN, COMPLIANCE})
+register("Query.contactPermission", LIVE)
+register("Query.checkCompliance", LIVE)
+register("Query.rulePacks", READERS)
+register("Mutation.setRulePackOverlay", frozenset({ADMIN}))
+
+OVERLAYS_KEY = "rulePackOverlays"
+
+
+def tenant_packs(info: Info) -> PackRegistry:
+    """The law's packs plus this tenant's stricter overlays (read once per operation)."""
+    ctx = info.context
+    cached = getattr(ctx, "_tenant_packs", None)
+    if cached is not None:
+        return cached
+    registry: PackRegistry = ctx.services.extras["packs"]
+    tenant = ctx.session.get(Tenant, ctx.principal.tenant_id)
+    for overlay in ((tenant.settings or {}).get(OVERLAYS_KEY) or {}).values():
+        registry = registry.with_overlay(overlay, origin=f"tenant {tenant.slug}")
+    ctx._tenant_packs = registry
+    return registry
+
+
+def detector_version() -> str:
+    try:
+        from asistente.compliance.detect import LEXICON_VERSION
+
+        return str(LEXICON_VERSION)
+    except Exception:  # the version is informative; a missing lexicon fails the check itself
+        return "unknown"
+
+
+@strawberry.input
+class ComplianceCheckInput:
+    text: str
+    channel: Channel
+    jurisdiction: str | None = strawberry.field(
+        default=None, description="ISO code; defaults to the debtor's when debtorId is given."
+    )
+    recipient_role: RecipientRole = RecipientRole.DEBTOR
+    debtor_id: strawberry.ID | None = None
+    is_first_contact: bool = False
+    language: str | None = None
+    call_id: str | None = None
+
+
+@strawberry.type
+class RulePackInfo:
+    jurisdiction: str
+    name: str
+    version: str
+    rules: int
+    tenant_overlay: bool
+
+
+def _summary_hits(hits: list[Any]) -> list[dict[str, Any]]:
+    return [
+        {"ruleId": h.rule_id, "code": str(h.code), **({"span": [h.span.start, h.span.end]} if h.span else {})}
+        for h in hits
+    ]
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(
+        description="May this contact happen (at `at`, default now)? Recorded in the audit ledger."
+    )
+    async def contact_permission(
+        self,
+        info: Info,
+        debtor_id: strawberry.ID,
+        channel: Channel,
+        at: datetime | None = None,
+        recipient_role: RecipientRole = RecipientRole.DEBTOR,
+        destination: str | None = None,
+    ) -> ContactPermission:
+        p = info.context.require(info)
+        loaders = info.context.loaders
+        debtor = await loaders.debtor_by_id.load(str(debtor_id))
+        if debtor is None:
+            raise NotFound(f"debtor {debtor_id} not found")
+        now = info.context.now()
+        when = at or now
+        if when.tzinfo is None:
+            raise BadInput("at: the instant must carry an offset")
+        if destination is not None and len(destination) > 300:
+            raise BadInput("destination: at most 300 characters")
+        accounts = await loaders.accounts_by_debtor_id.load(debtor.id)
+        history = await loaders.interactions_by_debtor_id.load(debtor.id)
+        request = ContactRequest(
+            channel=DomainChannel(channel.value),
+            at=when,
+            recipient_role=DomainRole(recipient_role.value),
+            destination=destination,
+        )
+        decision = evaluate_contact(
+            request, debtor_facts(debtor, accounts), interaction_facts(history), tenant_packs(info), now
+        )
+        session = info.context.session
+        event = ledger.record(
+            session,
+            tenant_id=p.tenant_id,
+            kind="CONTACT_CHECK",
+            actor_id=p.actor_id,
+            actor_role=p.role.value,
+            debtor_id=debtor.id,
+            input={
+                "channel": channel.value,
+                "at": when,
+                "recipientRole": recipient_role.value,
+                "destination": destination,
+                "interactionsConsidered": len(history),
+            },
+            output={
+                "allowed": decision.allowed,
+                "violations": _summary_hits(decision.violations),
+                "warnings": _summary_hits(decision.warnings),
+                "nextAllowedAt": decision.next_allowed_at,
+                "timezones": decision.timezones,
+                "missingData": decision.missing_data,
+            },
+            versions={"rulePacks": decision.pack_versions, "zones": zone_data_version()},
+            now=now,
+        )
+        session.commit()
+        return contact_permission(decision, event.id)
+
+    @strawberry.field(
+        description="Check a text against the jurisdiction's content rules. Recorded in the ledger."
+    )
+    async def check_compliance(self, info: Info, input: ComplianceCheckInput) -> ComplianceReport:
+        p = info.context.require(info)
+        jurisdiction = input.jurisdiction
+        time_barred = False
+        addresses: tuple = ()
+        debtor_id = None
+        if input.debtor_id is not None:
+            loaders = info.context.loaders
+            debtor = await loaders.debtor_by_id.load(str(input.debtor_id))
+            if debtor is None:
+                raise NotFound(f"debtor {input.debtor_id} not found")
+            debtor_id = debtor.id
+            facts = debtor_facts(debtor, await loaders.accounts_by_debtor_id.load(debtor.id))
+            time_barred = facts.time_barred
+            addresses = facts.addresses
+            jurisdiction = jurisdiction or debtor.jurisdiction
+        if not jurisdiction:
+            raise BadInput('jurisdiction: give one (e.g. "MX", "US-NY") or a debtorId')
+        result = check_text(
+            input.text,
+            channel=DomainChannel(input.channel.value),
+            jurisdiction=jurisdiction,
+            packs=tenant_packs(info),
+            recipient_role=DomainRole(input.recipient_role.value),
+            language=input.language,
+            is_first_contact=input.is_first_contact,
+            time_barred=time_barred,
+            addresses=addresses,
+        )
+        session = info.context.session
+        event = ledger.record(
+            session,
+            tenant_id=p.tenant_id,
+            kind="COMPLIANCE_CHECK",
+            actor_id=p.actor_id,
+            actor_role=p.role.value,
+            debtor_id=debtor_id,
+            call_id=input.call_id,
+            input={
+                "text": input.text,
+                "channel": input.channel.value,
+                "jurisdiction": jurisdiction,
+                "recipientRole": input.recipient_role.value,
+                "isFirstContact": input.is_first_contact,
+                "language": input.language,
+                "timeBarred": time_barred,
+            },
+            output={
+                "compliant": result.compliant,
+                "violations": _summary_hits(result.violations),
+                "warnings": _summary_hits(result.warnings),
+                "blocked": [{"ruleId": h.rule_id, "code": str(h.code)} for h in result.violations],
+            },
+            versions={"rulePacks": result.pack_version, "lexicon": detector_version()},
+            now=info.context.now(),
+        )
+        session.commit()
+        return report(result, event.id)
+
+    @strawberry.field(description="The rule packs in force for this tenant.")
+    def rule_packs(self, info: Info) -> list[RulePackInfo]:
+        info.context.require(info)
+        return [
+            RulePackInfo(
+                jurisdiction=pack.jurisdiction,
+                name=pack.name,
+                version=pack.version,
+                rules=len(pack.rules),
+                tenant_overlay=is_overlay,
+            )
+            for pack, is_overlay in tenant_packs(info).listing()
+        ]
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(
+        description="Add or replace this tenant's stricter rules for one jurisdiction (ADMIN). "
+        "The overlay has the rule-pack schema; it can only add restrictions."
+    )
+    def set_rule_pack_overlay(self, info: Info, overlay: JSON) -> list[RulePackInfo]:
+        p = info.context.require(info)
+        if not isinstance(overlay, dict) or not isinstance(overlay.get("jurisdiction"), str):
+            raise BadInput("overlay: a rule-pack JSON object with a jurisdiction")
+        base: PackRegistry = info.context.services.extras["packs"]
+        base.with_overlay(overlay, origin="tenant overlay")  # validates: file/path/reason in the error
+        session = info.context.session
+        tenant = session.get(Tenant, p.tenant_id)
+        settings = dict(tenant.settings or {})
+        overlays = dict(settings.get(OVERLAYS_KEY) or {})
+        overlays[overlay["jurisdiction"]] = overlay
+        settings[OVERLAYS_KEY] = overlays
+        tenant.settings = settings
+        ledger.record(
+            session,
+            tenant_id=p.tenant_id,
+            kind="POLICY_CHANGE",
+            actor_id=p.actor_id,
+            actor_role=p.role.value,
+            input={"ruleOverlay": overlay},
+            output={"stored": True},
+            versions={"overlay": overlay.get("version")},
+            now=info.context.now(),
+        )
+        session.commit()
+        info.context._tenant_packs = None
+        return Query.rule_packs(None, info)  # type: ignore[arg-type]
