@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -227,12 +228,18 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
 
 def _load_domain_engines(services: Services) -> None:
     """Load data-driven engines at start-up so a broken file stops the service before it serves."""
-    from asistente.compliance import load_packs
     from asistente.portfolio.segmentation import load_rules
 
     load_rules()
     if "packs" not in services.extras:
-        services.extras["packs"] = load_packs(services.settings.rule_pack_dir)
+        services.extras["packs"] = _packs(services.settings.rule_pack_dir)
+
+
+@lru_cache(maxsize=4)
+def _packs(rule_pack_dir: Path | None) -> Any:
+    from asistente.compliance import load_packs
+
+    return load_packs(rule_pack_dir)
 
 
 def app_from_env() -> ASGIApp:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import lru_cache
 
 import strawberry
 from strawberry.extensions import (
@@ -42,16 +43,22 @@ class OperationScope(SchemaExtension):
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:
+    return _build(settings.max_query_depth, settings.max_aliases, settings.max_tokens,
+                  settings.introspection_enabled)
+
+
+@lru_cache(maxsize=8)
+def _build(max_query_depth: int, max_aliases: int, max_tokens: int, introspection: bool) -> strawberry.Schema:
     # Stateless limiters and the caches are built once and shared by every operation (the caches must be:
     # a fresh one per request would cache nothing).
     shared = [
         ParserCache(maxsize=512),
         ValidationCache(maxsize=512),
-        QueryDepthLimiter(max_depth=settings.max_query_depth),
-        MaxAliasesLimiter(max_alias_count=settings.max_aliases),
-        MaxTokensLimiter(max_token_count=settings.max_tokens),
+        QueryDepthLimiter(max_depth=max_query_depth),
+        MaxAliasesLimiter(max_alias_count=max_aliases),
+        MaxTokensLimiter(max_token_count=max_tokens),
     ]
-    if not settings.introspection_enabled:
+    if not introspection:
         shared.append(DisableIntrospection())
     extensions: list = [ErrorCodes, OperationScope, *[(lambda ext=ext: ext) for ext in shared]]
     Query = merge_types("Query", QUERIES)

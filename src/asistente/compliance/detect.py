@@ -30,7 +30,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from asistente.compliance.text import Token, fold, plain, tokenize
+from asistente.compliance.text import Tokens, plain, tokenize
 
 __all__ = [
     "ELEMENTS",
@@ -125,7 +125,9 @@ class _PatternSyntaxError(Exception):
 class _Node:
     regex: str
     nullable: bool
-    anchors: frozenset[tuple[str, str]] | None  # ("w", word) | ("p", prefix) | ("d", "") ; None: not anchorable
+    # words a match can start with: ("w", word) | ("p", prefix) | ("d", "") any number | ("c", "") any
+    # capitalised word; None: it can start with any word (scanned instead of looked up)
+    first: frozenset[tuple[str, str]] | None
 
 
 @dataclass
@@ -147,7 +149,7 @@ class CompiledPattern:
     source: str
     gap_groups: tuple[str, ...]
     cap_groups: tuple[str, ...]
-    anchors: frozenset[tuple[str, str]] | None
+    first: frozenset[tuple[str, str]] | None
 
 
 def _lex_pattern(src: str) -> list[str]:
@@ -178,23 +180,24 @@ def _literal(word: str) -> _Node:
             raise _PatternSyntaxError(f"prefix {word!r} is too short (3 letters at least)")
         head = "".join(" " + re.escape(w) for w in folded[:-1])
         tail = _FLEX_END.get(last[-1])
+        first = frozenset({("w", folded[0])}) if head else None
         if tail is None:
-            return _Node(head + " " + re.escape(last) + "[^ ]*", False, frozenset({("p", last)}))
+            return _Node(head + " " + re.escape(last) + "[^ ]*", False, first or frozenset({("p", last)}))
         # the folding of the last letter depends on the letter after it (n+b -> m, c+e -> s, ll -> y)
-        anchor = frozenset({("p", last[:-1])}) if len(last) > 3 else None
-        return _Node(head + " " + re.escape(last[:-1]) + tail + "[^ ]*", False, anchor)
-    return _Node("".join(" " + re.escape(w) for w in folded), False, frozenset({("w", folded[-1])}))
+        regex = head + " " + re.escape(last[:-1]) + tail + "[^ ]*"
+        return _Node(regex, False, first or frozenset({("p", last[:-1])}))
+    return _Node("".join(" " + re.escape(w) for w in folded), False, frozenset({("w", folded[0])}))
 
 
-def _best_anchor(items: Sequence[_Node]) -> frozenset[tuple[str, str]] | None:
-    best: frozenset[tuple[str, str]] | None = None
+def _seq_first(items: Sequence[_Node]) -> frozenset[tuple[str, str]] | None:
+    acc: set[tuple[str, str]] = set()
     for it in items:
-        if it.nullable or it.anchors is None:
-            continue
-        score = (len(it.anchors), -max(len(a[1]) for a in it.anchors))
-        if best is None or score < (len(best), -max(len(a[1]) for a in best)):
-            best = it.anchors
-    return best
+        if it.first is None:
+            return None
+        acc |= it.first
+        if not it.nullable:
+            break
+    return frozenset(acc)
 
 
 def _parse_seq(toks: list[str], i: int, ctx: _Ctx, closers: str) -> tuple[_Node, int]:
@@ -205,7 +208,7 @@ def _parse_seq(toks: list[str], i: int, ctx: _Ctx, closers: str) -> tuple[_Node,
     if not items:
         raise _PatternSyntaxError("empty sequence")
     return (
-        _Node("".join(n.regex for n in items), all(n.nullable for n in items), _best_anchor(items)),
+        _Node("".join(n.regex for n in items), all(n.nullable for n in items), _seq_first(items)),
         i,
     )
 
@@ -224,13 +227,10 @@ def _parse_alts(toks: list[str], i: int, ctx: _Ctx, closer: str) -> tuple[_Node,
             raise _PatternSyntaxError(f"expected {closer!r}, found {toks[i]!r}")
         i += 1
         break
-    anchors: frozenset[tuple[str, str]] | None = frozenset()
+    first: frozenset[tuple[str, str]] | None = frozenset()
     for a in alts:
-        if a.anchors is None or a.nullable:
-            anchors = None
-            break
-        anchors = anchors | a.anchors
-    return _Node("(?:" + "|".join(a.regex for a in alts) + ")", any(a.nullable for a in alts), anchors), i
+        first = None if a.first is None or first is None else first | a.first
+    return _Node("(?:" + "|".join(a.regex for a in alts) + ")", any(a.nullable for a in alts), first), i
 
 
 def _parse_item(toks: list[str], i: int, ctx: _Ctx) -> tuple[_Node, int]:
@@ -241,12 +241,12 @@ def _parse_item(toks: list[str], i: int, ctx: _Ctx) -> tuple[_Node, int]:
         node, j = _parse_item(toks, i + 1, ctx)
         if node.nullable:
             raise _PatternSyntaxError("'!' needs something that consumes a word")
-        return _Node(f"(?!{node.regex}(?= ))", True, None), j
+        return _Node(f"(?!{node.regex}(?= ))", True, frozenset()), j
     if t == "(":
         return _parse_alts(toks, i + 1, ctx, ")")
     if t == "[":
         node, j = _parse_alts(toks, i + 1, ctx, "]")
-        return _Node(f"(?:{node.regex})?", True, None), j
+        return _Node(f"(?:{node.regex})?", True, node.first), j
     if t.startswith("~"):
         n = int(t[1:])
         if not 1 <= n <= MAX_GAP:
@@ -265,7 +265,7 @@ def _parse_item(toks: list[str], i: int, ctx: _Ctx) -> tuple[_Node, int]:
         if name == "CAP":
             g = ctx.name("c")
             ctx.caps.append(g)
-            return _Node(f"(?P<{g}> [^ ]+)", False, None), i + 1
+            return _Node(f"(?P<{g}> [^ ]+)", False, frozenset({("c", "")})), i + 1
         if name not in ctx.macros:
             raise _PatternSyntaxError(f"unknown macro <{name}>")
         if name in ctx.expanding:
@@ -298,7 +298,7 @@ def compile_pattern(source: str, macros: dict[str, str] | None = None) -> Compil
     if node.nullable:
         raise ValueError("pattern can match nothing at all: it needs at least one required word")
     return CompiledPattern(
-        re.compile(node.regex + "(?= )"), source, tuple(ctx.gaps), tuple(ctx.caps), node.anchors
+        re.compile(node.regex + "(?= )"), source, tuple(ctx.gaps), tuple(ctx.caps), node.first
     )
 
 
@@ -403,85 +403,93 @@ def load_lexicon(path: str | Path) -> Lexicon:
 # --------------------------------------------------------------------------------------------------
 
 
-def _combine(patterns: Iterable[CompiledPattern]) -> re.Pattern[str] | None:
-    sources = [p.regex.pattern for p in patterns]
-    if not sources:
-        return None
-    # group names are unique per pattern only: strip them (scope cues do not need their gaps)
-    cleaned = [re.sub(r"\(\?P<[a-z]\d+>", "(?:", s) for s in sources]
-    return re.compile("|".join(f"(?:{s})" for s in cleaned))
+@dataclass(frozen=True)
+class _Item:
+    entry: Entry | None  # a lexicon entry, or None for a scope cue
+    scope_key: str | None
+    pattern: CompiledPattern
+    language: str
 
 
 class Matcher:
-    """All loaded lexicons compiled together; stateless after construction (safe to share)."""
+    """All loaded lexicons compiled together; immutable after construction (safe to share between threads).
+
+    Every pattern is indexed by the words it can start with; a text is scanned once, word by word, and a
+    pattern's regex is tried only where one of its first words occurs (patterns that can start with any
+    word are scanned with `finditer`). Scope cues go through the same index.
+    """
 
     def __init__(self, lexicons: Sequence[Lexicon]) -> None:
         self.lexicons = tuple(lexicons)
         self.version = ";".join(f"{lx.language}:{lx.version}" for lx in lexicons)
-        self._items: list[tuple[Entry, CompiledPattern, str]] = []  # (entry, pattern, language)
-        self._by_word: dict[str, list[int]] = {}
-        self._by_prefix: dict[str, list[int]] = {}
-        self._digit: list[int] = []
-        self._always: list[int] = []
+        self.languages = [lx.language for lx in lexicons]
+        items: list[_Item] = []
         for lx in lexicons:
             for entry in lx.entries:
-                for pat in entry.patterns:
-                    idx = len(self._items)
-                    self._items.append((entry, pat, lx.language))
-                    if pat.anchors is None:
-                        self._always.append(idx)
-                        continue
-                    for kind, word in pat.anchors:
-                        if kind == "w":
-                            self._by_word.setdefault(word, []).append(idx)
-                        elif kind == "p":
-                            self._by_prefix.setdefault(word, []).append(idx)
-                        else:
-                            self._digit.append(idx)
-        self._prefix_lengths = sorted({len(p) for p in self._by_prefix})
-        self._scope = {
-            key: _combine(p for lx in lexicons for p in lx.scope[key]) for key in _SCOPE_KEYS
-        }
+                items.extend(_Item(entry, None, pat, lx.language) for pat in entry.patterns)
+            for key in _SCOPE_KEYS:
+                items.extend(_Item(None, key, pat, lx.language) for pat in lx.scope[key])
+        self.items = tuple(items)
+        by_word: dict[str, list[int]] = {}
+        by_prefix: dict[str, list[int]] = {}
+        self._digit: tuple[int, ...] = ()
+        self._cap: tuple[int, ...] = ()
+        digit: list[int] = []
+        cap: list[int] = []
+        scan: list[int] = []
+        for idx, item in enumerate(items):
+            first = item.pattern.first
+            if first is None:
+                scan.append(idx)
+                continue
+            for kind, word in first:
+                target = {"w": by_word, "p": by_prefix}.get(kind)
+                if target is not None:
+                    target.setdefault(word, []).append(idx)
+                elif kind == "d":
+                    digit.append(idx)
+                else:
+                    cap.append(idx)
+        self._by_word = {k: tuple(v) for k, v in by_word.items()}
+        self._by_prefix = {k: tuple(v) for k, v in by_prefix.items()}
+        self._prefix_lengths = tuple(sorted({len(p) for p in by_prefix}))
+        self._digit, self._cap, self._scan = tuple(digit), tuple(cap), tuple(scan)
+        self._word_cache: dict[str, tuple[int, ...]] = {}
+        self.run_for = lru_cache(maxsize=8)(self._run)
 
-    # candidate patterns whose anchor word occurs in the text
-    def _candidates(self, folded_tokens: Sequence[str], langs: Sequence[str]) -> list[int]:
-        found: set[int] = set(self._always)
-        by_word, by_prefix, lengths = self._by_word, self._by_prefix, self._prefix_lengths
-        has_digit = False
-        for tok in set(folded_tokens):
-            hits = by_word.get(tok)
-            if hits:
-                found.update(hits)
-            for n in lengths:
-                if n > len(tok):
-                    break
-                hits = by_prefix.get(tok[:n])
-                if hits:
-                    found.update(hits)
-            if not has_digit and any(c.isdigit() for c in tok):
-                has_digit = True
-        if has_digit:
-            found.update(self._digit)
-        rank = {lang: n for n, lang in enumerate(langs)}
-        return sorted(found, key=lambda i: (rank.get(self._items[i][2], len(rank)), i))
+    def _word_candidates(self, word: str) -> tuple[int, ...]:
+        hit = self._word_cache.get(word)
+        if hit is not None:
+            return hit
+        found: list[int] = list(self._by_word.get(word, ()))
+        for n in self._prefix_lengths:
+            if n > len(word):
+                break
+            found.extend(self._by_prefix.get(word[:n], ()))
+        if any(c.isdigit() for c in word):
+            found.extend(self._digit)
+        out = tuple(sorted(set(found)))
+        if len(self._word_cache) > 100_000:
+            self._word_cache.clear()
+        self._word_cache[word] = out
+        return out
 
-    def run(self, text: str, language: str | None, kind: str) -> list[tuple[Entry, int, int]]:
+    def _run(self, text: str) -> _Run:
+        return _Run(self, text)
+
+    def hits(self, text: str, language: str | None, kind: str) -> list[tuple[Entry, int, int]]:
         """(entry, original start, original end) of every accepted hit of entries of `kind`."""
         if not text:
             return []
-        tokens = tokenize(text)
-        if not tokens:
-            return []
-        return _Run(self, text, tokens).hits(kind, _languages(language, self.lexicons))
+        return self.run_for(text).hits(kind, _languages(language, self.languages))
 
 
-def _languages(language: str | None, lexicons: Sequence[Lexicon]) -> list[str]:
-    all_langs = [lx.language for lx in lexicons]
+def _languages(language: str | None, all_langs: Sequence[str]) -> list[str]:
     if language:
         primary = re.split(r"[-_]", language.strip().lower(), maxsplit=1)[0]
         if primary in all_langs:
             return [primary, *(x for x in all_langs if x != primary)]
-    return all_langs
+    return list(all_langs)
 
 
 _SENTENCE_CHARS = frozenset(".!?;…¿¡\n")
@@ -490,28 +498,63 @@ _QUOTE_PAIRS = {'"': '"', "“": "”", "«": "»", "„": "“", "‘": "’", 
 
 
 class _Run:
-    """One text: tokens, folded string, clause structure and scope cues, computed lazily."""
+    """One text: tokens, every raw pattern match, and (lazily) its clause structure and scope decisions."""
 
-    def __init__(self, matcher: Matcher, text: str, tokens: list[Token]) -> None:
+    def __init__(self, matcher: Matcher, text: str) -> None:
         self.m = matcher
         self.text = text
-        self.tokens = tokens
-        folded = [t.folded for t in tokens]
-        self.folded_tokens = folded
-        starts: list[int] = []
+        tk = Tokens(text)
+        self.tk = tk
+        folded = tk.folded
+        spos: list[int] = []
         pos = 1
         for f in folded:
-            starts.append(pos)
+            spos.append(pos)
             pos += len(f) + 1
-        self.starts = starts
-        self.s = " " + " ".join(folded) + " "
+        self.spos = spos
+        s = " " + " ".join(folded) + " "
+        self.s = s
+        items = matcher.items
+        raw_hits: list[tuple[int, re.Match[str], int]] = []  # (item index, match, first token)
+        cands = matcher._word_candidates
+        cap = matcher._cap
+        raws = tk.raws
+        for i, f in enumerate(folded):
+            idxs = cands(f)
+            if cap and raws[i][:1].isupper():
+                idxs = idxs + cap
+            at = spos[i] - 1
+            for idx in idxs:
+                mm = items[idx].pattern.regex.match(s, at)
+                if mm is not None:
+                    raw_hits.append((idx, mm, i))
+        for idx in matcher._scan:
+            for mm in items[idx].pattern.regex.finditer(s):
+                raw_hits.append((idx, mm, self.tok_at(mm.start() + 1)))
+        self.entry_hits: list[tuple[_Item, re.Match[str], int, int]] = []
+        self.cues: dict[str, list[tuple[int, int]]] = {k: [] for k in _SCOPE_KEYS}
+        for idx, mm, a in raw_hits:
+            item = items[idx]
+            pat = item.pattern
+            if pat.cap_groups and not all(
+                raws[self.tok_at(mm.start(g) + 1)][:1].isupper() for g in pat.cap_groups if mm.start(g) >= 0
+            ):
+                continue
+            b = self.tok_at(mm.end() - 1)
+            if item.scope_key is not None:
+                self.cues[item.scope_key].append((a, b))
+            else:
+                self.entry_hits.append((item, mm, a, b))
+        for spans in self.cues.values():
+            spans.sort()
         self._scope_ready = False
+        self._quotes: list[tuple[int, int]] | None = None
 
     def tok_at(self, pos: int) -> int:
-        return bisect_right(self.starts, pos) - 1
+        return bisect_right(self.spos, pos) - 1
 
     def span_tokens(self, a: int, b: int) -> tuple[int, int]:
-        """Token range [first, last] of a regex match [a, b) on the folded string (a at a space)."""
+        """Token range [first, last] of a regex span [a, b) on the folded string (a at a space)."""
         return self.tok_at(a + 1), self.tok_at(b - 1)
 
     # ------------------------------------------------------------------ scope
@@ -519,13 +562,14 @@ class _Run:
         if self._scope_ready:
             return
         self._scope_ready = True
-        n = len(self.tokens)
+        gaps = self.tk.gaps
+        n = len(self.tk)
         sent_start = [0] * n
         clause_break = [False] * n
         question_open = [False] * n
         cur_sent = 0
-        for i, tok in enumerate(self.tokens):
-            gap = tok.gap_before
+        for i in range(n):
+            gap = gaps[i]
             if i == 0 or any(c in _SENTENCE_CHARS for c in gap):
                 cur_sent = i
                 clause_break[i] = True
@@ -533,7 +577,7 @@ class _Run:
             elif any(c in _CLAUSE_CHARS for c in gap):
                 clause_break[i] = True
             sent_start[i] = cur_sent
-        for a, _b in self._cue_spans("clauseBoundaries"):
+        for a, _b in self.cues["clauseBoundaries"]:
             clause_break[a] = True
         clause_start = [0] * n
         cur = 0
@@ -543,35 +587,24 @@ class _Run:
             clause_start[i] = cur
         self.sent_start = sent_start
         self.clause_start = clause_start
-        # sentence end token -> is a question ("¿" opening it or "?" closing it)
         sent_end: dict[int, int] = {}
         for i in range(n):
             sent_end[sent_start[i]] = i
-        tail = self.text[self.tokens[-1].end :]
         self.question_sentences: set[int] = set()
         for s0, s1 in sent_end.items():
-            after = self.tokens[s1 + 1].gap_before if s1 + 1 < n else tail
-            if question_open[s0] or "?" in after:
+            if question_open[s0] or "?" in gaps[s1 + 1]:
                 self.question_sentences.add(s0)
-        conds = self._cue_spans("conditionalMarkers")
-        cond_ends = sorted(b for _a, b in conds)
+        cond_ends = sorted(b for _a, b in self.cues["conditionalMarkers"])
         neg: list[int] = []
-        for a, _b in self._cue_spans("negationCues"):
+        for a, _b in self.cues["negationCues"]:
             k = bisect_right(cond_ends, a)  # a marker may include the cue itself ("de no", "al no")
             governed = k > 0 and cond_ends[k - 1] >= a - CONDITIONAL_WINDOW and cond_ends[k - 1] >= clause_start[a]
             if not governed:
                 neg.append(a)
-        self.neg_starts = neg
-        self.post_neg_starts = [a for a, _b in self._cue_spans("postNegators")]
-        self.hedge_sentences = {sent_start[a] for a, _b in self._cue_spans("hedgeCues")}
-        self.reported_speech = sorted(b for _a, b in self._cue_spans("reportedSpeechCues"))
-        self._quotes: list[tuple[int, int]] | None = None
-
-    def _cue_spans(self, key: str) -> list[tuple[int, int]]:
-        rx = self.m._scope[key]
-        if rx is None:
-            return []
-        return [self.span_tokens(mm.start(), mm.end()) for mm in rx.finditer(self.s) if mm.end() > mm.start()]
+        self.neg_starts = sorted(set(neg))
+        self.post_neg_starts = sorted({a for a, _b in self.cues["postNegators"]})
+        self.hedge_sentences = {sent_start[a] for a, _b in self.cues["hedgeCues"]}
+        self.reported_speech = sorted(b for _a, b in self.cues["reportedSpeechCues"])
 
     def quotes(self) -> list[tuple[int, int]]:
         """Quoted passages attributed to someone: (first token, last token) inside quotes with a reporting verb."""
@@ -580,16 +613,15 @@ class _Run:
         spans = _quote_spans(self.text)
         out: list[tuple[int, int]] = []
         if spans:
-            reporting = self._cue_spans("reportingCues")
-            rep_starts = [a for a, _b in reporting]
-            tok_starts = [t.start for t in self.tokens]
+            rep_starts = sorted({a for a, _b in self.cues["reportingCues"]})
+            tok_starts = self.tk.starts
             for qs, qe in spans:
                 first = bisect_right(tok_starts, qs)
                 last = bisect_right(tok_starts, qe) - 1
                 if first > last:
                     continue
-                lo = bisect_right(rep_starts, first - QUOTE_LOOKBACK - 1)
-                before = any(first - QUOTE_LOOKBACK <= a < first for a in rep_starts[lo : lo + QUOTE_LOOKBACK + 1])
+                k = bisect_right(rep_starts, first - QUOTE_LOOKBACK - 1)
+                before = k < len(rep_starts) and rep_starts[k] < first
                 k = bisect_right(rep_starts, last)
                 after = k < len(rep_starts) and rep_starts[k] <= last + QUOTE_LOOKAHEAD
                 if before or after:
@@ -599,8 +631,7 @@ class _Run:
 
     # ------------------------------------------------------------------ decisions
     def negated(self, a: int, b: int, gap_tokens: Sequence[tuple[int, int]]) -> bool:
-        cs = self.clause_start[a]
-        lo = max(cs, a - NEGATION_WINDOW)
+        lo = max(self.clause_start[a], a - NEGATION_WINDOW)
         negs = self.neg_starts
         k = bisect_right(negs, lo - 1)
         if k < len(negs) and negs[k] < a:
@@ -611,43 +642,28 @@ class _Run:
                 return True
         posts = self.post_neg_starts
         k = bisect_right(posts, b)
-        return k < len(posts) and posts[k] <= b + POST_NEGATION_WINDOW and self.clause_start[posts[k]] == self.clause_start[b]
+        return (
+            k < len(posts)
+            and posts[k] <= b + POST_NEGATION_WINDOW
+            and self.clause_start[posts[k]] == self.clause_start[b]
+        )
 
     def reported(self, a: int, b: int) -> bool:
         for qa, qb in self.quotes():
             if qa <= a and b <= qb:
                 return True
         k = bisect_right(self.reported_speech, a - 1)
-        return k > 0 and self.sent_start[self.reported_speech[k - 1]] == self.sent_start[a]
+        return k > 0 and self.clause_start[self.reported_speech[k - 1]] == self.clause_start[a]
 
-    # ------------------------------------------------------------------ matching
-    def hits(self, kind: str, langs: Sequence[str]) -> list[tuple[Entry, int, int]]:
-        items = self.m._items
-        out: list[tuple[Entry, int, int]] = []
-        for idx in self.m._candidates(self.folded_tokens, langs):
-            entry, pat, _lang = items[idx]
-            if entry.kind != kind:
-                continue
-            for mm in pat.regex.finditer(self.s):
-                a, b = self.span_tokens(mm.start(), mm.end())
-                if pat.cap_groups and not all(
-                    self.tokens[self.tok_at(mm.start(g) + 1)].capitalized
-                    for g in pat.cap_groups
-                    if mm.start(g) >= 0
-                ):
-                    continue
-                if kind == "signal" and not self._accept(entry, pat, mm, a, b):
-                    continue
-                out.append((entry, self.tokens[a].start, self.tokens[b].end))
-        return out
-
-    def _accept(self, entry: Entry, pat: CompiledPattern, mm: re.Match[str], a: int, b: int) -> bool:
+    def _accept(self, item: _Item, mm: re.Match[str], a: int, b: int) -> bool:
+        entry = item.entry
+        assert entry is not None
         self._ensure_scope()
         if entry.requires_question and self.sent_start[a] not in self.question_sentences:
             return False
         if entry.negatable:
             gaps = []
-            for g in pat.gap_groups:
+            for g in item.pattern.gap_groups:
                 gs, ge = mm.span(g)
                 if ge > gs:
                     gaps.append(self.span_tokens(gs, ge))
@@ -656,6 +672,21 @@ class _Run:
         if entry.hedgeable and self.sent_start[a] in self.hedge_sentences:
             return False
         return not self.reported(a, b)
+
+    def hits(self, kind: str, langs: Sequence[str]) -> list[tuple[Entry, int, int]]:
+        rank = {lang: n for n, lang in enumerate(langs)}
+        out: list[tuple[int, Entry, int, int]] = []
+        starts, ends = self.tk.starts, self.tk.ends
+        for item, mm, a, b in self.entry_hits:
+            entry = item.entry
+            assert entry is not None
+            if entry.kind != kind:
+                continue
+            if kind == "signal" and not self._accept(item, mm, a, b):
+                continue
+            out.append((rank.get(item.language, len(rank)), entry, starts[a], ends[b]))
+        out.sort(key=lambda x: x[0])
+        return [(e, s, t) for _r, e, s, t in out]
 
 
 def _quote_spans(text: str) -> list[tuple[int, int]]:
@@ -717,7 +748,7 @@ def detect(text: str, language: str | None = None) -> list[Detection]:
     `language` ("es", "en", "es-MX", ...) only orders the lexicons; both always run, since agents mix
     languages. Sorted by start offset; overlapping hits of one signal are merged into the longest.
     """
-    hits = default_matcher().run(text, language, "signal")
+    hits = default_matcher().hits(text, language, "signal")
     spans = [(e.name, s, t, e.id) for e, s, t in hits]
     return [Detection(name, s, e, pid, text[s:e]) for name, s, e, pid in _dedupe(spans)]
 
@@ -727,7 +758,7 @@ def find_elements(text: str, language: str | None = None) -> dict[str, list[tupl
 
     Only elements that were found appear as keys (use `.get(name, [])`). Elements are not negated.
     """
-    hits = default_matcher().run(text, language, "element")
+    hits = default_matcher().hits(text, language, "element")
     out: dict[str, list[tuple[int, int]]] = {}
     for name, s, e, _pid in _dedupe([(en.name, s, t, en.id) for en, s, t in hits]):
         out.setdefault(name, []).append((s, e))
