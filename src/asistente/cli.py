@@ -78,7 +78,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
         key = seed_demo(factory)
         base = f"http://{args.host}:{args.port}"
-        print(f"asistente demo: GraphiQL at {base}/graphql  demo CRM at {base}/demo")
+        print(f"asistente demo: GraphiQL at {base}/graphql")
         print("Use this header (agent key of tenant 'demo'):")
         print(f"Authorization: Bearer {key}")
     engine.dispose()

@@ -47,7 +47,7 @@ def rows(schedule: list[Installment]) -> list[tuple[int, str, str, str, str]]:
 #
 # payment = A*i / (1 - (1+i)^-n) = 12000 * 0.02 / (1 - 1.02^-12)
 #         = 240 / (1 - 0.788493) = 240 / 0.2115065 = 1134.7151595...
-# DOWN rounding (policy default): 1134.71. Each row: interest = balance * 0.02 rounded half up,
+# DOWN rounding (the calculator's default; policies default to HALF_UP, below): 1134.71. Each row: interest = balance * 0.02 rounded half up,
 # principal = 1134.71 - interest, new balance = balance - principal.
 #
 #  #  balance before   interest (exact -> rounded)   principal   balance after

@@ -71,7 +71,7 @@ def test_defaults_when_optional_fields_absent() -> None:
     policy = load_policy(doc)
     assert policy.allowed_frequencies == frozenset(Frequency)
     assert policy.business_day_convention is BusinessDayConvention.FOLLOWING
-    assert policy.installment_rounding is InstallmentRounding.DOWN
+    assert policy.installment_rounding is InstallmentRounding.HALF_UP
     assert policy.authority(Role.ADMIN) == D("15")  # ADMIN inherits SUPERVISOR's authority
 
 

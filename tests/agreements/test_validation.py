@@ -67,14 +67,16 @@ def test_valid_plan_has_no_counter_offer() -> None:
     assert result.valid and not result.requires_approval
     assert result.violations == [] and result.counter_offer is None
     assert result.currency == "MXN" and result.policy_version == "test-1"
-    assert len(result.schedule) == 12 and result.schedule[0].amount == D("1134.71")
+    # HALF_UP (the policy default): 11 x 1134.72 + 1134.67 = 13616.59, the same total as DOWN.
+    assert len(result.schedule) == 12 and result.schedule[0].amount == D("1134.72")
+    assert result.schedule[-1].amount == D("1134.67")
     assert result.total_to_pay == D("13616.59") and result.total_interest == D("1616.59")
     assert result.discount_amount == 0 and result.approval_role is None
     json.dumps(result.to_dict())  # audit-ready
 
 
 def test_puedo_500_al_mes_counter_offer_is_max_installments_with_gap() -> None:
-    # 12,000.00 at 2%: 500 a month needs 34 installments (> 12). Closest plan: 12 of 1134.71, 634.71 more.
+    # 12,000.00 at 2%: 500 a month needs 34 installments (> 12). Closest plan: 12 of 1134.72, 634.72 more.
     result = check(proposal(installment_amount=D("500.00"), frequency="MONTHLY", first=FIRST))
     assert not result.valid
     [violation] = result.violations
@@ -84,9 +86,9 @@ def test_puedo_500_al_mes_counter_offer_is_max_installments_with_gap() -> None:
     offer = result.counter_offer
     assert offer is not None
     assert (offer.kind, offer.installments, offer.installment_amount) == (PlanKind.INSTALLMENTS, 12, None)
-    assert result.counter_offer_gap == D("634.71")
-    assert result.counter_offer_schedule[0].amount == D("1134.71")
-    assert any("12 cuotas de 1134.71 MXN" in n for n in result.counter_offer_notes)
+    assert result.counter_offer_gap == D("634.72")
+    assert result.counter_offer_schedule[0].amount == D("1134.72")
+    assert any("12 cuotas de 1134.72 MXN" in n for n in result.counter_offer_notes)
     assert_counter_offer_validates(result)
 
 

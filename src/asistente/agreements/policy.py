@@ -62,7 +62,7 @@ class AgreementPolicy:
     max_discount_percent_by_role: Mapping[Role, Decimal]
     allowed_frequencies: frozenset[Frequency] = frozenset(Frequency)
     business_day_convention: BusinessDayConvention = BusinessDayConvention.FOLLOWING
-    installment_rounding: InstallmentRounding = InstallmentRounding.DOWN
+    installment_rounding: InstallmentRounding = InstallmentRounding.HALF_UP
     disputed_accounts: DisputedAccountsRule = DisputedAccountsRule.BLOCK
     scope_product: str | None = None
     scope_segment: str | None = None
@@ -290,7 +290,7 @@ def _load(data: Any, prefix: str) -> tuple[AgreementPolicy | None, list[tuple[st
         max_discount_percent_by_role=dict(discounts),
         allowed_frequencies=frozenset(Frequency(f) for f in data.get("allowedFrequencies", list(Frequency))),
         business_day_convention=BusinessDayConvention(data.get("businessDayConvention", "FOLLOWING")),
-        installment_rounding=InstallmentRounding(data.get("installmentRounding", "DOWN")),
+        installment_rounding=InstallmentRounding(data.get("installmentRounding", "HALF_UP")),
         disputed_accounts=DisputedAccountsRule(data.get("disputedAccounts", "BLOCK")),
         scope_product=scope.get("product"),
         scope_segment=scope.get("segment"),

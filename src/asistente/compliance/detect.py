@@ -756,12 +756,22 @@ def detect(text: str, language: str | None = None) -> list[Detection]:
 def find_elements(text: str, language: str | None = None) -> dict[str, list[tuple[int, int]]]:
     """Required-content elements present in `text`: element name -> sorted original spans.
 
-    Only elements that were found appear as keys (use `.get(name, [])`). Elements are not negated.
+    Only elements that were found appear as keys (use `.get(name, [])`); overlapping spans of one element
+    are merged. Elements are presence detectors and are never negated.
     """
     hits = default_matcher().hits(text, language, "element")
+    by_name: dict[str, list[tuple[int, int]]] = {}
+    for entry, s, e in hits:
+        by_name.setdefault(entry.name, []).append((s, e))
     out: dict[str, list[tuple[int, int]]] = {}
-    for name, s, e, _pid in _dedupe([(en.name, s, t, en.id) for en, s, t in hits]):
-        out.setdefault(name, []).append((s, e))
+    for name in sorted(by_name):
+        merged: list[tuple[int, int]] = []
+        for s, e in sorted(by_name[name]):
+            if merged and s < merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(e, merged[-1][1]))
+            else:
+                merged.append((s, e))
+        out[name] = merged
     return out
 
 
