@@ -44,7 +44,9 @@ def held_out(item_id: str) -> bool:
 
 
 def load_texts() -> list[dict]:
-    return [json.loads(line) for line in (CORPUS / "texts.jsonl").read_text(encoding="utf-8").splitlines() if line]
+    return [
+        json.loads(line) for line in (CORPUS / "texts.jsonl").read_text(encoding="utf-8").splitlines() if line
+    ]
 
 
 def load_scenarios() -> list[dict]:
@@ -52,9 +54,16 @@ def load_scenarios() -> list[dict]:
 
 
 def run_text(packs, t: dict) -> set[str]:
-    report = check_text(t["text"], channel=Channel(t["channel"]), jurisdiction=t["jurisdiction"], packs=packs,
-                        recipient_role=RecipientRole(t.get("recipientRole", "DEBTOR")), language=t.get("language"),
-                        is_first_contact=t.get("isFirstContact", False), time_barred=t.get("timeBarred", False))
+    report = check_text(
+        t["text"],
+        channel=Channel(t["channel"]),
+        jurisdiction=t["jurisdiction"],
+        packs=packs,
+        recipient_role=RecipientRole(t.get("recipientRole", "DEBTOR")),
+        language=t.get("language"),
+        is_first_contact=t.get("isFirstContact", False),
+        time_barred=t.get("timeBarred", False),
+    )
     return {str(h.code) for h in report.violations}
 
 
@@ -81,36 +90,62 @@ def text_metrics(packs, texts: list[dict], show: bool) -> dict:
             if show and got:
                 print(f"  FALSE POSITIVE {t['id']}: got {sorted(got)}: {t['text'][:110]!r}")
     codes = sorted(set(tp) | set(fp) | set(fn))
-    per_code = {c: (tp[c] / (tp[c] + fp[c]) if tp[c] + fp[c] else 1.0,
-                    tp[c] / (tp[c] + fn[c]) if tp[c] + fn[c] else 1.0, tp[c] + fn[c]) for c in codes}
-    return {"per_code": per_code, "bad_total": bad_total, "recall": bad_caught / bad_total if bad_total else 1,
-            "flag_recall": bad_flagged / bad_total if bad_total else 1, "good_total": good_total,
-            "fp_rate": good_flagged / good_total if good_total else 0}
+    per_code = {
+        c: (
+            tp[c] / (tp[c] + fp[c]) if tp[c] + fp[c] else 1.0,
+            tp[c] / (tp[c] + fn[c]) if tp[c] + fn[c] else 1.0,
+            tp[c] + fn[c],
+        )
+        for c in codes
+    }
+    return {
+        "per_code": per_code,
+        "bad_total": bad_total,
+        "recall": bad_caught / bad_total if bad_total else 1,
+        "flag_recall": bad_flagged / bad_total if bad_total else 1,
+        "good_total": good_total,
+        "fp_rate": good_flagged / good_total if good_total else 0,
+    }
 
 
 def _facts(d: dict) -> DebtorFacts:
     return DebtorFacts(
-        jurisdiction=None, timezone=d.get("timezone"), addresses=tuple(d.get("addresses", ())),
-        phones=tuple(d.get("phones", ())), emails=tuple(d.get("emails", ())),
+        jurisdiction=None,
+        timezone=d.get("timezone"),
+        addresses=tuple(d.get("addresses", ())),
+        phones=tuple(d.get("phones", ())),
+        emails=tuple(d.get("emails", ())),
         birth_date=date.fromisoformat(d["birthDate"]) if d.get("birthDate") else None,
         authorized_channels=frozenset(Channel(c) for c in d.get("authorizedChannels", ())),
         opted_out_channels=frozenset(Channel(c) for c in d.get("optedOutChannels", ())),
-        cease_contact=d.get("ceaseContact", False), represented_by_attorney=d.get("representedByAttorney", False),
-        in_litigation=d.get("inLitigation", False), disputed=d.get("disputed", False),
-        time_barred=d.get("timeBarred", False))
+        cease_contact=d.get("ceaseContact", False),
+        represented_by_attorney=d.get("representedByAttorney", False),
+        in_litigation=d.get("inLitigation", False),
+        disputed=d.get("disputed", False),
+        time_barred=d.get("timeBarred", False),
+    )
 
 
 def run_scenario(packs, s: dict) -> tuple[bool, str]:
     facts = _facts(s["debtor"])
     facts = DebtorFacts(**{**facts.__dict__, "jurisdiction": s["jurisdiction"]})
     at = datetime.fromisoformat(s["at"])
-    history = [InteractionFact(channel=Channel(h["channel"]), direction=Direction(h["direction"]),
-                               at=datetime.fromisoformat(h["at"]), outcome=InteractionOutcome(h["outcome"]),
-                               recipient_role=RecipientRole(h.get("recipientRole", "DEBTOR")))
-               for h in s.get("history", ())]
-    req = ContactRequest(channel=Channel(s["channel"]), at=at,
-                         recipient_role=RecipientRole(s.get("recipientRole", "DEBTOR")),
-                         destination=s.get("destination"))
+    history = [
+        InteractionFact(
+            channel=Channel(h["channel"]),
+            direction=Direction(h["direction"]),
+            at=datetime.fromisoformat(h["at"]),
+            outcome=InteractionOutcome(h["outcome"]),
+            recipient_role=RecipientRole(h.get("recipientRole", "DEBTOR")),
+        )
+        for h in s.get("history", ())
+    ]
+    req = ContactRequest(
+        channel=Channel(s["channel"]),
+        at=at,
+        recipient_role=RecipientRole(s.get("recipientRole", "DEBTOR")),
+        destination=s.get("destination"),
+    )
     d = evaluate_contact(req, facts, history, packs, at)
     exp = s["expected"]
     got_codes = {str(h.code) for h in d.violations}
@@ -137,8 +172,13 @@ def speed(packs, texts: list[dict]) -> tuple[float, float]:
     for _ in range(5):
         for text, t in samples:
             start = time.perf_counter()
-            check_text(text, channel=Channel(t["channel"]), jurisdiction=t["jurisdiction"], packs=packs,
-                       language=t.get("language"))
+            check_text(
+                text,
+                channel=Channel(t["channel"]),
+                jurisdiction=t["jurisdiction"],
+                packs=packs,
+                language=t.get("language"),
+            )
             timings.append((time.perf_counter() - start) * 1000)
     timings.sort()
     return statistics.median(timings), timings[int(len(timings) * 0.99) - 1]
@@ -152,7 +192,9 @@ def main() -> int:
     texts, scenarios = load_texts(), load_scenarios()
     for label, subset in (("all", texts), ("held-out third", [t for t in texts if held_out(t["id"])])):
         m = text_metrics(packs, subset, args.show_misses and label == "all")
-        print(f"\nTexts ({label}): {len(subset)} ({m['bad_total']} non-compliant, {m['good_total']} compliant)")
+        print(
+            f"\nTexts ({label}): {len(subset)} ({m['bad_total']} non-compliant, {m['good_total']} compliant)"
+        )
         print(f"  recall on non-compliant texts (every expected code found): {m['recall']:.3f}")
         print(f"  non-compliant texts flagged at all:                        {m['flag_recall']:.3f}")
         print(f"  false positives on compliant texts:                        {m['fp_rate']:.3f}")

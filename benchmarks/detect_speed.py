@@ -58,7 +58,11 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=5000)
     args = ap.parse_args()
     print(f"lexicon {LEXICON_VERSION}; {args.runs} runs each; detect + find_elements")
-    for name, text, lang in (("es", SPANISH, "es"), ("en", ENGLISH, "en"), ("es, language=None", SPANISH, None)):
+    for name, text, lang in (
+        ("es", SPANISH, "es"),
+        ("en", ENGLISH, "en"),
+        ("es, language=None", SPANISH, None),
+    ):
         median, p99 = bench(text, lang, args.runs)
         print(f"{name:>18} (1000 chars): median {median:.3f} ms  p99 {p99:.3f} ms")
     for size in (10_000, 100_000):

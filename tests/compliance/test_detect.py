@@ -125,7 +125,13 @@ NEGATIVE = [
 
 def test_contract_shapes() -> None:
     assert len(SIGNALS) == 14 and len(ELEMENTS) == 9
-    assert [f.name for f in dataclasses.fields(Detection)] == ["signal", "start", "end", "pattern_id", "excerpt"]
+    assert [f.name for f in dataclasses.fields(Detection)] == [
+        "signal",
+        "start",
+        "end",
+        "pattern_id",
+        "excerpt",
+    ]
     assert Detection.__dataclass_params__.frozen  # type: ignore[attr-defined]
     assert "es:" in LEXICON_VERSION and "en:" in LEXICON_VERSION
 
@@ -267,7 +273,10 @@ ELEMENT_POSITIVE = [
     ("COMPANY_IDENTIFICATION", "Le llamamos de Cobranzas del Sur."),
     ("COMPANY_IDENTIFICATION", "I'm calling on behalf of First National Bank."),
     ("CREDITOR_IDENTIFICATION", "Llamamos en representación de Banco Azul."),
-    ("CREDITOR_IDENTIFICATION", "Your account with First National Bank is past due; it is owed to the creditor."),
+    (
+        "CREDITOR_IDENTIFICATION",
+        "Your account with First National Bank is past due; it is owed to the creditor.",
+    ),
     ("DEBT_COLLECTOR_DISCLOSURE", "Esta es una comunicación de un cobrador de deudas."),
     ("DEBT_COLLECTOR_DISCLOSURE", "This is an attempt to collect a debt."),
     ("DEBT_COLLECTOR_DISCLOSURE", "This is a communication from a debt collector."),
@@ -354,7 +363,9 @@ def _entries() -> list[tuple[str, str, str, str, bool]]:
 
 
 @pytest.mark.parametrize(("entry_id", "kind", "name", "text", "positive"), _entries())
-def test_lexicon_examples_and_counter_examples(entry_id: str, kind: str, name: str, text: str, positive: bool) -> None:
+def test_lexicon_examples_and_counter_examples(
+    entry_id: str, kind: str, name: str, text: str, positive: bool
+) -> None:
     got = signals(text) if kind == "signal" else set(find_elements(text))
     if positive:
         assert name in got, f"{entry_id}: example not detected: {text!r}"

@@ -141,8 +141,12 @@ def test_a_custom_lexicon_drives_the_matcher(tmp_path: Path) -> None:
     lx = load_lexicon(_write(tmp_path, data))
     m = Matcher([lx])
     assert m.version == "es:t1"
-    hits = m.hits("Irás a la MAZMORRA oscura. Te juro que te encierro.", None, "signal")
-    assert [(e.id, s, t) for e, s, t in hits] == [("es.test.one", 10, 26), ("es.test.one", 40, 51)]
+    text = "Irás a la MAZMORRA oscura. Te juro que te encierro."
+    hits = m.hits(text, None, "signal")
+    assert [(e.id, text[s:t]) for e, s, t in hits] == [
+        ("es.test.one", "MAZMORRA oscura"),
+        ("es.test.one", "te encierro"),
+    ]
     assert m.hits("No irás a la mazmorra.", None, "signal") == []
 
 

@@ -33,7 +33,19 @@ def test_tokenize_spans_index_the_original_text() -> None:
     for t in toks:
         assert text[t.start : t.end] == t.raw
     assert [t.plain for t in toks] == [
-        "hola", "usted", "ira", "a", "la", "carcel", "wont", "you", "$", "1,234.50", "y", "s/", "350",
+        "hola",
+        "usted",
+        "ira",
+        "a",
+        "la",
+        "carcel",
+        "wont",
+        "you",
+        "$",
+        "1,234.50",
+        "y",
+        "s/",
+        "350",
     ]
     assert toks[6].gap_before == " 🚔, "
 

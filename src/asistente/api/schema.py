@@ -43,8 +43,9 @@ class OperationScope(SchemaExtension):
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:
-    return _build(settings.max_query_depth, settings.max_aliases, settings.max_tokens,
-                  settings.introspection_enabled)
+    return _build(
+        settings.max_query_depth, settings.max_aliases, settings.max_tokens, settings.introspection_enabled
+    )
 
 
 @lru_cache(maxsize=8)

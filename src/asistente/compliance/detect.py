@@ -269,7 +269,9 @@ def _parse_item(toks: list[str], i: int, ctx: _Ctx) -> tuple[_Node, int]:
         if name not in ctx.macros:
             raise _PatternSyntaxError(f"unknown macro <{name}>")
         if name in ctx.expanding:
-            raise _PatternSyntaxError(f"macro <{name}> refers to itself ({' -> '.join((*ctx.expanding, name))})")
+            raise _PatternSyntaxError(
+                f"macro <{name}> refers to itself ({' -> '.join((*ctx.expanding, name))})"
+            )
         sub = _lex_pattern(ctx.macros[name])
         outer = ctx.expanding
         ctx.expanding = (*outer, name)
@@ -358,7 +360,9 @@ def load_lexicon(path: str | Path) -> Lexicon:
         raise LexiconError(file, "$", f"file not found: {path}") from None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise LexiconError(file, "$", f"not valid JSON: {exc}") from None
-    errors = sorted(validator(SCHEMA_NAME).iter_errors(data), key=lambda e: (len(e.absolute_path), str(e.path)))
+    errors = sorted(
+        validator(SCHEMA_NAME).iter_errors(data), key=lambda e: (len(e.absolute_path), str(e.path))
+    )
     if errors:
         deepest = max(errors, key=lambda e: len(e.absolute_path))
         raise LexiconError(file, _json_path(deepest.absolute_path), deepest.message)
@@ -493,7 +497,7 @@ def _languages(language: str | None, all_langs: Sequence[str]) -> list[str]:
 
 
 _SENTENCE_CHARS = frozenset(".!?;…¿¡\n")
-_CLAUSE_CHARS = frozenset(",:()[]{}\"“”«»„—–/|")
+_CLAUSE_CHARS = frozenset(',:()[]{}"“”«»„—–/|')
 _QUOTE_PAIRS = {'"': '"', "“": "”", "«": "»", "„": "“", "‘": "’", "'": "'"}
 
 
@@ -598,7 +602,9 @@ class _Run:
         neg: list[int] = []
         for a, _b in self.cues["negationCues"]:
             k = bisect_right(cond_ends, a)  # a marker may include the cue itself ("de no", "al no")
-            governed = k > 0 and cond_ends[k - 1] >= a - CONDITIONAL_WINDOW and cond_ends[k - 1] >= clause_start[a]
+            governed = (
+                k > 0 and cond_ends[k - 1] >= a - CONDITIONAL_WINDOW and cond_ends[k - 1] >= clause_start[a]
+            )
             if not governed:
                 neg.append(a)
         self.neg_starts = sorted(set(neg))

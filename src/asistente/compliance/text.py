@@ -134,7 +134,8 @@ _FOLDED_MAX = 200_000
 def tokenize(text: str) -> list[Token]:
     t = Tokens(text)
     return [
-        Token(t.starts[i], t.ends[i], t.raws[i], plain(t.raws[i]), t.folded[i], t.gaps[i]) for i in range(len(t))
+        Token(t.starts[i], t.ends[i], t.raws[i], plain(t.raws[i]), t.folded[i], t.gaps[i])
+        for i in range(len(t))
     ]
 
 
