@@ -12,7 +12,11 @@ For each worker count it starts two servers as subprocesses on 127.0.0.1, one at
 
 The same clients then post the full card query (tests/api/data.py FULL_CARD) round-robin over the ids for
 `--seconds` against each, after a short warm-up. Clients:
-- httpx: asyncio + one httpx.AsyncClient, a keep-alive pool of `--clients` connections, one task per client;
+- httpx: asyncio, one task per client, each with its own keep-alive connection (an AsyncClient with a pool
+  of one; `--httpx-pool shared` uses one AsyncClient with a pool of `--clients` connections instead, which
+  httpx itself cannot drive faster than ~150 req/s at 50 tasks, encode/httpx#3215). The Python client
+  needs ~1 ms of CPU per request, so it saturates near 1,000 req/s on this machine: fine for the GraphQL
+  server, a ceiling for the floor;
 - wrk (if installed): the C load generator, 1 thread, `--clients` connections, a Lua script for the same
   round-robin bodies and for counting GraphQL errors.
 `auto` runs both when wrk is on PATH, else httpx only. Client, server and floor share the machine's cores.
@@ -193,44 +197,63 @@ def percentile(sorted_values: list[float], q: float) -> float:
 
 
 async def _httpx_load(
-    url: str, headers: dict[str, str], bodies: list[bytes], clients: int, seconds: float, max_requests: int
+    url: str,
+    headers: dict[str, str],
+    bodies: list[bytes],
+    clients: int,
+    seconds: float,
+    max_requests: int,
+    shared_pool: bool = False,
 ) -> tuple[list[float], Counter[str], float]:
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    """`clients` tasks, each posting in a loop over its own keep-alive connection.
+
+    By default each task has its own AsyncClient (a pool of one connection): one AsyncClient whose pool
+    is shared by 50 tasks collapses on its own (encode/httpx#3215: here ~1,000 req/s at 10 tasks, ~150
+    at 50, against a trivial endpoint), which would measure httpx rather than the server.
+    """
     latencies: list[float] = []
     errors: Counter[str] = Counter()
     counter = 0
-    async with httpx.AsyncClient(limits=limits, timeout=10.0, headers=headers) as client:
-        started = time.perf_counter()
-        deadline = started + seconds
+    n_pools = 1 if shared_pool else clients
+    per_pool = clients if shared_pool else 1
+    limits = httpx.Limits(max_connections=per_pool, max_keepalive_connections=per_pool)
+    pools = [httpx.AsyncClient(limits=limits, timeout=10.0, headers=headers) for _ in range(n_pools)]
+    started = time.perf_counter()
+    deadline = started + seconds
 
-        async def worker(offset: int) -> None:
-            nonlocal counter
-            i = offset
-            while time.perf_counter() < deadline and counter < max_requests:
-                counter += 1
-                body = bodies[i % len(bodies)]
-                i += 1
-                t0 = time.perf_counter()
-                try:
-                    resp = await client.post(url, content=body)
-                    kind = is_error(resp.status_code, resp.content)
-                except httpx.HTTPError as exc:
-                    kind = type(exc).__name__
-                latencies.append(time.perf_counter() - t0)
-                if kind:
-                    errors[kind] += 1
+    async def worker(offset: int, client: httpx.AsyncClient) -> None:
+        nonlocal counter
+        i = offset
+        while time.perf_counter() < deadline and counter < max_requests:
+            counter += 1
+            body = bodies[i % len(bodies)]
+            i += 1
+            t0 = time.perf_counter()
+            try:
+                resp = await client.post(url, content=body)
+                kind = is_error(resp.status_code, resp.content)
+            except httpx.HTTPError as exc:
+                kind = type(exc).__name__
+            latencies.append(time.perf_counter() - t0)
+            if kind:
+                errors[kind] += 1
 
-        await asyncio.gather(*(worker(n) for n in range(clients)))
+    try:
+        await asyncio.gather(*(worker(n, pools[n % n_pools]) for n in range(clients)))
         elapsed = time.perf_counter() - started
+    finally:
+        for pool in pools:
+            await pool.aclose()
     return latencies, errors, elapsed
 
 
 def httpx_run(
     label: str, url: str, headers: dict[str, str], bodies: list[bytes], args: argparse.Namespace
 ) -> Run:
-    asyncio.run(_httpx_load(url, headers, bodies, args.clients, 2.0, 2_000))  # warm-up
+    shared = args.httpx_pool == "shared"
+    asyncio.run(_httpx_load(url, headers, bodies, args.clients, 2.0, 2_000, shared))  # warm-up
     lat, errors, elapsed = asyncio.run(
-        _httpx_load(url, headers, bodies, args.clients, args.seconds, args.max_requests)
+        _httpx_load(url, headers, bodies, args.clients, args.seconds, args.max_requests, shared)
     )
     lat_ms = sorted(x * 1000 for x in lat)
     return Run(
@@ -429,6 +452,12 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--workers", default="1", help="comma-separated uvicorn worker counts, e.g. 1,2")
     parser.add_argument("--client", choices=["auto", "httpx", "wrk", "both"], default="auto")
+    parser.add_argument(
+        "--httpx-pool",
+        choices=["per-client", "shared"],
+        default="per-client",
+        help="one AsyncClient per client task (default) or one shared pool of --clients connections",
+    )
     parser.add_argument("--max-requests", type=int, default=2_000_000, help="cap per run")
     parser.add_argument("--profile", metavar="FILE", help="py-spy the GraphQL server (first run)")
     parser.add_argument("--serve-floor", type=int, metavar="PORT", help=argparse.SUPPRESS)

@@ -1,5 +1,11 @@
 """Every mapped model, imported once so metadata (and Alembic) sees all tables."""
 
+from asistente.agreements.store import (
+    Agreement,
+    AgreementInstallment,
+    AgreementPayment,
+    AgreementPolicyRecord,
+)
 from asistente.audit.models import AuditChainHead, AuditCheckpoint, AuditEvent, AuditFeedback
 from asistente.portfolio.models import Account, Debtor, Interaction, Payment, Promise
 from asistente.tenants.models import Agent, ApiKey, Tenant
@@ -7,6 +13,10 @@ from asistente.tenants.models import Agent, ApiKey, Tenant
 __all__ = [
     "Account",
     "Agent",
+    "Agreement",
+    "AgreementInstallment",
+    "AgreementPayment",
+    "AgreementPolicyRecord",
     "ApiKey",
     "AuditChainHead",
     "AuditCheckpoint",

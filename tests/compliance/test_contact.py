@@ -549,10 +549,23 @@ def test_phone_only_debtor_uses_phone_zone(reg: PackRegistry) -> None:
     assert decision.pack_versions == {"MX": "2026.11.1"}
 
 
-def test_email_without_any_email_on_file(reg: PackRegistry) -> None:
+def test_email_without_any_email_on_file_is_a_warning(reg: PackRegistry) -> None:
+    # Product decision: a channel with no destination on file is a warning (the agent may get the address
+    # in the conversation); only data that prevents knowing the local time refuses the contact.
     d = DebtorFacts(**{**NEW_JERSEY.__dict__, "emails": ()})
     decision = decide(reg, d, WEEKDAY_NOON_NY, Channel.EMAIL)
-    assert codes(decision) == {C.MISSING_CONTACT_DATA} and "email" in decision.missing_data
+    assert decision.allowed and codes(decision) == set()
+    assert [w.code for w in decision.warnings] == [C.MISSING_CONTACT_DATA]
+    assert decision.warnings[0].rule_id == "DATA-02" and "email" in decision.missing_data
+
+
+def test_call_without_phone_uses_the_address_zone(reg: PackRegistry) -> None:
+    # Punta Arenas stays on UTC-3 all year: 23:30 UTC on a July Tuesday is 20:30 there (19:30 in Santiago).
+    pa = DebtorFacts(**{**debtor("CL", "Punta Arenas", "MA").__dict__, "phones": ()})
+    decision = decide(reg, pa, datetime(2026, 7, 14, 23, 30, tzinfo=UTC), destination="")
+    assert codes(decision) == {C.CONTACT_HOURS}
+    assert decision.next_allowed_at == datetime(2026, 7, 15, 11, 0, tzinfo=UTC)
+    assert [w.rule_id for w in decision.warnings] == ["DATA-02"]
 
 
 def test_unknown_jurisdiction_channel_and_naive_time(reg: PackRegistry) -> None:

@@ -241,6 +241,9 @@ def test_nyc_overlay_applies_by_city(registry: PackRegistry) -> None:
     assert [p.jurisdiction for p in registry.resolve("US-NY", buffalo)] == ["US"]
     assert [p.jurisdiction for p in registry.resolve("US-TX", other_state)] == ["US"]
     assert [p.jurisdiction for p in registry.resolve("US-NY-NYC")] == ["US", "US-NY-NYC"]
+    # Like the Massachusetts overlay, the city overlay follows the declared jurisdiction: a bare "US" is the
+    # federal rules only (an undeclared jurisdiction is inferred as "US-NY" from the address).
+    assert [p.jurisdiction for p in registry.resolve("US", brooklyn)] == ["US"]
 
 
 def test_rule_pack_error_is_bad_input() -> None:

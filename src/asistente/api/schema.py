@@ -17,6 +17,7 @@ from strawberry.extensions import (
 )
 from strawberry.tools import merge_types
 
+from asistente.api.agreements import schema as agreements
 from asistente.api.audit import schema as audit
 from asistente.api.compliance import schema as compliance
 from asistente.api.core.errors import ErrorCodes
@@ -24,8 +25,8 @@ from asistente.api.portfolio import schema as portfolio
 from asistente.api.tenants import schema as tenants
 from asistente.settings import Settings
 
-QUERIES = (portfolio.Query, tenants.Query, compliance.Query, audit.Query)
-MUTATIONS = (portfolio.Mutation, tenants.Mutation, compliance.Mutation, audit.Mutation)
+QUERIES = (portfolio.Query, tenants.Query, compliance.Query, audit.Query, agreements.Query)
+MUTATIONS = (portfolio.Mutation, tenants.Mutation, compliance.Mutation, audit.Mutation, agreements.Mutation)
 
 
 class OperationScope(SchemaExtension):

@@ -47,7 +47,8 @@ _TIME_KINDS = frozenset(
 _DEBTOR_ONLY_KINDS = frozenset({"opt_out", "cease_contact", "channel_authorization"})
 _PHONE_CHANNELS = frozenset({Channel.CALL, Channel.SMS, Channel.WHATSAPP, Channel.VOICEMAIL})
 _ADDRESS_CHANNELS = frozenset({Channel.LETTER, Channel.VISIT})
-MISSING_DATA_RULE = "DATA-01"
+MISSING_DATA_RULE = "DATA-01"  # the debtor's local time cannot be known: refuse
+MISSING_DESTINATION_RULE = "DATA-02"  # no phone/e-mail/address on file for the channel: warn
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -513,13 +514,25 @@ def _next_allowed(evaluator: _Evaluator, at: datetime, horizon: timedelta) -> da
     return None
 
 
-def _missing_data_hit(missing: list[str], reason_es: str, reason_en: str) -> RuleHit:
+def _missing_data_hit(
+    missing: list[str],
+    reason_es: str,
+    reason_en: str,
+    *,
+    rule_id: str = MISSING_DATA_RULE,
+    refuse: bool = True,
+) -> RuleHit:
+    if refuse:
+        tail_es, tail_en = "No se adivina: complete los datos", "Refusing to guess: complete the data"
+    else:
+        tail_es = "Confirme el destino con el deudor y regístrelo"
+        tail_en = "Confirm the destination with the debtor and record it"
     return RuleHit(
-        rule_id=MISSING_DATA_RULE,
+        rule_id=rule_id,
         code=ViolationCode.MISSING_CONTACT_DATA,
         message=bilingual(
-            f"{reason_es}; falta: {', '.join(missing)}. No se adivina: complete los datos",
-            f"{reason_en}; missing: {', '.join(missing)}. Refusing to guess: complete the data",
+            f"{reason_es}; falta: {', '.join(missing)}. {tail_es}",
+            f"{reason_en}; missing: {', '.join(missing)}. {tail_en}",
         ),
         legal_source=None,
     )
@@ -585,7 +598,11 @@ def evaluate_contact(
                 "Cannot determine the jurisdiction",
             )
         )
+    warnings: list[RuleHit] = []
     if not request.destination:
+        # No destination on file for the channel is a warning, not a refusal: the agent may have the
+        # destination from the conversation itself (product decision). Only data that prevents knowing the
+        # debtor's local time (above) blocks the contact.
         needed = None
         if channel in _PHONE_CHANNELS and not debtor.phones:
             needed = "phone"
@@ -594,24 +611,31 @@ def evaluate_contact(
         elif channel in _ADDRESS_CHANNELS and not debtor.addresses:
             needed = "address"
         if needed and needed not in missing:
-            missing.append(needed)
-            violations.append(
+            warnings.append(
                 _missing_data_hit(
                     [needed],
-                    f"No hay destino para el canal {channel.value}",
-                    f"No destination for channel {channel.value}",
+                    f"No hay destino registrado para el canal {channel.value}",
+                    f"No destination on file for channel {channel.value}",
+                    rule_id=MISSING_DESTINATION_RULE,
+                    refuse=False,
                 )
             )
+            missing_destination = [needed]
+        else:
+            missing_destination = []
+    else:
+        missing_destination = []
 
     zones = [ZoneInfo(c.tz) for c in candidates]
     decision = ContactDecision(
         allowed=False,
         timezones=[c.tz for c in candidates],
         local_times=[at.astimezone(z) for z in zones],
-        missing_data=missing,
+        missing_data=missing + missing_destination,
     )
     if jurisdiction is None:
         decision.violations = violations
+        decision.warnings = warnings
         return decision
 
     pack_list = registry.resolve(jurisdiction, debtor.addresses)
@@ -629,7 +653,6 @@ def evaluate_contact(
     evaluator = _Evaluator(rules, ctx)
     static_hits = evaluator.check(evaluator.static_rules, at)
     time_hits = evaluator.check(evaluator.time_rules, at) if zones else []
-    warnings: list[RuleHit] = []
     for rule, found in static_hits + time_hits:
         (violations if rule.severity == "violation" else warnings).append(found)
     decision.violations = violations

@@ -581,16 +581,26 @@ class _Run:
             elif any(c in _CLAUSE_CHARS for c in gap):
                 clause_break[i] = True
             sent_start[i] = cur_sent
+        # Reported speech runs to the end of the sentence across commas ("el cliente dijo que, si no
+        # pagaba, lo iban a embargar") but stops where a lexicon clause boundary starts a new clause in
+        # the speaker's own voice ("..., así que lo vamos a embargar").
+        voice_break = [sent_start[i] == i for i in range(n)]
         for a, _b in self.cues["clauseBoundaries"]:
             clause_break[a] = True
+            voice_break[a] = True
         clause_start = [0] * n
-        cur = 0
+        voice_start = [0] * n
+        cur = cur_voice = 0
         for i in range(n):
             if clause_break[i]:
                 cur = i
+            if voice_break[i]:
+                cur_voice = i
             clause_start[i] = cur
+            voice_start[i] = cur_voice
         self.sent_start = sent_start
         self.clause_start = clause_start
+        self.voice_start = voice_start
         sent_end: dict[int, int] = {}
         for i in range(n):
             sent_end[sent_start[i]] = i
@@ -619,7 +629,11 @@ class _Run:
         spans = _quote_spans(self.text)
         out: list[tuple[int, int]] = []
         if spans:
-            rep_starts = sorted({a for a, _b in self.cues["reportingCues"]})
+            # a quoted passage is someone else's words when a reporting verb introduces or follows it, or
+            # when the speaker denies it right after ("'me van a embargar'. No, eso no es así")
+            rep_starts = sorted(
+                {a for a, _b in self.cues["reportingCues"]} | {a for a, _b in self.cues["postNegators"]}
+            )
             tok_starts = self.tk.starts
             for qs, qe in spans:
                 first = bisect_right(tok_starts, qs)
@@ -659,7 +673,7 @@ class _Run:
             if qa <= a and b <= qb:
                 return True
         k = bisect_right(self.reported_speech, a - 1)
-        return k > 0 and self.clause_start[self.reported_speech[k - 1]] == self.clause_start[a]
+        return k > 0 and self.voice_start[self.reported_speech[k - 1]] == self.voice_start[a]
 
     def _accept(self, item: _Item, mm: re.Match[str], a: int, b: int) -> bool:
         entry = item.entry

@@ -290,6 +290,11 @@ class PackRegistry:
                 continue
             if pack.extends not in chain and pack.extends != value:
                 continue
+            # A city overlay refines a declared state ("US-NY" + a Brooklyn address), like a state overlay
+            # ("US-MA") is chosen by the declared jurisdiction: a bare "US" means the federal rules only.
+            state = value.split("-")[1] if value.count("-") >= 1 else None
+            if pack.applies_to_regions and state not in pack.applies_to_regions:
+                continue
             if self._city_matches(pack, addresses, value):
                 chain.append(pack.jurisdiction)
         packs = [self._packs[k] for k in chain]

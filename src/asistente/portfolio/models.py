@@ -118,6 +118,9 @@ class Promise(Base):
     due_date: Mapped[date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(16), default="PENDING")
     resolved_at: Mapped[datetime | None] = mapped_column(default=None)
+    # The payment agreement this promise is an installment of (agreements.store); no foreign key so the
+    # portfolio does not depend on the agreements tables.
+    agreement_id: Mapped[str | None] = mapped_column(String(36), default=None, index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -9,6 +9,8 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
+from asistente.api.agreements.types import Agreement
+from asistente.api.agreements.types import store as agreement_store
 from asistente.api.core.scalars import (
     Channel,
     Direction,
@@ -201,6 +203,9 @@ class RecordPaymentPayload:
     payment: Payment
     account: Account
     duplicate: bool = strawberry.field(description="True when this reference was already recorded.")
+    agreement: Agreement | None = strawberry.field(
+        default=None, description="The ACTIVE agreement the payment was applied to, after applying it."
+    )
 
 
 @strawberry.input
@@ -311,10 +316,16 @@ class Mutation:
             now=info.context.now(),
         )
         account = repo.accounts_by_ids([payment.account_id])[payment.account_id]
+        # A new payment goes to the installments of the ACTIVE agreement on its account (if any), which
+        # marks installments and promises kept or broken.
+        agreement = agreement_store(info).apply_payment(payment, now=info.context.now()) if created else None
         repo.refresh_segments([payment.debtor_id], now=info.context.now())
         info.context.session.commit()
         return RecordPaymentPayload(
-            payment=Payment(_m=payment), account=Account(_m=account), duplicate=not created
+            payment=Payment(_m=payment),
+            account=Account(_m=account),
+            duplicate=not created,
+            agreement=Agreement(_m=agreement) if agreement is not None else None,
         )
 
 

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import strawberry
 from strawberry.types import Info
 
+from asistente.api.agreements.types import Agreement, AgreementStatusEnum, agreements_loader
 from asistente.api.compliance.types import ChannelStatus
 from asistente.api.core.scalars import (
     Channel,
@@ -460,6 +461,14 @@ class Debtor:
         return PromiseStats(
             kept=count["KEPT"], broken=count["BROKEN"], pending=count["PENDING"], cancelled=count["CANCELLED"]
         )
+
+    @strawberry.field(description="Payment agreements, newest first; filter by status.")
+    async def agreements(
+        self, info: Info, status: list[AgreementStatusEnum] | None = None
+    ) -> list[Agreement]:
+        rows = await agreements_loader(info).load(self._m.id)
+        wanted = {s.value for s in status} if status else None
+        return [Agreement(_m=a) for a in rows if wanted is None or a.status in wanted]
 
     @strawberry.field(description="Most recent payments (at most 10, plus all in the last 180 days).")
     async def payments(self, info: Info, limit: int = 10) -> list[Payment]:

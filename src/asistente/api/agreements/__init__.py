@@ -1,0 +1,1 @@
+"""GraphQL edge of payment agreements: validateAgreement, the agreement lifecycle and tenant policies."""

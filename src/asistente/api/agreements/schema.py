@@ -1,0 +1,437 @@
+"""Agreement root fields: validateAgreement (ledgered), the agreement lifecycle and tenant policies.
+
+Authority: the plan is checked for the caller's tier. An agent (key or sidebar token) acts with its agent's
+tier (AGENT or SUPERVISOR, `principal.agent_role`); an ADMIN key acts as ADMIN. Integrators and compliance
+officers read agreements but do not negotiate them.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import strawberry
+from strawberry.scalars import JSON
+from strawberry.types import Info
+
+from asistente.agreements import AgreementProposal, Frequency, PlanKind, default_policies
+from asistente.agreements.store import AgreementStatus, Evaluation, summary
+from asistente.api.agreements.types import (
+    Agreement,
+    AgreementKind,
+    AgreementPolicyInfo,
+    AgreementSettingsInfo,
+    AgreementStatusEnum,
+    AgreementValidation,
+    PaymentComponent,
+    PaymentFrequency,
+    PolicySource,
+    policy_info,
+    settings_info,
+    store,
+    validation,
+    validation_summary,
+)
+from asistente.api.core.permissions import (
+    ADMIN,
+    AGENT,
+    COMPLIANCE,
+    INTEGRATOR,
+    READERS,
+    SUPERVISOR,
+    register,
+)
+from asistente.api.core.scalars import limit_list
+from asistente.audit import ledger
+from asistente.enums import Role
+from asistente.errors import BadInput, FieldError, Forbidden, NotFound
+from asistente.tenants.service import Principal
+
+NEGOTIATORS = frozenset({AGENT, SUPERVISOR, ADMIN})
+POLICY_READERS = frozenset({AGENT, SUPERVISOR, COMPLIANCE, ADMIN})
+register("Query.validateAgreement", NEGOTIATORS)
+register("Query.agreement", READERS)
+register("Query.agreementPolicies", POLICY_READERS)
+register("Query.agreementSettings", POLICY_READERS)
+register("Mutation.createAgreement", NEGOTIATORS)
+register("Mutation.approveAgreement", NEGOTIATORS)
+register("Mutation.rejectAgreement", NEGOTIATORS)
+register("Mutation.setAgreementPolicy", frozenset({ADMIN}))
+register("Mutation.setAgreementSettings", frozenset({ADMIN}))
+register("Mutation.refreshAgreementStatuses", frozenset({ADMIN, INTEGRATOR}))
+
+MAX_ACCOUNTS = 50
+MAX_TEXT = 2000
+_DECIMAL = re.compile(r"^-?[0-9]+(\.[0-9]+)?$")
+
+
+def acting_role(p: Principal) -> Role:
+    """The authority tier of the caller for agreement decisions."""
+    if p.role is Role.ADMIN:
+        return Role.ADMIN
+    if p.role in (Role.AGENT, Role.SUPERVISOR):
+        if p.agent_role in (Role.AGENT.value, Role.SUPERVISOR.value):
+            return Role(p.agent_role)
+        return p.role
+    raise Forbidden(f"role {p.role.value} has no authority over payment agreements")
+
+
+@strawberry.input(description="A proposed payment plan. Money as decimal strings in the accounts' currency.")
+class AgreementInput:
+    debtor_id: strawberry.ID
+    account_ids: list[strawberry.ID]
+    kind: AgreementKind
+    first_payment_date: date
+    down_payment: str | None = None
+    installments: int | None = strawberry.field(
+        default=None, description="Number of installments (the down payment not counted)."
+    )
+    frequency: PaymentFrequency | None = None
+    settlement_amount: str | None = strawberry.field(
+        default=None, description="SETTLEMENT: the amount agreed below the balance."
+    )
+    installment_amount: str | None = strawberry.field(
+        default=None,
+        description='The installment the debtor named ("puedo 500 al mes"): without `installments`, the '
+        "plan is installments of this amount until paid.",
+    )
+    affordability: str | None = strawberry.field(
+        default=None, description="What the debtor says they can pay per installment (warning above it)."
+    )
+
+
+def _decimal(value: str | None, field: str, errors: list[FieldError]) -> Decimal | None:
+    if value is None:
+        return None
+    text = value.strip()
+    if len(text) > 40 or not _DECIMAL.match(text):
+        errors.append(FieldError(field, f'{value!r} is not a decimal amount such as "500.00"'))
+        return None
+    return Decimal(text)
+
+
+def to_proposal(input: AgreementInput) -> tuple[AgreementProposal, Decimal | None]:
+    limit_list("accountIds", input.account_ids, MAX_ACCOUNTS)
+    errors: list[FieldError] = []
+    down = _decimal(input.down_payment, "downPayment", errors)
+    settlement = _decimal(input.settlement_amount, "settlementAmount", errors)
+    named = _decimal(input.installment_amount, "installmentAmount", errors)
+    affordability = _decimal(input.affordability, "affordability", errors)
+    if errors:
+        raise BadInput("; ".join(f"{e.field}: {e.message}" for e in errors), errors)
+    proposal = AgreementProposal(
+        kind=PlanKind(input.kind),
+        account_ids=[str(i) for i in input.account_ids],
+        first_payment_date=input.first_payment_date,
+        down_payment=down,
+        installments=input.installments,
+        frequency=Frequency(input.frequency) if input.frequency else None,
+        settlement_amount=settlement,
+        installment_amount=named,
+    )
+    return proposal, affordability
+
+
+async def evaluate(info: Info, input: AgreementInput, principal: Principal) -> Evaluation:
+    proposal, affordability = to_proposal(input)
+    role = acting_role(principal)
+    loaders = info.context.loaders
+    debtor = await loaders.debtor_by_id.load(str(input.debtor_id))
+    if debtor is None:
+        raise NotFound(f"debtor {input.debtor_id} not found")
+    accounts = await loaders.accounts_by_debtor_id.load(debtor.id)
+    return store(info).evaluate(
+        debtor=debtor,
+        debtor_accounts=accounts,
+        proposal=proposal,
+        caller_role=role,
+        now=info.context.now(),
+        affordability=affordability,
+    )
+
+
+def _input_record(ev: Evaluation) -> dict[str, Any]:
+    return {
+        **ev.proposal.to_dict(ev.validation.currency),
+        "affordability": str(ev.affordability) if ev.affordability is not None else None,
+        "callerRole": ev.caller_role.value,
+        "today": ev.today,
+        "jurisdiction": ev.jurisdiction,
+    }
+
+
+@strawberry.type
+class CreateAgreementPayload:
+    agreement: Agreement
+    validation: AgreementValidation
+    audit_id: strawberry.ID
+
+
+@strawberry.type
+class AgreementDecisionPayload:
+    agreement: Agreement
+    audit_id: strawberry.ID
+
+
+@strawberry.type
+class AgreementStatusChange:
+    agreement: Agreement
+    before: AgreementStatusEnum
+    after: AgreementStatusEnum
+
+
+@strawberry.type
+class RefreshAgreementsPayload:
+    evaluated: int = strawberry.field(description="ACTIVE agreements evaluated.")
+    changed: list[AgreementStatusChange]
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(
+        description="Check a proposed plan against the tenant policy, the law and the caller's authority; "
+        "returns the schedule, violations, warnings and the closest plan the caller may offer. Recorded in "
+        "the audit ledger."
+    )
+    async def validate_agreement(self, info: Info, input: AgreementInput) -> AgreementValidation:
+        p = info.context.require(info)
+        ev = await evaluate(info, input, p)
+        session = info.context.session
+        event = ledger.record(
+            session,
+            tenant_id=p.tenant_id,
+            kind="AGREEMENT_VALIDATION",
+            actor_id=p.actor_id,
+            actor_role=p.role.value,
+            debtor_id=ev.debtor.id,
+            input=_input_record(ev),
+            output=validation_summary(ev.validation),
+            versions=ev.policy.versions(),
+            now=info.context.now(),
+        )
+        session.commit()
+        return validation(ev, event.id)
+
+    @strawberry.field(description="One agreement with its installments.")
+    def agreement(self, info: Info, id: strawberry.ID) -> Agreement:
+        info.context.require(info)
+        return Agreement(_m=store(info).get(str(id)))
+
+    @strawberry.field(
+        description="Policies in force for this tenant (and the shipped defaults that apply where the "
+        "tenant has no unscoped policy for a currency)."
+    )
+    def agreement_policies(
+        self,
+        info: Info,
+        currency: str | None = None,
+        include_defaults: bool = True,
+        include_history: bool = False,
+    ) -> list[AgreementPolicyInfo]:
+        info.context.require(info)
+        records = store(info).policy_records(currency=currency, include_history=include_history)
+        out = [policy_info(r) for r in records]
+        if include_defaults:
+            overridden = {
+                r.currency for r in records if r.active and not r.scope_product and not r.scope_segment
+            }
+            for policy in default_policies():
+                if policy.currency in overridden or (currency is not None and policy.currency != currency):
+                    continue
+                out.append(
+                    AgreementPolicyInfo(
+                        id=None,
+                        currency=policy.currency,
+                        product=None,
+                        segment=None,
+                        version=policy.version,
+                        revision=None,
+                        source=PolicySource.DEFAULT,
+                        active=True,
+                        document=dict(policy.document),
+                        created_at=None,
+                        created_by=None,
+                    )
+                )
+        return out
+
+    @strawberry.field(description="Grace days and payment allocation order of this tenant.")
+    def agreement_settings(self, info: Info) -> AgreementSettingsInfo:
+        info.context.require(info)
+        return settings_info(store(info).settings())
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(
+        description="Formalise a valid plan: ACTIVE (with a promise per installment) or PENDING_APPROVAL "
+        "when its discount needs a higher role. An invalid plan is refused with BAD_INPUT and its "
+        "violations (extensions.fields); nothing is stored."
+    )
+    async def create_agreement(self, info: Info, input: AgreementInput) -> CreateAgreementPayload:
+        p = info.context.require(info)
+        ev = await evaluate(info, input, p)
+        now = info.context.now()
+        session = info.context.session
+        agreement = store(info).create(ev, actor_id=p.actor_id, now=now)
+        info.context.loaders.repo.refresh_segments([ev.debtor.id], now=now)
+        event = ledger.record(
+            session,
+            tenant_id=p.tenant_id,
+            kind="AGREEMENT_DECISION",
+            actor_id=p.actor_id,
+            actor_role=p.role.value,
+            debtor_id=ev.debtor.id,
+            input={"action": "CREATE", **_input_record(ev)},
+            output={**summary(agreement), "validation": validation_summary(ev.validation)},
+            versions=ev.policy.versions(),
+            now=now,
+        )
+        session.commit()
+        return CreateAgreementPayload(
+            agreement=Agreement(_m=agreement),
+            validation=validation(ev, None),
+            audit_id=strawberry.ID(event.id),
+        )
+
+    @strawberry.mutation(
+        description="Approve a PENDING_APPROVAL agreement (your tier must reach its approvalRole; not your "
+        "own). It becomes ACTIVE and its promises are created."
+    )
+    def approve_agreement(
+        self, info: Info, id: strawberry.ID, note: str | None = None
+    ) -> AgreementDecisionPayload:
+        return _decide(info, str(id), approve=True, note=note)
+
+    @strawberry.mutation(description="Reject a PENDING_APPROVAL agreement, with the reason.")
+    def reject_agreement(self, info: Info, id: strawberry.ID, reason: str) -> AgreementDecisionPayload:
+        if not reason.strip():
+            raise BadInput("reason: say why the agreement is rejected", [FieldError("reason", "required")])
+        return _decide(info, str(id), approve=False, note=reason.strip())
+
+    @strawberry.mutation(
+        description="Set a policy (JSON, schema/agreement-policy.schema.json) for a currency and optional "
+        "product/segment scope, replacing the one with the same key as a new revision. Errors name the JSON "
+        "path (extensions.fields); nothing is stored on error."
+    )
+    def set_agreement_policy(self, info: Info, policy: JSON) -> AgreementPolicyInfo:
+        p = info.context.require(info)
+        now = info.context.now()
+        session = info.context.session
+        record = store(info).set_policy(policy, actor_id=p.actor_id, now=now)
+        ledger.record(
+            session,
+            tenant_id=p.tenant_id,
+            kind="POLICY_CHANGE",
+            actor_id=p.actor_id,
+            actor_role=p.role.value,
+            input={"agreementPolicy": record.document},
+            output={"stored": True, "scopeKey": record.scope_key, "revision": record.revision},
+            versions={"policy": record.version, "policyRevision": record.revision},
+            now=now,
+        )
+        session.commit()
+        return policy_info(record)
+
+    @strawberry.mutation(description="Set the grace days and/or the payment allocation order (ADMIN).")
+    def set_agreement_settings(
+        self,
+        info: Info,
+        grace_days: int | None = None,
+        allocation_order: list[PaymentComponent] | None = None,
+    ) -> AgreementSettingsInfo:
+        p = info.context.require(info)
+        now = info.context.now()
+        session = info.context.session
+        value = store(info).set_settings(
+            grace_days=grace_days,
+            allocation_order=[str(c.value) for c in allocation_order]
+            if allocation_order is not None
+            else None,
+        )
+        ledger.record(
+            session,
+            tenant_id=p.tenant_id,
+            kind="POLICY_CHANGE",
+            actor_id=p.actor_id,
+            actor_role=p.role.value,
+            input={
+                "agreementSettings": {
+                    "graceDays": grace_days,
+                    "allocationOrder": allocation_order and [str(c.value) for c in allocation_order],
+                }
+            },
+            output={"stored": True, "settings": value.to_dict()},
+            versions={},
+            now=now,
+        )
+        session.commit()
+        return settings_info(value)
+
+    @strawberry.mutation(
+        description="Re-evaluate ACTIVE agreements at the service clock (one debtor, or the whole tenant): "
+        "installments unpaid past due date + grace days become BROKEN, with their promises and agreement. "
+        "Payments re-evaluate their agreement on their own; run this daily for the rest."
+    )
+    def refresh_agreement_statuses(
+        self, info: Info, debtor_id: strawberry.ID | None = None
+    ) -> RefreshAgreementsPayload:
+        info.context.require(info)
+        now = info.context.now()
+        repo = info.context.loaders.repo
+        if debtor_id is not None:
+            repo.get_debtor(str(debtor_id))
+        evaluated, changes = store(info).refresh(
+            debtor_id=str(debtor_id) if debtor_id is not None else None, now=now
+        )
+        repo.refresh_segments(sorted({c.agreement.debtor_id for c in changes}), now=now)
+        info.context.session.commit()
+        return RefreshAgreementsPayload(
+            evaluated=evaluated,
+            changed=[
+                AgreementStatusChange(
+                    agreement=Agreement(_m=c.agreement),
+                    before=AgreementStatus(c.before),
+                    after=AgreementStatus(c.after),
+                )
+                for c in changes
+            ],
+        )
+
+
+def _decide(info: Info, agreement_id: str, *, approve: bool, note: str | None) -> AgreementDecisionPayload:
+    p = info.context.require(info)
+    role = acting_role(p)
+    now = info.context.now()
+    session = info.context.session
+    s = store(info)
+    agreement = s.decide(
+        agreement_id, approve=approve, actor_id=p.actor_id, acting_role=role, note=note, now=now
+    )
+    if approve:
+        s.refresh(debtor_id=agreement.debtor_id, now=now)
+    info.context.loaders.repo.refresh_segments([agreement.debtor_id], now=now)
+    event = ledger.record(
+        session,
+        tenant_id=p.tenant_id,
+        kind="AGREEMENT_DECISION",
+        actor_id=p.actor_id,
+        actor_role=p.role.value,
+        debtor_id=agreement.debtor_id,
+        input={
+            "action": "APPROVE" if approve else "REJECT",
+            "agreementId": agreement.id,
+            "note": note,
+            "actingRole": role.value,
+        },
+        output=summary(agreement),
+        versions={"policy": agreement.policy_version, "policyRevision": agreement.policy_revision},
+        now=now,
+    )
+    session.commit()
+    return AgreementDecisionPayload(agreement=Agreement(_m=agreement), audit_id=strawberry.ID(event.id))
+
+
+__all__ = ["AgreementInput", "Mutation", "Query"]
