@@ -330,6 +330,9 @@ def wrk_run(
     wrk(2)  # warm-up
     r = wrk(args.seconds)
     kinds = Counter({k: r[k] for k in ("status", "connect", "read", "write", "timeout", "gql") if r[k]})
+    if r["requests"] == 0:  # nothing came back: every connection is stuck
+        kinds["no response"] = args.clients
+        r["p50"] = r["p90"] = r["p99"] = float("nan")
     return Run(
         label,
         "wrk",
@@ -363,7 +366,9 @@ def summarize_profile(path: Path, top: int = 30) -> None:
     for line in path.read_text().splitlines():
         stack, _, count = line.rpartition(" ")
         n = int(count)
-        frames = [re.sub(r" \(/.*?(site-packages/|src/|lib/python3\.\d+/)", " (", f) for f in stack.split(";")]
+        frames = [
+            re.sub(r" \(/.*?(site-packages/|src/|lib/python3\.\d+/)", " (", f) for f in stack.split(";")
+        ]
         frames = [f for f in frames if not f.startswith("process ")]
         total += n
         if frames:
@@ -435,7 +440,9 @@ def bench(workers: int, workdir: Path, clients: list[str], args: argparse.Namesp
         for client in clients:
             fheaders = {"Authorization": auth, "Content-Type": "application/json"}
             if client == "httpx":
-                runs.append(httpx_run(f"starlette floor w={workers}", f"{fbase}/graphql", fheaders, bodies, args))
+                runs.append(
+                    httpx_run(f"starlette floor w={workers}", f"{fbase}/graphql", fheaders, bodies, args)
+                )
             else:
                 runs.append(wrk_run(f"starlette floor w={workers}", fbase, auth, bodies, workdir, args))
             print_run(runs[-1])
@@ -468,9 +475,7 @@ def main() -> int:
         return 0
 
     have_wrk = shutil.which("wrk") is not None
-    if args.client == "auto":
-        clients = ["httpx", "wrk"] if have_wrk else ["httpx"]
-    elif args.client == "both":
+    if args.client in ("auto", "both"):
         clients = ["httpx", "wrk"] if have_wrk else ["httpx"]
     elif args.client == "wrk" and not have_wrk:
         print("wrk not found: falling back to the httpx client", file=sys.stderr)

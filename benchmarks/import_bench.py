@@ -49,14 +49,46 @@ TODAY = date(2026, 11, 22)
 # ------------------------------------------------------------------ record generator
 
 FIRST = {
-    "MX": ["María", "José", "Guadalupe", "Juan", "Alejandra", "Luis", "Verónica", "Jesús", "Fernanda", "Óscar"],
-    "CO": ["Andrés", "Luz Marina", "Carlos", "Paola", "Jhon", "Diana", "Yeison", "Sandra", "Camilo", "Natalia"],
+    "MX": [
+        "María",
+        "José",
+        "Guadalupe",
+        "Juan",
+        "Alejandra",
+        "Luis",
+        "Verónica",
+        "Jesús",
+        "Fernanda",
+        "Óscar",
+    ],
+    "CO": [
+        "Andrés",
+        "Luz Marina",
+        "Carlos",
+        "Paola",
+        "Jhon",
+        "Diana",
+        "Yeison",
+        "Sandra",
+        "Camilo",
+        "Natalia",
+    ],
     "CL": ["Matías", "Constanza", "Benjamín", "Javiera", "Cristóbal", "Catalina", "Ignacio", "Francisca"],
     "PE": ["Miguel", "Rosa", "Jorge", "Milagros", "César", "Karina", "Renzo", "Fiorella", "Víctor"],
     "US": ["Michael", "Jennifer", "Carlos", "Ashley", "David", "Maria", "James", "Jessica", "Daniel"],
 }
 LAST = {
-    "MX": ["Hernández", "García", "Martínez", "López", "González", "Pérez", "Rodríguez", "Sánchez", "Ramírez"],
+    "MX": [
+        "Hernández",
+        "García",
+        "Martínez",
+        "López",
+        "González",
+        "Pérez",
+        "Rodríguez",
+        "Sánchez",
+        "Ramírez",
+    ],
     "CO": ["Rodríguez", "Gómez", "Muñoz", "Díaz", "Rojas", "Moreno", "Jiménez", "Vargas", "Castro", "Ospina"],
     "CL": ["González", "Muñoz", "Rojas", "Díaz", "Pérez", "Soto", "Contreras", "Silva", "Sepúlveda"],
     "PE": ["Quispe", "Flores", "Huamán", "Mamani", "Chávez", "Ramos", "Torres", "Mendoza", "Vásquez"],
@@ -72,8 +104,18 @@ CITIES = {
         ("Tijuana", "BCN", "22"),
         ("Hermosillo", "SON", "83"),
     ],
-    "CO": [("Bogotá", "DC", "11"), ("Medellín", "ANT", "05"), ("Cali", "VAC", "76"), ("Barranquilla", "ATL", "08")],
-    "CL": [("Santiago", "RM", "83"), ("Valparaíso", "VS", "23"), ("Punta Arenas", "MA", "62"), ("Concepción", "BI", "40")],
+    "CO": [
+        ("Bogotá", "DC", "11"),
+        ("Medellín", "ANT", "05"),
+        ("Cali", "VAC", "76"),
+        ("Barranquilla", "ATL", "08"),
+    ],
+    "CL": [
+        ("Santiago", "RM", "83"),
+        ("Valparaíso", "VS", "23"),
+        ("Punta Arenas", "MA", "62"),
+        ("Concepción", "BI", "40"),
+    ],
     "PE": [("Lima", "LIM", "15"), ("Arequipa", "ARE", "04"), ("Trujillo", "LAL", "13")],
     "US": [("New York", "NY", "10"), ("Phoenix", "AZ", "85"), ("Miami", "FL", "33"), ("Houston", "TX", "77")],
 }
@@ -254,7 +296,9 @@ def run_import(factory: Any, path: Path, tenant: str, records: int, label: str, 
         result = import_jsonl_file(factory, path, tenant_slug=tenant, progress=False)
     if result.rejections:
         first = result.rejections[0]
-        raise SystemExit(f"{label}: {len(result.rejections)} rejected, first line {first.index}: {first.reasons}")
+        raise SystemExit(
+            f"{label}: {len(result.rejections)} rejected, first line {first.index}: {first.reasons}"
+        )
     print(
         f"{label:<10} {result.records:>8,} records  {result.seconds:7.2f} s  {records / result.seconds:8,.0f}"
         f" records/s  created {result.debtors_created:,} updated {result.debtors_updated:,}"

@@ -4,4 +4,12 @@ COVERED_ELSEWHERE: set[str] = {
     "Query.auditEvent",  # tests/audit and tests/api/test_audit_api.py
     "Query.auditEvents",
     "Mutation.recordSuggestionFeedback",  # tests/api/test_audit_api.py::test_feedback_rules_and_isolation
+    # tests/api/test_agreements_api.py::test_accounts_of_another_debtor_or_tenant_read_not_found and
+    # ::test_agreement_ids_of_another_tenant_read_not_found
+    "Query.validateAgreement",
+    "Query.agreement",
+    "Mutation.createAgreement",
+    "Mutation.approveAgreement",
+    "Mutation.rejectAgreement",
+    "Mutation.refreshAgreementStatuses",
 }

@@ -193,6 +193,14 @@ def test_accents_case_and_typos(signal: str, text: str) -> None:
         ("INSULT", "No sea mentiroso."),  # insults are not negatable
         # scare quotes without a reporting verb are still the speaker's words
         ("FAKE_COURT_DOCUMENT", 'Le dejamos un "citatorio" en su puerta.'),
+        # reported speech ends where the speaker's own clause starts ("así que", "so")
+        ("SEIZURE_THREAT", "Me dijiste que no tenías dinero, así que mañana embargamos tu carro."),
+        ("SEIZURE_THREAT", "You said you can't pay, so we'll garnish your wages on Friday."),
+        # "sin orden judicial" / "without a court order" is not a true legal condition
+        ("SEIZURE_THREAT", "Embargaremos su sueldo sin orden judicial."),
+        ("SEIZURE_THREAT", "We will garnish your wages without a court order."),
+        # a worry is only the debtor's when it is said to be theirs
+        ("ARREST_THREAT", "You should be worried: the sheriff will show up at your door."),
     ],
 )
 def test_negation_scope_does_not_overreach(signal: str, text: str) -> None:
@@ -218,6 +226,19 @@ def test_negation_scope_does_not_overreach(signal: str, text: str) -> None:
         "El cliente dijo: «me van a embargar la casa».",
         "The customer said that we would arrest him, which is false.",
         "Ella preguntó: '¿me van a meter a la cárcel?'",
+        # talking about other people's threats
+        "NO EXISTE PRISION POR DEUDAS. SI ALGUIEN LE AMENAZA CON CARCEL, DENUNCIELO.",
+        "Some collectors threaten people with jail. We never do that.",
+        # quoted debtor speech introduced by a second-person reporting verb, or denied right after
+        'Me dijiste "me van a embargar la casa mañana". No, eso no es así.',
+        '"Me van a quitar el sueldo", eso es falso: no hay ningún juicio.',
+        # the debtor's worry or question paraphrased
+        "You said you were worried the sheriff would show up. That is not going to happen.",
+        "She was afraid we would garnish her wages; we explained we will not.",
+        "En su correo nos pregunta si la van a denunciar por estafa. Le confirmamos que no.",
+        "Le preocupa que le embarguen la casa, pero eso no va a pasar.",
+        # reported speech runs to the end of the sentence across commas
+        "El cliente dijo que, si no pagaba, lo iban a meter a la cárcel.",
     ],
 )
 def test_negations_conditionals_and_reported_speech_are_clean(text: str) -> None:

@@ -622,6 +622,13 @@ class AgreementStore:
             raise Forbidden(f"this agreement needs {needed.value} approval; you act as {acting_role.value}")
         if actor_id is not None and actor_id == agreement.created_by:
             raise Forbidden("nobody can approve or reject an agreement they made")
+        debtor = self.session.get(Debtor, agreement.debtor_id)
+        if approve and debtor is not None and agreement.first_payment_date < local_today(debtor, now):
+            raise BadInput(
+                f"the first payment date ({agreement.first_payment_date.isoformat()}) has passed: reject "
+                "this agreement and validate a new plan",
+                [FieldError("id", "first payment date in the past", "FIRST_PAYMENT_IN_PAST")],
+            )
         agreement.status = (AgreementStatus.ACTIVE if approve else AgreementStatus.REJECTED).value
         agreement.decided_by = actor_id
         agreement.decided_by_role = acting_role.value
@@ -636,8 +643,8 @@ class AgreementStore:
     def _promise(self, agreement: Agreement, now: datetime) -> None:
         rows = self.installments_by_agreement_ids([agreement.id]).get(agreement.id, [])
         account_id = (agreement.account_ids or [None])[0]
-        for row in rows:
-            promise = Promise(
+        promises = [
+            Promise(
                 id=new_id(),
                 tenant_id=self.tenant_id,
                 debtor_id=agreement.debtor_id,
@@ -649,7 +656,11 @@ class AgreementStore:
                 due_date=row.due_date,
                 status=PromiseStatus.PENDING.value,
             )
-            self.session.add(promise)
+            for row in rows
+        ]
+        self.session.add_all(promises)
+        self.session.flush()  # no ORM relationship orders these writes: the promises must exist first
+        for row, promise in zip(rows, promises, strict=True):
             row.promise_id = promise.id
         self.session.flush()
 

@@ -13,8 +13,10 @@ The patterns are data (`lexicon/es.json`, `lexicon/en.json`, validated against
 - hedges: entries marked `hedgeable` (seizure) are dropped when the sentence states a true legal
   condition ("si un juez lo ordena", "podría", "if a court orders it");
 - quoted or reported speech of someone else: a hit inside quotes introduced or followed by a reporting
-  verb ("el cliente dijo: '...'", `he said "..."`), or after a reported-speech cue in the same sentence
-  ("el cliente dijo que ...").
+  verb or a denial ("el cliente dijo: '...'", `he said "..."`, `"...". No, eso no es así`), or after a
+  reported-speech cue in the same sentence ("el cliente dijo que ...", "you said you were worried ...",
+  "si alguien le amenaza con ..."). Commas do not end reported speech; a lexicon clause boundary that is
+  not a conditional ("así que", "so") does: the speaker's own voice resumes there.
 
 Elements (presence detectors for required content) are never negated.
 """
@@ -583,11 +585,14 @@ class _Run:
             sent_start[i] = cur_sent
         # Reported speech runs to the end of the sentence across commas ("el cliente dijo que, si no
         # pagaba, lo iban a embargar") but stops where a lexicon clause boundary starts a new clause in
-        # the speaker's own voice ("..., así que lo vamos a embargar").
+        # the speaker's own voice ("..., así que lo vamos a embargar"); a boundary that is also a
+        # conditional ("si no") stays inside the report ("dijo que, si no pagaba, lo iban a ...").
         voice_break = [sent_start[i] == i for i in range(n)]
+        cond_starts = {a for a, _b in self.cues["conditionalMarkers"]}
         for a, _b in self.cues["clauseBoundaries"]:
             clause_break[a] = True
-            voice_break[a] = True
+            if a not in cond_starts:
+                voice_break[a] = True
         clause_start = [0] * n
         voice_start = [0] * n
         cur = cur_voice = 0

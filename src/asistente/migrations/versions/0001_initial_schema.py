@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 16:12:52.065172
+Create Date: 2026-11-22 16:33:11.848721
 """
 from alembic import op
 import sqlalchemy as sa
@@ -41,6 +41,26 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('agents', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_agents_tenant_id'), ['tenant_id'], unique=False)
+
+    op.create_table('agreement_policies',
+    sa.Column('id', sa.String(length=36), nullable=False),
+    sa.Column('tenant_id', sa.String(length=36), nullable=False),
+    sa.Column('scope_key', sa.String(length=260), nullable=False),
+    sa.Column('currency', sa.String(length=3), nullable=False),
+    sa.Column('scope_product', sa.String(length=100), nullable=True),
+    sa.Column('scope_segment', sa.String(length=100), nullable=True),
+    sa.Column('revision', sa.Integer(), nullable=False),
+    sa.Column('version', sa.String(length=100), nullable=False),
+    sa.Column('document', sa.JSON(), nullable=False),
+    sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('created_by', sa.String(length=36), nullable=True),
+    sa.Column('created_at', asistente.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_agreement_policies_tenant_id_tenants'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_agreement_policies')),
+    sa.UniqueConstraint('tenant_id', 'scope_key', 'revision', name=op.f('uq_agreement_policies_tenant_id_scope_key_revision'))
+    )
+    with op.batch_alter_table('agreement_policies', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_agreement_policies_tenant_id'), ['tenant_id'], unique=False)
 
     op.create_table('audit_chain_heads',
     sa.Column('tenant_id', sa.String(length=36), nullable=False),
@@ -142,6 +162,47 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_accounts_debtor_id'), ['debtor_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_accounts_tenant_id'), ['tenant_id'], unique=False)
 
+    op.create_table('agreements',
+    sa.Column('id', sa.String(length=36), nullable=False),
+    sa.Column('tenant_id', sa.String(length=36), nullable=False),
+    sa.Column('debtor_id', sa.String(length=36), nullable=False),
+    sa.Column('account_ids', sa.JSON(), nullable=False),
+    sa.Column('kind', sa.String(length=16), nullable=False),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('currency', sa.String(length=3), nullable=False),
+    sa.Column('frequency', sa.String(length=10), nullable=True),
+    sa.Column('first_payment_date', sa.Date(), nullable=False),
+    sa.Column('down_payment', asistente.db.MoneyType(), nullable=True),
+    sa.Column('installment_count', sa.Integer(), nullable=False),
+    sa.Column('settlement_amount', asistente.db.MoneyType(), nullable=True),
+    sa.Column('named_amount', asistente.db.MoneyType(), nullable=True),
+    sa.Column('balance', asistente.db.MoneyType(), nullable=False),
+    sa.Column('total_to_pay', asistente.db.MoneyType(), nullable=False),
+    sa.Column('total_interest', asistente.db.MoneyType(), nullable=False),
+    sa.Column('discount_amount', asistente.db.MoneyType(), nullable=False),
+    sa.Column('discount_percent', sa.String(length=20), nullable=False),
+    sa.Column('requires_approval', sa.Boolean(), nullable=False),
+    sa.Column('approval_role', sa.String(length=16), nullable=True),
+    sa.Column('policy_version', sa.String(length=100), nullable=False),
+    sa.Column('policy_revision', sa.Integer(), nullable=True),
+    sa.Column('jurisdiction', sa.String(length=12), nullable=False),
+    sa.Column('created_by', sa.String(length=36), nullable=True),
+    sa.Column('created_by_role', sa.String(length=16), nullable=False),
+    sa.Column('decided_by', sa.String(length=36), nullable=True),
+    sa.Column('decided_by_role', sa.String(length=16), nullable=True),
+    sa.Column('decided_at', asistente.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('decision_note', sa.Text(), nullable=True),
+    sa.Column('status_changed_at', asistente.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', asistente.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['debtor_id'], ['debtors.id'], name=op.f('fk_agreements_debtor_id_debtors'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_agreements_tenant_id_tenants'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_agreements'))
+    )
+    with op.batch_alter_table('agreements', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_agreements_debtor_id'), ['debtor_id'], unique=False)
+        batch_op.create_index('ix_agreements_tenant_debtor_status', ['tenant_id', 'debtor_id', 'status'], unique=False)
+        batch_op.create_index(batch_op.f('ix_agreements_tenant_id'), ['tenant_id'], unique=False)
+
     op.create_table('api_keys',
     sa.Column('id', sa.String(length=36), nullable=False),
     sa.Column('tenant_id', sa.String(length=36), nullable=False),
@@ -239,6 +300,7 @@ def upgrade() -> None:
     sa.Column('due_date', sa.Date(), nullable=False),
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('resolved_at', asistente.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('agreement_id', sa.String(length=36), nullable=True),
     sa.Column('created_at', asistente.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_promises_account_id_accounts'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['debtor_id'], ['debtors.id'], name=op.f('fk_promises_debtor_id_debtors'), ondelete='CASCADE'),
@@ -247,17 +309,74 @@ def upgrade() -> None:
     sa.UniqueConstraint('debtor_id', 'external_id', name=op.f('uq_promises_debtor_id_external_id'))
     )
     with op.batch_alter_table('promises', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_promises_agreement_id'), ['agreement_id'], unique=False)
         batch_op.create_index('ix_promises_debtor_due', ['debtor_id', 'due_date'], unique=False)
         batch_op.create_index(batch_op.f('ix_promises_tenant_id'), ['tenant_id'], unique=False)
+
+    op.create_table('agreement_installments',
+    sa.Column('id', sa.String(length=36), nullable=False),
+    sa.Column('tenant_id', sa.String(length=36), nullable=False),
+    sa.Column('agreement_id', sa.String(length=36), nullable=False),
+    sa.Column('number', sa.Integer(), nullable=False),
+    sa.Column('due_date', sa.Date(), nullable=False),
+    sa.Column('amount', asistente.db.MoneyType(), nullable=False),
+    sa.Column('principal', asistente.db.MoneyType(), nullable=False),
+    sa.Column('interest', asistente.db.MoneyType(), nullable=False),
+    sa.Column('paid_principal', asistente.db.MoneyType(), nullable=False),
+    sa.Column('paid_interest', asistente.db.MoneyType(), nullable=False),
+    sa.Column('status', sa.String(length=10), nullable=False),
+    sa.Column('paid_on', sa.Date(), nullable=True),
+    sa.Column('kept', sa.Boolean(), nullable=True),
+    sa.Column('promise_id', sa.String(length=36), nullable=True),
+    sa.ForeignKeyConstraint(['agreement_id'], ['agreements.id'], name=op.f('fk_agreement_installments_agreement_id_agreements'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['promise_id'], ['promises.id'], name=op.f('fk_agreement_installments_promise_id_promises'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_agreement_installments_tenant_id_tenants'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_agreement_installments')),
+    sa.UniqueConstraint('agreement_id', 'number', name=op.f('uq_agreement_installments_agreement_id_number'))
+    )
+    with op.batch_alter_table('agreement_installments', schema=None) as batch_op:
+        batch_op.create_index('ix_agreement_installments_agreement', ['agreement_id', 'number'], unique=False)
+        batch_op.create_index(batch_op.f('ix_agreement_installments_tenant_id'), ['tenant_id'], unique=False)
+
+    op.create_table('agreement_payments',
+    sa.Column('id', sa.String(length=36), nullable=False),
+    sa.Column('tenant_id', sa.String(length=36), nullable=False),
+    sa.Column('agreement_id', sa.String(length=36), nullable=False),
+    sa.Column('payment_id', sa.String(length=36), nullable=False),
+    sa.Column('amount', asistente.db.MoneyType(), nullable=False),
+    sa.Column('unapplied', asistente.db.MoneyType(), nullable=False),
+    sa.Column('paid_on', sa.Date(), nullable=False),
+    sa.Column('lines', sa.JSON(), nullable=False),
+    sa.Column('created_at', asistente.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['agreement_id'], ['agreements.id'], name=op.f('fk_agreement_payments_agreement_id_agreements'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['payment_id'], ['payments.id'], name=op.f('fk_agreement_payments_payment_id_payments'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_agreement_payments_tenant_id_tenants'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_agreement_payments')),
+    sa.UniqueConstraint('agreement_id', 'payment_id', name=op.f('uq_agreement_payments_agreement_id_payment_id'))
+    )
+    with op.batch_alter_table('agreement_payments', schema=None) as batch_op:
+        batch_op.create_index('ix_agreement_payments_agreement', ['agreement_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_agreement_payments_tenant_id'), ['tenant_id'], unique=False)
 
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('agreement_payments', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_agreement_payments_tenant_id'))
+        batch_op.drop_index('ix_agreement_payments_agreement')
+
+    op.drop_table('agreement_payments')
+    with op.batch_alter_table('agreement_installments', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_agreement_installments_tenant_id'))
+        batch_op.drop_index('ix_agreement_installments_agreement')
+
+    op.drop_table('agreement_installments')
     with op.batch_alter_table('promises', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_promises_tenant_id'))
         batch_op.drop_index('ix_promises_debtor_due')
+        batch_op.drop_index(batch_op.f('ix_promises_agreement_id'))
 
     op.drop_table('promises')
     with op.batch_alter_table('payments', schema=None) as batch_op:
@@ -282,6 +401,12 @@ def downgrade() -> None:
         batch_op.drop_index('ix_api_keys_prefix')
 
     op.drop_table('api_keys')
+    with op.batch_alter_table('agreements', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_agreements_tenant_id'))
+        batch_op.drop_index('ix_agreements_tenant_debtor_status')
+        batch_op.drop_index(batch_op.f('ix_agreements_debtor_id'))
+
+    op.drop_table('agreements')
     with op.batch_alter_table('accounts', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_accounts_tenant_id'))
         batch_op.drop_index(batch_op.f('ix_accounts_debtor_id'))
@@ -301,6 +426,10 @@ def downgrade() -> None:
     op.drop_table('audit_events')
     op.drop_table('audit_checkpoints')
     op.drop_table('audit_chain_heads')
+    with op.batch_alter_table('agreement_policies', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_agreement_policies_tenant_id'))
+
+    op.drop_table('agreement_policies')
     with op.batch_alter_table('agents', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_agents_tenant_id'))
 
