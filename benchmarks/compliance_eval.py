@@ -187,8 +187,24 @@ def speed(packs, texts: list[dict]) -> tuple[float, float]:
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--show-misses", action="store_true")
+    parser.add_argument(
+        "--blind",
+        action="store_true",
+        help="measure the blind set (tests/compliance/corpus/blind/) once; never tune on it",
+    )
     args = parser.parse_args()
     packs = load_packs()
+    if args.blind:
+        blind = load_texts(CORPUS / "blind" / "texts.jsonl")
+        m = text_metrics(packs, blind, False)
+        print(f"Blind set: {len(blind)} texts ({m['bad_total']} non-compliant, {m['good_total']} compliant)")
+        print(f"  recall on non-compliant texts (every expected code found): {m['recall']:.3f}")
+        print(f"  non-compliant texts flagged at all:                        {m['flag_recall']:.3f}")
+        print(f"  false positives on compliant texts:                        {m['fp_rate']:.3f}")
+        print(f"  {'code':28} {'precision':>9} {'recall':>7} {'support':>8}")
+        for code, (p, r, n) in m["per_code"].items():
+            print(f"  {code:28} {p:9.2f} {r:7.2f} {n:8d}")
+        return 0
     texts, scenarios = load_texts(), load_scenarios()
     for label, subset in (("all", texts), ("held-out third", [t for t in texts if held_out(t["id"])])):
         m = text_metrics(packs, subset, args.show_misses and label == "all")

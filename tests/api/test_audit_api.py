@@ -121,3 +121,19 @@ async def test_summary(api, session_factory, clock):
         0,
     )
     assert {r["ruleId"]: r["count"] for r in row["blockedByRule"]} == {"MX-04": 2, "MX-06": 1}
+
+
+async def test_event_page_with_feedback_has_constant_queries(api, session_factory, clock, engine, services):
+    from tests.api.test_card import count_queries
+
+    services.settings.auth_cache_seconds = 300
+    comp = api.key("acme", "COMPLIANCE")
+    agent = api.key("acme", "AGENT", agent="u1")
+    ids = [_record(session_factory, "acme", clock) for _ in range(6)]
+    for i in ids[:4]:
+        await api.ok(FEEDBACK, {"id": i, "a": "USED"}, key=agent)
+    await api.ok(EVENTS, {"first": 50}, key=comp)
+    with count_queries(engine) as statements:
+        page = (await api.ok(EVENTS, {"first": 50}, key=comp))["auditEvents"]["edges"]
+    assert len(page) == 10  # 6 advice events + 4 feedback events
+    assert len(statements) == 2, [s[:70] for s in statements]  # the page, then one batched feedback load

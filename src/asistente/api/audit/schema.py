@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Annotated
 
 import strawberry
+from strawberry.dataloader import DataLoader
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
@@ -52,11 +53,19 @@ class AuditEvent:
     prev_hash: str
 
     @strawberry.field(description="What the agent did with this advice (oldest first).")
-    def feedback(self, info: Info) -> list[AuditFeedback]:
-        p = info.context.principal
-        rows = ledger.feedback_for_events(
-            info.context.session, tenant_id=p.tenant_id, event_ids=[str(self.id)]
-        )
+    async def feedback(self, info: Info) -> list[AuditFeedback]:
+        ctx = info.context
+
+        def make() -> DataLoader:
+            async def load(ids: list[str]) -> list[list]:
+                found = ledger.feedback_for_events(
+                    ctx.session, tenant_id=ctx.principal.tenant_id, event_ids=ids
+                )
+                return [found.get(i, []) for i in ids]
+
+            return DataLoader(load_fn=load)
+
+        rows = await ctx.loaders.extra("feedback_by_event_id", make).load(str(self.id))
         return [
             AuditFeedback(
                 id=strawberry.ID(f.id),
@@ -65,7 +74,7 @@ class AuditEvent:
                 actor_id=f.actor_id,
                 at=f.at,
             )
-            for f in rows.get(str(self.id), [])
+            for f in rows
         ]
 
 
