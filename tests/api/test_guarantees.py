@@ -15,12 +15,12 @@ CHECK = """query($i: ComplianceCheckInput!) { checkCompliance(input: $i) { compl
 
 
 async def test_no_advice_without_a_record(api, monkeypatch, session_factory):
-    import asistente.api.compliance.schema as compliance_api
+    from asistente.audit import ledger
 
     def failing_record(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(compliance_api.ledger, "record", failing_record)
+    monkeypatch.setattr(ledger, "record", failing_record)
     key = api.key(role="AGENT", agent="u1")
     body = await api.gql(
         CHECK,

@@ -89,6 +89,7 @@ POST_NEGATION_WINDOW = 4  # tokens after a hit searched for a post-negator (same
 QUOTE_LOOKBACK = 8  # tokens before an opening quote searched for a reporting verb
 QUOTE_LOOKAHEAD = 4  # tokens after a closing quote searched for a reporting verb
 MAX_GAP = 8
+NOT_AFTER_WINDOW = 6  # words before a hit where an entry's notAfter patterns may start
 
 
 @dataclass(frozen=True)
@@ -330,6 +331,7 @@ class Entry:
     negatable: bool
     hedgeable: bool
     requires_question: bool
+    not_after: tuple[CompiledPattern, ...]
     examples: tuple[str, ...]
     counter_examples: tuple[str, ...]
 
@@ -397,6 +399,9 @@ def load_lexicon(path: str | Path) -> Lexicon:
                 negatable=raw.get("negatable", kind == "signal"),
                 hedgeable=raw.get("hedgeable", False),
                 requires_question=raw.get("requiresQuestion", False),
+                not_after=tuple(
+                    comp(src, ["entries", n, "notAfter", k]) for k, src in enumerate(raw.get("notAfter", []))
+                ),
                 examples=tuple(raw.get("examples", [])),
                 counter_examples=tuple(raw.get("counterExamples", [])),
             )
@@ -673,6 +678,18 @@ class _Run:
             and self.clause_start[posts[k]] == self.clause_start[b]
         )
 
+    def preceded_by(self, patterns: Sequence[CompiledPattern], a: int) -> bool:
+        """True when one of `patterns` matches words that end right before token `a` (same clause)."""
+        end = self.spos[a] - 1
+        s = self.s
+        for k in range(max(self.clause_start[a], a - NOT_AFTER_WINDOW), a):
+            at = self.spos[k] - 1
+            for pat in patterns:
+                mm = pat.regex.match(s, at, end + 1)
+                if mm is not None and mm.end() == end:
+                    return True
+        return False
+
     def reported(self, a: int, b: int) -> bool:
         for qa, qb in self.quotes():
             if qa <= a and b <= qb:
@@ -685,6 +702,8 @@ class _Run:
         assert entry is not None
         self._ensure_scope()
         if entry.requires_question and self.sent_start[a] not in self.question_sentences:
+            return False
+        if entry.not_after and self.preceded_by(entry.not_after, a):
             return False
         if entry.negatable:
             gaps = []

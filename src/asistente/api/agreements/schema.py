@@ -44,7 +44,6 @@ from asistente.api.core.permissions import (
     register,
 )
 from asistente.api.core.scalars import limit_list
-from asistente.audit import ledger
 from asistente.enums import Role
 from asistente.errors import BadInput, FieldError, Forbidden, NotFound
 from asistente.tenants.service import Principal
@@ -199,12 +198,8 @@ class Query:
         p = info.context.require(info)
         ev = await evaluate(info, input, p)
         session = info.context.session
-        event = ledger.record(
-            session,
-            tenant_id=p.tenant_id,
-            kind="AGREEMENT_VALIDATION",
-            actor_id=p.actor_id,
-            actor_role=p.role.value,
+        event = info.context.record(
+            "AGREEMENT_VALIDATION",
             debtor_id=ev.debtor.id,
             input=_input_record(ev),
             output=validation_summary(ev.validation),
@@ -277,12 +272,8 @@ class Mutation:
         session = info.context.session
         agreement = store(info).create(ev, actor_id=p.actor_id, now=now)
         info.context.loaders.repo.refresh_segments([ev.debtor.id], now=now)
-        event = ledger.record(
-            session,
-            tenant_id=p.tenant_id,
-            kind="AGREEMENT_DECISION",
-            actor_id=p.actor_id,
-            actor_role=p.role.value,
+        event = info.context.record(
+            "AGREEMENT_DECISION",
             debtor_id=ev.debtor.id,
             input={"action": "CREATE", **_input_record(ev)},
             output={**summary(agreement), "validation": validation_summary(ev.validation)},
@@ -321,12 +312,8 @@ class Mutation:
         now = info.context.now()
         session = info.context.session
         record = store(info).set_policy(policy, actor_id=p.actor_id, now=now)
-        ledger.record(
-            session,
-            tenant_id=p.tenant_id,
-            kind="POLICY_CHANGE",
-            actor_id=p.actor_id,
-            actor_role=p.role.value,
+        info.context.record(
+            "POLICY_CHANGE",
             input={"agreementPolicy": record.document},
             output={"stored": True, "scopeKey": record.scope_key, "revision": record.revision},
             versions={"policy": record.version, "policyRevision": record.revision},
@@ -342,7 +329,7 @@ class Mutation:
         grace_days: int | None = None,
         allocation_order: list[PaymentComponent] | None = None,
     ) -> AgreementSettingsInfo:
-        p = info.context.require(info)
+        info.context.require(info)
         now = info.context.now()
         session = info.context.session
         value = store(info).set_settings(
@@ -351,12 +338,8 @@ class Mutation:
             if allocation_order is not None
             else None,
         )
-        ledger.record(
-            session,
-            tenant_id=p.tenant_id,
-            kind="POLICY_CHANGE",
-            actor_id=p.actor_id,
-            actor_role=p.role.value,
+        info.context.record(
+            "POLICY_CHANGE",
             input={
                 "agreementSettings": {
                     "graceDays": grace_days,
@@ -413,12 +396,8 @@ def _decide(info: Info, agreement_id: str, *, approve: bool, note: str | None) -
     if approve:
         s.refresh(debtor_id=agreement.debtor_id, now=now)
     info.context.loaders.repo.refresh_segments([agreement.debtor_id], now=now)
-    event = ledger.record(
-        session,
-        tenant_id=p.tenant_id,
-        kind="AGREEMENT_DECISION",
-        actor_id=p.actor_id,
-        actor_role=p.role.value,
+    event = info.context.record(
+        "AGREEMENT_DECISION",
         debtor_id=agreement.debtor_id,
         input={
             "action": "APPROVE" if approve else "REJECT",

@@ -12,7 +12,6 @@ from strawberry.types import Info
 from asistente.api.compliance.types import ComplianceReport, ContactPermission, contact_permission, report
 from asistente.api.core.permissions import ADMIN, AGENT, COMPLIANCE, INTEGRATOR, READERS, SUPERVISOR, register
 from asistente.api.core.scalars import Channel, RecipientRole
-from asistente.audit import ledger
 from asistente.compliance import ContactRequest, PackRegistry, check_text, evaluate_contact
 from asistente.enums import Channel as DomainChannel
 from asistente.enums import RecipientRole as DomainRole
@@ -97,7 +96,7 @@ class Query:
         recipient_role: RecipientRole = RecipientRole.DEBTOR,
         destination: str | None = None,
     ) -> ContactPermission:
-        p = info.context.require(info)
+        info.context.require(info)
         loaders = info.context.loaders
         debtor = await loaders.debtor_by_id.load(str(debtor_id))
         if debtor is None:
@@ -120,12 +119,8 @@ class Query:
             request, debtor_facts(debtor, accounts), interaction_facts(history), tenant_packs(info), now
         )
         session = info.context.session
-        event = ledger.record(
-            session,
-            tenant_id=p.tenant_id,
-            kind="CONTACT_CHECK",
-            actor_id=p.actor_id,
-            actor_role=p.role.value,
+        event = info.context.record(
+            "CONTACT_CHECK",
             debtor_id=debtor.id,
             input={
                 "channel": channel.value,
@@ -152,7 +147,7 @@ class Query:
         description="Check a text against the jurisdiction's content rules. Recorded in the ledger."
     )
     async def check_compliance(self, info: Info, input: ComplianceCheckInput) -> ComplianceReport:
-        p = info.context.require(info)
+        info.context.require(info)
         jurisdiction = input.jurisdiction
         time_barred = False
         addresses: tuple = ()
@@ -181,12 +176,8 @@ class Query:
             addresses=addresses,
         )
         session = info.context.session
-        event = ledger.record(
-            session,
-            tenant_id=p.tenant_id,
-            kind="COMPLIANCE_CHECK",
-            actor_id=p.actor_id,
-            actor_role=p.role.value,
+        event = info.context.record(
+            "COMPLIANCE_CHECK",
             debtor_id=debtor_id,
             call_id=input.call_id,
             input={
@@ -244,12 +235,8 @@ class Mutation:
         overlays[overlay["jurisdiction"]] = overlay
         settings[OVERLAYS_KEY] = overlays
         tenant.settings = settings
-        ledger.record(
-            session,
-            tenant_id=p.tenant_id,
-            kind="POLICY_CHANGE",
-            actor_id=p.actor_id,
-            actor_role=p.role.value,
+        info.context.record(
+            "POLICY_CHANGE",
             input={"ruleOverlay": overlay},
             output={"stored": True},
             versions={"overlay": overlay.get("version")},

@@ -98,6 +98,25 @@ class Context:
             raise Forbidden(f"origin {self.origin} is not allowed for this tenant")
         return self.principal
 
+    # -- the audit ledger
+    def record(self, kind: str, *, now: datetime | None = None, **fields: Any) -> Any:
+        """Append one event for the caller to the tenant's ledger in this operation's session (the caller
+        commits). No advice without a record: a failure raises and the resolver returns nothing."""
+        from asistente.audit import ledger
+
+        p = self.principal
+        if p is None:
+            raise self.auth_error or Unauthenticated("missing credentials")
+        return ledger.record(
+            self.session,
+            tenant_id=p.tenant_id,
+            kind=kind,
+            actor_id=p.actor_id,
+            actor_role=p.role.value,
+            now=now or self.now(),
+            **fields,
+        )
+
     # -- per-operation resources
     @property
     def session(self) -> Session:
