@@ -43,10 +43,8 @@ def held_out(item_id: str) -> bool:
     return int(hashlib.sha1(item_id.encode()).hexdigest(), 16) % 3 == 0
 
 
-def load_texts() -> list[dict]:
-    return [
-        json.loads(line) for line in (CORPUS / "texts.jsonl").read_text(encoding="utf-8").splitlines() if line
-    ]
+def load_texts(path: Path = CORPUS / "texts.jsonl") -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
 
 
 def load_scenarios() -> list[dict]:

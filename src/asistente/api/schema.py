@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from functools import lru_cache
 
 import strawberry
@@ -30,17 +30,28 @@ MUTATIONS = (portfolio.Mutation, tenants.Mutation, compliance.Mutation, audit.Mu
 
 
 class OperationScope(SchemaExtension):
-    """A fresh session, loaders and clock reading per operation (HTTP request or WebSocket message)."""
+    """A fresh session, loaders and clock reading per operation (HTTP request or WebSocket message).
 
-    def on_operation(self) -> Iterator[None]:
+    Resolvers use synchronous SQLAlchemy sessions on the event loop. An operation holds its pooled
+    connection across awaits (between loader batches), so if more operations than the pool can serve were
+    let in, the next checkout would block the event loop while the holders could never resume to give their
+    connections back: the worker would freeze. Each operation therefore first waits, asynchronously, for
+    one of the database slots (pool capacity minus one kept for authentication)."""
+
+    async def on_operation(self) -> AsyncIterator[None]:
         ctx = self.execution_context.context
-        if hasattr(ctx, "begin_operation"):
-            ctx.begin_operation()
+        slots = ctx.services.db_slots() if hasattr(ctx, "services") else None
+        if slots is not None:
+            await slots.acquire()
         try:
-            yield
-        finally:
-            if hasattr(ctx, "end_operation"):
+            ctx.begin_operation()
+            try:
+                yield
+            finally:
                 ctx.end_operation()
+        finally:
+            if slots is not None:
+                slots.release()
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:

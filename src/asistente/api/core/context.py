@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -32,6 +33,20 @@ class Services:
     clock: Callable[[], datetime] = utcnow
     extras: dict[str, Any] = field(default_factory=dict)  # domain engines (rule packs, policies...)
     _auth_cache: dict[str, tuple[float, Principal]] = field(default_factory=dict)
+    _slots: dict[int, asyncio.Semaphore] = field(default_factory=dict)
+
+    def db_slots(self) -> asyncio.Semaphore:
+        """How many operations of this process may hold a database connection at once (per event loop)."""
+        loop_id = id(asyncio.get_running_loop())
+        sem = self._slots.get(loop_id)
+        if sem is None:
+            pool = self.engine.pool
+            size = getattr(pool, "size", lambda: 5)()
+            overflow = getattr(pool, "_max_overflow", 0)
+            capacity = size + overflow if overflow >= 0 else 1000
+            sem = asyncio.Semaphore(max(1, capacity - 1))
+            self._slots = {loop_id: sem}
+        return sem
 
     def authenticate(self, credential: str) -> Principal:
         hit = self._auth_cache.get(credential)
