@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy import Select, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from asistente.db import utcnow
@@ -52,28 +52,22 @@ class PortfolioRepository:
         self.tenant_id = tenant_id
 
     # ------------------------------------------------------------- reads (batched for loaders)
+    # The loaders' statements are built once (bind parameters, expanding IN lists) so SQLAlchemy does not
+    # rebuild and re-key them on every call: a measurable share of a card's time.
     def debtors_by_ids(self, ids: Sequence[str]) -> dict[str, Debtor]:
         valid = [i for i in ids if is_uuid(i)]
         if not valid:
             return {}
-        rows = self.session.scalars(
-            select(Debtor).where(Debtor.tenant_id == self.tenant_id, Debtor.id.in_(valid))
-        )
+        rows = self.session.scalars(_DEBTORS_BY_IDS, {"tenant": self.tenant_id, "ids": valid})
         return {d.id: d for d in rows}
 
     def debtors_by_external_ids(self, ext_ids: Sequence[str]) -> dict[str, Debtor]:
-        rows = self.session.scalars(
-            select(Debtor).where(Debtor.tenant_id == self.tenant_id, Debtor.external_id.in_(list(ext_ids)))
-        )
+        rows = self.session.scalars(_DEBTORS_BY_EXT, {"tenant": self.tenant_id, "ids": list(ext_ids)})
         return {d.external_id: d for d in rows}
 
     def accounts_by_debtor_ids(self, ids: Sequence[str]) -> dict[str, list[Account]]:
         out: dict[str, list[Account]] = defaultdict(list)
-        for acc in self.session.scalars(
-            select(Account)
-            .where(Account.tenant_id == self.tenant_id, Account.debtor_id.in_(list(ids)))
-            .order_by(Account.debtor_id, Account.days_past_due.desc(), Account.external_id)
-        ):
+        for acc in self.session.scalars(_ACCOUNTS_BY_DEBTOR, {"tenant": self.tenant_id, "ids": list(ids)}):
             out[acc.debtor_id].append(acc)
         return out
 
@@ -81,51 +75,39 @@ class PortfolioRepository:
         valid = [i for i in ids if is_uuid(i)]
         if not valid:
             return {}
-        rows = self.session.scalars(
-            select(Account).where(Account.tenant_id == self.tenant_id, Account.id.in_(valid))
-        )
+        rows = self.session.scalars(_ACCOUNTS_BY_IDS, {"tenant": self.tenant_id, "ids": valid})
         return {a.id: a for a in rows}
-
-    def _recent(self, model: Any, time_col: Any, ids: Sequence[str], keep: int, since: datetime) -> Select:
-        rn = func.row_number().over(partition_by=model.debtor_id, order_by=(time_col.desc(), model.id.desc()))
-        inner = (
-            select(model.id.label("id"), rn.label("rn"), time_col.label("t"))
-            .where(model.tenant_id == self.tenant_id, model.debtor_id.in_(list(ids)))
-            .subquery()
-        )
-        return (
-            select(model)
-            .join(inner, inner.c.id == model.id)
-            .where(or_(inner.c.rn <= keep, inner.c.t >= since))
-            .order_by(model.debtor_id, time_col.desc())
-        )
 
     def interactions_by_debtor_ids(
         self, ids: Sequence[str], *, now: datetime
     ) -> dict[str, list[Interaction]]:
         """The last RECENT_INTERACTIONS of each debtor plus every one inside the frequency window."""
         out: dict[str, list[Interaction]] = defaultdict(list)
-        since = now - timedelta(days=INTERACTION_WINDOW_DAYS)
-        for it in self.session.scalars(
-            self._recent(Interaction, Interaction.at, ids, RECENT_INTERACTIONS, since)
-        ):
+        params = {
+            "tenant": self.tenant_id,
+            "ids": list(ids),
+            "keep": RECENT_INTERACTIONS,
+            "since": now - timedelta(days=INTERACTION_WINDOW_DAYS),
+        }
+        for it in self.session.scalars(_RECENT_INTERACTIONS, params):
             out[it.debtor_id].append(it)
         return out
 
     def payments_by_debtor_ids(self, ids: Sequence[str], *, now: datetime) -> dict[str, list[Payment]]:
         out: dict[str, list[Payment]] = defaultdict(list)
-        since = now - timedelta(days=PAYMENT_LOOKBACK_DAYS)
-        for p in self.session.scalars(self._recent(Payment, Payment.paid_at, ids, RECENT_PAYMENTS, since)):
+        params = {
+            "tenant": self.tenant_id,
+            "ids": list(ids),
+            "keep": RECENT_PAYMENTS,
+            "since": now - timedelta(days=PAYMENT_LOOKBACK_DAYS),
+        }
+        for p in self.session.scalars(_RECENT_PAYMENTS, params):
             out[p.debtor_id].append(p)
         return out
 
     def promises_by_debtor_ids(self, ids: Sequence[str]) -> dict[str, list[Promise]]:
         out: dict[str, list[Promise]] = defaultdict(list)
-        for p in self.session.scalars(
-            select(Promise)
-            .where(Promise.tenant_id == self.tenant_id, Promise.debtor_id.in_(list(ids)))
-            .order_by(Promise.debtor_id, Promise.due_date.desc())
-        ):
+        for p in self.session.scalars(_PROMISES_BY_DEBTOR, {"tenant": self.tenant_id, "ids": list(ids)}):
             out[p.debtor_id].append(p)
         return out
 
@@ -302,6 +284,40 @@ class PortfolioRepository:
                 )
                 rows.append({"id": debtor_id, "segment_code": seg.code, "risk_level": seg.risk_level})
             self.session.execute(update(Debtor), rows)
+
+
+def _recent(model: Any, time_col: Any) -> Select:
+    rn = func.row_number().over(partition_by=model.debtor_id, order_by=(time_col.desc(), model.id.desc()))
+    inner = (
+        select(model.id.label("id"), rn.label("rn"), time_col.label("t"))
+        .where(model.tenant_id == bindparam("tenant"), model.debtor_id.in_(bindparam("ids", expanding=True)))
+        .subquery()
+    )
+    return (
+        select(model)
+        .join(inner, inner.c.id == model.id)
+        .where(or_(inner.c.rn <= bindparam("keep"), inner.c.t >= bindparam("since")))
+        .order_by(model.debtor_id, time_col.desc())
+    )
+
+
+def _by(model: Any, column: Any, *order: Any) -> Select:
+    return (
+        select(model)
+        .where(model.tenant_id == bindparam("tenant"), column.in_(bindparam("ids", expanding=True)))
+        .order_by(*order)
+    )
+
+
+_DEBTORS_BY_IDS = _by(Debtor, Debtor.id)
+_DEBTORS_BY_EXT = _by(Debtor, Debtor.external_id)
+_ACCOUNTS_BY_IDS = _by(Account, Account.id)
+_ACCOUNTS_BY_DEBTOR = _by(
+    Account, Account.debtor_id, Account.debtor_id, Account.days_past_due.desc(), Account.external_id
+)
+_PROMISES_BY_DEBTOR = _by(Promise, Promise.debtor_id, Promise.debtor_id, Promise.due_date.desc())
+_RECENT_INTERACTIONS = _recent(Interaction, Interaction.at)
+_RECENT_PAYMENTS = _recent(Payment, Payment.paid_at)
 
 
 def segment_for(

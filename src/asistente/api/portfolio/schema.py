@@ -301,7 +301,7 @@ class Mutation:
         debtor = repo.get_debtor(it.debtor_id)
         repo.refresh_segments([debtor.id], now=info.context.now())
         info.context.session.commit()
-        return RecordInteractionPayload(interaction=Interaction(_m=it), debtor=Debtor(_m=debtor))
+        return RecordInteractionPayload(interaction=Interaction.of(it), debtor=Debtor(_m=debtor))
 
     @strawberry.mutation
     def record_payment(self, info: Info, input: RecordPaymentInput) -> RecordPaymentPayload:
@@ -322,8 +322,8 @@ class Mutation:
         repo.refresh_segments([payment.debtor_id], now=info.context.now())
         info.context.session.commit()
         return RecordPaymentPayload(
-            payment=Payment(_m=payment),
-            account=Account(_m=account),
+            payment=Payment.of(payment),
+            account=Account.of(account),
             duplicate=not created,
             agreement=Agreement(_m=agreement) if agreement is not None else None,
         )

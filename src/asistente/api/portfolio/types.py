@@ -54,59 +54,38 @@ class Email:
 
 @strawberry.type(description="Balance of an account; amounts are decimal strings in the account's currency.")
 class Account:
-    _m: strawberry.Private[models.Account]
+    id: strawberry.ID
+    external_id: str
+    product: str
+    creditor: str | None
+    currency: str
+    principal: str
+    balance: str
+    minimum_due: str | None
+    days_past_due: int
+    due_date: date | None
+    in_litigation: bool
+    disputed: bool
+    time_barred: bool
 
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(self._m.id)
-
-    @strawberry.field
-    def external_id(self) -> str:
-        return self._m.external_id
-
-    @strawberry.field
-    def product(self) -> str:
-        return self._m.product
-
-    @strawberry.field
-    def creditor(self) -> str | None:
-        return self._m.creditor
-
-    @strawberry.field
-    def currency(self) -> str:
-        return self._m.currency
-
-    @strawberry.field
-    def principal(self) -> str:
-        return money(self._m.principal, self._m.currency) or "0"
-
-    @strawberry.field
-    def balance(self) -> str:
-        return money(self._m.balance, self._m.currency) or "0"
-
-    @strawberry.field
-    def minimum_due(self) -> str | None:
-        return money(self._m.minimum_due, self._m.currency)
-
-    @strawberry.field
-    def days_past_due(self) -> int:
-        return self._m.days_past_due
-
-    @strawberry.field
-    def due_date(self) -> date | None:
-        return self._m.due_date
-
-    @strawberry.field
-    def in_litigation(self) -> bool:
-        return self._m.in_litigation
-
-    @strawberry.field
-    def disputed(self) -> bool:
-        return self._m.disputed
-
-    @strawberry.field
-    def time_barred(self) -> bool:
-        return self._m.time_barred
+    @classmethod
+    def of(cls, a: models.Account) -> Account:
+        c = a.currency
+        return cls(
+            id=strawberry.ID(a.id),
+            external_id=a.external_id,
+            product=a.product,
+            creditor=a.creditor,
+            currency=c,
+            principal=money(a.principal, c) or "0",
+            balance=money(a.balance, c) or "0",
+            minimum_due=money(a.minimum_due, c),
+            days_past_due=a.days_past_due,
+            due_date=a.due_date,
+            in_litigation=a.in_litigation,
+            disputed=a.disputed,
+            time_barred=a.time_barred,
+        )
 
 
 @strawberry.type
@@ -120,109 +99,75 @@ class CurrencyTotal:
 
 @strawberry.type
 class Payment:
-    _m: strawberry.Private[models.Payment]
+    id: strawberry.ID
+    account_id: strawberry.ID
+    amount: str
+    currency: str
+    paid_at: datetime
+    reference: str | None
 
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(self._m.id)
-
-    @strawberry.field
-    def account_id(self) -> strawberry.ID:
-        return strawberry.ID(self._m.account_id)
-
-    @strawberry.field
-    def amount(self) -> str:
-        return money(self._m.amount, self._m.currency) or "0"
-
-    @strawberry.field
-    def currency(self) -> str:
-        return self._m.currency
-
-    @strawberry.field
-    def paid_at(self) -> datetime:
-        return self._m.paid_at
-
-    @strawberry.field
-    def reference(self) -> str | None:
-        return self._m.reference
+    @classmethod
+    def of(cls, p: models.Payment) -> Payment:
+        return cls(
+            id=strawberry.ID(p.id),
+            account_id=strawberry.ID(p.account_id),
+            amount=money(p.amount, p.currency) or "0",
+            currency=p.currency,
+            paid_at=p.paid_at,
+            reference=p.reference,
+        )
 
 
 @strawberry.type
 class Interaction:
-    _m: strawberry.Private[models.Interaction]
+    id: strawberry.ID
+    channel: Channel
+    direction: Direction
+    at: datetime
+    outcome: InteractionOutcome
+    recipient_role: RecipientRole
+    destination: str | None
+    opt_out_requested: bool
+    note: str | None
+    agent_id: strawberry.ID | None
 
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(self._m.id)
-
-    @strawberry.field
-    def channel(self) -> Channel:
-        return Channel(self._m.channel)
-
-    @strawberry.field
-    def direction(self) -> Direction:
-        return Direction(self._m.direction)
-
-    @strawberry.field
-    def at(self) -> datetime:
-        return self._m.at
-
-    @strawberry.field
-    def outcome(self) -> InteractionOutcome:
-        return InteractionOutcome(self._m.outcome)
-
-    @strawberry.field
-    def recipient_role(self) -> RecipientRole:
-        return RecipientRole(self._m.recipient_role)
-
-    @strawberry.field
-    def destination(self) -> str | None:
-        return self._m.destination
-
-    @strawberry.field
-    def opt_out_requested(self) -> bool:
-        return self._m.opt_out_requested
-
-    @strawberry.field
-    def note(self) -> str | None:
-        return self._m.note
-
-    @strawberry.field
-    def agent_id(self) -> strawberry.ID | None:
-        return strawberry.ID(self._m.agent_id) if self._m.agent_id else None
+    @classmethod
+    def of(cls, i: models.Interaction) -> Interaction:
+        return cls(
+            id=strawberry.ID(i.id),
+            channel=Channel(i.channel),
+            direction=Direction(i.direction),
+            at=i.at,
+            outcome=InteractionOutcome(i.outcome),
+            recipient_role=RecipientRole(i.recipient_role),
+            destination=i.destination,
+            opt_out_requested=i.opt_out_requested,
+            note=i.note,
+            agent_id=strawberry.ID(i.agent_id) if i.agent_id else None,
+        )
 
 
 @strawberry.type
 class Promise:
-    _m: strawberry.Private[models.Promise]
+    id: strawberry.ID
+    account_id: strawberry.ID | None
+    amount: str
+    currency: str
+    due_date: date
+    promised_at: datetime
+    status: PromiseStatus
 
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(self._m.id)
-
-    @strawberry.field
-    def account_id(self) -> strawberry.ID | None:
-        return strawberry.ID(self._m.account_id) if self._m.account_id else None
-
-    @strawberry.field
-    def amount(self) -> str:
-        return money(self._m.amount, self._m.currency) or "0"
-
-    @strawberry.field
-    def currency(self) -> str:
-        return self._m.currency
-
-    @strawberry.field
-    def due_date(self) -> date:
-        return self._m.due_date
-
-    @strawberry.field
-    def promised_at(self) -> datetime:
-        return self._m.promised_at
-
-    @strawberry.field
-    def status(self) -> PromiseStatus:
-        return PromiseStatus(self._m.status)
+    @classmethod
+    def of(cls, p: models.Promise) -> Promise:
+        return cls(
+            id=strawberry.ID(p.id),
+            account_id=strawberry.ID(p.account_id) if p.account_id else None,
+            amount=money(p.amount, p.currency) or "0",
+            currency=p.currency,
+            due_date=p.due_date,
+            promised_at=p.promised_at,
+            status=PromiseStatus(p.status),
+        )
 
 
 @strawberry.type
@@ -381,7 +326,7 @@ class Debtor:
     @strawberry.field
     async def accounts(self, info: Info) -> list[Account]:
         rows = await info.context.loaders.accounts_by_debtor_id.load(self._m.id)
-        return [Account(_m=a) for a in rows]
+        return [Account.of(a) for a in rows]
 
     @strawberry.field(description="Balances per currency (never summed across currencies).")
     async def totals(self, info: Info) -> list[CurrencyTotal]:
@@ -441,13 +386,13 @@ class Debtor:
     async def promises(self, info: Info, status: list[PromiseStatus] | None = None) -> list[Promise]:
         rows = await info.context.loaders.promises_by_debtor_id.load(self._m.id)
         wanted = {s.value for s in status} if status else None
-        return [Promise(_m=p) for p in rows if wanted is None or p.status in wanted]
+        return [Promise.of(p) for p in rows if wanted is None or p.status in wanted]
 
     @strawberry.field(description="Pending promises, soonest first.")
     async def open_promises(self, info: Info) -> list[Promise]:
         rows = await info.context.loaders.promises_by_debtor_id.load(self._m.id)
         return [
-            Promise(_m=p)
+            Promise.of(p)
             for p in sorted(rows, key=lambda p: p.due_date)
             if p.status == PromiseStatusEnum.PENDING.value
         ]
@@ -473,7 +418,7 @@ class Debtor:
     @strawberry.field(description="Most recent payments (at most 10, plus all in the last 180 days).")
     async def payments(self, info: Info, limit: int = 10) -> list[Payment]:
         rows = await info.context.loaders.payments_by_debtor_id.load(self._m.id)
-        return [Payment(_m=p) for p in rows[: max(0, min(limit, 200))]]
+        return [Payment.of(p) for p in rows[: max(0, min(limit, 200))]]
 
     @strawberry.field
     async def last_payment_at(self, info: Info) -> datetime | None:
@@ -515,7 +460,7 @@ class Debtor:
     @strawberry.field(description="Most recent interactions first (at most 20).")
     async def last_interactions(self, info: Info, limit: int = 5) -> list[Interaction]:
         rows = await info.context.loaders.interactions_by_debtor_id.load(self._m.id)
-        return [Interaction(_m=i) for i in rows[: max(0, min(limit, 20))]]
+        return [Interaction.of(i) for i in rows[: max(0, min(limit, 20))]]
 
 
 @strawberry.type
