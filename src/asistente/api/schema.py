@@ -7,6 +7,7 @@ from functools import lru_cache
 
 import strawberry
 from strawberry.extensions import (
+    AddValidationRules,
     DisableIntrospection,
     MaxAliasesLimiter,
     MaxTokensLimiter,
@@ -62,18 +63,25 @@ def build_schema(settings: Settings) -> strawberry.Schema:
 
 @lru_cache(maxsize=8)
 def _build(max_query_depth: int, max_aliases: int, max_tokens: int, introspection: bool) -> strawberry.Schema:
-    # Stateless limiters and the caches are built once and shared by every operation (the caches must be:
-    # a fresh one per request would cache nothing).
-    shared = [
-        ParserCache(maxsize=512),
-        ValidationCache(maxsize=512),
-        QueryDepthLimiter(max_depth=max_query_depth),
-        MaxAliasesLimiter(max_alias_count=max_aliases),
-        MaxTokensLimiter(max_token_count=max_tokens),
+    # Extensions keep per-request state (execution_context), so each request gets fresh instances; a shared
+    # instance would let concurrent requests overwrite each other's context. The parse and validation
+    # caches are module-level in strawberry and shared by every instance. The depth and alias rules are
+    # built once so the validation cache sees the same rule classes on every request.
+    rules = [
+        *QueryDepthLimiter(max_depth=max_query_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=max_aliases).validation_rules,
     ]
     if not introspection:
-        shared.append(DisableIntrospection())
-    extensions: list = [ErrorCodes, OperationScope, *[(lambda ext=ext: ext) for ext in shared]]
+        rules += DisableIntrospection().validation_rules
+    rules = tuple(rules)
+    extensions: list = [
+        ErrorCodes,
+        OperationScope,
+        lambda: MaxTokensLimiter(max_token_count=max_tokens),
+        lambda: ParserCache(maxsize=512),
+        lambda: AddValidationRules(list(rules)),
+        lambda: ValidationCache(maxsize=512),
+    ]
     Query = merge_types("Query", QUERIES)
     Mutation = merge_types("Mutation", MUTATIONS)
     return strawberry.Schema(query=Query, mutation=Mutation, extensions=extensions)
