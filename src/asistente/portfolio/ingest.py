@@ -134,21 +134,34 @@ def _account_values(acc: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _sqlite_value(value: Any) -> Any:
-    """A Python value in the storage format SQLAlchemy itself uses on SQLite (see db.UTCDateTime, MoneyType,
-    JSON), so rows inserted by `_insert_rows` read back exactly like rows inserted through the ORM."""
-    if value is None or isinstance(value, (str, int, float)):
-        return int(value) if isinstance(value, bool) else value
-    if isinstance(value, datetime):
-        value = value.astimezone(UTC) if value.tzinfo else value
-        return value.strftime("%Y-%m-%d %H:%M:%S.%f")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, (list, dict)):
-        return json.dumps(value)
-    raise TypeError(f"no SQLite storage format for {type(value).__name__}")
+def _sqlite_datetime(value: datetime) -> str:
+    return (value.astimezone(UTC) if value.tzinfo else value).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def _sqlite_converters(table: Any, columns: list[str]) -> list[Any]:
+    """Per column, how a Python value is stored on SQLite, in the formats SQLAlchemy itself uses
+    (db.UTCDateTime, Date, MoneyType as text, JSON, Boolean as 0/1); None for values stored as they are.
+    Rows inserted by `_insert_rows` therefore read back exactly like rows inserted through the ORM."""
+    from sqlalchemy import JSON, Boolean, Date
+
+    from asistente.db import MoneyType, UTCDateTime
+
+    out: list[Any] = []
+    for name in columns:
+        col_type = table.c[name].type
+        if isinstance(col_type, UTCDateTime):
+            out.append(_sqlite_datetime)
+        elif isinstance(col_type, MoneyType):
+            out.append(str)
+        elif isinstance(col_type, JSON):
+            out.append(json.dumps)
+        elif isinstance(col_type, Boolean):
+            out.append(int)
+        elif isinstance(col_type, Date):
+            out.append(date.isoformat)
+        else:
+            out.append(None)
+    return out
 
 
 def _insert_rows(session: Session, table: Any, rows: list[dict[str, Any]]) -> None:
@@ -161,6 +174,7 @@ def _insert_rows(session: Session, table: Any, rows: list[dict[str, Any]]) -> No
         session.execute(insert(table), rows)
         return
     columns = list(rows[0])
+    converters = list(zip(columns, _sqlite_converters(table, columns), strict=True))
     sql = (
         f'INSERT INTO "{table.name}" ('
         + ", ".join(f'"{c}"' for c in columns)
@@ -168,7 +182,10 @@ def _insert_rows(session: Session, table: Any, rows: list[dict[str, Any]]) -> No
         + ", ".join("?" for _ in columns)
         + ")"
     )
-    conn.exec_driver_sql(sql, [tuple(_sqlite_value(row[c]) for c in columns) for row in rows])
+    params = [
+        tuple(row[c] if f is None or row[c] is None else f(row[c]) for c, f in converters) for row in rows
+    ]
+    conn.exec_driver_sql(sql, params)
 
 
 def _chunks(seq: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:

@@ -39,6 +39,35 @@ def parse_instant(value: str | datetime, path: str) -> datetime:
 
 @lru_cache(maxsize=4096)
 def valid_e164(number: str) -> bool:
+    """A strict E.164 string ("+" and digits, no formatting) that phonenumbers holds to be a valid number.
+
+    The number object is built straight from the digits (E.164 country codes are prefix-free) instead of
+    going through `phonenumbers.parse`, which is three times slower; validity is still the library's own
+    `is_valid_number`. tests/portfolio/test_validation.py checks this agrees with parse-then-validate."""
+    digits = number[1:]
+    if (
+        not number.startswith("+")
+        or not (digits.isascii() and digits.isdigit())
+        or not 7 <= len(digits) <= 15
+    ):
+        return False
+    for size in (1, 2, 3):
+        code = int(digits[:size])
+        if code in phonenumbers.COUNTRY_CODE_TO_REGION_CODE:
+            rest = digits[size:]
+            if not rest:
+                return False
+            parsed = phonenumbers.PhoneNumber(country_code=code, national_number=int(rest))
+            zeros = len(rest) - len(rest.lstrip("0"))
+            if zeros:
+                parsed.italian_leading_zero = True
+                parsed.number_of_leading_zeros = zeros
+            return phonenumbers.is_valid_number(parsed)
+    return False
+
+
+def valid_e164_by_parsing(number: str) -> bool:
+    """The reference: parse, validate, and require the canonical E.164 form back."""
     try:
         parsed = phonenumbers.parse(number, None)
     except phonenumbers.NumberParseException:
