@@ -19,8 +19,9 @@ def test_round_trip(session):
     rec["birthDate"] = "1980-02-29"
     rec["attributes"] = {"employer": "Ñandú S.A.", "tags": ["a", "b"]}
     rec["accounts"][0]["balance"] = "12345678901234.5"
-    rec["accounts"][0]["payments"] = [{"amount": "0.01", "paidAt": "2026-10-01T23:30:00.123456-05:00",
-                                      "reference": "P"}]
+    rec["accounts"][0]["payments"] = [
+        {"amount": "0.01", "paidAt": "2026-10-01T23:30:00.123456-05:00", "reference": "P"}
+    ]
     rec["interactions"][0]["at"] = "2026-11-01T01:30:00+02:00"
     out = upsert_records(session, tenant.id, [rec])
     session.commit()
