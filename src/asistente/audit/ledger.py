@@ -89,6 +89,12 @@ def _lock_head(session: Session, tenant_id: str) -> tuple[int, str]:
     return int(row.seq), row.hash
 
 
+def lock_tenant(session: Session, tenant_id: str) -> None:
+    """Serialise this transaction with every other writer of the tenant's ledger (and of whatever the caller
+    decides under this lock, e.g. agreement state changes) until it commits or rolls back."""
+    _lock_head(session, tenant_id)
+
+
 def _append(
     session: Session,
     *,

@@ -267,6 +267,7 @@ class Mutation:
     )
     async def create_agreement(self, info: Info, input: AgreementInput) -> CreateAgreementPayload:
         p = info.context.require(info)
+        info.context.lock_tenant()  # the "account already under agreement" check must not race
         ev = await evaluate(info, input, p)
         now = info.context.now()
         session = info.context.session
@@ -362,6 +363,7 @@ class Mutation:
         self, info: Info, debtor_id: strawberry.ID | None = None
     ) -> RefreshAgreementsPayload:
         info.context.require(info)
+        info.context.lock_tenant()
         now = info.context.now()
         repo = info.context.loaders.repo
         if debtor_id is not None:
@@ -370,6 +372,18 @@ class Mutation:
             debtor_id=str(debtor_id) if debtor_id is not None else None, now=now
         )
         repo.refresh_segments(sorted({c.agreement.debtor_id for c in changes}), now=now)
+        for c in changes:  # every status the service changed on its own is a recorded decision
+            info.context.record(
+                "AGREEMENT_DECISION",
+                debtor_id=c.agreement.debtor_id,
+                input={"action": "STATUS_CHANGE", "agreementId": c.agreement.id, "trigger": "refresh"},
+                output={"before": c.before, "after": c.after, **summary(c.agreement)},
+                versions={
+                    "policy": c.agreement.policy_version,
+                    "policyRevision": c.agreement.policy_revision,
+                },
+                now=now,
+            )
         info.context.session.commit()
         return RefreshAgreementsPayload(
             evaluated=evaluated,
@@ -386,6 +400,7 @@ class Mutation:
 
 def _decide(info: Info, agreement_id: str, *, approve: bool, note: str | None) -> AgreementDecisionPayload:
     p = info.context.require(info)
+    info.context.lock_tenant()  # exactly one decision wins
     role = acting_role(p)
     now = info.context.now()
     session = info.context.session

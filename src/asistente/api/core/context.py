@@ -132,6 +132,15 @@ class Context:
             **fields,
         )
 
+    def lock_tenant(self) -> None:
+        """Take the tenant's write lock for this operation's transaction: decisions that read state and then
+        change it (agreements) must not interleave with another worker doing the same."""
+        from asistente.audit import ledger
+
+        if self.principal is None:
+            raise self.auth_error or Unauthenticated("missing credentials")
+        ledger.lock_tenant(self.session, self.principal.tenant_id)
+
     # -- per-operation resources
     @property
     def session(self) -> Session:

@@ -306,6 +306,7 @@ class Mutation:
     @strawberry.mutation
     def record_payment(self, info: Info, input: RecordPaymentInput) -> RecordPaymentPayload:
         info.context.require(info)
+        info.context.lock_tenant()  # allocation to an agreement reads then changes its state
         repo = info.context.loaders.repo
         payment, created = repo.record_payment(
             account_id=str(input.account_id),
@@ -320,6 +321,23 @@ class Mutation:
         # marks installments and promises kept or broken.
         agreement = agreement_store(info).apply_payment(payment, now=info.context.now()) if created else None
         repo.refresh_segments([payment.debtor_id], now=info.context.now())
+        if agreement is not None:  # the installments, promises and status it changed are a decision
+            from asistente.api.agreements.schema import summary as agreement_summary
+
+            info.context.record(
+                "AGREEMENT_DECISION",
+                debtor_id=payment.debtor_id,
+                input={
+                    "action": "PAYMENT_APPLIED",
+                    "agreementId": agreement.id,
+                    "paymentId": payment.id,
+                    "amount": payment.amount,
+                    "currency": payment.currency,
+                    "paidAt": payment.paid_at,
+                },
+                output=agreement_summary(agreement),
+                versions={"policy": agreement.policy_version, "policyRevision": agreement.policy_revision},
+            )
         info.context.session.commit()
         return RecordPaymentPayload(
             payment=Payment.of(payment),
