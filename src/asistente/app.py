@@ -116,10 +116,22 @@ class GraphQLView(GraphQL):
         parsed = super().parse_json(data)
         if not isinstance(parsed, dict):
             raise HTTPException(400, "The request body must be a JSON object with a `query` string")
+        if _has_nul(parsed) or "\\u0000" in str(parsed.get("query") or ""):
+            raise HTTPException(400, "NUL characters (U+0000) are not accepted in queries or variables")
         return parsed
 
     def encode_json(self, data: object) -> str:
         return json.dumps(data, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
 
 
 class LimitsAndCors:

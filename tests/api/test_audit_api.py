@@ -14,17 +14,27 @@ EVENTS = """query($f: AuditFilter, $first: Int!, $after: String) { auditEvents(f
   pageInfo { hasNextPage endCursor } } }"""
 FEEDBACK = """mutation($id: ID!, $a: FeedbackAction!, $t: String) {
   recordSuggestionFeedback(auditId: $id, action: $a, finalText: $t) { feedback { action finalText }
-  event { id kind } } }"""
+  auditId kind } }"""
 
 
-def _record(factory, tenant: str, clock, *, kind="SUGGESTION", debtor=None, category="NO_MONEY", blocked=()):
+def _record(
+    factory,
+    tenant: str,
+    clock,
+    *,
+    kind="SUGGESTION",
+    debtor=None,
+    category="NO_MONEY",
+    blocked=(),
+    actor="agent-1",
+):
     with transaction(factory) as s:
         t = tenant_by_slug(s, tenant)
         e = ledger.record(
             s,
             tenant_id=t.id,
             kind=kind,
-            actor_id="agent-1",
+            actor_id=actor,
             actor_role="AGENT",
             debtor_id=debtor,
             input={"utterance": "no tengo dinero", "category": category},
@@ -77,9 +87,19 @@ async def test_filters(api, session_factory, clock):
 
 async def test_feedback_rules_and_isolation(api, session_factory, clock):
     agent = api.key("acme", "AGENT", agent="u1")
+    me = (await api.ok("{ me { agentId } }", key=agent))["me"]["agentId"]
     api.key("other", "ADMIN")
-    mine = _record(session_factory, "acme", clock)
-    theirs = _record(session_factory, "other", clock)
+    mine = _record(session_factory, "acme", clock, actor=me)
+    theirs = _record(session_factory, "other", clock, actor=me)
+    colleague = _record(session_factory, "acme", clock, actor="another-agent")
+    policy = _record(session_factory, "acme", clock, actor=me, kind="POLICY_CHANGE")
+    # another agent's advice reads as absent to this agent; non-advice takes no feedback
+    assert error_codes(await api.gql(FEEDBACK, {"id": colleague, "a": "USED"}, key=agent)) == ["NOT_FOUND"]
+    assert error_codes(await api.gql(FEEDBACK, {"id": policy, "a": "USED"}, key=agent)) == ["BAD_INPUT"]
+    admin = api.key("acme", "ADMIN")
+    assert (await api.ok(FEEDBACK, {"id": colleague, "a": "DISCARDED"}, key=admin))[
+        "recordSuggestionFeedback"
+    ]["kind"] == "SUGGESTION"
     assert error_codes(await api.gql(FEEDBACK, {"id": theirs, "a": "USED"}, key=agent)) == ["NOT_FOUND"]
     assert error_codes(await api.gql(FEEDBACK, {"id": "nope", "a": "USED"}, key=agent)) == ["NOT_FOUND"]
     assert error_codes(
@@ -87,7 +107,7 @@ async def test_feedback_rules_and_isolation(api, session_factory, clock):
     ) == ["BAD_INPUT"]
     assert error_codes(await api.gql(FEEDBACK, {"id": mine, "a": "EDITED"}, key=agent)) == ["BAD_INPUT"]
     one = (await api.ok(FEEDBACK, {"id": mine, "a": "USED"}, key=agent))["recordSuggestionFeedback"]
-    assert one["feedback"]["action"] == "USED" and one["event"]["id"] == mine
+    assert one["feedback"]["action"] == "USED" and one["auditId"] == mine
     await api.ok(FEEDBACK, {"id": mine, "a": "EDITED", "t": "Texto final"}, key=agent)
     comp = api.key("acme", "COMPLIANCE")
     node = next(
@@ -101,9 +121,10 @@ async def test_feedback_rules_and_isolation(api, session_factory, clock):
 
 async def test_summary(api, session_factory, clock):
     agent = api.key("acme", "AGENT", agent="u1")
+    me = (await api.ok("{ me { agentId } }", key=agent))["me"]["agentId"]
     comp = api.key("acme", "COMPLIANCE")
-    a = _record(session_factory, "acme", clock, blocked=["MX-04"])
-    _record(session_factory, "acme", clock, blocked=["MX-04", "MX-06"])
+    a = _record(session_factory, "acme", clock, blocked=["MX-04"], actor=me)
+    _record(session_factory, "acme", clock, blocked=["MX-04", "MX-06"], actor=me)
     await api.ok(FEEDBACK, {"id": a, "a": "DISCARDED"}, key=agent)
     q = (
         "query($f: DateTime!){ auditSummary(from: $f) { kind category shown used discarded blocked "
@@ -129,7 +150,8 @@ async def test_event_page_with_feedback_has_constant_queries(api, session_factor
     services.settings.auth_cache_seconds = 300
     comp = api.key("acme", "COMPLIANCE")
     agent = api.key("acme", "AGENT", agent="u1")
-    ids = [_record(session_factory, "acme", clock) for _ in range(6)]
+    me = (await api.ok("{ me { agentId } }", key=agent))["me"]["agentId"]
+    ids = [_record(session_factory, "acme", clock, actor=me) for _ in range(6)]
     for i in ids[:4]:
         await api.ok(FEEDBACK, {"id": i, "a": "USED"}, key=agent)
     await api.ok(EVENTS, {"first": 50}, key=comp)

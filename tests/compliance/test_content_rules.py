@@ -260,3 +260,17 @@ def test_unknown_jurisdiction_channel_role(reg: PackRegistry) -> None:
             packs=reg,
             detector=FakeDetector(),
         )
+
+
+def test_us_first_voicemail_beyond_limited_content_needs_mini_miranda(reg: PackRegistry) -> None:
+    # 12 CFR 1006.2(j): mentioning the debt makes the voicemail a communication (1006.2(b)), so the
+    # initial-communication disclosure of 1006.18(e)(1) applies to it.
+    det = FakeDetector(elements={"CALLBACK_REQUEST": [(0, 5)], "DEBT_MENTION": [(30, 35)]})
+    report = run(reg, det, "US", Channel.VOICEMAIL, check_required=True, is_first_contact=True)
+    assert {v.rule_id for v in report.violations} >= {"US-06.VM1", "US-06.VM2", "US-08"}
+    # a limited-content voicemail is not a communication: nothing is required
+    limited = FakeDetector(elements={"CALLBACK_REQUEST": [(0, 5)]})
+    assert run(reg, limited, "US", Channel.VOICEMAIL, check_required=True, is_first_contact=True).compliant
+    # later voicemails are unaffected by the first-contact rule
+    later = run(reg, det, "US", Channel.VOICEMAIL, check_required=True)
+    assert {v.rule_id for v in later.violations} == {"US-08"}

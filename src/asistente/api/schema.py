@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import date, datetime
 from functools import lru_cache
 
 import strawberry
@@ -22,6 +23,7 @@ from asistente.api.agreements import schema as agreements
 from asistente.api.audit import schema as audit
 from asistente.api.compliance import schema as compliance
 from asistente.api.core.errors import ErrorCodes
+from asistente.api.core.scalars import DateScalar, DateTimeScalar
 from asistente.api.portfolio import schema as portfolio
 from asistente.api.tenants import schema as tenants
 from asistente.settings import Settings
@@ -84,4 +86,9 @@ def _build(max_query_depth: int, max_aliases: int, max_tokens: int, introspectio
     ]
     Query = merge_types("Query", QUERIES)
     Mutation = merge_types("Mutation", MUTATIONS)
-    return strawberry.Schema(query=Query, mutation=Mutation, extensions=extensions)
+    return strawberry.Schema(
+        query=Query,
+        mutation=Mutation,
+        extensions=extensions,
+        scalar_overrides={datetime: DateTimeScalar, date: DateScalar},
+    )

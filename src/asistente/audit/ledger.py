@@ -53,7 +53,14 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from asistente.audit.chain import GENESIS_HASH, chain_hash, hashed_fields, prepare, scrub_text
-from asistente.audit.models import AuditChainHead, AuditEvent, AuditFeedback, AuditKind, FeedbackAction
+from asistente.audit.models import (
+    ADVICE_KINDS,
+    AuditChainHead,
+    AuditEvent,
+    AuditFeedback,
+    AuditKind,
+    FeedbackAction,
+)
 from asistente.errors import BadInput, FieldError, NotFound
 from asistente.ids import new_id
 
@@ -210,6 +217,7 @@ def record_feedback(
     action: str | FeedbackAction,
     final_text: str | None,
     now: datetime,
+    only_own: bool = False,
 ) -> AuditFeedback:
     """Link the agent's action on an advice event to it, as a feedback row plus a chained FEEDBACK event.
 
@@ -233,9 +241,13 @@ def record_feedback(
             "EDITED feedback needs the final text", [FieldError("finalText", "required for EDITED")]
         )
     target = get_event(session, tenant_id=tenant_id, event_id=event_id)
-    if target.kind == AuditKind.FEEDBACK:
+    if only_own and target.actor_id != actor_id:
+        # An agent reports what THEY did with advice THEY were shown; someone else's event reads as absent.
+        raise NotFound("audit event not found", [FieldError("auditId", "not found", "NOT_FOUND")])
+    if target.kind not in {k.value for k in ADVICE_KINDS}:
         raise BadInput(
-            "feedback applies to advice, not to other feedback", [FieldError("auditId", "not advice")]
+            f"feedback applies to advice (suggestions, drafts, checks, validations), not to {target.kind}",
+            [FieldError("auditId", "not advice")],
         )
     text = None if final_text is None else scrub_text(final_text)
     ledger_event = _append(
@@ -312,11 +324,14 @@ def encode_cursor(seq: int) -> str:
     return base64.urlsafe_b64encode(f"seq:{int(seq)}".encode()).decode()
 
 
+MAX_SEQ = 2**63 - 1
+
+
 def decode_cursor(cursor: str) -> int:
     try:
         raw = base64.urlsafe_b64decode(cursor.encode("ascii")).decode("ascii")
         prefix, _, number = raw.partition(":")
-        if prefix != "seq" or not number.isdigit():
+        if prefix != "seq" or not (number.isascii() and number.isdigit()) or int(number) > MAX_SEQ:
             raise ValueError(raw)
         return int(number)
     except (ValueError, UnicodeError, binascii.Error):

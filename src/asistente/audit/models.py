@@ -40,6 +40,19 @@ class AuditKind(StrEnum):
     FEEDBACK = "FEEDBACK"  # the agent's action on an earlier event (recordSuggestionFeedback)
 
 
+# What counts as advice an agent can act on (and so give feedback about).
+ADVICE_KINDS = frozenset(
+    {
+        AuditKind.SUGGESTION,
+        AuditKind.DRAFT,
+        AuditKind.COMPLIANCE_CHECK,
+        AuditKind.CONTACT_CHECK,
+        AuditKind.CLASSIFICATION,
+        AuditKind.AGREEMENT_VALIDATION,
+    }
+)
+
+
 class FeedbackAction(StrEnum):
     USED = "USED"
     EDITED = "EDITED"

@@ -150,6 +150,9 @@ def check_text(
                 or (when == "subsequent_contact" and is_first_contact)
             ):
                 continue
+            gate = rule.parameters.get("onlyIfAnyElement")
+            if gate and not any(elements.get(e) for e in gate):
+                continue
             options = rule.parameters["anyOf"]
             if any(elements.get(e) for e in options):
                 continue

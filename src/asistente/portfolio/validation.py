@@ -17,11 +17,17 @@ from asistente.schemas import schema_errors
 RECORD_SCHEMA = "portfolio-record.schema.json"
 
 
+MIN_YEAR, MAX_YEAR = 1900, 2200  # dates outside are typing errors, and overflow time-zone arithmetic
+
+
 def parse_date(value: str, path: str) -> date:
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except (TypeError, ValueError):
         raise BadInput(f"{path}: {value!r} is not a real date (YYYY-MM-DD)") from None
+    if not MIN_YEAR <= day.year <= MAX_YEAR:
+        raise BadInput(f"{path}: {value!r} is outside the years {MIN_YEAR}-{MAX_YEAR}")
+    return day
 
 
 def parse_instant(value: str | datetime, path: str) -> datetime:
@@ -34,6 +40,8 @@ def parse_instant(value: str | datetime, path: str) -> datetime:
             raise BadInput(f"{path}: {value!r} is not a real ISO 8601 instant") from None
     if dt.tzinfo is None:
         raise BadInput(f"{path}: {value!r} has no offset; instants must carry one (Z or ±hh:mm)")
+    if not MIN_YEAR <= dt.year <= MAX_YEAR:
+        raise BadInput(f"{path}: {value!r} is outside the years {MIN_YEAR}-{MAX_YEAR}")
     return dt.astimezone(UTC)
 
 
@@ -108,7 +116,19 @@ def record_errors(record: Any, *, today: date | None = None) -> list[str]:
     return list(dict.fromkeys(errors))
 
 
+def _nul_paths(value: Any, path: str = "") -> list[str]:
+    if isinstance(value, str):
+        return [path or "(record)"] if "\x00" in value else []
+    if isinstance(value, dict):
+        return [p for k, v in value.items() for p in _nul_paths(v, f"{path}.{k}" if path else str(k))]
+    if isinstance(value, list):
+        return [p for i, v in enumerate(value) for p in _nul_paths(v, f"{path}[{i}]")]
+    return []
+
+
 def _semantic_errors(record: dict[str, Any], today: date, errors: list[str]) -> None:
+    for nul in _nul_paths(record):
+        errors.append(f"{nul}: contains a NUL character")
 
     tz = record.get("timezone")
     if isinstance(tz, str) and not valid_zone(tz):

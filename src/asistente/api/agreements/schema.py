@@ -101,6 +101,9 @@ class AgreementInput:
     )
 
 
+MAX_AMOUNT = Decimal("1e15")  # the same cap as money.parse_amount
+
+
 def _decimal(value: str | None, field: str, errors: list[FieldError]) -> Decimal | None:
     if value is None:
         return None
@@ -108,7 +111,11 @@ def _decimal(value: str | None, field: str, errors: list[FieldError]) -> Decimal
     if len(text) > 40 or not _DECIMAL.match(text):
         errors.append(FieldError(field, f'{value!r} is not a decimal amount such as "500.00"'))
         return None
-    return Decimal(text)
+    amount = Decimal(text)
+    if abs(amount) >= MAX_AMOUNT:
+        errors.append(FieldError(field, f"{value} is too large (at most {MAX_AMOUNT - 1:,})"))
+        return None
+    return amount
 
 
 def to_proposal(input: AgreementInput) -> tuple[AgreementProposal, Decimal | None]:

@@ -136,10 +136,11 @@ class AuditSummaryRow:
     blocked_by_rule: list[RuleCount]
 
 
-@strawberry.type
+@strawberry.type(description="The recorded feedback. The advice event itself is readable by reviewers only.")
 class FeedbackResult:
     feedback: AuditFeedback
-    event: AuditEvent
+    audit_id: strawberry.ID
+    kind: AuditKind
 
 
 @strawberry.type
@@ -223,6 +224,9 @@ class Mutation:
             action=action.value,
             final_text=final_text,
             now=info.context.now(),
+            # Agents and supervisors report on advice they were shown; integrators (a CRM backend relaying
+            # the sidebar) and admins may report for anyone of the tenant.
+            only_own=p.role in (AGENT, SUPERVISOR),
         )
         event = ledger.get_event(session, tenant_id=p.tenant_id, event_id=str(audit_id))
         session.commit()
@@ -234,5 +238,6 @@ class Mutation:
                 actor_id=fb.actor_id,
                 at=fb.at,
             ),
-            event=to_gql(event),
+            audit_id=strawberry.ID(event.id),
+            kind=AuditKind(event.kind),
         )

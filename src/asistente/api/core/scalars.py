@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from decimal import Decimal
 
 import strawberry
@@ -18,6 +19,50 @@ EmailKind = strawberry.enum(enums.EmailKind, name="EmailKind")
 PromiseStatus = strawberry.enum(enums.PromiseStatus, name="PromiseStatus")
 Role = strawberry.enum(enums.Role, name="Role")
 ViolationCode = strawberry.enum(enums.ViolationCode, name="ViolationCode")
+
+
+MIN_YEAR, MAX_YEAR = 1900, 2200
+
+
+def _parse_datetime(value: object) -> datetime:
+    if not isinstance(value, str):
+        raise ValueError("DateTime must be an ISO 8601 string")
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{value!r} is not an ISO 8601 date-time") from None
+    if not MIN_YEAR <= parsed.year <= MAX_YEAR:
+        raise ValueError(f"{value!r} is outside the years {MIN_YEAR}-{MAX_YEAR}")
+    return parsed
+
+
+def _parse_date(value: object) -> date:
+    if not isinstance(value, str):
+        raise ValueError("Date must be a YYYY-MM-DD string")
+    try:
+        parsed = date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{value!r} is not a real date (YYYY-MM-DD)") from None
+    if not MIN_YEAR <= parsed.year <= MAX_YEAR:
+        raise ValueError(f"{value!r} is outside the years {MIN_YEAR}-{MAX_YEAR}")
+    return parsed
+
+
+# The built-in scalars, with a sane year range: year 1 or 9999 overflow time-zone and calendar arithmetic.
+DateTimeScalar = strawberry.scalar(
+    datetime,
+    name="DateTime",
+    description="ISO 8601 date-time, years 1900-2200; instants carry an offset.",
+    serialize=lambda v: v.isoformat(),
+    parse_value=_parse_datetime,
+)
+DateScalar = strawberry.scalar(
+    date,
+    name="Date",
+    description="ISO 8601 date (YYYY-MM-DD), years 1900-2200.",
+    serialize=lambda v: v.isoformat(),
+    parse_value=_parse_date,
+)
 
 
 def money(amount: Decimal | None, currency: str) -> str | None:
