@@ -186,14 +186,19 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--show-misses", action="store_true")
     parser.add_argument(
+        "--set",
+        help="measure another labelled set under tests/compliance/corpus/ (e.g. blind3): measurement only",
+    )
+    parser.add_argument(
         "--blind",
         action="store_true",
         help="measure the blind set v2 (tests/compliance/corpus/blind/); --show-misses lists its misses",
     )
     args = parser.parse_args()
     packs = load_packs()
-    if args.blind:
-        blind = load_texts(CORPUS / "blind" / "texts.jsonl")
+    if args.blind or args.set:
+        folder = args.set or "blind"
+        blind = load_texts(CORPUS / folder / "texts.jsonl")
         m = text_metrics(packs, blind, args.show_misses)
         print(f"Blind set: {len(blind)} texts ({m['bad_total']} non-compliant, {m['good_total']} compliant)")
         print(f"  recall on non-compliant texts (every expected code found): {m['recall']:.3f}")

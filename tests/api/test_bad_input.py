@@ -173,3 +173,66 @@ async def test_record_interaction_and_opt_out(api):
     assert error_codes(body) == ["BAD_INPUT"]
     body = await api.gql(INTERACT, {"i": {**payload, "note": "x" * 5000}}, key=agent)
     assert error_codes(body) == ["BAD_INPUT"]
+
+
+async def test_review_findings_are_bad_input_not_500(api):
+    """Inputs an independent review found to produce 500s on PostgreSQL or overflow on both backends."""
+    admin = api.key(role="ADMIN")
+    data = await api.ok(UPSERT, {"input": [debtor_record("V-1")]}, key=admin)
+    debtor = data["upsertDebtors"]["ids"][0]
+    cases = [
+        (
+            'query($d: ID!){ contactPermission(debtorId: $d, channel: CALL, at: "0001-01-01T00:00:00Z") '
+            "{ allowed } }",
+            {"d": debtor},
+        ),
+        (
+            'query($d: ID!){ contactPermission(debtorId: $d, channel: CALL, at: "9999-12-31T23:00:00-05:00") '
+            "{ allowed } }",
+            {"d": debtor},
+        ),
+        ('{ auditEvents(first: 5, filter: {from: "0001-01-01T00:00:00+14:00"}) { edges { cursor } } }', {}),
+        (
+            '{ auditEvents(first: 5, after: "c2VxOjk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OQ") { edges { cursor } } }',
+            {},
+        ),
+        (
+            "query($i: ComplianceCheckInput!){ checkCompliance(input: $i) { compliant } }",
+            {"i": {"text": "Hola", "channel": "SMS", "jurisdiction": "MX", "callId": "x" * 300}},
+        ),
+        (
+            "query($i: ComplianceCheckInput!){ checkCompliance(input: $i) { compliant } }",
+            {"i": {"text": "Hola", "channel": "SMS", "debtorId": debtor, "jurisdiction": "US-NY"}},
+        ),
+        ('mutation { createAgentSession(agentId: "zz", name: "%s") { token } }' % ("n" * 500), {}),
+        (
+            "mutation($i: RecordInteractionInput!){ recordInteraction(input: $i) { interaction { id } } }",
+            {
+                "i": {
+                    "debtorId": debtor,
+                    "channel": "CALL",
+                    "direction": "OUTBOUND",
+                    "at": "2026-11-19T16:00:00Z",
+                    "outcome": "NO_ANSWER",
+                    "externalId": "e" * 300,
+                }
+            },
+        ),
+    ]
+    for query, variables in cases:
+        body = await api.gql(query, variables, key=admin)
+        assert error_codes(body) == ["BAD_INPUT"], (query[:60], body)
+    rec = debtor_record("V-2")
+    rec["interactions"][0]["at"] = "0001-01-01T00:00:00+05:00"
+    assert error_codes(await api.gql(UPSERT, {"input": [rec]}, key=admin)) == ["BAD_INPUT"]  # the scalar
+    from asistente.portfolio.validation import record_errors
+
+    assert any("outside the years" in r for r in record_errors(rec))  # the JSON Lines import path
+    # NUL (PostgreSQL text cannot hold it) is refused at the edge, in variables and in query literals
+    rec["interactions"][0]["at"] = "2026-11-19T16:00:00Z"
+    rec["fullName"] = "Ana\u0000Pérez"
+    res = await api.post(UPSERT, {"input": [rec]}, key=admin)
+    assert res.status_code == 400 and "NUL" in res.text
+    res = await api.post('{ debtors(filter: {search: "a\\u0000b"}) { edges { cursor } } }', key=admin)
+    assert res.status_code == 400
+    assert any("NUL" in r for r in record_errors(rec))

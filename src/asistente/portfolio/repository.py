@@ -173,6 +173,8 @@ class PortfolioRepository:
             raise BadInput("note: at most 4,000 characters")
         if destination is not None and len(destination) > 300:
             raise BadInput("destination: at most 300 characters")
+        if external_id is not None and not 1 <= len(external_id) <= 200:
+            raise BadInput("externalId: 1 to 200 characters")
         if external_id is not None:
             existing = self.session.scalar(
                 select(Interaction).where(

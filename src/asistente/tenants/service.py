@@ -73,6 +73,8 @@ def get_or_create_agent(
     external_id = (external_id or "").strip()
     if not external_id or len(external_id) > 200:
         raise BadInput("agentId: give the agent's CRM user id (1 to 200 characters)")
+    if name is not None and len(name) > 200:
+        raise BadInput("name: at most 200 characters")
     if role is not None and role not in ("AGENT", "SUPERVISOR"):
         raise BadInput(f"agent role {role!r}: AGENT or SUPERVISOR")
     agent = session.scalar(

@@ -148,6 +148,10 @@ class Query:
     )
     async def check_compliance(self, info: Info, input: ComplianceCheckInput) -> ComplianceReport:
         info.context.require(info)
+        if input.call_id is not None and len(input.call_id) > 200:
+            raise BadInput("callId: at most 200 characters")
+        if input.language is not None and len(input.language) > 16:
+            raise BadInput('language: a language tag such as "es", "es-MX" or "en"')
         jurisdiction = input.jurisdiction
         time_barred = False
         addresses: tuple = ()
@@ -161,6 +165,11 @@ class Query:
             facts = debtor_facts(debtor, await loaders.accounts_by_debtor_id.load(debtor.id))
             time_barred = facts.time_barred
             addresses = facts.addresses
+            if jurisdiction and debtor.jurisdiction and jurisdiction.upper() != debtor.jurisdiction.upper():
+                # The debtor's law applies; checking their text under another pack could pass what theirs forbids.
+                raise BadInput(
+                    f"jurisdiction: this debtor's is {debtor.jurisdiction}; leave it out or send that"
+                )
             jurisdiction = jurisdiction or debtor.jurisdiction
         if not jurisdiction:
             raise BadInput('jurisdiction: give one (e.g. "MX", "US-NY") or a debtorId')

@@ -34,7 +34,8 @@ def coded(error: GraphQLError) -> GraphQLError:
             original_error=None,
             extensions=ext,
         )
-    if original is None or isinstance(original, GraphQLError):
+    coercion = error.path is None and isinstance(original, (ValueError, TypeError))  # a scalar refused a value
+    if original is None or isinstance(original, GraphQLError) or coercion:
         # Parse and validation errors, unknown enum values, variable coercion: the client's request is wrong.
         ext.setdefault("code", "BAD_INPUT")
         return GraphQLError(
