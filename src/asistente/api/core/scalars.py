@@ -50,14 +50,12 @@ def _parse_date(value: object) -> date:
 
 # The built-in scalars, with a sane year range: year 1 or 9999 overflow time-zone and calendar arithmetic.
 DateTimeScalar = strawberry.scalar(
-    datetime,
     name="DateTime",
     description="ISO 8601 date-time, years 1900-2200; instants carry an offset.",
     serialize=lambda v: v.isoformat(),
     parse_value=_parse_datetime,
 )
 DateScalar = strawberry.scalar(
-    date,
     name="Date",
     description="ISO 8601 date (YYYY-MM-DD), years 1900-2200.",
     serialize=lambda v: v.isoformat(),
