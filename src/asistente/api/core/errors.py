@@ -34,7 +34,9 @@ def coded(error: GraphQLError) -> GraphQLError:
             original_error=None,
             extensions=ext,
         )
-    coercion = error.path is None and isinstance(original, (ValueError, TypeError))  # a scalar refused a value
+    coercion = error.path is None and isinstance(
+        original, (ValueError, TypeError)
+    )  # a scalar refused a value
     if original is None or isinstance(original, GraphQLError) or coercion:
         # Parse and validation errors, unknown enum values, variable coercion: the client's request is wrong.
         ext.setdefault("code", "BAD_INPUT")
