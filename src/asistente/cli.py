@@ -186,25 +186,13 @@ def _export_schema(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-# Domain packages add their own command groups here: each module exposes `register(subparsers)` and sets
-# `handler(args, settings) -> int` on its parsers.
-_PLUGGED_COMMANDS = ["asistente.audit.cli"]
-
-
 def build_parser() -> argparse.ArgumentParser:
-    import importlib
+    from asistente.audit import cli as audit_cli
 
     parser = argparse.ArgumentParser(prog="asistente", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     _add_core_commands(sub)
-    for name in _PLUGGED_COMMANDS:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue
-        module.register(sub)
+    audit_cli.register(sub)  # domain packages register their own command groups
     return parser
 
 

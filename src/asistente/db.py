@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, MetaData, create_engine, event
+from sqlalchemy import JSON, DateTime, MetaData, String, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -97,7 +97,7 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
 class MoneyType(TypeDecorator):
     """Exact decimal storage: NUMERIC on PostgreSQL, text on SQLite (whose NUMERIC is a float)."""
 
-    impl = JSON  # replaced per dialect below
+    impl = String(40)  # the SQLite form; load_dialect_impl gives NUMERIC(20, 4) elsewhere
     cache_ok = True
 
     def load_dialect_impl(self, dialect: Any) -> Any:

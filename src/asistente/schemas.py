@@ -1,4 +1,5 @@
-"""JSON Schemas of the data files and import records (schema/ in the repository, shipped in the package)."""
+"""JSON Schemas of the data files and import records: schema/ at the root of the source checkout (the
+service is installed from a checkout, `pip install -e .`)."""
 
 from __future__ import annotations
 
@@ -9,17 +10,13 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
-_CANDIDATES = [
-    Path(__file__).resolve().parents[2] / "schema",  # a source checkout
-    Path(__file__).resolve().parent / "schema_files",  # an installed wheel
-]
+SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schema"
 
 
 def schema_dir() -> Path:
-    for path in _CANDIDATES:
-        if path.is_dir():
-            return path
-    raise FileNotFoundError("schema directory not found")
+    if not SCHEMA_DIR.is_dir():
+        raise FileNotFoundError(f"schema directory not found at {SCHEMA_DIR}: install from a source checkout")
+    return SCHEMA_DIR
 
 
 @cache

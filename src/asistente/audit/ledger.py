@@ -123,40 +123,23 @@ def _append(
     seq = head_seq + 1
     event_id = new_id()
     actor_role = None if actor_role is None else str(actor_role)
-    digest = chain_hash(
-        head_hash,
-        hashed_fields(
-            id=event_id,
-            tenant_id=tenant_id,
-            seq=seq,
-            kind=kind.value,
-            actor_id=actor_id,
-            actor_role=actor_role,
-            debtor_id=debtor_id,
-            call_id=call_id,
-            input=stored_input,
-            output=stored_output,
-            versions=stored_versions,
-            at=now,
-            prev_hash=head_hash,
-        ),
-    )
-    event = AuditEvent(
-        id=event_id,
-        tenant_id=tenant_id,
-        seq=seq,
-        kind=kind.value,
-        actor_id=actor_id,
-        actor_role=actor_role,
-        debtor_id=debtor_id,
-        call_id=call_id,
-        input=stored_input,
-        output=stored_output,
-        versions=stored_versions,
-        at=now,
-        prev_hash=head_hash,
-        hash=digest,
-    )
+    fields = {
+        "id": event_id,
+        "tenant_id": tenant_id,
+        "seq": seq,
+        "kind": kind.value,
+        "actor_id": actor_id,
+        "actor_role": actor_role,
+        "debtor_id": debtor_id,
+        "call_id": call_id,
+        "input": stored_input,
+        "output": stored_output,
+        "versions": stored_versions,
+        "at": now,
+        "prev_hash": head_hash,
+    }
+    digest = chain_hash(head_hash, hashed_fields(**fields))
+    event = AuditEvent(**fields, hash=digest)
     session.add(event)
     session.flush()
     session.execute(
