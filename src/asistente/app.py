@@ -24,6 +24,7 @@ from strawberry.types import ExecutionResult
 
 from asistente.api.core.context import Context, Services
 from asistente.api.core.errors import coded
+from asistente.api.portfolio.cards import CardPath
 from asistente.api.schema import build_schema
 from asistente.db import make_engine, make_session_factory
 from asistente.settings import Settings
@@ -60,6 +61,31 @@ class GraphQLView(GraphQL):
     def __init__(self, services: Services, **kwargs: Any) -> None:
         super().__init__(build_schema(services.settings), **kwargs)
         self.services = services
+        self.cards = CardPath(self.schema, services)
+
+    async def execute_single(
+        self,
+        request: Any,
+        request_adapter: Any,
+        sub_response: Any,
+        context: Any,
+        root_value: Any,
+        request_data: Any,
+    ) -> ExecutionResult:
+        if request_adapter.method == "POST":
+            cached = await self.cards.execute(
+                context, request_data.query, request_data.variables, request_data.operation_name
+            )
+            if cached is not None:
+                return cached
+        return await super().execute_single(
+            request=request,
+            request_adapter=request_adapter,
+            sub_response=sub_response,
+            context=context,
+            root_value=root_value,
+            request_data=request_data,
+        )
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         ctx = Context(self.services, request, response)
@@ -225,6 +251,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     view = GraphQLView(
         services, graphql_ide="graphiql" if settings.graphiql_enabled else None, allow_queries_via_get=False
     )
+    services.extras["cards"] = view.cards
 
     async def healthz(request: Request) -> Response:
         try:

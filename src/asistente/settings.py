@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     agent_token_ttl_seconds: int = Field(default=8 * 3600, validation_alias="ASISTENTE_AGENT_TOKEN_TTL")
     # How long a verified API key stays in the per-process cache (revocation delay).
     auth_cache_seconds: float = Field(default=30.0, validation_alias="ASISTENTE_AUTH_CACHE_SECONDS")
+    # Debtor cards kept per process for the cached card path (0 turns the path off); each is checked
+    # against the debtor's card revision on every request, so the cache never serves stale data.
+    card_cache_size: int = Field(default=5000, ge=0, validation_alias="ASISTENTE_CARD_CACHE_SIZE")
 
     # Audit ledger retention in years (US Regulation F 12 CFR 1006.100: three years).
     audit_retention_years: int = Field(default=3, validation_alias="ASISTENTE_AUDIT_RETENTION_YEARS")

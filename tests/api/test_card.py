@@ -34,6 +34,7 @@ async def _card_queries(api, engine, key, rec) -> tuple[int, dict]:
 
 async def test_full_card_query_count_does_not_grow(api, engine, services):
     services.settings.auth_cache_seconds = 300  # count the card's own queries, not key lookups
+    services.settings.card_cache_size = 0  # executed field by field (the cached path: test_cards.py)
     key = api.key(role="ADMIN")
     small_n, small = await _card_queries(
         api, engine, key, debtor_record("S-1", accounts=1, interactions=1, payments=1)

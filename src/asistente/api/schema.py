@@ -86,9 +86,13 @@ def _build(max_query_depth: int, max_aliases: int, max_tokens: int, introspectio
     ]
     Query = merge_types("Query", QUERIES)
     Mutation = merge_types("Mutation", MUTATIONS)
-    return strawberry.Schema(
+    schema = strawberry.Schema(
         query=Query,
         mutation=Mutation,
         extensions=extensions,
         scalar_overrides={datetime: DateTimeScalar, date: DateScalar},
     )
+    # The cached-card path (api/portfolio/cards.py) parses and validates exactly as these extensions do.
+    schema.asistente_rules = rules  # type: ignore[attr-defined]
+    schema.asistente_max_tokens = max_tokens  # type: ignore[attr-defined]
+    return schema

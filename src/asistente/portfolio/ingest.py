@@ -28,6 +28,7 @@ from asistente.db import utcnow
 from asistente.errors import BadInput, RecordRejection
 from asistente.geo import jurisdiction_for
 from asistente.ids import new_id
+from asistente.portfolio import revisions
 from asistente.portfolio.models import Account, Debtor, Interaction, Payment, Promise
 from asistente.portfolio.repository import PortfolioRepository
 from asistente.portfolio.segmentation import AccountFacts, PromiseFacts, segment
@@ -361,6 +362,7 @@ def _upsert_chunk(
         _insert_rows(session, Debtor.__table__, debtor_inserts)
     if debtor_updates:
         _bulk_update(session, Debtor, debtor_updates)
+        revisions.bump(session, [row["id"] for row in debtor_updates])  # cached cards follow
     if account_inserts:
         _insert_rows(session, Account.__table__, account_inserts)
     if account_updates:

@@ -39,6 +39,9 @@ class Debtor(Base):
     # the card always computes them afresh.
     segment_code: Mapped[str | None] = mapped_column(String(40), default=None, index=True)
     risk_level: Mapped[str | None] = mapped_column(String(12), default=None)
+    # Changes whenever anything the debtor card shows changes (the debtor row, accounts, payments,
+    # interactions, promises): see asistente.portfolio.revisions. Cached cards are keyed by it.
+    card_revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

@@ -299,7 +299,7 @@ def _recent(model: Any, time_col: Any) -> Select:
         select(model)
         .join(inner, inner.c.id == model.id)
         .where(or_(inner.c.rn <= bindparam("keep"), inner.c.t >= bindparam("since")))
-        .order_by(model.debtor_id, time_col.desc())
+        .order_by(model.debtor_id, time_col.desc(), model.id.desc())
     )
 
 
@@ -317,7 +317,14 @@ _ACCOUNTS_BY_IDS = _by(Account, Account.id)
 _ACCOUNTS_BY_DEBTOR = _by(
     Account, Account.debtor_id, Account.debtor_id, Account.days_past_due.desc(), Account.external_id
 )
-_PROMISES_BY_DEBTOR = _by(Promise, Promise.debtor_id, Promise.debtor_id, Promise.due_date.desc())
+_PROMISES_BY_DEBTOR = _by(
+    Promise,
+    Promise.debtor_id,
+    Promise.debtor_id,
+    Promise.due_date.desc(),
+    Promise.promised_at.desc(),
+    Promise.id,
+)
 _RECENT_INTERACTIONS = _recent(Interaction, Interaction.at)
 _RECENT_PAYMENTS = _recent(Payment, Payment.paid_at)
 

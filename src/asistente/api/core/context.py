@@ -101,14 +101,16 @@ class Context:
 
     def require(self, info: Info) -> Principal:
         """Authenticate and authorise the root field being resolved; return the principal."""
+        return self.require_field(info.path.typename, info.field_name)
+
+    def require_field(self, typename: str, field_name: str) -> Principal:
         if self.principal is None:
             raise self.auth_error or Unauthenticated("missing credentials")
-        name = f"{info.path.typename}.{info.field_name}"
-        allowed = PERMISSIONS.get(name)
+        allowed = PERMISSIONS.get(f"{typename}.{field_name}")
         if allowed is None:  # a field nobody listed is nobody's
-            raise Forbidden(f"{info.field_name} is not available")
+            raise Forbidden(f"{field_name} is not available")
         if self.principal.role not in allowed:
-            raise Forbidden(f"role {self.principal.role.value} may not use {info.field_name}")
+            raise Forbidden(f"role {self.principal.role.value} may not use {field_name}")
         if self.origin and not self.same_origin and self.origin not in self.principal.cors_origins:
             raise Forbidden(f"origin {self.origin} is not allowed for this tenant")
         return self.principal

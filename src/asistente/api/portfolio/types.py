@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import strawberry
@@ -209,6 +211,64 @@ class LocalTime:
     utc_offset: str
 
 
+# What the clock changes on a card, as plain functions: the resolvers below and the cached-card path
+# (asistente.api.portfolio.cards) compute these the same way.
+def zones_of(m: models.Debtor) -> list[TzCandidate]:
+    try:
+        return candidate_timezones(m.addresses or [], m.phones or [], m.timezone, m.jurisdiction)
+    except Exception:  # a stored zone that no longer resolves: show none rather than fail the card
+        return []
+
+
+@lru_cache(maxsize=1024)
+def _zone(name: str) -> ZoneInfo:
+    """ZoneInfo keeps only a few zones strongly; a portfolio spans dozens, each re-read from disk when lost."""
+    return ZoneInfo(name)
+
+
+def local_time_at(zones: list[TzCandidate], now: datetime) -> datetime | None:
+    return now.astimezone(_zone(zones[0].tz)) if zones else None
+
+
+def local_times_at(zones: list[TzCandidate], now: datetime) -> list[LocalTime]:
+    out = []
+    for cand in zones:
+        local = now.astimezone(_zone(cand.tz))
+        off = local.strftime("%z")
+        out.append(
+            LocalTime(
+                timezone=cand.tz, source=cand.source, local_time=local, utc_offset=f"{off[:3]}:{off[3:]}"
+            )
+        )
+    return out
+
+
+def age_at(born: date | None, now: datetime) -> int | None:
+    if born is None:
+        return None
+    today = now.date()
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
+def segment_of(s: Any) -> Segment:
+    return Segment(
+        code=s.code,
+        stage=s.stage,
+        balance_band=s.balance_band,
+        payment_history=s.payment_history,
+        label=s.label,
+        rules_version=s.rules_version,
+    )
+
+
+def risk_of(s: Any) -> Risk:
+    return Risk(
+        level=s.risk_level,
+        score=s.risk_score,
+        reasons=[Reason(code=r.code, message=r.message) for r in s.reasons],
+    )
+
+
 @strawberry.type(description="The debtor card: identity, balances, segment and risk, history, local time.")
 class Debtor:
     _m: strawberry.Private[models.Debtor]
@@ -233,36 +293,18 @@ class Debtor:
     def jurisdiction(self) -> str | None:
         return self._m.jurisdiction
 
-    def _zones(self) -> list[TzCandidate]:
-        try:
-            return candidate_timezones(
-                self._m.addresses or [], self._m.phones or [], self._m.timezone, self._m.jurisdiction
-            )
-        except Exception:  # a stored zone that no longer resolves: show none rather than fail the card
-            return []
-
     @strawberry.field(description="The primary IANA zone (override, else address, else phone).")
     def timezone(self) -> str | None:
-        zones = self._zones()
+        zones = zones_of(self._m)
         return zones[0].tz if zones else None
 
     @strawberry.field(description="The debtor's local time now in the primary zone.")
     def local_time(self, info: Info) -> datetime | None:
-        zones = self._zones()
-        return info.context.now().astimezone(ZoneInfo(zones[0].tz)) if zones else None
+        return local_time_at(zones_of(self._m), info.context.now())
 
     @strawberry.field(description="Local time in every candidate zone; contact must suit all of them.")
     def local_times(self, info: Info) -> list[LocalTime]:
-        out = []
-        for cand in self._zones():
-            local = info.context.now().astimezone(ZoneInfo(cand.tz))
-            off = local.strftime("%z")
-            out.append(
-                LocalTime(
-                    timezone=cand.tz, source=cand.source, local_time=local, utc_offset=f"{off[:3]}:{off[3:]}"
-                )
-            )
-        return out
+        return local_times_at(zones_of(self._m), info.context.now())
 
     @strawberry.field
     def addresses(self) -> list[Address]:
@@ -297,11 +339,7 @@ class Debtor:
 
     @strawberry.field
     def age(self, info: Info) -> int | None:
-        born = self._m.birth_date
-        if born is None:
-            return None
-        today = info.context.now().date()
-        return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+        return age_at(self._m.birth_date, info.context.now())
 
     @strawberry.field
     def authorized_channels(self) -> list[Channel]:
@@ -363,24 +401,11 @@ class Debtor:
 
     @strawberry.field
     async def segment(self, info: Info) -> Segment:
-        s = await self._segment(info)
-        return Segment(
-            code=s.code,
-            stage=s.stage,
-            balance_band=s.balance_band,
-            payment_history=s.payment_history,
-            label=s.label,
-            rules_version=s.rules_version,
-        )
+        return segment_of(await self._segment(info))
 
     @strawberry.field
     async def risk(self, info: Info) -> Risk:
-        s = await self._segment(info)
-        return Risk(
-            level=s.risk_level,
-            score=s.risk_score,
-            reasons=[Reason(code=r.code, message=r.message) for r in s.reasons],
-        )
+        return risk_of(await self._segment(info))
 
     @strawberry.field(description="Promises, newest due date first; filter by status.")
     async def promises(self, info: Info, status: list[PromiseStatus] | None = None) -> list[Promise]:
