@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import time
@@ -9,6 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import orjson
 from cross_web import HTTPException
 from sqlalchemy import text
 from starlette.applications import Starlette
@@ -138,16 +140,27 @@ class GraphQLView(GraphQL):
             response.headers["content-type"] = f"{media}; charset=utf-8"
         return response
 
+    def decode_json(self, data: str | bytes) -> object:
+        try:
+            return orjson.loads(data)
+        except orjson.JSONDecodeError:  # what orjson refuses (integers over 64 bits...) the stdlib may read
+            return json.loads(data)
+
     def parse_json(self, data: str | bytes) -> Any:
         parsed = super().parse_json(data)
         if not isinstance(parsed, dict):
             raise HTTPException(400, "The request body must be a JSON object with a `query` string")
-        if _has_nul(parsed) or "\\u0000" in str(parsed.get("query") or ""):
+        # JSON text can only carry U+0000 as the escape \u0000, so a body without it needs no walk.
+        escape = b"\\u0000" if isinstance(data, bytes) else "\\u0000"
+        if escape in data and (_has_nul(parsed) or "\\u0000" in str(parsed.get("query") or "")):
             raise HTTPException(400, "NUL characters (U+0000) are not accepted in queries or variables")
         return parsed
 
     def encode_json(self, data: object) -> str:
-        return json.dumps(data, separators=(",", ":"), ensure_ascii=False, default=str)
+        try:
+            return orjson.dumps(data, default=str).decode()
+        except TypeError:  # what orjson refuses (integers over 64 bits, non-string keys) the stdlib writes
+            return json.dumps(data, separators=(",", ":"), ensure_ascii=False, default=str)
 
 
 def _has_nul(value: Any) -> bool:
@@ -290,4 +303,13 @@ def _packs(rule_pack_dir: Path | None) -> Any:
 
 def app_from_env() -> ASGIApp:
     """Factory for `uvicorn --factory asistente.app:app_from_env` (multi-worker serving)."""
-    return create_app(Settings())
+    return freeze_startup_objects(create_app(Settings()))
+
+
+def freeze_startup_objects(app: ASGIApp) -> ASGIApp:
+    """Move everything built at start-up (schema, rule packs, lexicons, zone and holiday tables) out of the
+    garbage collector's reach: they live as long as the process, and a full collection would otherwise walk
+    them all, pausing every request in flight (measured: 40-75 ms pauses under load, see benchmarks/)."""
+    gc.collect()
+    gc.freeze()
+    return app

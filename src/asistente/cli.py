@@ -92,9 +92,10 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
             log_level="info",
         )
     else:
-        from asistente.app import create_app
+        from asistente.app import create_app, freeze_startup_objects
 
-        uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+        app = freeze_startup_objects(create_app(settings))
+        uvicorn.run(app, host=args.host, port=args.port, log_level="info")
     return 0
 
 

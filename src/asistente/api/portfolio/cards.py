@@ -24,6 +24,7 @@ request that succeeds. Tests compare both paths' responses byte for byte.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -87,6 +88,7 @@ CLOCK_FIELDS = ("localTime", "localTimes", "age", "segment", "risk")
 # Debtor fields with arguments answered from the snapshot: name -> the rows the snapshot keeps.
 LIST_ARGS = {"payments": RECENT_PAYMENTS, "lastInteractions": RECENT_INTERACTIONS, "promises": None}
 _INT32 = (-(2**31), 2**31 - 1)
+_SERIALS = itertools.count()
 
 
 class _Ineligible(Exception):
@@ -108,6 +110,7 @@ class _Root:
     name: str
     arg: Any  # AST value node of id / externalId
     fields: list[_Field]
+    serial: int = field(default_factory=lambda: next(_SERIALS))  # names this selection in snapshots
 
 
 @dataclass
@@ -128,6 +131,7 @@ class _Snapshot:
     promises: list[Any]
     payments: list[Any]
     segments: dict[tuple[date, int], tuple[Any, Any]] = field(default_factory=dict)
+    projections: dict[tuple[int, tuple[Any, ...]], dict[str, Any]] = field(default_factory=dict)
 
 
 class CardPath:
@@ -319,7 +323,7 @@ class CardPath:
             snap = await self._snapshot(ctx, principal.tenant_id, debtor_id, revision, now)
             if snap is None:
                 return None
-            data[root.key] = self._project_debtor(snap, root.fields, plan, list_args, now)
+            data[root.key] = self._project_debtor(snap, root, plan, list_args, now)
         return data
 
     async def _snapshot(
@@ -381,21 +385,37 @@ class CardPath:
         )
 
     def _project_debtor(
-        self, snap: _Snapshot, fields: list[_Field], plan: _Plan, list_args: dict[str, Any], now: datetime
+        self, snap: _Snapshot, root: _Root, plan: _Plan, list_args: dict[str, Any], now: datetime
     ) -> dict[str, Any]:
+        # The clock-independent part of this selection is projected once per snapshot and reused.
+        key = (
+            root.serial,
+            tuple((k, frozenset(v) if isinstance(v, set) else v) for k, v in list_args.items()),
+        )
+        static = snap.projections.get(key)
+        if static is None:
+            static = {}
+            for f in root.fields:
+                if f.name == "__typename" or f.name in CLOCK_FIELDS:
+                    continue
+                if f.name in LIST_ARGS:
+                    value = self._list_value(snap.static[f.name], f.name, list_args[f.key])
+                else:
+                    value = snap.static[f.name]
+                static[f.key] = value if f.sub is None else _project(value, f.sub)
+            if len(snap.projections) >= 8:
+                snap.projections.clear()
+            snap.projections[key] = static
         clock = self._clock_values(snap, plan.clock_fields, now) if plan.clock_fields else {}
         out: dict[str, Any] = {}
-        for f in fields:
+        for f in root.fields:
             if f.name == "__typename":
                 out[f.key] = "Debtor"
-                continue
-            if f.name in clock:
+            elif f.name in CLOCK_FIELDS:
                 value = clock[f.name]
-            elif f.name in LIST_ARGS:
-                value = self._list_value(snap.static[f.name], f.name, list_args[f.key])
+                out[f.key] = value if f.sub is None else _project(value, f.sub)
             else:
-                value = snap.static[f.name]
-            out[f.key] = value if f.sub is None else _project(value, f.sub)
+                out[f.key] = static[f.key]
         return out
 
     def _list_args(self, fields: list[_Field], variables: dict[str, Any], defaults: dict[str, Any]) -> dict:
