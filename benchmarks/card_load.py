@@ -2,7 +2,7 @@
 
 Usage:
     .venv/bin/python benchmarks/card_load.py [--seconds 20] [--clients 50] [--workers 1[,2]]
-                                             [--client auto|httpx|wrk|both] [--profile FILE]
+                                             [--client auto|httpx|wrk|both] [--profile FILE] [--uncached]
 
 For each worker count it starts two servers as subprocesses on 127.0.0.1, one at a time:
 1. `asistente serve --demo --port P --workers W` on a fresh temporary SQLite database (the demo portfolio,
@@ -23,6 +23,10 @@ The same clients then post the full card query (tests/api/data.py FULL_CARD) rou
 
 An error is any non-200 status, any transport error or timeout, or a body with a top-level "errors".
 Every load loop is bounded: by `--seconds` and by `--max-requests` per run, each request by a 10 s timeout.
+
+The GraphQL server answers the card from its cached card path (api/portfolio/cards.py: a snapshot per
+debtor and card revision, checked on every request); the warm-up builds the 60 snapshots. `--uncached` also
+runs a third server with that path off (ASISTENTE_CARD_CACHE_SIZE=0): every card executed field by field.
 
 `--profile FILE` samples the GraphQL server with py-spy (if installed) during its first run and prints the
 functions with the most samples (own and inclusive); the raw collapsed stacks are written to FILE.
@@ -132,10 +136,15 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
             proc.wait(timeout=5)
 
 
-def start_graphql(workdir: Path, workers: int) -> tuple[subprocess.Popen[bytes], str, str, Path]:
+def start_graphql(
+    workdir: Path, workers: int, cache: bool = True
+) -> tuple[subprocess.Popen[bytes], str, str, Path]:
     port = free_port()
-    log = workdir / f"graphql-{workers}.log"
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{workdir / f'card-{workers}.db'}"}
+    tag = f"{workers}{'' if cache else '-nocache'}"
+    log = workdir / f"graphql-{tag}.log"
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{workdir / f'card-{tag}.db'}"}
+    if not cache:
+        env["ASISTENTE_CARD_CACHE_SIZE"] = "0"
     exe = Path(sys.executable).with_name("asistente")
     cmd = [str(exe), "serve", "--demo", "--host", HOST, "--port", str(port), "--workers", str(workers)]
     with open(log, "wb") as out:
@@ -436,6 +445,22 @@ def bench(workers: int, workdir: Path, clients: list[str], args: argparse.Namesp
                 prof.wait(timeout=args.seconds + 120)
         stop(proc)
 
+        if args.uncached:  # the same card executed field by field (cached card path off): for reference
+            proc, base, key, _ = start_graphql(workdir, workers, cache=False)
+            auth = f"Bearer {key}"
+            headers = {"Authorization": auth, "Content-Type": "application/json"}
+            resp = httpx.post(f"{base}/graphql", json={"query": IDS_QUERY}, headers=headers, timeout=30)
+            ids = [e["node"]["id"] for e in resp.json()["data"]["debtors"]["edges"]]
+            plain = [json.dumps({"query": query, "variables": {"id": i}}).encode() for i in ids]
+            for client in clients:
+                label = f"graphql uncached w={workers}"
+                if client == "httpx":
+                    runs.append(httpx_run(label, f"{base}/graphql", headers, plain, args))
+                else:
+                    runs.append(wrk_run(label, base, auth, plain, workdir, args))
+                print_run(runs[-1])
+            stop(proc)
+
         floor, fbase = start_floor(workdir, workers, payload)
         for client in clients:
             fheaders = {"Authorization": auth, "Content-Type": "application/json"}
@@ -467,6 +492,9 @@ def main() -> int:
     )
     parser.add_argument("--max-requests", type=int, default=2_000_000, help="cap per run")
     parser.add_argument("--profile", metavar="FILE", help="py-spy the GraphQL server (first run)")
+    parser.add_argument(
+        "--uncached", action="store_true", help="also run the card with the cached card path off"
+    )
     parser.add_argument("--serve-floor", type=int, metavar="PORT", help=argparse.SUPPRESS)
     args = parser.parse_args()
     args.workers = [int(w) for w in str(args.workers).split(",")]
