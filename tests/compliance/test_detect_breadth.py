@@ -192,6 +192,239 @@ POSITIVE: list[tuple[str, str]] = [
     ("PERSONAL_ACCOUNT_PAYMENT", "Venmo me the balance today."),
     # ---------------------------------------------------------------- FALSE_URGENCY_OR_DECEPTION
     ("FALSE_URGENCY_OR_DECEPTION", "El actuario pasará mañana a su domicilio."),
+    # ---------------------------------------------------------------- generalised concepts (round 2026.11.5)
+    # Every sentence below was written for this table. Each group pins one CONCEPT across its phrasings,
+    # countries and tenses, not a phrase: an authority named as the sender, a collection unit of an
+    # authority, first-person claims with titles; payment to any person; exposure in any place or medium.
+    # AUTHORITY_IMPERSONATION: authority as the sender line / header, with an announcement and debt talk
+    (
+        "AUTHORITY_IMPERSONATION",
+        "FISCALÍA GENERAL DE LA NACIÓN - Aviso: usted registra una obligación vencida.",
+    ),
+    (
+        "AUTHORITY_IMPERSONATION",
+        "Policía Federal Ministerial informa: tiene un adeudo pendiente con Tiendas Lux.",
+    ),
+    (
+        "AUTHORITY_IMPERSONATION",
+        "CARABINEROS DE CHILE. Aviso: mantiene una deuda impaga con Retail Norte.",
+    ),  # CL
+    ("AUTHORITY_IMPERSONATION", "PNP comunica: Sr. Huamán, presenta una deuda pendiente. Llame hoy."),  # PE
+    ("AUTHORITY_IMPERSONATION", "Agencia Tributaria - Notificación: consta una deuda a su nombre."),  # ES
+    ("AUTHORITY_IMPERSONATION", "AFIP informa: usted adeuda $45.000 a Tarjeta Plata. Regularice."),  # AR
+    ("AUTHORITY_IMPERSONATION", "Mossos d'Esquadra - Aviso: su deuda con Crédito Ya sigue pendiente."),  # ES
+    ("AUTHORITY_IMPERSONATION", "Policía Nacional, le llamamos por una deuda con Banco Lima."),
+    ("AUTHORITY_IMPERSONATION", "Aquí la Policía Nacional, le llamamos por una deuda."),
+    (
+        "AUTHORITY_IMPERSONATION",
+        "Desde el SAT le recordamos que su crédito con Tiendas Sur está vencido.",
+    ),  # MX
+    # ... a collection unit of an authority, as letterhead or signature
+    ("AUTHORITY_IMPERSONATION", "SIC | Dirección de Cobranza: su obligación sigue sin pagar."),  # CO
+    ("AUTHORITY_IMPERSONATION", "Poder Judicial - Área de Cobranzas. Estimado cliente, regularice hoy."),
+    ("AUTHORITY_IMPERSONATION", "Atentamente, Departamento de Cobranza Coactiva - SUNAT"),  # PE
+    ("AUTHORITY_IMPERSONATION", "Somos la unidad de recuperación de cartera de la Policía Nacional."),
+    ("AUTHORITY_IMPERSONATION", "Unidad de Delitos Económicos de la PDI: su deuda sigue impaga."),  # CL
+    # ... a first-person claim, any title, any verb of address
+    ("AUTHORITY_IMPERSONATION", "Le saluda el ingeniero Ruiz, de la DIAN, por su deuda con Celumóvil."),  # CO
+    (
+        "AUTHORITY_IMPERSONATION",
+        "Buen día, te habla la doctora Salas desde la Superintendencia de Banca y Seguros.",
+    ),
+    ("AUTHORITY_IMPERSONATION", "Le llama la Guardia Civil por un impago con Vivus."),  # ES
+    ("AUTHORITY_IMPERSONATION", "Hola, soy el agente Torres del CTI, llamo por su deuda."),  # CO
+    (
+        "AUTHORITY_IMPERSONATION",
+        "Este aviso es emitido por la Fiscalía Especializada en Delitos Financieros.",
+    ),
+    (
+        "AUTHORITY_IMPERSONATION",
+        "La presente comunicación proviene de la Procuraduría Federal del Consumidor.",
+    ),  # MX
+    ("AUTHORITY_IMPERSONATION", "IRS - Collections Division: your balance with Northwind Card is past due."),
+    (
+        "AUTHORITY_IMPERSONATION",
+        "Federal Trade Commission | Enforcement Unit. Call us about your account today.",
+    ),
+    (
+        "AUTHORITY_IMPERSONATION",
+        "Department of Justice Notice: an unpaid balance is recorded under your name.",
+    ),
+    ("AUTHORITY_IMPERSONATION", "U.S. Marshals Service: failure to resolve this balance will be escalated."),
+    ("AUTHORITY_IMPERSONATION", "County Sheriff Civil Division: you must settle your balance today."),
+    (
+        "AUTHORITY_IMPERSONATION",
+        "Consumer Financial Protection Bureau notice: resolve this debt within 5 days.",
+    ),
+    ("AUTHORITY_IMPERSONATION", "This is Sergeant Miller calling about your overdue account."),
+    ("AUTHORITY_IMPERSONATION", "I'm calling from the Franchise Tax Board about your credit card debt."),
+    ("AUTHORITY_IMPERSONATION", "I am an investigator with the Attorney General."),
+    ("AUTHORITY_IMPERSONATION", "We are contacting you as agents of the Internal Revenue Service."),
+    ("AUTHORITY_IMPERSONATION", "Hi, this is Deputy Ruiz, badge 4471."),
+    # PERSONAL_ACCOUNT_PAYMENT: an account, card or wallet belonging to any person
+    ("PERSONAL_ACCOUNT_PAYMENT", "Transfiera a la cuenta de mi compañera, ella lo reporta al banco."),
+    ("PERSONAL_ACCOUNT_PAYMENT", "Mándelo a la CLABE de nuestro coordinador y le damos el descuento."),  # MX
+    (
+        "PERSONAL_ACCOUNT_PAYMENT",
+        "Consigne a la cuenta de ahorros de mi jefe y le mando el paz y salvo.",
+    ),  # CO
+    ("PERSONAL_ACCOUNT_PAYMENT", "Deposítelo en la cuenta de ahorros de la señorita que le atendió."),
+    ("PERSONAL_ACCOUNT_PAYMENT", "El número de cuenta está a nombre de mi esposa, no pasa nada."),
+    ("PERSONAL_ACCOUNT_PAYMENT", "La cuenta que le doy es la de mi supervisora, ella lo abona."),
+    ("PERSONAL_ACCOUNT_PAYMENT", "Me lo pasás por Mercado Pago a mi alias y listo."),  # AR voseo
+    # ... cash or payment handed to the agent, or the agent coming for it
+    ("PERSONAL_ACCOUNT_PAYMENT", "Pasale la plata al cobrador cuando vaya, vos tranquilo."),  # AR
+    ("PERSONAL_ACCOUNT_PAYMENT", "Deposite en efectivo al promotor cuando pase por su casa."),
+    ("PERSONAL_ACCOUNT_PAYMENT", "Hágale el depósito al licenciado directamente."),
+    ("PERSONAL_ACCOUNT_PAYMENT", "El motorizado pasa a recoger la cuota a su domicilio."),  # PE
+    ("PERSONAL_ACCOUNT_PAYMENT", "Please send the funds to my manager's Venmo."),
+    ("PERSONAL_ACCOUNT_PAYMENT", "Wire it to the account in the name of my supervisor."),
+    ("PERSONAL_ACCOUNT_PAYMENT", "Give the cash to our field agent when he comes by."),
+    ("PERSONAL_ACCOUNT_PAYMENT", "Our collector will stop by tonight to pick up the money."),
+    ("PERSONAL_ACCOUNT_PAYMENT", "Make the check payable to me and I'll apply it."),
+    ("PERSONAL_ACCOUNT_PAYMENT", "Make the money order out to my supervisor."),
+    ("PERSONAL_ACCOUNT_PAYMENT", "Pay the collector directly and he'll give you a receipt."),
+    # PUBLIC_SHAMING: display verb + sign/list + any public place
+    ("PUBLIC_SHAMING", "Le vamos a pegar un letrero en la puerta que diga que no paga."),
+    ("PUBLIC_SHAMING", "Mañana colgamos la manta en el poste de su esquina."),
+    ("PUBLIC_SHAMING", "Vamos a repartir volantes con su foto en la colonia."),  # MX
+    ("PUBLIC_SHAMING", "Pondremos un cartel en la entrada de su edificio."),
+    ("PUBLIC_SHAMING", "Publicaremos la lista de deudores en el diario mural de la empresa."),  # CL
+    ("PUBLIC_SHAMING", "Estacionamos la camioneta rotulada frente a su negocio."),
+    ("PUBLIC_SHAMING", "Vamos a escribir en la pared de su casa que es un moroso."),
+    ("PUBLIC_SHAMING", "We'll tape a notice with your name to your front door."),
+    ("PUBLIC_SHAMING", "We will put up posters on the light poles on your street."),
+    ("PUBLIC_SHAMING", "We'll pin the list of delinquent employees on the break room bulletin board."),
+    ("PUBLIC_SHAMING", "We'll write DEADBEAT on your car."),
+    # ... any medium: loudspeaker, radio, viral, billboard
+    ("PUBLIC_SHAMING", "Vamos a avisar por altoparlante en su barrio que usted no paga."),
+    ("PUBLIC_SHAMING", "Lo vamos a anunciar en la radio comunitaria."),
+    ("PUBLIC_SHAMING", "Te vamos a hacer famoso en el barrio como el que no paga."),
+    ("PUBLIC_SHAMING", "Mandaremos a alguien disfrazado a su oficina."),
+    ("PUBLIC_SHAMING", "We'll announce it over a loudspeaker on your street."),
+    ("PUBLIC_SHAMING", "Your name will be on a billboard downtown."),
+    ("PUBLIC_SHAMING", "Your photo goes up on our wall of debtors."),
+    # ... an audience told that someone owes, or enlisted against the debtor
+    ("PUBLIC_SHAMING", "Colegas del área de ventas: Mario Díaz nos debe $8.000 y no quiere pagar."),
+    ("PUBLIC_SHAMING", "Si la ven, díganle que pague lo que debe."),
+    ("PUBLIC_SHAMING", "Vamos a dejar la lona para que la vean todos los vecinos."),
+    ("PUBLIC_SHAMING", "Coworkers: Dana in accounting owes us $1,200 and refuses to pay."),
+    ("PUBLIC_SHAMING", "If you see him, remind him to pay his bill."),
+    # a second batch, written afterwards to check that the concepts (not the first batch) were covered
+    (
+        "AUTHORITY_IMPERSONATION",
+        "Comunicado de la Dirección de Investigación Criminal: su caso por deuda está abierto.",
+    ),
+    (
+        "AUTHORITY_IMPERSONATION",
+        "Estimado contribuyente: la Administración Tributaria le informa que mantiene una deuda.",
+    ),
+    (
+        "AUTHORITY_IMPERSONATION",
+        "Oficina de Recaudación del Poder Judicial. Su deuda con Crédito Fácil sigue pendiente.",
+    ),
+    ("AUTHORITY_IMPERSONATION", "Le habla el subcomisario Gómez; necesitamos que regularice su deuda."),  # AR
+    ("AUTHORITY_IMPERSONATION", "Atte. Fiscalía Provincial de Lima - Área de Conciliación de Deudas."),  # PE
+    ("AUTHORITY_IMPERSONATION", "Mensaje de PROFECO: su adeudo con Elektra ha sido turnado."),  # MX
+    ("AUTHORITY_IMPERSONATION", "Le contacta personal de la CONDUSEF respecto a su préstamo."),  # MX
+    (
+        "AUTHORITY_IMPERSONATION",
+        "Trabajo para el Ministerio Público y su caso de la tarjeta ya llegó a mi escritorio.",
+    ),
+    ("AUTHORITY_IMPERSONATION", "Hello, Detective Ross from the Phoenix Police Department regarding a debt."),
+    (
+        "AUTHORITY_IMPERSONATION",
+        "Official notice from the Office of the Attorney General: your loan is delinquent.",
+    ),
+    ("AUTHORITY_IMPERSONATION", "We are the collections unit of the IRS."),
+    ("AUTHORITY_IMPERSONATION", "IRS Alert: you owe $2,400 on your credit card. Call now."),
+    ("PERSONAL_ACCOUNT_PAYMENT", "Le doy el número de Nequi de mi compañero para que pague ahí."),  # CO
+    ("PERSONAL_ACCOUNT_PAYMENT", "Hágame el favor de depositarme a mí y yo le hago llegar el recibo."),
+    ("PERSONAL_ACCOUNT_PAYMENT", "Para el descuento, el pago tiene que ser directo conmigo, en efectivo."),
+    ("PERSONAL_ACCOUNT_PAYMENT", "Mande la transferencia a la cuenta de la licenciada Gómez."),
+    ("PERSONAL_ACCOUNT_PAYMENT", "Le voy a pasar una cuenta que no es del banco, pero es más rápido."),
+    ("PERSONAL_ACCOUNT_PAYMENT", "El dinero me lo entrega a mí en la esquina y yo lo deposito."),
+    ("PERSONAL_ACCOUNT_PAYMENT", "Pay through Zelle to my cell and I'll mark it paid."),
+    ("PERSONAL_ACCOUNT_PAYMENT", "You can Venmo my coworker, she handles these."),
+    ("PERSONAL_ACCOUNT_PAYMENT", "Leave the cash in an envelope and our guy will grab it."),
+    ("PUBLIC_SHAMING", "Vamos a publicar en el grupo del barrio que no pagas."),
+    ("PUBLIC_SHAMING", "Te vamos a exponer en Instagram con foto y todo."),
+    ("PUBLIC_SHAMING", "Todos en tu trabajo van a saber que eres un moroso."),
+    ("PUBLIC_SHAMING", "Vamos a poner un anuncio en el periódico local con su nombre."),
+    ("PUBLIC_SHAMING", "Mandaremos a un cobrador con chaleco que diga DEUDOR a su negocio."),
+    ("PUBLIC_SHAMING", "Su nombre se leerá en la asamblea de vecinos."),
+    ("PUBLIC_SHAMING", "Vamos a mandar una circular a todos sus vecinos contando lo que debe."),
+    ("PUBLIC_SHAMING", "We'll post about you in the neighborhood Facebook group."),
+    ("PUBLIC_SHAMING", "Everyone at your gym is going to know you're a deadbeat."),
+    ("PUBLIC_SHAMING", "We'll put your name in the church bulletin as someone who owes."),
+    ("PUBLIC_SHAMING", "A sign will go up on your lawn saying you don't pay your debts."),
+    # a third batch, same purpose
+    ("AUTHORITY_IMPERSONATION", "Buenas, lo llamo de la Procuraduría por el asunto de su tarjeta."),
+    ("AUTHORITY_IMPERSONATION", "CMF – Unidad de Cobranza: su crédito de consumo registra mora."),  # CL
+    (
+        "AUTHORITY_IMPERSONATION",
+        "[SERNAC] Estimado usuario, su deuda con la multitienda debe ser pagada hoy.",
+    ),
+    (
+        "AUTHORITY_IMPERSONATION",
+        "La llamamos de parte de Hacienda por un saldo pendiente con su banco.",
+    ),  # ES
+    ("AUTHORITY_IMPERSONATION", "Nos comunicamos de la Gendarmería por su deuda con la tarjeta."),  # AR
+    ("AUTHORITY_IMPERSONATION", "Officer Blake, Houston PD. We need to talk about your unpaid loan."),
+    ("AUTHORITY_IMPERSONATION", "Message from the Treasury Department: settle your card debt today."),
+    ("AUTHORITY_IMPERSONATION", "Your file was referred to me at the District Attorney's office."),
+    ("PERSONAL_ACCOUNT_PAYMENT", "Yapéame a este número 987654321 y te borro la deuda."),  # PE
+    ("PERSONAL_ACCOUNT_PAYMENT", "Haga el depósito en la cuenta de mi hijo, es lo mismo."),
+    ("PERSONAL_ACCOUNT_PAYMENT", "Transfiérale a nuestra ejecutiva a su cuenta RUT."),  # CL
+    ("PERSONAL_ACCOUNT_PAYMENT", "El gestor le recibe el dinero en su casa, no hace falta ir al banco."),
+    ("PERSONAL_ACCOUNT_PAYMENT", "Our field rep will collect the cash at your door."),
+    ("PERSONAL_ACCOUNT_PAYMENT", "Deposit it into my girlfriend's account, same thing."),
+    ("PUBLIC_SHAMING", "Vamos a colgar tu foto en la vitrina de la tienda con la palabra MOROSO."),
+    ("PUBLIC_SHAMING", "Te vamos a escrachar frente a tu laburo."),  # AR
+    ("PUBLIC_SHAMING", "Lo vamos a poner en el estado de WhatsApp para que lo vean sus contactos."),
+    ("PUBLIC_SHAMING", "Sus vecinos van a ver la camioneta de cobranza afuera de su casa."),
+    ("PUBLIC_SHAMING", "We'll put a DEADBEAT sticker on your car."),
+    ("PUBLIC_SHAMING", "Your neighbors are going to see our truck parked outside with our logo on it."),
+    # a fourth batch (voseo, tú, other countries)
+    ("AUTHORITY_IMPERSONATION", "Te hablo desde la Fiscalía, tenés una deuda con la financiera."),  # AR
+    ("AUTHORITY_IMPERSONATION", "Hola, te escribe la PDI por una deuda impaga con tu tarjeta."),  # CL
+    (
+        "AUTHORITY_IMPERSONATION",
+        "Por disposición del Juzgado de Paz Letrado, usted debe cancelar hoy su deuda.",
+    ),  # PE
+    (
+        "AUTHORITY_IMPERSONATION",
+        "Este es un requerimiento oficial de la DIAN por su obligación con el banco.",
+    ),  # CO
+    ("AUTHORITY_IMPERSONATION", "Departamento de Cobranza del SAT. Favor de comunicarse."),  # MX
+    ("AUTHORITY_IMPERSONATION", "You're speaking with a federal agent regarding your delinquent loan."),
+    (
+        "AUTHORITY_IMPERSONATION",
+        "Sheriff's Office – Civil Process Unit: contact us about your account balance.",
+    ),
+    ("PERSONAL_ACCOUNT_PAYMENT", "Mandame la plata a mi CBU y te cancelo la deuda."),  # AR
+    ("PERSONAL_ACCOUNT_PAYMENT", "Si me pasas la plata por Nequi a mi número, te hago descuento."),  # CO
+    ("PERSONAL_ACCOUNT_PAYMENT", "Le dejo el Bizum de mi compañero para que pague hoy."),  # ES
+    ("PERSONAL_ACCOUNT_PAYMENT", "Send a Cash App payment to our agent's handle."),
+    ("PERSONAL_ACCOUNT_PAYMENT", "You can pay me in cash when I stop by."),
+    ("PUBLIC_SHAMING", "Vamos a difundir tu deuda en todos los grupos del barrio."),
+    ("PUBLIC_SHAMING", "Se va a enterar toda la cuadra de que no pagás."),  # AR
+    ("PUBLIC_SHAMING", "Le vamos a colocar un aviso grande en la puerta de su casa."),
+    ("PUBLIC_SHAMING", "We're going to share your debt on Nextdoor."),
+    ("PUBLIC_SHAMING", "We'll hand out flyers about your debt at your church."),
+    # other codes, same method
+    ("ARREST_THREAT", "Ya hay una orden para que lo recojan, mejor pague."),
+    ("ARREST_THREAT", "Se expone a una pena privativa de libertad."),
+    ("ARREST_THREAT", "Mañana mismo lo arrestan en su trabajo."),
+    ("ARREST_THREAT", "You'll be spending the weekend in county lockup."),
+    ("SEIZURE_THREAT", "Mañana pasamos por la tele y el refri."),
+    ("SEIZURE_THREAT", "A tow truck is coming for your car tonight."),
+    ("FAKE_COURT_DOCUMENT", "ORDEN DE COMPARECENCIA: preséntese el lunes a las 9:00."),
+    ("INSULT", "Qué clase de persona sin palabra es usted."),
+    ("INTIMIDATION", "Cuídese cuando salga de noche."),
+    ("INTIMIDATION", "Le vamos a llamar veinte veces al día hasta que pague."),
+    ("INTIMIDATION", "We'll call you twenty times a day until this is paid."),
+    ("THIRD_PARTY_DISCLOSURE_THREAT", "Your parents will be hearing from us."),
 ]
 
 NEGATIVE: list[tuple[str, str]] = [
@@ -233,6 +466,75 @@ NEGATIVE: list[tuple[str, str]] = [
     ("THIRD_PARTY_DISCLOSURE_THREAT", "We will never call your employer."),
     ("PERSONAL_ACCOUNT_PAYMENT", "Transfiera a la cuenta de la empresa, nunca a una cuenta personal."),
     ("PERMANENT_CREDIT_DAMAGE", "La información negativa se borra a los cinco años."),
+    # ---------------------------------------------------------------- look-alikes of the generalised concepts
+    ("AUTHORITY_IMPERSONATION", "Puede presentar su reclamo ante la Fiscalía o la Policía."),
+    ("AUTHORITY_IMPERSONATION", "La CONDUSEF informa que ningún despacho puede amenazarle."),
+    ("AUTHORITY_IMPERSONATION", "Somos un despacho privado; no somos la CONDUSEF ni ninguna autoridad."),
+    (
+        "AUTHORITY_IMPERSONATION",
+        "Le habla Marta de Cobranzas Andinas, vigilada por la Superintendencia Financiera.",
+    ),
+    (
+        "AUTHORITY_IMPERSONATION",
+        "Bancolombia, entidad vigilada por la Superintendencia Financiera, le recuerda su cuota.",
+    ),
+    ("AUTHORITY_IMPERSONATION", "Caja Los Andes informa: su crédito tiene una cuota pendiente."),
+    ("AUTHORITY_IMPERSONATION", "Si tiene dudas, escriba a la SBS o al INDECOPI."),
+    ("AUTHORITY_IMPERSONATION", "Corte de servicio programado: su saldo vence el lunes."),
+    ("AUTHORITY_IMPERSONATION", "Tesorería de la cooperativa - Aviso: su cuota vence el viernes."),
+    ("AUTHORITY_IMPERSONATION", "Área de Cobranzas - Tiendas Paris. Su cuota vence hoy."),
+    ("AUTHORITY_IMPERSONATION", "Policía Nacional recomienda no pagar a desconocidos que llamen por deudas."),
+    ("AUTHORITY_IMPERSONATION", "Si le llama alguien de la Fiscalía por una deuda, cuelgue."),
+    ("AUTHORITY_IMPERSONATION", "Si desea acudir a la policía, le informamos que es su derecho."),
+    ("AUTHORITY_IMPERSONATION", "PD: su saldo pendiente es de $500."),
+    ("AUTHORITY_IMPERSONATION", "You can file a complaint with the Federal Trade Commission."),
+    ("AUTHORITY_IMPERSONATION", "We are not affiliated with the IRS or any court."),
+    ("AUTHORITY_IMPERSONATION", "Contact the CFPB office of consumer response with questions."),
+    ("AUTHORITY_IMPERSONATION", "Consumers may speak with an official at the CFPB if they want."),
+    ("PERSONAL_ACCOUNT_PAYMENT", "Pague solo en la cuenta de la empresa; nunca a la cuenta de un asesor."),
+    ("PERSONAL_ACCOUNT_PAYMENT", "Si un cobrador le pide efectivo, no se lo entregue."),
+    ("PERSONAL_ACCOUNT_PAYMENT", "Si algún gestor le pide depositar a una cuenta personal, no lo haga."),
+    ("PERSONAL_ACCOUNT_PAYMENT", "Puede pagar en efectivo en cualquier agente BCP con su código."),
+    ("PERSONAL_ACCOUNT_PAYMENT", "Deposite a través de un agente Kasnet con su código de pago."),
+    ("PERSONAL_ACCOUNT_PAYMENT", "El gestor pasará por su domicilio; el pago se hace en el banco."),
+    ("PERSONAL_ACCOUNT_PAYMENT", "Le enviaremos la tarjeta de presentación de su asesor."),
+    ("PERSONAL_ACCOUNT_PAYMENT", "Pague en la cuenta BBVA a nombre de Créditos del Sur S.A.C."),
+    ("PERSONAL_ACCOUNT_PAYMENT", "Coordine con su asesor la fecha de pago."),
+    ("PERSONAL_ACCOUNT_PAYMENT", "Make your check payable to Lakeside Recovery LLC."),
+    ("PERSONAL_ACCOUNT_PAYMENT", "Our agents never accept cash; pay at our website."),
+    ("PERSONAL_ACCOUNT_PAYMENT", "Call our representative's number for payment options."),
+    ("PERSONAL_ACCOUNT_PAYMENT", "Our agent can take your payment over the phone and apply it right away."),
+    ("PUBLIC_SHAMING", "Le dejamos un aviso de visita en la puerta."),
+    ("PUBLIC_SHAMING", "Ponga su deuda al corriente y evite llamadas a su trabajo."),
+    ("PUBLIC_SHAMING", "Nunca pondremos carteles ni publicaremos su nombre."),
+    ("PUBLIC_SHAMING", "Vecinos: recuerden que el martes no hay recolección de basura."),
+    ("PUBLIC_SHAMING", "No compartimos su información con sus vecinos ni compañeros."),
+    ("PUBLIC_SHAMING", "Le escribiremos a su domicilio con la propuesta de pago."),
+    ("PUBLIC_SHAMING", "Publicamos nuestras tasas en la página web y en la sucursal."),
+    ("PUBLIC_SHAMING", "Puede ponerse en contacto con nuestra oficina de lunes a viernes."),
+    ("PUBLIC_SHAMING", "We will post your payment to your account."),
+    ("PUBLIC_SHAMING", "We mailed a notice to your home address."),
+    ("PUBLIC_SHAMING", "We never put signs on anyone's house or tell neighbors about debts."),
+    ("PUBLIC_SHAMING", "Residents can pay their parking permits online."),
+    ("AUTHORITY_IMPERSONATION", "Le habla el asesor Gómez, de Cobranzas del Sur."),
+    ("PERSONAL_ACCOUNT_PAYMENT", "El pago lo coordina conmigo y lo deposita en la cuenta del banco."),
+    ("PERSONAL_ACCOUNT_PAYMENT", "If you prefer PayPal, let me know and I'll send our company link."),
+    ("PUBLIC_SHAMING", "Todos sus datos están protegidos y nadie sabrá de esta gestión."),
+    ("PUBLIC_SHAMING", "Everyone on our team will see that you have paid in full."),
+    ("AUTHORITY_IMPERSONATION", "Lo llamo de Cobranzas Pacífico; si desea, puede acudir a la Procuraduría."),
+    ("AUTHORITY_IMPERSONATION", "We are a private company, not the sheriff's office."),
+    ("AUTHORITY_IMPERSONATION", "You can complain about us with the FTC or the CFPB."),
+    ("PERSONAL_ACCOUNT_PAYMENT", "Para su seguridad, no entregue dinero en efectivo a ningún gestor."),
+    ("PERSONAL_ACCOUNT_PAYMENT", "Please don't leave cash in the mailbox; use our secure portal."),
+    ("PUBLIC_SHAMING", "La información de su crédito es confidencial y no se comparte con sus vecinos."),
+    (
+        "FAKE_COURT_DOCUMENT",
+        "De no haber acuerdo, el banco podría iniciar un proceso ejecutivo ante un juez.",
+    ),
+    ("ARREST_THREAT", "El sistema se detiene por mantenimiento."),
+    ("SEIZURE_THREAT", "Mañana pasamos por su casa a dejarle la propuesta."),
+    ("INTIMIDATION", "Le llamaremos dos veces por semana como máximo, en horario hábil."),
+    ("THIRD_PARTY_DISCLOSURE_THREAT", "Your parents will not hear from us about this."),
 ]
 
 
