@@ -106,6 +106,7 @@ class GraphQLView(GraphQL):
         header = None
         if isinstance(params, dict):
             header = params.get("Authorization") or params.get("authorization")
+        context.websocket = True
         context.authenticate_header(header)
         if context.principal is None:
             raise ConnectionRejectionError(

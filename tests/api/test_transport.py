@@ -79,6 +79,30 @@ def test_websocket_graphql_transport_ws(app, session_factory):
         assert closed["type"] == "websocket.close" and closed["code"] == 4403
 
 
+def test_websocket_stops_serving_a_key_revoked_while_open(app, session_factory, services):
+    from asistente.db import transaction
+    from asistente.enums import Role
+    from asistente.tenants.service import create_api_key, revoke_api_key
+
+    services.settings.auth_cache_seconds = 0  # revocation takes effect at once (else within the cache time)
+    with transaction(session_factory) as s:
+        key = create_api_key(s, tenant_slug="acme", role=Role.ADMIN)
+    client = TestClient(app)
+    with client.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]) as ws:
+        ws.send_json({"type": "connection_init", "payload": {"Authorization": f"Bearer {key}"}})
+        assert ws.receive_json()["type"] == "connection_ack"
+        ws.send_json({"id": "1", "type": "subscribe", "payload": {"query": "{ me { role } }"}})
+        assert ws.receive_json()["payload"]["data"]["me"] == {"role": "ADMIN"}
+        assert ws.receive_json()["type"] == "complete"
+        with transaction(session_factory) as s:
+            assert revoke_api_key(s, tenant_slug="acme", prefix=key.split("_")[1][:8]) == 1
+        ws.send_json({"id": "2", "type": "subscribe", "payload": {"query": "{ me { role } }"}})
+        msg = ws.receive_json()
+        assert msg["type"] in ("next", "error"), msg
+        errors = msg["payload"]["errors"] if msg["type"] == "next" else msg["payload"]
+        assert errors[0]["extensions"]["code"] == "UNAUTHENTICATED", msg
+
+
 async def test_introspection_off_by_default(engine, session_factory, clock):
     import httpx
 

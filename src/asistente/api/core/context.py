@@ -78,6 +78,8 @@ class Context:
             "missing credentials: send Authorization: Bearer <API key or agent token>"
         )
         self.connection_params: Any = None  # set by the WebSocket handler from connection_init
+        self._credential: str | None = None
+        self.websocket = False  # set by the WebSocket handler
         self.origin: str | None = None
         self.same_origin = True
         self._session: Session | None = None
@@ -92,8 +94,9 @@ class Context:
         if scheme.lower() != "bearer" or not credential.strip():
             self.auth_error = Unauthenticated("Authorization must be 'Bearer <API key or agent token>'")
             return
+        self._credential = credential.strip()
         try:
-            self.principal = self.services.authenticate(credential.strip())
+            self.principal = self.services.authenticate(self._credential)
             self.auth_error = None
         except DomainError as exc:
             self.principal = None
@@ -104,6 +107,14 @@ class Context:
         return self.require_field(info.path.typename, info.field_name)
 
     def require_field(self, typename: str, field_name: str) -> Principal:
+        if self.principal is not None and self.websocket and self._credential:
+            # A WebSocket keeps its context for the whole connection: check the credential again on every
+            # operation (through the same cache as HTTP), so a revoked key or an expired agent token stops
+            # working on open sockets too.
+            try:
+                self.principal = self.services.authenticate(self._credential)
+            except DomainError as exc:
+                self.principal, self.auth_error = None, exc
         if self.principal is None:
             raise self.auth_error or Unauthenticated("missing credentials")
         allowed = PERMISSIONS.get(f"{typename}.{field_name}")

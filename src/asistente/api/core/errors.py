@@ -58,6 +58,13 @@ def coded(error: GraphQLError) -> GraphQLError:
 class ErrorCodes(SchemaExtension):
     """Give every error a code; replace unexpected ones (a bug, a database outage) by a masked message."""
 
+    def on_execute(self) -> Iterator[None]:
+        # Streaming transports (WebSocket) take the result from here, not from on_operation.
+        yield
+        result = self.execution_context.result
+        if result is not None and getattr(result, "errors", None):
+            result.errors = [coded(e) for e in result.errors]
+
     def on_operation(self) -> Iterator[None]:
         yield
         result = self.execution_context.result
