@@ -67,22 +67,148 @@ def load_rules(path: Path = RULES_FILE) -> dict[str, Any]:
     return data
 
 
-def _stage(rules: dict[str, Any], dpd: int) -> dict[str, Any]:
-    for stage in rules["stages"]:
-        if stage["maxDaysPastDue"] is None or dpd <= stage["maxDaysPastDue"]:
-            return stage
-    return rules["stages"][-1]
+@dataclass(frozen=True)
+class _Tables:
+    """A rules dict turned into what `segment` looks up per call: thresholds as Decimals, points by code."""
+
+    stages: tuple[tuple[int | None, dict[str, Any]], ...]
+    bands: dict[str, tuple[tuple[Decimal | None, str], ...]]
+    default_bands: tuple[tuple[Decimal | None, str], ...]
+    lookback: timedelta
+    good_days: int
+    poor_broken: int
+    stage_points: dict[str, int]
+    band_points: dict[str, int]
+    history_points: dict[str, int]
+    per_broken: int
+    max_broken: int
+    levels: tuple[tuple[int | None, str], ...]
+
+
+_TABLES: dict[int, tuple[dict[str, Any], _Tables]] = {}
+
+
+def _tables(rules: dict[str, Any]) -> _Tables:
+    """Precomputed tables of a rules dict, kept per dict (by identity, the dict itself held alongside)."""
+    hit = _TABLES.get(id(rules))
+    if hit is not None and hit[0] is rules:
+        return hit[1]
+
+    def band_table(bands: list[dict[str, Any]]) -> tuple[tuple[Decimal | None, str], ...]:
+        rows = tuple((None if b["below"] is None else Decimal(b["below"]), b["code"]) for b in bands)
+        # past the last threshold: the last band (as `_band` always did)
+        return (*rows, (None, bands[-1]["code"])) if rows and rows[-1][0] is not None else rows
+
+    ph, risk = rules["paymentHistory"], rules["risk"]
+    stages = rules["stages"]
+    tables = _Tables(
+        stages=(*((s["maxDaysPastDue"], s) for s in stages), (None, stages[-1])),
+        bands={cur: band_table(b) for cur, b in rules["balanceBands"].items() if b},
+        default_bands=band_table(rules["balanceBands"]["default"]),
+        lookback=timedelta(days=ph["lookbackDays"]),
+        good_days=ph["goodIfPaidWithinDays"],
+        poor_broken=ph["poorIfBrokenPromisesAtLeast"],
+        stage_points=risk["stagePoints"],
+        band_points=risk["bandPoints"],
+        history_points=risk["historyPoints"],
+        per_broken=risk["perBrokenPromise"],
+        max_broken=risk["maxBrokenPromisePoints"],
+        levels=(*((lv["below"], lv["code"]) for lv in risk["levels"]), (None, risk["levels"][-1]["code"])),
+    )
+    if len(_TABLES) > 16:
+        _TABLES.clear()
+    _TABLES[id(rules)] = (rules, tables)
+    return tables
 
 
 _BAND_ORDER = {"LOW": 0, "MEDIUM": 1, "HIGH": 2}
 
 
-def _band(rules: dict[str, Any], currency: str, balance: Decimal) -> str:
-    bands = rules["balanceBands"].get(currency) or rules["balanceBands"]["default"]
-    for band in bands:
-        if band["below"] is None or balance < Decimal(band["below"]):
-            return band["code"]
-    return bands[-1]["code"]
+def _band(tables: _Tables, currency: str, balance: Decimal) -> str:
+    for below, code in tables.bands.get(currency) or tables.default_bands:
+        if below is None or balance < below:
+            return code
+    raise AssertionError("a band table ends with an open band")  # pragma: no cover
+
+
+@dataclass(frozen=True)
+class _Classified:
+    stage: dict[str, Any]
+    band: str
+    history: str
+    dpd: int
+    score: int  # before the floor at 0
+    broken: int
+    kept: int
+    recent_pay: bool
+    last_pay: datetime | None
+    horizon: date
+
+
+def _classify(
+    tables: _Tables,
+    accounts: Sequence[tuple[str, Decimal, int]],
+    promises: Sequence[tuple[str, date]],
+    payment_dates: Sequence[datetime],
+    today: date,
+) -> _Classified:
+    """Stage, balance band, payment history and score from (currency, balance, days past due) per
+    account, (status, due date) per promise and the payment instants: everything the code and the risk
+    level depend on (the account flags only add reasons)."""
+    open_accounts = [a for a in accounts if a[1] > 0] or list(accounts)
+    dpd = max((a[2] for a in open_accounts), default=0)
+    stage = next(s for limit, s in tables.stages if limit is None or dpd <= limit)
+    totals: dict[str, Decimal] = {}
+    for cur, balance, _ in open_accounts:
+        totals[cur] = totals.get(cur, Decimal(0)) + balance
+    band = max(
+        (_band(tables, cur, amount) for cur, amount in totals.items()),
+        key=_BAND_ORDER.__getitem__,
+        default="LOW",
+    )
+
+    horizon = today - tables.lookback
+    recent_pay = any(d.date() >= horizon for d in payment_dates)
+    broken = sum(1 for status, due in promises if status == "BROKEN" and due >= horizon)
+    kept = sum(1 for status, due in promises if status == "KEPT" and due >= horizon)
+    last_pay = max(payment_dates, default=None)
+    if not payment_dates and not promises:
+        history = "NONE"
+    elif broken >= tables.poor_broken or (not recent_pay and dpd > 60):
+        history = "POOR"
+    elif last_pay is not None and (today - last_pay.date()).days <= tables.good_days and not broken:
+        history = "GOOD"
+    else:
+        history = "IRREGULAR"
+
+    score = tables.stage_points.get(stage["code"], 0)
+    score += tables.band_points.get(band, 0)
+    score += tables.history_points.get(history, 0)
+    if broken:
+        score += min(tables.per_broken * broken, tables.max_broken)
+    return _Classified(stage, band, history, dpd, score, broken, kept, recent_pay, last_pay, horizon)
+
+
+def _level(tables: _Tables, score: int) -> str:
+    for below, code in tables.levels:
+        if below is None or score < below:
+            return code
+    raise AssertionError("a level table ends with an open level")  # pragma: no cover
+
+
+def segment_code_and_risk(
+    accounts: Sequence[tuple[str, Decimal, int]],
+    promises: Sequence[tuple[str, date]],
+    payment_dates: Sequence[datetime],
+    today: date,
+    rules: dict[str, Any] | None = None,
+) -> tuple[str, str]:
+    """`segment(...).code` and `.risk_level` without the reasons and labels (bulk writes store only
+    these two): accounts as (currency, balance, days past due), promises as (status, due date).
+    tests/portfolio/test_segmentation.py checks it against `segment` on random facts."""
+    tables = _tables(rules or load_rules())
+    c = _classify(tables, accounts, promises, payment_dates, today)
+    return f"{c.stage['code']}-{c.band}-{c.history}", _level(tables, max(c.score, 0))
 
 
 def segment(
@@ -93,55 +219,33 @@ def segment(
     rules: dict[str, Any] | None = None,
 ) -> Segment:
     rules = rules or load_rules()
-    open_accounts = [a for a in accounts if a.balance > 0] or list(accounts)
-    dpd = max((a.days_past_due for a in open_accounts), default=0)
-    stage = _stage(rules, dpd)
-    totals: dict[str, Decimal] = {}
-    for a in open_accounts:
-        totals[a.currency] = totals.get(a.currency, Decimal(0)) + a.balance
-    band = max(
-        (_band(rules, cur, amount) for cur, amount in totals.items()),
-        key=_BAND_ORDER.__getitem__,
-        default="LOW",
+    tables = _tables(rules)
+    c = _classify(
+        tables,
+        [(a.currency, a.balance, a.days_past_due) for a in accounts],
+        [(p.status, p.due_date) for p in promises],
+        payment_dates,
+        today,
     )
-
+    stage, band, history, dpd, score, last_pay = c.stage, c.band, c.history, c.dpd, c.score, c.last_pay
     ph = rules["paymentHistory"]
-    horizon = today - timedelta(days=ph["lookbackDays"])
-    recent_pay = [d for d in payment_dates if d.date() >= horizon]
-    broken = [p for p in promises if p.status == "BROKEN" and p.due_date >= horizon]
-    kept = [p for p in promises if p.status == "KEPT" and p.due_date >= horizon]
-    last_pay = max(payment_dates, default=None)
-    if not payment_dates and not promises:
-        history = "NONE"
-    elif len(broken) >= ph["poorIfBrokenPromisesAtLeast"] or (not recent_pay and dpd > 60):
-        history = "POOR"
-    elif last_pay is not None and (today - last_pay.date()).days <= ph["goodIfPaidWithinDays"] and not broken:
-        history = "GOOD"
-    else:
-        history = "IRREGULAR"
+    broken, kept, recent_pay = c.broken, c.kept, c.recent_pay
 
-    risk = rules["risk"]
     reasons: list[Reason] = []
-    score = risk["stagePoints"].get(stage["code"], 0)
     if dpd > 0:
         reasons.append(Reason("DAYS_PAST_DUE", f"{dpd} días de atraso / {dpd} days past due"))
-    score += risk["bandPoints"].get(band, 0)
     if band == "HIGH":
         reasons.append(Reason("HIGH_BALANCE", "Saldo alto / High balance"))
-    score += risk["historyPoints"].get(history, 0)
     if broken:
-        score += min(risk["perBrokenPromise"] * len(broken), risk["maxBrokenPromisePoints"])
         reasons.append(
             Reason(
                 "BROKEN_PROMISES",
-                f"{len(broken)} promesa(s) incumplida(s) en {ph['lookbackDays']} días / "
-                f"{len(broken)} broken promise(s) in {ph['lookbackDays']} days",
+                f"{broken} promesa(s) incumplida(s) en {ph['lookbackDays']} días / "
+                f"{broken} broken promise(s) in {ph['lookbackDays']} days",
             )
         )
     if kept:
-        reasons.append(
-            Reason("KEPT_PROMISES", f"{len(kept)} promesa(s) cumplida(s) / {len(kept)} kept promise(s)")
-        )
+        reasons.append(Reason("KEPT_PROMISES", f"{kept} promesa(s) cumplida(s) / {kept} kept promise(s)"))
     if history == "GOOD" and last_pay is not None:
         days = (today - last_pay.date()).days
         reasons.append(Reason("RECENT_PAYMENT", f"Pagó hace {days} días / Paid {days} days ago"))
@@ -162,19 +266,13 @@ def segment(
         if any(getattr(a, flag) for a in accounts):
             reasons.append(Reason(code, text))
     score = max(score, 0)
-    level = rules["risk"]["levels"][-1]["code"]
-    for lv in rules["risk"]["levels"]:
-        if lv["below"] is None or score < lv["below"]:
-            level = lv["code"]
-            break
-    code = f"{stage['code']}-{band}-{history}"
     return Segment(
-        code=code,
+        code=f"{stage['code']}-{band}-{history}",
         stage=stage["code"],
         balance_band=band,
         payment_history=history,
         label=stage["label"],
-        risk_level=level,
+        risk_level=_level(tables, score),
         risk_score=score,
         reasons=reasons,
         rules_version=rules["version"],

@@ -3,16 +3,19 @@ ISO 4217 currencies and their minor units, real dates, IANA zones, references in
 
 from __future__ import annotations
 
+import copy
+import json
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import orjson
 import phonenumbers
 
 from asistente.errors import BadInput
 from asistente.money import known_currencies, minor_units
-from asistente.schemas import schema_errors
+from asistente.schemas import load_schema, schema_errors
 
 RECORD_SCHEMA = "portfolio-record.schema.json"
 
@@ -103,6 +106,54 @@ def _money_errors(value: Any, currency: str | None, path: str, errors: list[str]
         errors.append(f"{path}: {value} has {decimals} decimals; {currency} has {minor_units(currency)}")
 
 
+def _default_rules(schema: dict[str, Any]) -> list[tuple[tuple[str, ...], str, Any]]:
+    """(path to an object, property, default) for every `default` of the record schema: a path step "*" is
+    every item of an array. Only `properties`, `items` and local `$ref` are followed; a default anywhere
+    else is refused, so that `apply_schema_defaults` can never silently do less than the validator."""
+    defs = schema.get("$defs", {})
+    out: list[tuple[tuple[str, ...], str, Any]] = []
+
+    def walk(node: dict[str, Any], path: tuple[str, ...], depth: int) -> None:
+        if depth > 20:
+            raise ValueError("record schema: $ref cycle")
+        ref = node.get("$ref")
+        if ref is not None:
+            walk(defs[ref.removeprefix("#/$defs/")], path, depth + 1)
+        for name, sub in node.get("properties", {}).items():
+            if "default" in sub:
+                out.append((path, name, sub["default"]))
+            walk(sub, (*path, name), depth + 1)
+        if isinstance(node.get("items"), dict):
+            walk(node["items"], (*path, "*"), depth + 1)
+
+    walk(schema, (), 0)
+    if len(out) != json.dumps(schema).count('"default":'):
+        raise ValueError("record schema: a default outside properties/items/$ref")
+    return out
+
+
+@lru_cache(maxsize=1)
+def _record_defaults() -> list[tuple[tuple[str, ...], str, Any]]:
+    return _default_rules(load_schema(RECORD_SCHEMA))
+
+
+def apply_schema_defaults(record: dict[str, Any]) -> dict[str, Any]:
+    """Fill in the schema's defaults where a key is absent, as validating the record does (fastjsonschema
+    fills them in): for a record already validated elsewhere (the import's validation process) and parsed
+    again from its line. Values are JSON scalars, shared safely."""
+    for path, key, default in _record_defaults():
+        targets: list[Any] = [record]
+        for step in path:
+            if step == "*":
+                targets = [item for t in targets for item in t]
+            else:
+                targets = [t[step] for t in targets if step in t]
+        for t in targets:
+            if key not in t:
+                t[key] = copy.deepcopy(default) if isinstance(default, (dict, list)) else default
+    return record
+
+
 def record_errors(record: Any, *, today: date | None = None) -> list[str]:
     """Every reason this record cannot be stored (empty list: valid)."""
     errors = schema_errors(RECORD_SCHEMA, record)
@@ -126,9 +177,19 @@ def _nul_paths(value: Any, path: str = "") -> list[str]:
     return []
 
 
+def _may_hold_nul(record: dict[str, Any]) -> bool:
+    """False when no string of the record can hold a NUL: orjson writes one as the escape \\u0000, so its
+    absence from the serialised record rules NUL out without walking the record in Python."""
+    try:
+        return b"\\u0000" in orjson.dumps(record)
+    except (orjson.JSONEncodeError, TypeError):
+        return True
+
+
 def _semantic_errors(record: dict[str, Any], today: date, errors: list[str]) -> None:
-    for nul in _nul_paths(record):
-        errors.append(f"{nul}: contains a NUL character")
+    if _may_hold_nul(record):
+        for nul in _nul_paths(record):
+            errors.append(f"{nul}: contains a NUL character")
 
     tz = record.get("timezone")
     if isinstance(tz, str) and not valid_zone(tz):
