@@ -15,7 +15,7 @@ from cross_web import HTTPException
 from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
@@ -65,29 +65,45 @@ class GraphQLView(GraphQL):
         self.services = services
         self.cards = CardPath(self.schema, services)
 
-    async def execute_single(
-        self,
-        request: Any,
-        request_adapter: Any,
-        sub_response: Any,
-        context: Any,
-        root_value: Any,
-        request_data: Any,
-    ) -> ExecutionResult:
-        if request_adapter.method == "POST":
-            cached = await self.cards.execute(
-                context, request_data.query, request_data.variables, request_data.operation_name
-            )
-            if cached is not None:
-                return cached
-        return await super().execute_single(
-            request=request,
-            request_adapter=request_adapter,
-            sub_response=sub_response,
-            context=context,
-            root_value=root_value,
-            request_data=request_data,
-        )
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "POST":
+            await super().__call__(scope, receive, send)
+            return
+        request = Request(scope=scope, receive=receive)  # keeps the body once read
+        try:
+            response = await self._cached_card(request)
+            if response is None:
+                response = await self.run(request)
+        except HTTPException as e:
+            response = PlainTextResponse(e.reason, status_code=e.status_code)
+        await response(scope, receive, send)
+
+    async def _cached_card(self, request: Request) -> Response | None:
+        """A card query answered from the cached card path without the rest of the HTTP machinery; the
+        same context, result processing and response building as `run`. None: `run` takes the request."""
+        mime = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+        if "application/json" not in mime:
+            return None
+        body = await request.body()
+        if b"\\u0000" in body:
+            return None
+        try:
+            data = self.decode_json(body)
+        except ValueError:
+            return None
+        if not isinstance(data, dict):
+            return None
+        query, variables = data.get("query"), data.get("variables")
+        if not isinstance(query, str) or not isinstance(variables, dict | None):
+            return None
+        if not isinstance(data.get("extensions"), dict | None):
+            return None
+        sub = await self.get_sub_response(request)
+        context = await self.get_context(request, response=sub)
+        result = await self.cards.execute(context, query, variables, data.get("operationName"))
+        if result is None:
+            return None
+        return self.create_response(await self.process_result(request, result), sub)
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         ctx = Context(self.services, request, response)

@@ -268,3 +268,27 @@ async def test_the_cache_is_bounded(api, services):
     for debtor_id in ids:
         await api.ok(FULL_CARD, {"id": debtor_id}, key=key)
     assert len(_cards(services)._cards) == 3
+
+
+async def test_status_headers_and_bytes_are_those_of_normal_execution(api, services):
+    admin = api.key(role="ADMIN")
+    await api.ok('mutation { setCorsOrigins(origins: ["https://acme.crm.example"]) }', key=admin)
+    debtor_id = (await api.ok(UPSERT, {"input": [debtor_record("H-1")]}, key=admin))["upsertDebtors"]["ids"][
+        0
+    ]
+    cards = _cards(services)
+    for accept in (None, "application/graphql-response+json", "application/json", "*/*"):
+        for origin in (None, "https://acme.crm.example", "https://evil.example"):
+            headers = {k: v for k, v in (("accept", accept), ("origin", origin)) if v}
+            responses = []
+            for size in (0, 5000):
+                services.settings.card_cache_size = size
+                hits = cards.stats["hits"] + cards.stats["builds"]
+                res = await api.post(FULL_CARD, {"id": debtor_id}, key=admin, headers=headers)
+                used = cards.stats["hits"] + cards.stats["builds"] > hits
+                assert used == (size > 0 and origin != "https://evil.example"), (accept, origin, size)
+                drop = {"date", "server"}
+                responses.append(
+                    (res.status_code, {k: v for k, v in res.headers.items() if k not in drop}, res.content)
+                )
+            assert responses[0] == responses[1], (accept, origin)
