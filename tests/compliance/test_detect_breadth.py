@@ -546,3 +546,128 @@ def test_breadth_detects(signal: str, text: str) -> None:
 @pytest.mark.parametrize(("signal", "text"), NEGATIVE)
 def test_breadth_look_alikes_stay_clean(signal: str, text: str) -> None:
     assert signal not in signals(text), (text, detect(text))
+
+
+# --------------------------------------------------------------------------------------------------
+# Round 5: structural scope rules in detect.py, pinned with sentences written for these tests.
+# --------------------------------------------------------------------------------------------------
+
+# (signal that must be found, text)
+STRUCTURE_POSITIVE: list[tuple[str, str]] = [
+    # the agent's own turn after a debtor's turn is still the agent's
+    ("ARREST_THREAT", "Deudor: No tengo con qué pagar.\nAgente: Pues entonces lo vamos a meter a la cárcel."),
+    # a lone "Cliente:" salutation is not a transcript turn
+    ("ARREST_THREAT", "Cliente: si no paga hoy, mañana lo detienen en su trabajo."),
+    # "el no pago" is a noun: it does not negate what follows
+    ("CRIMINAL_ACCUSATION", "El no pago de su préstamo constituye el delito de fraude."),
+    ("CRIMINAL_ACCUSATION", "Su no pago configura un delito y daremos parte a la Fiscalía."),
+    # letterheads and signatures naming an authority
+    (
+        "AUTHORITY_IMPERSONATION",
+        "POLICIA DE INVESTIGACIONES - BRIGADA DE DELITOS ECONOMICOS\nSu deuda registra alerta.",
+    ),
+    ("AUTHORITY_IMPERSONATION", "Fiscalía General del Estado. Comuníquese hoy por su adeudo."),
+    (
+        "AUTHORITY_IMPERSONATION",
+        "Señor Díaz:\nSe le requiere el pago de lo adeudado en tres días.\nLA SECRETARIA DE ACUERDOS",
+    ),
+    ("AUTHORITY_IMPERSONATION", "INTERNAL REVENUE SERVICE\nPay your outstanding card balance today."),
+    (
+        "AUTHORITY_IMPERSONATION",
+        "Le llamo de la oficina de cobros de la Agencia Tributaria por su deuda con Banco Norte.",
+    ),
+    # removal of goods stated as arranged
+    ("SEIZURE_THREAT", "El viernes le sacamos la lavadora y el comedor, ya está coordinado."),
+    ("SEIZURE_THREAT", "Se dispuso el retiro de los enseres de su vivienda."),
+    # publication verb + the debtor's data + a medium; debtors' pages; people wearing signs
+    ("PUBLIC_SHAMING", "Su nombre y su DNI se publicarán en el muro de nuestra fanpage."),
+    ("PUBLIC_SHAMING", "Ya armamos la página de clientes incumplidos con tu foto."),
+    ("PUBLIC_SHAMING", "Lo escrachamos en el grupo del edificio."),
+    ("PUBLIC_SHAMING", "Van a ir dos personas con camisetas que digan MOROSO a su negocio."),
+    ("PUBLIC_SHAMING", "We'll put your face and balance on the neighborhood Facebook group."),
+    # double negation promising contact without respite
+    ("INTIMIDATION", "No va a haber una semana en que no le visitemos."),
+    ("INTIMIDATION", "No tendrás ni un minuto de tranquilidad."),
+    ("INTIMIDATION", "Qué bonito el jardín de infantes de tu hija, sería una pena que pasara algo."),
+    ("INTIMIDATION", "We'll keep texting you night and day until you pay."),
+    # asking the reason without a question mark
+    ("ASKING_REASON", "Quisiera saber qué pasó que no pagó la cuota."),
+    ("ASKING_REASON", "Explícame el motivo, así lo registro."),
+    ("ASKING_REASON", "¿Y esto a qué se debe?"),
+    # disclosure of the debt to a third party
+    ("THIRD_PARTY_DISCLOSURE_THREAT", "Vamos a enviar su estado de cuenta a su empleador."),
+    ("THIRD_PARTY_DISCLOSURE_THREAT", "We'll forward your balance to your parents."),
+    # payment to a titled person, cash to the visitor
+    ("PERSONAL_ACCOUNT_PAYMENT", "Transfiera a la cuenta 556677 a nombre del Lic. Ramón Gil."),
+    ("PERSONAL_ACCOUNT_PAYMENT", "Ahorita me puedes dar los quinientos pesos y listo."),
+    # police slang after the verb
+    ("ARREST_THREAT", "Lo van a venir a buscar los tombos."),
+]
+
+# (signal that must NOT be found, text)
+STRUCTURE_NEGATIVE: list[tuple[str, str]] = [
+    # the debtor's (or a third party's) turn in a transcript is not the collector's speech
+    ("ARREST_THREAT", "Deudora: ¿Me van a meter a la cárcel?\nGestora: No, señora, eso no existe."),
+    ("ARREST_THREAT", "Consumer: Will you have me arrested?\nAgent: No, that cannot happen."),
+    ("SEIZURE_THREAT", "Cliente: ¿Me van a quitar el carro?\nAsesor: No sin una orden judicial."),
+    ("PUBLIC_SHAMING", "Titular: ¿Van a publicar mi nombre en Facebook?\nOperadora: Jamás hacemos eso."),
+    # "ni" continues the negation before it even across a purpose clause
+    (
+        "PERSONAL_ACCOUNT_PAYMENT",
+        "Ningún cobrador puede pedirle efectivo para entregarlo ni depósitos en cuentas personales.",
+    ),
+    ("THIRD_PARTY_DISCLOSURE_THREAT", "Nadie está autorizado para llamar a su jefe ni a sus familiares."),
+    ("PUBLIC_SHAMING", "Never will we post your name online, nor on any social media."),
+    # a hit does not run over a sentence end
+    ("FAKE_COURT_DOCUMENT", "El banco puede demandarle ante un juez civil. No es una amenaza."),
+    # true conditional: how a real notice would arrive
+    ("FAKE_COURT_DOCUMENT", "Si hubiera demanda, en ese caso le notificaría un receptor judicial."),
+    # an authority as complaint channel or supervisor, even on its own line
+    ("AUTHORITY_IMPERSONATION", "Pague su cuota a tiempo.\nCONDUSEF 55 5340 0999 www.condusef.gob.mx"),
+    ("AUTHORITY_IMPERSONATION", "Para quejas y reclamos:\nSERNAC"),
+    (
+        "AUTHORITY_IMPERSONATION",
+        "Estimado cliente:\nSuperintendencia Financiera de Colombia vigila esta entidad.\nGracias",
+    ),
+    # help, not a hunt; the company's own posts; a single person asked to pass on a message
+    ("INTIMIDATION", "Te vamos a buscar un arreglo que te sirva."),
+    ("PUBLIC_SHAMING", "Publicamos nuestras ofertas en Instagram todas las semanas."),
+    ("PUBLIC_SHAMING", "Si lo ve, dígale que nos llame, por favor."),
+    # "él no" (accent dropped) is still a negation; only "el no pago" is a noun
+    ("ARREST_THREAT", "Tranquilo, el no lo va a meter preso, es un gestor."),
+    # the debtor's right to report a crime is not an accusation
+    ("CRIMINAL_ACCUSATION", "Si alguien usó sus datos, usted puede denunciarlo ante la Fiscalía."),
+    ("CRIMINAL_ACCUSATION", "La suplantación de identidad es un delito; denúncielo."),
+    # a company account in a company's name
+    ("PERSONAL_ACCOUNT_PAYMENT", "Deposite en la cuenta 4455 6677 a nombre de Financiera Sol, S.A. de C.V."),
+    # motive of the debtor's call, not of the non-payment
+    ("ASKING_REASON", "Cuénteme el motivo de su llamada."),
+]
+
+
+@pytest.mark.parametrize(("signal", "text"), STRUCTURE_POSITIVE)
+def test_structure_detects(signal: str, text: str) -> None:
+    assert signal in signals(text), (text, detect(text))
+
+
+@pytest.mark.parametrize(("signal", "text"), STRUCTURE_NEGATIVE)
+def test_structure_look_alikes_stay_clean(signal: str, text: str) -> None:
+    assert signal not in signals(text), (text, detect(text))
+
+
+def test_insult_inside_a_publication_threat_is_the_shaming() -> None:
+    found = signals("Pay today or we'll post your name on Facebook as a deadbeat.")
+    assert "PUBLIC_SHAMING" in found
+    assert "INSULT" not in found
+    assert "INSULT" in signals("You are a deadbeat. Pay today.")
+
+
+def test_police_coming_for_the_debtor_is_the_arrest_threat_only() -> None:
+    found = signals("Si no paga, lo van a ir a buscar los carabineros.")
+    assert found == {"ARREST_THREAT"}
+
+
+def test_court_named_in_a_calling_claim_is_impersonation_not_a_document() -> None:
+    found = signals("Le llamamos del Juzgado de Primera Instancia número 4 de Málaga por su deuda.")
+    assert "AUTHORITY_IMPERSONATION" in found
+    assert "FAKE_COURT_DOCUMENT" not in found

@@ -9,7 +9,18 @@ The patterns are data (`lexicon/es.json`, `lexicon/en.json`, validated against
   arrested"), or a post-negator right after it ("prisión por deudas *no existe*"). Clauses end at
   punctuation and at the lexicon's clause boundaries ("pero", "sino", "but", "y lo ...", "and we ...").
   A negation cue governed by a conditional marker ("si no paga", "if you don't pay") negates only the
-  condition, not the threat, so it is ignored;
+  condition, not the threat, so it is ignored. A "ni"/"nor" continues the negation before it in the sentence (it is governed, or not, like that
+  one); "no" after a determiner and before a noun ("el no pago", "su no presentación") is not a cue;
+- transcript turns: in a text with speaker labels, a line spoken by the debtor or a third party
+  ("Deudor: ¿me van a meter preso?", "Consumer: will I be arrested?") is not the collector's speech
+  and yields no signal (a lone "Cliente:" salutation with no other label is not a turn);
+- sentence ends: a hit may not run over a real sentence end ("... juez civil. No es ...");
+- letterheads: entries whose id contains ".masthead" count only on a letterhead or signature line
+  (first three lines or the last one, ending within a few words or at a header separator), and not
+  when the line or the one before names the authority as complaint channel or supervisor;
+- subsumption: an insult in the same sentence as a publication threat is part of the shaming; a court
+  named inside a "calling from the court" claim is the impersonation, not a court-styled document; an
+  intimidation hit inside an arrest-threat hit is the arrest threat;
 - hedges: entries marked `hedgeable` (seizure) are dropped when the sentence states a true legal
   condition ("si un juez lo ordena", "podría", "if a court orders it");
 - quoted or reported speech of someone else: a hit inside quotes introduced or followed by a reporting
@@ -504,6 +515,101 @@ def _languages(language: str | None, all_langs: Sequence[str]) -> list[str]:
 
 
 _SENTENCE_CHARS = frozenset(".!?;…¿¡\n")
+_COORD_NEG = frozenset({"ni", "nor"})
+_DETERMINERS = frozenset({"el", "su", "tu", "del", "al", "un", "ese", "este", "nuestro", "cuyo"})
+# folded stems that make "el no ..." a noun phrase: pago, cumplimiento, abono, presentación, respuesta...
+_NOMINAL_AFTER_NO = (
+    "pag",
+    "cumpl",
+    "abon",
+    "present",
+    "compar",
+    "contest",
+    "respuest",
+    "acept",
+    "reconos",
+    "asist",
+    "regulari",
+    "debol",
+    "cansel",
+    "atens",
+    "consign",
+    "deposit",
+    "cubr",
+)
+_HEADER_SEPS = frozenset(".:-|–—")
+# words that make an authority's name a complaint channel or the supervisor, not a sender
+_CHANNEL_WORDS = (
+    "vigil",
+    "supervis",
+    "regulad",
+    "regula ",
+    "fiscaliz",
+    "inscrit",
+    "registrad",
+    "autorizad",
+    "queja",
+    "reclam",
+    "consult",
+    "denunci",
+    "defensa",
+    "derecho",
+    "complain",
+    "supervised",
+    "regulated",
+    "licensed",
+    "report",
+    "www",
+    "http",
+    "@",
+    ".gob",
+    ".gov",
+)
+MASTHEAD_TAIL = 6  # words a letterhead line may carry after the authority's name
+# A speaker label opening a transcript line: "Deudor:", "Cliente (llorando):", "Debtor:"
+_LABEL_RE = re.compile(r"^[ \t]*([^\W\d_]+(?:[ /][^\W\d_]+)?)[ \t]*(?:\([^)\n]*\))?[ \t]*:", re.M)
+# Labels of turns that are not the collector's own words (debtor, co-debtor, third parties)
+_OTHER_SPEAKERS = frozenset(
+    {
+        "deudor",
+        "deudora",
+        "deudor/a",
+        "cliente",
+        "clienta",
+        "titular",
+        "usuario",
+        "usuaria",
+        "consumidor",
+        "consumidora",
+        "prestatario",
+        "prestataria",
+        "aval",
+        "fiador",
+        "fiadora",
+        "codeudor",
+        "codeudora",
+        "referencia",
+        "familiar",
+        "tercero",
+        "tercera",
+        "esposa",
+        "esposo",
+        "debtor",
+        "consumer",
+        "customer",
+        "client",
+        "borrower",
+        "spouse",
+        "reference",
+        "third party",
+        "la deudora",
+        "el deudor",
+        "el cliente",
+        "la clienta",
+        "the debtor",
+        "the consumer",
+    }
+)
 _CLAUSE_CHARS = frozenset(',:()[]{}"“”«»„—–/|')
 _QUOTE_PAIRS = {'"': '"', "“": "”", "«": "»", "„": "“", "‘": "’", "'": "'"}
 
@@ -560,6 +666,7 @@ class _Run:
             spans.sort()
         self._scope_ready = False
         self._quotes: list[tuple[int, int]] | None = None
+        self._turns: list[tuple[int, int]] | None = None
 
     def tok_at(self, pos: int) -> int:
         return bisect_right(self.spos, pos) - 1
@@ -620,11 +727,26 @@ class _Run:
                 self.question_sentences.add(s0)
         cond_ends = sorted(b for _a, b in self.cues["conditionalMarkers"])
         neg: list[int] = []
+        folded = self.tk.folded
+        last_cue: tuple[int, bool] | None = None  # (sentence start, governed) of the previous cue
         for a, _b in self.cues["negationCues"]:
             k = bisect_right(cond_ends, a)  # a marker may include the cue itself ("de no", "al no")
             governed = (
                 k > 0 and cond_ends[k - 1] >= a - CONDITIONAL_WINDOW and cond_ends[k - 1] >= clause_start[a]
             )
+            if (
+                folded[a] == "no"
+                and a > 0
+                and a + 1 < len(folded)
+                and folded[a - 1] in _DETERMINERS
+                and folded[a + 1].startswith(_NOMINAL_AFTER_NO)
+            ):
+                continue  # "el no pago", "su no presentación": a noun, not a negation ("él no va" is)
+            if folded[a] in _COORD_NEG and last_cue is not None and last_cue[0] == sent_start[a]:
+                # "ni"/"nor" continues the negation before it: "nadie está autorizado para cobrar X
+                # ni Y" stays negated even though "para" sits between them
+                governed = last_cue[1]
+            last_cue = (sent_start[a], governed)
             if not governed:
                 neg.append(a)
         self.neg_starts = sorted(set(neg))
@@ -697,10 +819,83 @@ class _Run:
         k = bisect_right(self.reported_speech, a - 1)
         return k > 0 and self.voice_start[self.reported_speech[k - 1]] == self.voice_start[a]
 
+    def _other_turns(self) -> list[tuple[int, int]]:
+        """Character spans of transcript turns spoken by the debtor or a third party ("Deudor: ...").
+
+        Only in a transcript, i.e. when at least one other line carries a different speaker label (the
+        agent's): a lone "Cliente:" opening an SMS is a salutation, not a turn.
+        """
+        if self._turns is not None:
+            return self._turns
+        out: list[tuple[int, int]] = []
+        text = self.text
+        if ":" in text and "\n" in text:
+            labels = [(m, plain(m.group(1)).strip()) for m in _LABEL_RE.finditer(text)]
+            if any(lab not in _OTHER_SPEAKERS for _m, lab in labels):
+                for m, lab in labels:
+                    if lab in _OTHER_SPEAKERS:
+                        end = text.find("\n", m.end())
+                        out.append((m.end(), len(text) if end < 0 else end))
+        self._turns = out
+        return out
+
+    def _masthead(self, a: int, b: int) -> bool:
+        """The hit is a letterhead or signature line: it opens one of the first three lines or the last
+        line, and the line ends (or a header separator . - : | follows) within a few words."""
+        text = self.text
+        gaps = self.tk.gaps
+        if a > 0 and "\n" not in gaps[a]:
+            return False
+        start = self.tk.starts[a]
+        before = text[:start]
+        line_no = sum(1 for ln in before.split("\n") if ln.strip())
+        after_nl = text.find("\n", self.tk.ends[b])
+        last_line = after_nl < 0 or not text[after_nl:].strip()
+        if line_no >= 3 and not last_line:
+            return False
+        # a regulator given as complaint channel or supervisor ("CONDUSEF 55 5340 0999 - quejas",
+        # "Puede reclamar ante:\nSERNAC") is not a letterhead: look at this line and the one before
+        prev_nl = before.rstrip(" \t").rfind("\n", 0, len(before.rstrip(" \t\n")))
+        context = text[max(prev_nl, 0) : len(text) if after_nl < 0 else after_nl].lower()
+        if any(w in context for w in _CHANNEL_WORDS):
+            return False
+        n = len(self.tk)
+        if b + 1 >= n or "\n" in gaps[b + 1] or any(c in _HEADER_SEPS for c in gaps[b + 1]):
+            return True
+        k = b + 1
+        while k < n and "\n" not in gaps[k] and not any(c in _HEADER_SEPS for c in gaps[k]):
+            k += 1
+        return k - b - 1 <= MASTHEAD_TAIL
+
+    def _crosses_sentence(self, a: int, b: int) -> bool:
+        """A hit that runs over a real sentence end ('... juez civil. No es ...': a period after a word
+        of 4+ letters, then a capital); abbreviations ('Exp. N.° 12', 'Dept. of') and bare line breaks
+        (letterheads) do not count."""
+        gaps, raws = self.tk.gaps, self.tk.raws
+        for k in range(a + 1, b + 1):
+            g = gaps[k]
+            if (
+                any(c in ".!?;" for c in g)
+                and (" " in g or "\n" in g)
+                and len(raws[k - 1]) >= 4
+                and (raws[k][:1].isupper() or any(c in "¿¡" for c in g))
+            ):
+                return True
+        return False
+
     def _accept(self, item: _Item, mm: re.Match[str], a: int, b: int) -> bool:
         entry = item.entry
         assert entry is not None
         self._ensure_scope()
+        if b > a and self._crosses_sentence(a, b):
+            return False
+        if ".masthead" in entry.id and not self._masthead(a, b):
+            return False
+        turns = self._other_turns()
+        if turns:
+            pos = self.tk.starts[a]
+            if any(s <= pos < e for s, e in turns):
+                return False
         if entry.requires_question and self.sent_start[a] not in self.question_sentences:
             return False
         if entry.not_after and self.preceded_by(entry.not_after, a):
@@ -729,8 +924,40 @@ class _Run:
             if kind == "signal" and not self._accept(item, mm, a, b):
                 continue
             out.append((rank.get(item.language, len(rank)), entry, starts[a], ends[b]))
+        if kind == "signal" and out:
+            out = self._subsume(out)
         out.sort(key=lambda x: x[0])
         return [(e, s, t) for _r, e, s, t in out]
+
+    def _subsume(self, out: list[tuple[int, Entry, int, int]]) -> list[tuple[int, Entry, int, int]]:
+        """Drop hits that are part of a graver finding: an insult used as the label of a publication
+        threat ("we'll post you as a deadbeat") is the shaming; a court named in a 'calling from the
+        court' claim is the impersonation, not a court-styled document; "they'll come for you" inside
+        "the police will come for you" is the arrest threat."""
+        self._ensure_scope()
+        tok_at_char = self.tk.starts
+        shame_sents = set()
+        claims: list[tuple[int, int]] = []
+        arrests: list[tuple[int, int]] = []
+        for _r, e, s, t in out:
+            if e.name == "PUBLIC_SHAMING":
+                shame_sents.add(self.sent_start[bisect_right(tok_at_char, s) - 1])
+            elif e.name == "AUTHORITY_IMPERSONATION" and e.id.endswith(".authority.claim"):
+                claims.append((s, t))
+            elif e.name == "ARREST_THREAT":
+                arrests.append((s, t))
+        if not shame_sents and not claims and not arrests:
+            return out
+        kept = []
+        for r, e, s, t in out:
+            if e.name == "INSULT" and self.sent_start[bisect_right(tok_at_char, s) - 1] in shame_sents:
+                continue
+            if e.name == "FAKE_COURT_DOCUMENT" and any(cs < t and s < ct for cs, ct in claims):
+                continue
+            if e.name == "INTIMIDATION" and any(cs <= s and t <= ct for cs, ct in arrests):
+                continue  # "they'll come for you" inside "the police will come for you" is the arrest threat
+            kept.append((r, e, s, t))
+        return kept
 
 
 def _quote_spans(text: str) -> list[tuple[int, int]]:
