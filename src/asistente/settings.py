@@ -38,7 +38,7 @@ class Settings(BaseSettings):
     auth_cache_seconds: float = Field(default=30.0, validation_alias="ASISTENTE_AUTH_CACHE_SECONDS")
     # Debtor cards kept per process for the cached card path (0 turns the path off); each is checked
     # against the debtor's card revision on every request, so the cache never serves stale data.
-    card_cache_size: int = Field(default=5000, ge=0, validation_alias="ASISTENTE_CARD_CACHE_SIZE")
+    card_cache_size: int = Field(default=2000, ge=0, validation_alias="ASISTENTE_CARD_CACHE_SIZE")
 
     # Audit ledger retention in years (US Regulation F 12 CFR 1006.100: three years).
     audit_retention_years: int = Field(default=3, validation_alias="ASISTENTE_AUDIT_RETENTION_YEARS")
