@@ -671,3 +671,34 @@ def test_court_named_in_a_calling_claim_is_impersonation_not_a_document() -> Non
     found = signals("Le llamamos del Juzgado de Primera Instancia número 4 de Málaga por su deuda.")
     assert "AUTHORITY_IMPERSONATION" in found
     assert "FAKE_COURT_DOCUMENT" not in found
+
+
+# ---------------------------------------------------------------- round 6 mechanisms
+# A negated wish is not a negated threat: "no queremos llegar a ..." announces what follows.
+@pytest.mark.parametrize(
+    ("signal", "text"),
+    [
+        ("SEIZURE_THREAT", "No quisiéramos tener que llevarnos su camioneta el lunes."),
+        ("THIRD_PARTY_DISCLOSURE_THREAT", "No querrás que tu jefe se entere de lo que debes, ¿no?"),
+        ("ARREST_THREAT", "No nos gustaría que terminara usted en Lurigancho."),
+        ("SEIZURE_THREAT", "Mañana pasan a recoger su moto, ya quedó autorizado."),
+        ("LAWSUIT_THREAT", "We will have no choice but to file suit."),
+        ("ARREST_THREAT", "Pay now or risk being booked at the county jail."),
+    ],
+)
+def test_round6_veiled_threats_detected(signal: str, text: str) -> None:
+    assert signal in signals(text)
+
+
+@pytest.mark.parametrize(
+    ("signal", "text"),
+    [
+        ("SEIZURE_THREAT", "Nadie se va a llevar su moto; eso solo lo decide un juez."),
+        ("ARREST_THREAT", "Los mensajes que dicen que lo van a detener son falsos."),
+        ("PERSONAL_ACCOUNT_PAYMENT", "Nunca te vamos a pedir que transfieras a una cuenta personal."),
+        ("FAKE_COURT_DOCUMENT", "Nadie puede retirar sus bienes sin una orden judicial."),
+        ("CRIMINAL_ACCUSATION", "Si lo desea, puede denunciarlo ante INDECOPI."),
+    ],
+)
+def test_round6_look_alikes_stay_clean(signal: str, text: str) -> None:
+    assert signal not in signals(text)

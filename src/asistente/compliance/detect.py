@@ -38,7 +38,7 @@ import json
 import re
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -610,6 +610,47 @@ _OTHER_SPEAKERS = frozenset(
         "the consumer",
     }
 )
+# A negation of the speaker's wish is not a negation of what follows: "no queremos llegar a embargarle",
+# "no querrá que su esposa se entere", "we wouldn't want to have to call your boss" are veiled threats.
+_WISH_AFTER_NEG = frozenset(
+    Tokens(
+        "queremos quisieramos quiero quisiera querra querras querria querrias quiere quieres queres "
+        "deseamos desea want wanna"
+    ).folded
+)
+_WISH_AFTER_NEG2 = frozenset({"nos", "me", "le", "te", "les"})  # "no nos gustaría", "no le conviene"
+_WISH_VERB2 = tuple(Tokens("gust convien conven").folded)
+
+
+def _rhetorical(folded: Sequence[str], a: int) -> bool:
+    """The negation cue at `a` negates a wish ("no queremos", "no le conviene"), not the threat after it."""
+    nxt = folded[a + 1] if a + 1 < len(folded) else ""
+    if nxt in _WISH_AFTER_NEG:
+        return True
+    if nxt in _WISH_AFTER_NEG2 and a + 2 < len(folded):
+        return folded[a + 2].startswith(_WISH_VERB2)
+    return False
+
+
+# words that make an impersonation claim a claim to be the police or the prosecution
+_POLICE_WORDS = (
+    "policia",
+    "carabiner",
+    "pdi",
+    "fiscalia",
+    "ministerio publico",
+    "guardia civil",
+    "gendarmeria",
+    "mossos",
+    "ertzaintza",
+    "dijin",
+    "sijin",
+    "dirincri",
+    "police",
+    "sheriff",
+    "deputy",
+    "marshal",
+)
 _CLAUSE_CHARS = frozenset(',:()[]{}"“”«»„—–/|')
 _QUOTE_PAIRS = {'"': '"', "“": "”", "«": "»", "„": "“", "‘": "’", "'": "'"}
 
@@ -742,6 +783,8 @@ class _Run:
                 and folded[a + 1].startswith(_NOMINAL_AFTER_NO)
             ):
                 continue  # "el no pago", "su no presentación": a noun, not a negation ("él no va" is)
+            if _rhetorical(folded, a):
+                continue  # "no queremos llegar a ...", "no querrá que su esposa se entere": a veiled threat
             if folded[a] in _COORD_NEG and last_cue is not None and last_cue[0] == sent_start[a]:
                 # "ni"/"nor" continues the negation before it: "nadie está autorizado para cobrar X
                 # ni Y" stays negated even though "para" sits between them
@@ -948,8 +991,18 @@ class _Run:
                 arrests.append((s, t))
         if not shame_sents and not claims and not arrests:
             return out
+        # a sender claiming to be the police or the prosecutor turns its "we'll come for you" into an
+        # arrest threat: intimidation by (supposed) police after such a claim is the arrest threat
+        police_from = min(
+            (cs for cs, ct in claims if any(w in plain(self.text[cs:ct]).lower() for w in _POLICE_WORDS)),
+            default=None,
+        )
         kept = []
         for r, e, s, t in out:
+            if e.name == "INTIMIDATION" and police_from is not None and s >= police_from:
+                if not any(cs <= s and t <= ct for cs, ct in arrests):
+                    kept.append((r, replace(e, name="ARREST_THREAT", id=e.id + "+police_claim"), s, t))
+                continue
             if e.name == "INSULT" and self.sent_start[bisect_right(tok_at_char, s) - 1] in shame_sents:
                 continue
             if e.name == "FAKE_COURT_DOCUMENT" and any(cs < t and s < ct for cs, ct in claims):
