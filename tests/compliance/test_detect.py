@@ -73,9 +73,9 @@ POSITIVE = [
     ("PERSONAL_ACCOUNT_PAYMENT", "Deposite a mi cuenta personal."),
     ("PERSONAL_ACCOUNT_PAYMENT", "Transfiera a nombre del asesor."),
     ("PERSONAL_ACCOUNT_PAYMENT", "Pay me directly via Zelle to my personal account."),
-    ("FALSE_URGENCY_OR_DECEPTION", "Hoy es el último día antes de que vaya a la cárcel."),
+    ("FALSE_URGENCY_OR_DECEPTION", "Hoy es el último día antes del juicio."),
     ("FALSE_URGENCY_OR_DECEPTION", "Esta es su última oportunidad antes del embargo."),
-    ("FALSE_URGENCY_OR_DECEPTION", "This is your final notice before we sue."),
+    ("FALSE_URGENCY_OR_DECEPTION", "This is your final notice before court."),
 ]
 
 # (signal, text) that must NOT be detected: negations, true conditionals, quotes, legit references

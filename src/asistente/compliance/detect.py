@@ -28,6 +28,12 @@ The patterns are data (`lexicon/es.json`, `lexicon/en.json`, validated against
   reported-speech cue in the same sentence ("el cliente dijo que ...", "you said you were worried ...",
   "si alguien le amenaza con ..."). Commas do not end reported speech; a lexicon clause boundary that is
   not a conditional ("así que", "so") does: the speaker's own voice resumes there.
+- victims and complaint channels: a crime word in a sentence about identity theft ("presentar una denuncia
+  por robo de identidad") is advice to the debtor; an authority in a sentence about a complaint ("si tenés
+  algún reclamo, podés hacerlo en Defensa del Consumidor") is where to complain, not who is calling;
+- beneficiaries: a third party right after "proteger a", "ayudar a" is not the one who will be told;
+- urgency: a deadline or "it is already filed" claim in a sentence that carries a legal threat (seizure,
+  arrest, crime, court paper, lawsuit) is part of that threat ("hoy se ejecuta el embargo").
 
 Elements (presence detectors for required content) are never negated.
 """
@@ -651,6 +657,58 @@ _POLICE_WORDS = (
     "deputy",
     "marshal",
 )
+# words that make a sentence about a complaint the DEBTOR files as a victim of identity theft: a
+# "denuncia ante el Ministerio Público" there is advice, not an accusation against the debtor
+_VICTIM_WORDS = (
+    "suplantacion",
+    "robo de identidad",
+    "usurpacion de identidad",
+    "fraude de identidad",
+    "identidad robada",
+    "identity theft",
+    "stolen identity",
+)
+# words that make a sentence a complaint channel ("si tenés algún reclamo ..., podés hacerlo en Defensa
+# del Consumidor"): an authority named there is where to complain, not who is calling
+_COMPLAINT_WORDS = (
+    "queja",
+    "algun reclamo",
+    "un reclamo",
+    "su reclamo",
+    "tu reclamo",
+    "para reclamos",
+    "reclamo sobre",
+    "reclamos sobre",
+    "reclamaciones",
+    "una reclamacion",
+    "su reclamacion",
+    "inconformidad",
+    "complaint",
+    "complain",
+)
+# entries whose urgency or "it is already filed" claim is the legal threat itself ("hoy se ejecuta el
+# embargo", "ya está girada la orden y la patrulla le va a llegar"): in a sentence that already carries
+# that threat they are part of it, not a separate deceit (the corpus labels only false permanence and
+# balances that multiply by law as MISREPRESENTATION)
+# a third party right after one of these is who the debtor protects or helps ("le explicaremos cómo proteger
+# a su familia"), not who will be told
+_BENEFIT_STEMS = (
+    "proteg",
+    "protej",
+    "cuid",
+    "ayud",
+    "apoy",
+    "benefic",
+    "manten",
+    "sosten",
+    "pensand",
+    "protect",
+    "help",
+)
+_URGENCY_IDS = (".deception.deadline", ".deception.lawyers")
+_LEGAL_THREATS = frozenset(
+    {"ARREST_THREAT", "SEIZURE_THREAT", "CRIMINAL_ACCUSATION", "FAKE_COURT_DOCUMENT", "LAWSUIT_THREAT"}
+)
 _CLAUSE_CHARS = frozenset(',:()[]{}"“”«»„—–/|')
 _QUOTE_PAIRS = {'"': '"', "“": "”", "«": "»", "„": "“", "‘": "’", "'": "'"}
 
@@ -757,11 +815,13 @@ class _Run:
             clause_start[i] = cur
             voice_start[i] = cur_voice
         self.sent_start = sent_start
+        self._sent_plain: dict[int, str] = {}
         self.clause_start = clause_start
         self.voice_start = voice_start
         sent_end: dict[int, int] = {}
         for i in range(n):
             sent_end[sent_start[i]] = i
+        self.sent_end = sent_end
         self.question_sentences: set[int] = set()
         for s0, s1 in sent_end.items():
             if question_open[s0] or "?" in gaps[s1 + 1]:
@@ -796,6 +856,15 @@ class _Run:
         self.post_neg_starts = sorted({a for a, _b in self.cues["postNegators"]})
         self.hedge_sentences = {sent_start[a] for a, _b in self.cues["hedgeCues"]}
         self.reported_speech = sorted(b for _a, b in self.cues["reportedSpeechCues"])
+
+    def sentence_plain(self, a: int) -> str:
+        """Lower-case, accent-free text of the sentence holding token `a`, words single-spaced."""
+        s0 = self.sent_start[a]
+        out = self._sent_plain.get(s0)
+        if out is None:
+            raws = self.tk.raws[s0 : self.sent_end[s0] + 1]
+            out = self._sent_plain[s0] = " ".join(plain(r) for r in raws)
+        return out
 
     def quotes(self) -> list[tuple[int, int]]:
         """Quoted passages attributed to someone: (first token, last token) inside quotes with a reporting verb."""
@@ -953,6 +1022,18 @@ class _Run:
                 return False
         if entry.hedgeable and self.sent_start[a] in self.hedge_sentences:
             return False
+        if entry.name == "THIRD_PARTY_DISCLOSURE_THREAT" and any(
+            plain(self.tk.raws[k]).startswith(_BENEFIT_STEMS) for k in range(max(a + 1, b - 3), b)
+        ):
+            return False
+        if entry.name == "CRIMINAL_ACCUSATION" and any(w in self.sentence_plain(a) for w in _VICTIM_WORDS):
+            return False
+        if (
+            entry.name == "AUTHORITY_IMPERSONATION"
+            and ".masthead" not in entry.id
+            and any(w in self.sentence_plain(a) for w in _COMPLAINT_WORDS)
+        ):
+            return False
         return not self.reported(a, b)
 
     def hits(self, kind: str, langs: Sequence[str]) -> list[tuple[Entry, int, int]]:
@@ -980,16 +1061,19 @@ class _Run:
         self._ensure_scope()
         tok_at_char = self.tk.starts
         shame_sents = set()
+        legal_sents = set()
         claims: list[tuple[int, int]] = []
         arrests: list[tuple[int, int]] = []
         for _r, e, s, t in out:
+            if e.name in _LEGAL_THREATS:
+                legal_sents.add(self.sent_start[bisect_right(tok_at_char, s) - 1])
             if e.name == "PUBLIC_SHAMING":
                 shame_sents.add(self.sent_start[bisect_right(tok_at_char, s) - 1])
             elif e.name == "AUTHORITY_IMPERSONATION" and e.id.endswith(".authority.claim"):
                 claims.append((s, t))
             elif e.name == "ARREST_THREAT":
                 arrests.append((s, t))
-        if not shame_sents and not claims and not arrests:
+        if not shame_sents and not claims and not arrests and not legal_sents:
             return out
         # a sender claiming to be the police or the prosecutor turns its "we'll come for you" into an
         # arrest threat: intimidation by (supposed) police after such a claim is the arrest threat
@@ -1005,6 +1089,12 @@ class _Run:
                 continue
             if e.name == "INSULT" and self.sent_start[bisect_right(tok_at_char, s) - 1] in shame_sents:
                 continue
+            if (
+                e.name == "FALSE_URGENCY_OR_DECEPTION"
+                and e.id.endswith(_URGENCY_IDS)
+                and self.sent_start[bisect_right(tok_at_char, s) - 1] in legal_sents
+            ):
+                continue  # "hoy se ejecuta el embargo": the urgency is part of the seizure threat
             if e.name == "FAKE_COURT_DOCUMENT" and any(cs < t and s < ct for cs, ct in claims):
                 continue
             if e.name == "INTIMIDATION" and any(cs <= s and t <= ct for cs, ct in arrests):
