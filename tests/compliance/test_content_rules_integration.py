@@ -2592,3 +2592,486 @@ def test_round7_batch8_whole_messages(
 ) -> None:
     got = {str(c) for c in codes(text, jurisdiction, channel=Channel(channel), time_barred=time_barred)}
     assert got == set(want), (text, got)
+
+
+# ---------------------------------------------------------------- round 8 (lexicon 2026.11.9)
+# Sentences written for round 8 (not taken from any corpus): (want, jurisdiction, channel, text, time_barred).
+# Run with the lexicon detector injected (detector=real_detect), so the statistical text model is not involved.
+# Batch 1 was measured before the round-8 changes: 18/43 right (11/29 positives, 7/14 look-alikes); batch 2
+# after batch 1's changes and before its own: 17/25 (8/16, 9/9). Mechanisms: US-11 reads "under review", "not
+# ruled out", "can't promise you won't be sued", referral to a law firm and passive filings as suit threats,
+# while "the time to sue has expired" is the lawful disclosure; company accounts (S.A.C., S.A.S., SpA, de C.V.)
+# are not a person's; a court named as a suit's venue is not a caption; "solo una resolución judicial ..." is a
+# true condition; "carta documento" is a postal instrument; authorities described instead of named.
+ROUND8_BATCH1: list[tuple[list[str], str, str, str, bool]] = [
+    (
+        ["TIME_BARRED_THREAT"],
+        "US",
+        "LETTER",
+        "This communication is from a debt collector. Your account is currently under review by our legal department.",
+        True,
+    ),
+    (
+        ["TIME_BARRED_THREAT"],
+        "US",
+        "LETTER",
+        "This communication is from a debt collector. We have not ruled out legal action on this balance.",
+        True,
+    ),
+    (
+        ["TIME_BARRED_THREAT"],
+        "US",
+        "CALL",
+        "Agent: Honestly, we haven't decided yet whether to sue on this one.",
+        True,
+    ),
+    (
+        ["TIME_BARRED_THREAT"],
+        "US",
+        "LETTER",
+        "This communication is from a debt collector. Your file has been flagged for possible litigation.",
+        True,
+    ),
+    (
+        ["TIME_BARRED_THREAT"],
+        "US",
+        "CALL",
+        "Agent: We're evaluating whether to refer your account to a law firm in your state.",
+        True,
+    ),
+    (
+        ["TIME_BARRED_THREAT"],
+        "US",
+        "CALL",
+        "Agent: I can't promise you won't be sued if this stays open.",
+        True,
+    ),
+    (
+        ["TIME_BARRED_THREAT"],
+        "US",
+        "LETTER",
+        "This communication is from a debt collector. A civil complaint may be filed against you if the balance remains unpaid.",
+        True,
+    ),
+    (
+        ["TIME_BARRED_THREAT"],
+        "US",
+        "CALL",
+        "Agent: We're filing this in small claims court at the end of the month.",
+        True,
+    ),
+    (
+        ["TIME_BARRED_THREAT"],
+        "US",
+        "LETTER",
+        "This communication is from a debt collector. The creditor has instructed us to commence proceedings unless you call within 10 days.",
+        True,
+    ),
+    (["TIME_BARRED_THREAT"], "US", "CALL", "Agente: Si no paga este mes, su cuenta pasará a juicio.", True),
+    (["TIME_BARRED_THREAT"], "US", "CALL", "Agente: No descartamos demandarla por este saldo.", True),
+    (
+        ["TIME_BARRED_THREAT"],
+        "US",
+        "LETTER",
+        "Esta comunicación proviene de un cobrador de deudas. Su expediente está en revisión por nuestro departamento legal.",
+        True,
+    ),
+    (["TIME_BARRED_THREAT"], "US", "CALL", "Agente: Estamos evaluando mandar su caso a un abogado.", True),
+    (
+        [],
+        "US",
+        "LETTER",
+        "This communication is from a debt collector. The law limits how long you can be sued on a debt. Because of the age of this debt, our client cannot sue you for it.",
+        True,
+    ),
+    (
+        [],
+        "US",
+        "EMAIL",
+        "This communication is from a debt collector. We will not take you to court over this debt since the deadline to file a lawsuit has passed. Reply STOP to opt out.",
+        True,
+    ),
+    (
+        [],
+        "US",
+        "CALL",
+        "Agent: Because the limitations period has run, you can't be sued for this account.",
+        True,
+    ),
+    (
+        [],
+        "US",
+        "CALL",
+        "Agente: Por la antigüedad de la deuda no podemos demandarle, porque el plazo para demandar ya venció.",
+        True,
+    ),
+    (
+        [],
+        "US",
+        "LETTER",
+        "This communication is from a debt collector. Our legal department has reviewed this account and confirmed that no lawsuit will be filed.",
+        True,
+    ),
+    (
+        [],
+        "US",
+        "LETTER",
+        "This communication is from a debt collector. A civil complaint may be filed against you in the District Court for Harris County if the balance remains unpaid.",
+        False,
+    ),
+    (
+        [],
+        "PE",
+        "WHATSAPP",
+        "Puedes pagar en la cuenta del BCP a nombre de Inversiones Sur Andino S.A.C. con tu DNI.",
+        False,
+    ),
+    (
+        [],
+        "MX",
+        "SMS",
+        "Transfiera a la CLABE 0121 8000 1234 5678 90 a nombre de Crédito Norte Plus S.A. de C.V.",
+        False,
+    ),
+    (
+        [],
+        "CO",
+        "EMAIL",
+        "Consigne en la cuenta de ahorros a nombre de Recaudos Andinos Pro S.A.S. y envíenos el soporte.",
+        False,
+    ),
+    (
+        [],
+        "CL",
+        "EMAIL",
+        "Transfiera a la cuenta corriente a nombre de Cobranzas Valle Central SpA, RUT 76.123.456-7.",
+        False,
+    ),
+    (
+        ["PAYMENT_DESTINATION"],
+        "PE",
+        "WHATSAPP",
+        "Deposita en la cuenta a nombre de Rosa Quispe Mamani, es mi asistente.",
+        False,
+    ),
+    (
+        [],
+        "ES",
+        "EMAIL",
+        "Esta carta es extrajudicial. Solo una resolución judicial firme permitiría un embargo de su nómina.",
+        False,
+    ),
+    (
+        [],
+        "AR",
+        "LETTER",
+        "CARTA DOCUMENTO\nIntimamos a usted a regularizar el saldo de su tarjeta en 10 días. Caso contrario, quedará habilitada la vía judicial.",
+        False,
+    ),
+    (
+        [],
+        "US",
+        "LETTER",
+        "This communication is from a debt collector. If our client files a claim, it would be heard in the County Court for Dade County.",
+        False,
+    ),
+    (
+        ["IMPERSONATION"],
+        "MX",
+        "CALL",
+        "Agente: Le llamo de la comisión del gobierno que vigila a los bancos, por su adeudo.",
+        False,
+    ),
+    (
+        ["IMPERSONATION"],
+        "US",
+        "CALL",
+        "Agent: I'm calling as an officer assigned by the Department of the Treasury about your balance.",
+        False,
+    ),
+    (
+        ["IMPERSONATION"],
+        "CO",
+        "CALL",
+        "Agente: Le hablamos de la entidad del Estado que supervisa a las financieras.",
+        False,
+    ),
+    (
+        ["THREAT_OF_ARREST"],
+        "PE",
+        "VISIT",
+        "Gestor: La próxima no vengo yo, viene la patrulla a llevárselo.",
+        False,
+    ),
+    (
+        ["MISREPRESENTATION"],
+        "MX",
+        "WHATSAPP",
+        "Ese reporte en buró ya no se le quita nunca, piénselo.",
+        False,
+    ),
+    (["MISREPRESENTATION"], "AR", "WHATSAPP", "Una vez en el Veraz no salís nunca más, eh.", False),
+    (
+        ["FALSE_LEGAL_THREAT"],
+        "CO",
+        "EMAIL",
+        "La retención de los fondos de su cuenta ya está en trámite y se aplicará esta semana.",
+        False,
+    ),
+    (
+        ["FALSE_LEGAL_THREAT"],
+        "AR",
+        "SMS",
+        "Desde el mes que viene se le va a descontar la deuda directamente del sueldo.",
+        False,
+    ),
+    (
+        ["FALSE_LEGAL_THREAT"],
+        "CL",
+        "SMS",
+        "El próximo mes se le descontará lo adeudado de su remuneración.",
+        False,
+    ),
+    (["ASKING_REASON"], "CO", "VOICEMAIL", "Por favor llámenos y explíquenos por qué dejó de pagar.", False),
+    ([], "MX", "VOICEMAIL", "Por favor llámenos y explíquenos por qué dejó de pagar.", False),
+    (
+        ["PAYMENT_DESTINATION"],
+        "PE",
+        "CALL",
+        "Agente: Yapéame los 300 soles a mi número y hoy mismo cancelamos.",
+        False,
+    ),
+    (
+        ["PAYMENT_DESTINATION"],
+        "CO",
+        "CALL",
+        "Agente: Mándeme la plata por Nequi a mi celular y yo le hago el abono.",
+        False,
+    ),
+    (
+        ["HARASSMENT"],
+        "ES",
+        "WHATSAPP",
+        "Desde mañana tendrá a un gestor esperándole en el portal cada día hasta que pague.",
+        False,
+    ),
+    (
+        ["HARASSMENT"],
+        "MX",
+        "SMS",
+        "Vamos a tener a alguien afuera de su casa todas las mañanas hasta que liquide.",
+        False,
+    ),
+    (
+        ["PUBLIC_SHAMING"],
+        "ES",
+        "VISIT",
+        "Gestor: desde hoy le seguirá por la calle nuestro compañero vestido de frac hasta que pague.",
+        False,
+    ),
+]
+ROUND8_BATCH2: list[tuple[list[str], str, str, str, bool]] = [
+    (
+        ["THREAT_OF_ARREST"],
+        "MX",
+        "VISIT",
+        "Gestor: Mañana ya no le toca a usted hablar conmigo, le va a caer la patrulla a su casa.",
+        False,
+    ),
+    (
+        ["THREAT_OF_ARREST"],
+        "CL",
+        "VISIT",
+        "Cobrador: Yo no vuelvo más, la próxima vienen los carabineros a buscarlo.",
+        False,
+    ),
+    (
+        [],
+        "MX",
+        "CALL",
+        "Agente: Nadie va a ir por usted, ni la patrulla ni nadie; sólo queremos un acuerdo.",
+        False,
+    ),
+    (
+        ["FALSE_LEGAL_THREAT"],
+        "CO",
+        "EMAIL",
+        "El congelamiento de su cuenta de ahorros ya está en trámite y se hará efectivo el lunes.",
+        False,
+    ),
+    (
+        ["FALSE_LEGAL_THREAT"],
+        "AR",
+        "SMS",
+        "A partir de diciembre se le debitará lo adeudado directamente de sus haberes.",
+        False,
+    ),
+    (
+        ["FALSE_LEGAL_THREAT"],
+        "PE",
+        "SMS",
+        "Desde el próximo mes se le descontará la deuda de su planilla.",
+        False,
+    ),
+    (
+        ["FALSE_LEGAL_THREAT"],
+        "ES",
+        "SMS",
+        "La semana que viene se le retendrá la nómina para saldar la deuda.",
+        False,
+    ),
+    (
+        [],
+        "CO",
+        "EMAIL",
+        "Si usted lo autoriza por escrito, podemos programar un descuento de nómina con su empleador.",
+        False,
+    ),
+    (
+        [],
+        "AR",
+        "SMS",
+        "Podés adherirte al débito automático de tu cuenta sueldo para pagar las cuotas del plan.",
+        False,
+    ),
+    (
+        ["ASKING_REASON"],
+        "CO",
+        "VOICEMAIL",
+        "Devuélvanos la llamada y cuéntenos por qué dejó de pagar, para ofrecerle una alternativa.",
+        False,
+    ),
+    (
+        ["ASKING_REASON"],
+        "CO",
+        "SMS",
+        "Señor Pérez, indíquenos el motivo por el cual no ha pagado su cuota.",
+        False,
+    ),
+    (
+        ["ASKING_REASON"],
+        "CO",
+        "CALL",
+        "Agente: Necesito que me explique qué lo llevó a dejar de pagar.",
+        False,
+    ),
+    (
+        [],
+        "PE",
+        "VOICEMAIL",
+        "Devuélvanos la llamada y cuéntenos por qué dejó de pagar, para ofrecerle una alternativa.",
+        False,
+    ),
+    ([], "CO", "SMS", "Cuéntenos qué fecha le queda mejor para pagar su cuota.", False),
+    (
+        ["TIME_BARRED_THREAT"],
+        "US",
+        "VISIT",
+        "Agent: I'm supposed to tell you the account goes to our attorney next week unless you set up a plan today.",
+        True,
+    ),
+    (
+        ["TIME_BARRED_THREAT"],
+        "US",
+        "EMAIL",
+        "This communication is from a debt collector. Litigation remains an option for our client. Reply STOP to opt out.",
+        True,
+    ),
+    (
+        ["TIME_BARRED_THREAT"],
+        "US",
+        "SMS",
+        "This communication is from a debt collector. Legal options are being considered on your account. Reply STOP to opt out.",
+        True,
+    ),
+    (
+        [],
+        "US",
+        "SMS",
+        "This communication is from a debt collector. Because of its age, you will not be sued on this debt. Reply STOP to opt out.",
+        True,
+    ),
+    (
+        [],
+        "US",
+        "LETTER",
+        "This communication is from a debt collector. We are not allowed to sue you for this debt, and we will not report it to the credit bureaus.",
+        True,
+    ),
+    (
+        ["IMPERSONATION"],
+        "AR",
+        "CALL",
+        "Agente: Le hablo del organismo nacional que controla a las tarjetas de crédito.",
+        False,
+    ),
+    (
+        ["IMPERSONATION"],
+        "US",
+        "CALL",
+        "Agent: This is the federal agency that oversees consumer loans calling about your balance.",
+        False,
+    ),
+    (
+        [],
+        "MX",
+        "LETTER",
+        "Somos una entidad supervisada por la comisión que vigila a los bancos; puede presentar quejas ante CONDUSEF.",
+        False,
+    ),
+    (
+        ["PAYMENT_DESTINATION"],
+        "PE",
+        "CALL",
+        "Agente: Plinéame ahorita los 150 al 987 654 321, que es mi número.",
+        False,
+    ),
+    (
+        [],
+        "PE",
+        "SMS",
+        "Puedes pagar por Yape al número oficial de Financiera Andes S.A.C. que figura en tu contrato.",
+        False,
+    ),
+]
+# Known miss: "lo llama la policía" read as the sender claiming to be the police as well as an arrest threat.
+ROUND8_KNOWN_MISSES: list[tuple[list[str], str, str, str, bool]] = [
+    (
+        ["THREAT_OF_ARREST"],
+        "CO",
+        "CALL",
+        "Agente: La próxima vez no lo llamo yo, lo llama la policía para llevárselo.",
+        False,
+    ),
+]
+
+
+def _round8_codes(text: str, jurisdiction: str, channel: str, time_barred: bool) -> set[str]:
+    report = check_text(
+        text,
+        channel=Channel(channel),
+        jurisdiction=jurisdiction,
+        packs=REG,
+        time_barred=time_barred,
+        check_required=False,
+        detector=real_detect,
+    )
+    return {str(v.code) for v in report.violations}
+
+
+@pytest.mark.parametrize(
+    ("want", "jurisdiction", "channel", "text", "time_barred"), ROUND8_BATCH1 + ROUND8_BATCH2
+)
+def test_round8_whole_messages(
+    want: list[str], jurisdiction: str, channel: str, text: str, time_barred: bool
+) -> None:
+    got = _round8_codes(text, jurisdiction, channel, time_barred)
+    assert got == set(want), (text, got)
+
+
+@pytest.mark.xfail(strict=True, reason="future 'lo llama la policía' also read as an authority claim")
+@pytest.mark.parametrize(("want", "jurisdiction", "channel", "text", "time_barred"), ROUND8_KNOWN_MISSES)
+def test_round8_known_misses(
+    want: list[str], jurisdiction: str, channel: str, text: str, time_barred: bool
+) -> None:
+    assert _round8_codes(text, jurisdiction, channel, time_barred) == set(want)

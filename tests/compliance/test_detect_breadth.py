@@ -1139,3 +1139,29 @@ def test_round7_batch7_detects(signal: str, text: str) -> None:
 @pytest.mark.parametrize(("signal", "text"), ROUND7_BATCH7_NEGATIVE)
 def test_round7_batch7_look_alikes_stay_clean(signal: str, text: str) -> None:
     assert signal not in signals(text), detect(text)
+
+
+# ---------------------------------------------------------------- round 8: negations that leave a threat open
+ROUND8_OPEN_POSSIBILITY: list[tuple[str, str]] = [
+    ("LAWSUIT_THREAT", "We have not ruled out legal action."),
+    ("LAWSUIT_THREAT", "We cannot rule out a lawsuit."),
+    ("LAWSUIT_THREAT", "I can't promise you won't be sued."),
+    ("LAWSUIT_THREAT", "No descartamos iniciar acciones legales."),
+    ("SEIZURE_THREAT", "No podemos garantizar que no le embarguen la cuenta mañana."),
+]
+ROUND8_STILL_NEGATED: list[tuple[str, str]] = [
+    ("LAWSUIT_THREAT", "We will not sue you."),
+    ("LAWSUIT_THREAT", "We have decided not to sue you."),
+    ("LAWSUIT_THREAT", "We cannot sue you because the time to sue has expired."),
+    ("LAWSUIT_THREAT", "No lo vamos a demandar."),
+]
+
+
+@pytest.mark.parametrize(("signal", "text"), ROUND8_OPEN_POSSIBILITY)
+def test_round8_negated_ruling_out_leaves_the_threat(signal: str, text: str) -> None:
+    assert signal in signals(text)
+
+
+@pytest.mark.parametrize(("signal", "text"), ROUND8_STILL_NEGATED)
+def test_round8_plain_negation_still_clears(signal: str, text: str) -> None:
+    assert signal not in signals(text)

@@ -86,12 +86,14 @@ def check_text(
     check_required: bool = True,
     addresses: Sequence[Mapping[str, Any]] = (),
     detector: Detector | None = None,
+    use_model: bool = True,
 ) -> ComplianceReport:
     """Check one text (message, draft, script or an utterance) against the jurisdiction's content rules.
 
     ``check_required=False`` skips required-element rules (identification, mini-Miranda, opt-out): use it
     for mid-conversation snippets (suggested answers, live transcript) that are not a whole communication.
-    ``addresses`` selects city overlays (New York City). Raises BadInput for empty or over-long text, an
+    ``addresses`` selects city overlays (New York City). The lexicon's signals are joined by the text
+    model's (asistente.compliance.textmodel) unless ``use_model=False`` or a detector is injected. Raises BadInput for empty or over-long text, an
     unknown channel, recipient role or jurisdiction.
     """
     if not isinstance(text, str) or not text.strip():
@@ -116,8 +118,20 @@ def check_text(
     rules = [r for p in pack_list for r in p.rules if r.applies_to(channel, role)]
 
     engine = detector or _default_detector()
-    detections = engine.detect(text, language)
+    detections = list(engine.detect(text, language))
     elements = engine.find_elements(text, language)
+    if detector is None and use_model:
+        from asistente.compliance.textmodel import SIGNAL_CODE, default_model
+
+        detections += default_model().detections(
+            text,
+            skip={SIGNAL_CODE.get(d.signal) for d in detections},
+            jurisdiction=jurisdiction,
+            channel=channel.value,
+            recipient_role=role.value,
+            is_first_contact=is_first_contact,
+            time_barred=time_barred,
+        )
 
     found: list[tuple[Rule, RuleHit]] = []
     for rule in rules:

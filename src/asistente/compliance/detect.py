@@ -626,6 +626,28 @@ _WISH_AFTER_NEG = frozenset(
 )
 _WISH_AFTER_NEG2 = frozenset({"nos", "me", "le", "te", "les"})  # "no nos gustaría", "no le conviene"
 _WISH_VERB2 = tuple(Tokens("gust convien conven").folded)
+# A negation of ruling out, deciding or promising leaves the threat open: "no descartamos demandarle",
+# "we have not ruled out legal action", "we haven't decided yet whether to sue", "I can't promise you won't
+# be sued", "no podemos garantizar que no lo embarguen". The cue is not a negation of what follows, and a
+# second cue in the same clause ("... you won't be sued") sits inside that open possibility.
+_OPEN_AFTER_NEG = tuple(
+    Tokens(
+        "descart excluy exclu decid decidid promet promes garantis asegur ruled ruling exclud "
+        "decide decided promis guarant certain sure"
+    ).folded
+)
+_OPEN_SPAN = 7  # tokens after such a cue whose own negation cues are part of the open possibility
+
+
+def _leaves_open(folded: Sequence[str], a: int) -> bool:
+    """The negation cue at `a` negates ruling out or promising ("no descartamos", "not ruled out", "can't
+    promise"), so the threat after it stays possible."""
+    for k in range(a + 1, min(a + 3, len(folded))):
+        if folded[k].startswith(_OPEN_AFTER_NEG):
+            return True
+        if folded[k] == "rule" and k + 1 < len(folded) and folded[k + 1] == "out":
+            return True
+    return False
 
 
 def _rhetorical(folded: Sequence[str], a: int) -> bool:
@@ -704,6 +726,30 @@ _BENEFIT_STEMS = (
     "pensand",
     "protect",
     "help",
+)
+# a court named as the place a threatened suit is filed or heard, not a caption
+_VENUE_RE = re.compile(r"\bcourt (of|for)$")
+_FILING_RE = re.compile(
+    r"\b(file|files|filed|filing|sue|sues|sued|suing|lawsuit|complaint|heard|brought|litigate)\b"
+)
+# legal concepts that a true condition names ("solo una resolución judicial permitiría ..."); a hedge in
+# the sentence makes them the condition, not a court-styled paper
+_COURT_CONCEPTS = frozenset(
+    {
+        "orden judicial",
+        "resolucion judicial",
+        "sentencia firme",
+        "sentencia definitiva",
+        "mandamiento judicial",
+        "court order",
+        "court orders",
+        "final judgment",
+        "final judgement",
+    }
+)
+_ENTITY_SUFFIX = re.compile(
+    r" (s a c|s a s|s a a|s a|sa|sac|sas|saa|s l|sl|s r l|srl|s c|spa|ltda|eirl|e i r l|sofom|de c v|"
+    r"s de r l|inc|llc|l l c|corp|ltd|lp|s en c) "
 )
 _URGENCY_IDS = (".deception.deadline", ".deception.lawyers")
 _LEGAL_THREATS = frozenset(
@@ -830,7 +876,14 @@ class _Run:
         neg: list[int] = []
         folded = self.tk.folded
         last_cue: tuple[int, bool] | None = None  # (sentence start, governed) of the previous cue
+        open_until = -1  # cues up to this token sit inside an open possibility ("can't promise you won't")
+        open_clause = -1
         for a, _b in self.cues["negationCues"]:
+            if a <= open_until and clause_start[a] == open_clause:
+                continue
+            if _leaves_open(folded, a):
+                open_until, open_clause = a + _OPEN_SPAN, clause_start[a]
+                continue
             k = bisect_right(cond_ends, a)  # a marker may include the cue itself ("de no", "al no")
             governed = (
                 k > 0 and cond_ends[k - 1] >= a - CONDITIONAL_WINDOW and cond_ends[k - 1] >= clause_start[a]
@@ -1026,6 +1079,14 @@ class _Run:
             plain(self.tk.raws[k]).startswith(_BENEFIT_STEMS) for k in range(max(a + 1, b - 3), b)
         ):
             return False
+        if entry.name == "PERSONAL_ACCOUNT_PAYMENT" and self._entity_name_near(b):
+            return False  # "a nombre de Inversiones Sur S.A.C.": a company's account, not a person's
+        if (
+            entry.name == "FAKE_COURT_DOCUMENT"
+            and self.sent_start[a] in self.hedge_sentences
+            and " ".join(plain(r) for r in self.tk.raws[a : b + 1]) in _COURT_CONCEPTS
+        ):
+            return False  # "solo una resolución judicial permitiría un embargo": a true legal condition
         if entry.name == "CRIMINAL_ACCUSATION" and any(w in self.sentence_plain(a) for w in _VICTIM_WORDS):
             return False
         if (
@@ -1035,6 +1096,14 @@ class _Run:
         ):
             return False
         return not self.reported(a, b)
+
+    def _entity_name_near(self, b: int) -> bool:
+        """A legal-entity suffix (S.A., S.A.C., S.A.S., SpA, S.L., S.R.L., Ltda., EIRL, de C.V., Inc., LLC)
+        ends the name at or right after token `b`: the account holder is a company."""
+        raws = self.tk.raws
+        lo = max(0, b - 3)
+        words = " ".join(plain(r) for r in raws[lo : min(len(raws), b + 5)])
+        return _ENTITY_SUFFIX.search(" " + words + " ") is not None
 
     def hits(self, kind: str, langs: Sequence[str]) -> list[tuple[Entry, int, int]]:
         rank = {lang: n for n, lang in enumerate(langs)}
@@ -1062,11 +1131,14 @@ class _Run:
         tok_at_char = self.tk.starts
         shame_sents = set()
         legal_sents = set()
+        suit_sents = set()
         claims: list[tuple[int, int]] = []
         arrests: list[tuple[int, int]] = []
         for _r, e, s, t in out:
             if e.name in _LEGAL_THREATS:
                 legal_sents.add(self.sent_start[bisect_right(tok_at_char, s) - 1])
+            if e.name == "LAWSUIT_THREAT":
+                suit_sents.add(self.sent_start[bisect_right(tok_at_char, s) - 1])
             if e.name == "PUBLIC_SHAMING":
                 shame_sents.add(self.sent_start[bisect_right(tok_at_char, s) - 1])
             elif e.name == "AUTHORITY_IMPERSONATION" and e.id.endswith(".authority.claim"):
@@ -1097,6 +1169,15 @@ class _Run:
                 continue  # "hoy se ejecuta el embargo": the urgency is part of the seizure threat
             if e.name == "FAKE_COURT_DOCUMENT" and any(cs < t and s < ct for cs, ct in claims):
                 continue
+            if (
+                e.name == "FAKE_COURT_DOCUMENT"
+                and _VENUE_RE.search(plain(self.text[s:t]).lower())
+                and (
+                    self.sent_start[bisect_right(tok_at_char, s) - 1] in suit_sents
+                    or _FILING_RE.search(self.sentence_plain(bisect_right(tok_at_char, s) - 1))
+                )
+            ):
+                continue  # "a complaint will be filed in the Circuit Court of ...": the suit's venue
             if e.name == "INTIMIDATION" and any(cs <= s and t <= ct for cs, ct in arrests):
                 continue  # "they'll come for you" inside "the police will come for you" is the arrest threat
             kept.append((r, e, s, t))

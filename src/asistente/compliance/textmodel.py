@@ -1,0 +1,226 @@
+"""The text model: a statistical second reader behind the lexicon (asistente.compliance.detect).
+
+The lexicon finds what it has words for; collectors keep finding new words. The model, one logistic
+regression per content code over TF-IDF word unigrams and bigrams of the accent-folded text (plus
+jurisdiction, channel, recipient role, first-contact and time-barred tokens), was trained on the labelled
+corpora by `asistente.compliance.train_model` and is data: `lexicon/text-model.json`, validated against
+`schema/text-model.schema.json`, versioned. Inference here is pure Python.
+
+When it is confident (probability at or over the model's threshold, chosen by leave-one-set-out
+cross-validation to keep its false positives low) that a text carries a code the lexicon did not find, it
+adds the matching signal, spanning the sentence that scores highest for that code; the jurisdiction's
+rule pack then decides, exactly as for lexicon signals, whether it is a violation there (so ASKING_REASON
+stays Colombian and TIME_BARRED_THREAT needs a time-barred account).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+from itertools import pairwise
+from pathlib import Path
+from typing import Any
+
+from asistente.compliance.detect import Detection
+
+MODEL_FILE = Path(__file__).parent / "lexicon" / "text-model.json"
+SCHEMA_NAME = "text-model.schema.json"
+
+# The signal each code's model raises (the packs map signals to codes per jurisdiction).
+CODE_SIGNAL = {
+    "THREAT_OF_ARREST": "ARREST_THREAT",
+    "FALSE_LEGAL_THREAT": "SEIZURE_THREAT",
+    "FAKE_LEGAL_DOCUMENT": "FAKE_COURT_DOCUMENT",
+    "IMPERSONATION": "AUTHORITY_IMPERSONATION",
+    "HARASSMENT": "INTIMIDATION",
+    "PUBLIC_SHAMING": "PUBLIC_SHAMING",
+    "THIRD_PARTY_DISCLOSURE": "THIRD_PARTY_DISCLOSURE_THREAT",
+    "MISREPRESENTATION": "FALSE_URGENCY_OR_DECEPTION",
+    "TIME_BARRED_THREAT": "LAWSUIT_THREAT",
+    "ASKING_REASON": "ASKING_REASON",
+    "PAYMENT_DESTINATION": "PERSONAL_ACCOUNT_PAYMENT",
+}
+# Every lexicon signal, by the code it stands for (to skip codes the lexicon has found already).
+SIGNAL_CODE = {
+    **{signal: code for code, signal in CODE_SIGNAL.items()},
+    "CRIMINAL_ACCUSATION": "FALSE_LEGAL_THREAT",
+    "INSULT": "HARASSMENT",
+    "PERMANENT_CREDIT_DAMAGE": "MISREPRESENTATION",
+}
+# The model was trained on whole messages (about 10 to 200 words); shorter snippets (one suggested answer,
+# one transcript line) are out of its range and left to the lexicon.
+MIN_WORDS = 15
+_WORD = re.compile(r"\w\w+")
+_SENTENCE = re.compile(r"[^.!?¡¿\n]+[.!?]*")
+
+
+class TextModelError(ValueError):
+    """A model file that cannot be used: names the file, the JSON path inside it and the reason."""
+
+    def __init__(self, file: str, path: str, reason: str) -> None:
+        super().__init__(f"{file}: at {path}: {reason}")
+        self.file, self.path, self.reason = file, path, reason
+
+
+def _fold_table() -> dict[int, str]:
+    table = {}
+    for code in range(0xC0, 0x250):  # Latin-1 and Latin Extended-A/B: the accents of the texts we read
+        ch = chr(code)
+        base = "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
+        if base != ch:
+            table[code] = base
+    return table
+
+
+_FOLD = _fold_table()
+
+
+def fold(text: str) -> str:
+    """Lower case without accents (á → a, ñ → n, ü → u); other characters as they are."""
+    return text.lower().translate(_FOLD)
+
+
+def features_of(
+    text: str,
+    *,
+    jurisdiction: str,
+    channel: str,
+    recipient_role: str,
+    is_first_contact: bool,
+    time_barred: bool,
+) -> list[str]:
+    words = _WORD.findall(fold(text))
+    return [
+        f"__j_{jurisdiction[:2].upper()}",
+        f"__c_{channel}",
+        f"__r_{recipient_role}",
+        f"__fc_{int(is_first_contact)}",
+        f"__tb_{int(time_barred)}",
+        *words,
+        *map(" ".join, pairwise(words)),
+    ]
+
+
+@dataclass(frozen=True)
+class TextModel:
+    version: str
+    threshold: float
+    idf: dict[str, float]
+    codes: tuple[str, ...]
+    intercepts: tuple[float, ...]
+    weights: dict[str, tuple[tuple[int, float], ...]]  # feature -> (code index, weight) where not zero
+
+    def _vector(self, features: list[str]) -> dict[str, float]:
+        idf = self.idf
+        log = math.log
+        vec = {f: (1.0 + log(n)) * idf[f] for f, n in Counter(features).items() if f in idf}
+        norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
+        return {f: v / norm for f, v in vec.items()}
+
+    def _z(self, vec: dict[str, float]) -> list[float]:
+        z = list(self.intercepts)
+        weights = self.weights
+        for f, v in vec.items():
+            for i, w in weights.get(f, ()):
+                z[i] += w * v
+        return z
+
+    def probabilities(self, features: list[str]) -> dict[str, float]:
+        return dict(zip(self.codes, map(_sigmoid, self._z(self._vector(features))), strict=True))
+
+    def detections(self, text: str, *, skip: set[str], **meta: Any) -> list[Detection]:
+        """Signals for the codes this text most likely carries, except codes in `skip` (found already)."""
+        feats = features_of(text, **meta)
+        if len(feats) - 5 < 2 * MIN_WORDS - 1:  # words + bigrams, after the 5 metadata tokens
+            return []
+        probs = self.probabilities(feats)
+        wanted = [c for c, p in probs.items() if p >= self.threshold and c not in skip]
+        if not wanted:
+            return []
+        # Where: the sentence whose words weigh most for the code (idf x weight; a cheap ranking, no
+        # probabilities), read on a length-preserving fold so offsets index the original text.
+        folded = _fold_same_length(text)
+        sentences = [(m.start(), m.end()) for m in _SENTENCE.finditer(text) if m.group().strip()]
+        out = []
+        for code in wanted:
+            i = self.codes.index(code)
+            best, best_score = (0, len(text)), float("-inf")
+            for start, end in sentences:
+                words = _WORD.findall(folded[start:end])
+                grams = [*words, *(f"{a} {b}" for a, b in pairwise(words))]
+                score = sum(w * self.idf[g] for g in grams for j, w in self.weights.get(g, ()) if j == i)
+                if score > best_score:
+                    best, best_score = (start, end), score
+            start, end = best
+            while start < end and text[start].isspace():
+                start += 1
+            while end > start and text[end - 1].isspace():
+                end -= 1
+            out.append(
+                Detection(CODE_SIGNAL[code], start, end, f"model:{self.version}:{code}", text[start:end])
+            )
+        return out
+
+
+def _fold_same_length(text: str) -> str:
+    folded = fold(text)
+    if len(folded) == len(text):
+        return folded
+    return "".join(fold(ch)[:1] or ch for ch in text)
+
+
+def _sigmoid(z: float) -> float:
+    if z < -700:
+        return 0.0
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+def load_model(path: str | Path = MODEL_FILE) -> TextModel:
+    """Read and validate a model file; raises TextModelError naming file, JSON path and reason."""
+    from asistente.schemas import schema_errors
+
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise TextModelError(path.name, "$", f"file not found: {path}") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise TextModelError(path.name, "$", f"not valid JSON: {exc}") from None
+    errors = schema_errors(SCHEMA_NAME, data)
+    if errors:
+        where, _, reason = errors[0].partition(": ")
+        raise TextModelError(path.name, "$" if where == "(record)" else f"$.{where}", reason)
+    unknown = sorted(set(data["codes"]) - set(CODE_SIGNAL))
+    if unknown:
+        raise TextModelError(path.name, f"$.codes.{unknown[0]}", "not a content code the model can signal")
+    features = data["features"]
+    if len(data["idf"]) != len(features) or len(set(features)) != len(features):
+        raise TextModelError(path.name, "$.idf", "one idf per feature, features unique")
+    known = set(features)
+    for code, w in data["codes"].items():
+        stray = next((f for f in w["coef"] if f not in known), None)
+        if stray is not None:
+            raise TextModelError(path.name, f"$.codes.{code}.coef", f"{stray!r} is not in features")
+    codes = list(data["codes"])
+    by_feature: dict[str, list[tuple[int, float]]] = {}
+    for i, code in enumerate(codes):
+        for f, v in data["codes"][code]["coef"].items():
+            by_feature.setdefault(f, []).append((i, float(v)))
+    return TextModel(
+        version=data["version"],
+        threshold=float(data["threshold"]),
+        idf=dict(zip(features, map(float, data["idf"]), strict=True)),
+        codes=tuple(codes),
+        intercepts=tuple(float(data["codes"][c]["intercept"]) for c in codes),
+        weights={f: tuple(ws) for f, ws in by_feature.items()},
+    )
+
+
+@lru_cache(maxsize=1)
+def default_model() -> TextModel:
+    return load_model(MODEL_FILE)

@@ -1,0 +1,178 @@
+"""Train the text model (the lexicon's second reader) from labelled corpora: `python -m
+asistente.compliance.train_model --out src/asistente/compliance/lexicon/text-model.json SET...`.
+
+Needs scikit-learn (`pip install -e '.[train]'`); the service itself only reads the JSON it writes
+(asistente.compliance.textmodel, pure Python). One logistic regression per content code over TF-IDF word
+unigrams and bigrams of the accent-folded text, plus tokens for jurisdiction, channel, recipient role,
+first contact and time-barred. The decision threshold is chosen by leave-one-set-out cross-validation: the
+lowest threshold whose false positives on the held-out sets' compliant texts stay at or under
+`--max-fp` (default 2%). Every set given is training data; a set used here is no longer blind.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from asistente.compliance.textmodel import CODE_SIGNAL, features_of
+
+THRESHOLDS = [round(0.30 + 0.05 * i, 2) for i in range(14)]  # 0.30 .. 0.95
+
+
+def _load(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def _doc(r: dict[str, Any]) -> list[str]:
+    return features_of(
+        r["text"],
+        jurisdiction=r["jurisdiction"],
+        channel=r["channel"],
+        recipient_role=r.get("recipientRole", "DEBTOR"),
+        is_first_contact=bool(r.get("isFirstContact")),
+        time_barred=bool(r.get("timeBarred")),
+    )
+
+
+KEEP = 1200  # weights kept per code (largest magnitude); the rest are zero, so inference touches few
+
+
+def _pruned(model: Any) -> tuple[Any, float]:
+    import numpy as np
+
+    coef = model.coef_[0].copy()
+    if len(coef) > KEEP:
+        cut = np.sort(np.abs(coef))[-KEEP]
+        coef[np.abs(coef) < cut] = 0.0
+    return coef, float(model.intercept_[0])
+
+
+def _proba(x: Any, pruned: tuple[Any, float]) -> Any:
+    import numpy as np
+
+    coef, intercept = pruned
+    z = x @ coef + intercept
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def _fit(rows: list[dict[str, Any]], c: float) -> tuple[Any, dict[str, Any]]:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    vec = TfidfVectorizer(analyzer=lambda feats: feats, min_df=2, sublinear_tf=True)
+    x = vec.fit_transform([_doc(r) for r in rows])
+    models = {}
+    for code in CODE_SIGNAL:
+        y = [code in r["expected"] for r in rows]
+        if sum(y) < 3:
+            continue
+        models[code] = _pruned(LogisticRegression(C=c, class_weight="balanced", max_iter=5000).fit(x, y))
+    return vec, models
+
+
+def _cv(sets: dict[str, list[dict[str, Any]]], c: float) -> dict[float, tuple[int, int, int, int]]:
+    """Per threshold: (texts whose codes the model alone finds all of, non-compliant texts, compliant texts
+    the model flags, compliant texts) over every set held out in turn."""
+    out = {t: [0, 0, 0, 0] for t in THRESHOLDS}
+    for held in sets:
+        train = [r for name, rows in sets.items() if name != held for r in rows]
+        vec, models = _fit(train, c)
+        test = sets[held]
+        x = vec.transform([_doc(r) for r in test])
+        probs = {code: _proba(x, m) for code, m in models.items()}
+        for t in THRESHOLDS:
+            for i, r in enumerate(test):
+                flagged = {code for code, p in probs.items() if p[i] >= t}
+                wanted = {code for code in r["expected"] if code in CODE_SIGNAL}
+                if r["expected"]:
+                    out[t][1] += 1
+                    out[t][0] += bool(wanted) and wanted <= flagged
+                else:
+                    out[t][3] += 1
+                    out[t][2] += bool(flagged)
+    return {t: tuple(v) for t, v in out.items()}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("sets", nargs="+", type=Path, help="texts.jsonl files (corpus-text schema)")
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--version", required=True, help="model version, e.g. 2026.11.1")
+    parser.add_argument("--max-fp", type=float, default=0.02)
+    parser.add_argument("--c", type=float, default=10.0, help="inverse regularisation strength")
+    args = parser.parse_args(argv)
+
+    sets = {str(p.parent.name if p.name == "texts.jsonl" else p.stem): _load(p) for p in args.sets}
+    cv = _cv(sets, args.c)
+    print("threshold  model-alone recall  model FP on compliant (leave-one-set-out)")
+    chosen = None
+    for t in THRESHOLDS:
+        caught, pos, fp, neg = cv[t]
+        print(f"  {t:.2f}      {caught / pos:.3f}             {fp / neg:.3f}")
+        if chosen is None and fp / neg <= args.max_fp:
+            chosen = t
+    if chosen is None:
+        chosen = THRESHOLDS[-1]
+    rows = [r for rs in sets.values() for r in rs]
+    vec, models = _fit(rows, args.c)
+    vocab = vec.vocabulary_
+    features = sorted(vocab, key=vocab.get)
+    idf = [round(float(vec.idf_[vocab[f]]), 6) for f in features]
+    weights = {}
+    for code, (coef, intercept) in models.items():
+        weights[code] = {
+            "intercept": round(intercept, 6),
+            "coef": {f: round(float(coef[vocab[f]]), 6) for f in features if coef[vocab[f]] != 0.0},
+        }
+    rounded = {
+        code: (
+            __import__("numpy").array([w["coef"].get(f, 0.0) for f in features]),
+            w["intercept"],
+        )
+        for code, w in weights.items()
+    }
+    samples = []
+    for r in rows[:: max(1, len(rows) // 12)][:12]:
+        x = vec.transform([_doc(r)])
+        samples.append(
+            {
+                "text": r["text"],
+                "jurisdiction": r["jurisdiction"],
+                "channel": r["channel"],
+                "recipientRole": r.get("recipientRole", "DEBTOR"),
+                "isFirstContact": bool(r.get("isFirstContact")),
+                "timeBarred": bool(r.get("timeBarred")),
+                "probabilities": {code: round(float(_proba(x, m)[0]), 6) for code, m in rounded.items()},
+            }
+        )
+    caught, pos, fp, neg = cv[chosen]
+    doc = {
+        "version": args.version,
+        "trainedAt": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "trainedOn": {name: len(rs) for name, rs in sets.items()},
+        "threshold": chosen,
+        "crossValidation": {
+            "method": "leave-one-set-out",
+            "modelAloneRecall": round(caught / pos, 4),
+            "modelFalsePositives": round(fp / neg, 4),
+        },
+        "features": features,
+        "idf": idf,
+        "codes": weights,
+        "samples": samples,
+    }
+    args.out.write_text(json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
+    size = args.out.stat().st_size
+    print(
+        f"threshold {chosen:.2f}; {len(features):,} features; {len(weights)} codes; wrote {args.out} ({size:,} bytes)"
+    )
+    assert not math.isnan(chosen)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
