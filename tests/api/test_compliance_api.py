@@ -108,6 +108,13 @@ async def test_check_compliance_threat_and_negation(api):
     )["checkCompliance"]
     assert ok["compliant"] is True, ok
     assert out["auditId"] and ok["auditId"]
+    # the ledger names what read the text: rule packs, lexicons and the text model
+    from asistente.compliance.textmodel import default_model
+
+    events = (await api.ok(EVENTS, key=api.key(role="COMPLIANCE")))["auditEvents"]["edges"]
+    check = next(e["node"] for e in events if e["node"]["id"] == out["auditId"])
+    assert check["versions"]["textModel"] == default_model().version
+    assert check["versions"]["lexicon"] and check["versions"]["rulePacks"]
 
 
 async def test_check_compliance_bad_input(api):

@@ -1165,3 +1165,82 @@ def test_round8_negated_ruling_out_leaves_the_threat(signal: str, text: str) -> 
 @pytest.mark.parametrize(("signal", "text"), ROUND8_STILL_NEGATED)
 def test_round8_plain_negation_still_clears(signal: str, text: str) -> None:
     assert signal not in signals(text)
+
+
+# ---------------------------------------------------------------- round 9: new families (lexicon 2026.11.10)
+ROUND9_POSITIVE: list[tuple[str, str]] = [
+    (
+        "PERSONAL_ACCOUNT_PAYMENT",
+        "Deposite a la tarjeta 5204 1650 3321 0098, beneficiaria Lucía Campos.",
+    ),  # MX
+    ("PERSONAL_ACCOUNT_PAYMENT", "Haga el depósito a la cuenta de Marco Salinas y nos marca."),  # MX
+    ("PERSONAL_ACCOUNT_PAYMENT", "Transferime a la cuenta de Diego Ferrari y listo."),  # AR voseo
+    ("PERSONAL_ACCOUNT_PAYMENT", "Me plinea los S/ 400 al 955 123 456 (Carla R.)."),  # PE
+    ("PERSONAL_ACCOUNT_PAYMENT", "Yo le recibo ahorita lo que tenga en efectivo."),  # MX visit
+    ("ASKING_REASON", "¿Por qué no ha vuelto a consignar?"),  # CO
+    ("ASKING_REASON", "¿A qué se debe que lleve dos meses sin abonar?"),  # CO
+    ("ASKING_REASON", "¿Qué le pasó con la platica del crédito?"),  # CO paisa
+    ("INTIMIDATION", "Ya sabemos que su hija sale del colegio a las dos."),
+    ("INTIMIDATION", "Sabemos en qué micro se va al trabajo todas las mañanas."),  # CL
+    ("INTIMIDATION", "ya sé dónde queda tu jato causa"),  # PE
+    ("INTIMIDATION", "anda durmiendo tranquilo nomás"),  # PE, sarcasm
+    ("INTIMIDATION", "We know what time you get home, Tom."),
+    ("PUBLIC_SHAMING", "Vendrán compañeros disfrazados y se quedarán frente a su casa."),
+    ("PUBLIC_SHAMING", "Un cobrador con frac se plantará en el portal de su casa."),  # ES
+    ("PUBLIC_SHAMING", "Se va a quedar en la puerta de tu casa todo el día."),  # AR
+    ("SEIZURE_THREAT", "Hemos dado orden a su banco para que le bloquee las cuentas."),  # ES
+    ("SEIZURE_THREAT", "Su cuenta de ahorros será congelada el viernes."),  # CO
+    ("SEIZURE_THREAT", "Ya se dispuso la inhibición general de sus bienes."),  # AR
+    ("SEIZURE_THREAT", "Your bank account will be frozen Monday."),
+    ("SEIZURE_THREAT", "We're going to freeze your checking account."),
+    ("LAWSUIT_THREAT", "If the balance isn't paid by Friday we will sue you."),
+    ("LAWSUIT_THREAT", "If we don't hear from you, the account will be filed in court."),
+]
+ROUND9_NEGATIVE: list[tuple[str, str]] = [
+    (
+        "PERSONAL_ACCOUNT_PAYMENT",
+        "Su préstamo con Finanzas Ibéricas vence; pague a la cuenta de Finanzas Ibéricas.",
+    ),
+    (
+        "PERSONAL_ACCOUNT_PAYMENT",
+        "Hay personas que se hacen pasar por asesores y piden pagos a cuentas Nequi personales.",
+    ),
+    ("PERSONAL_ACCOUNT_PAYMENT", "Scammers pretending to be us may ask you to pay to a personal account."),
+    ("ARREST_THREAT", 'Lo que nos reenviaste ("te vas en cana") no es nuestro.'),
+    (
+        "FAKE_COURT_DOCUMENT",
+        "La financiera podrá demandar, en cuyo caso sería notificado por el Poder Judicial.",
+    ),
+    ("AUTHORITY_IMPERSONATION", "AGENT: Do you have a number for him?\nAGENT: It's a personal matter."),
+    ("THIRD_PARTY_DISCLOSURE_THREAT", "Vamos a mandar a unos compañeros a explicarle las opciones."),
+    ("INTIMIDATION", "¿A qué hora sale de su trabajo para llamarle con calma?"),
+    ("SEIZURE_THREAT", "Sus cuentas no pueden ser congeladas sin orden judicial."),
+    ("SEIZURE_THREAT", "Your bank account cannot be frozen without a court judgment."),
+    ("LAWSUIT_THREAT", "If you pay by Friday we will not sue you."),
+    ("PUBLIC_SHAMING", "Si no regulariza, sus datos serán publicados en DICOM."),  # CL credit register
+    ("PUBLIC_SHAMING", "Sus datos serán publicados en Infocorp si no paga."),  # PE credit register
+]
+
+
+def test_round9_police_route_inside_an_arrest_threat_is_the_arrest() -> None:
+    got = signals("Si no paga antes del viernes, su caso pasará a la policía y lo detendrán en su domicilio.")
+    assert "ARREST_THREAT" in got
+    assert "CRIMINAL_ACCUSATION" not in got
+    both = signals("Lo vamos a denunciar por estafa y la policía lo detendrá.")
+    assert {"ARREST_THREAT", "CRIMINAL_ACCUSATION"} <= both
+
+
+def test_round9_arrest_order_then_coming_for_you_is_one_arrest_threat() -> None:
+    got = signals("En cuanto se libere la orden de aprehensión lo van a ir a buscar a su domicilio.")
+    assert "ARREST_THREAT" in got
+    assert "INTIMIDATION" not in got
+
+
+@pytest.mark.parametrize(("signal", "text"), ROUND9_POSITIVE)
+def test_round9_detects(signal: str, text: str) -> None:
+    assert signal in signals(text), detect(text)
+
+
+@pytest.mark.parametrize(("signal", "text"), ROUND9_NEGATIVE)
+def test_round9_look_alikes_stay_clean(signal: str, text: str) -> None:
+    assert signal not in signals(text), detect(text)

@@ -32,6 +32,13 @@ The patterns are data (`lexicon/es.json`, `lexicon/en.json`, validated against
   por robo de identidad") is advice to the debtor; an authority in a sentence about a complaint ("si tenés
   algún reclamo, podés hacerlo en Defensa del Consumidor") is where to complain, not who is calling;
 - beneficiaries: a third party right after "proteger a", "ayudar a" is not the one who will be told;
+- speaker labels: a hit never runs over into the next transcript turn ("... for him?\nAGENT: It's ..."), and
+  elements (debt mention, ...) in a debtor's or third party's turn ("VECINA: ¿Es por una deuda?") don't count;
+- conditions: a negation cue right before a payment verb after a conditional marker in the same clause is the
+  condition however far the marker is ("if the balance on your card isn't paid by Friday we will sue");
+- company names: a person named as account holder whose name the text uses elsewhere (the creditor) is not a
+  person; "unos compañeros", "our colleagues" are the collector's people, not the debtor's third parties; data
+  published "en DICOM", "en Infocorp" is the credit report, not public shaming;
 - urgency: a deadline or "it is already filed" claim in a sentence that carries a legal threat (seizure,
   arrest, crime, court paper, lawsuit) is part of that threat ("hoy se ejecuta el embargo").
 
@@ -600,12 +607,35 @@ _OTHER_SPEAKERS = frozenset(
         "tercera",
         "esposa",
         "esposo",
+        "vecina",
+        "vecino",
+        "hermana",
+        "hermano",
+        "madre",
+        "padre",
+        "hija",
+        "hijo",
+        "mama",
+        "papa",
+        "jefe",
+        "jefa",
+        "recepcionista",
         "debtor",
         "consumer",
         "customer",
         "client",
         "borrower",
         "spouse",
+        "neighbor",
+        "neighbour",
+        "sister",
+        "brother",
+        "mother",
+        "father",
+        "son",
+        "daughter",
+        "wife",
+        "husband",
         "reference",
         "third party",
         "la deudora",
@@ -636,7 +666,14 @@ _OPEN_AFTER_NEG = tuple(
         "decide decided promis guarant certain sure"
     ).folded
 )
-_OPEN_SPAN = 7  # tokens after such a cue whose own negation cues are part of the open possibility
+_OPEN_SPAN = 7
+# payment verbs: a negation cue right before one of these, after a conditional marker in the same clause,
+# is the condition ("si el saldo de su tarjeta no se paga", "if the balance isn't paid")
+_PAY_STEMS = tuple(
+    Tokens(
+        "pag pagu abon liquid cubr regularis cancel deposit consign paid pay settl resolv receiv brought"
+    ).folded
+)  # tokens after such a cue whose own negation cues are part of the open possibility
 
 
 def _leaves_open(folded: Sequence[str], a: int) -> bool:
@@ -648,6 +685,11 @@ def _leaves_open(folded: Sequence[str], a: int) -> bool:
         if folded[k] == "rule" and k + 1 < len(folded) and folded[k + 1] == "out":
             return True
     return False
+
+
+def _negates_payment(folded: Sequence[str], a: int) -> bool:
+    """The negation cue at `a` negates a payment ("isn't paid", "no se paga", "not received")."""
+    return any(folded[k].startswith(_PAY_STEMS) for k in range(a + 1, min(a + 4, len(folded))))
 
 
 def _rhetorical(folded: Sequence[str], a: int) -> bool:
@@ -741,15 +783,37 @@ _COURT_CONCEPTS = frozenset(
         "sentencia firme",
         "sentencia definitiva",
         "mandamiento judicial",
+        "poder judicial",
+        "el poder judicial",
+        "organo judicial",
+        "rama judicial",
+        "juzgado",
+        "el juzgado",
+        "tribunal",
+        "el tribunal",
+        "los tribunales",
         "court order",
         "court orders",
         "final judgment",
         "final judgement",
     }
 )
+_OUR_DETS = frozenset({"nuestros", "nuestras", "nuestro", "nuestra", "our"})
+_INDEF_DETS = frozenset({"unos", "unas", "un", "una", "otros", "otras"})
+_COLLEAGUE_STEMS = ("compan", "coleg", "muchach", "chic")
 _ENTITY_SUFFIX = re.compile(
     r" (s a c|s a s|s a a|s a|sa|sac|sas|saa|s l|sl|s r l|srl|s c|spa|ltda|eirl|e i r l|sofom|de c v|"
     r"s de r l|inc|llc|l l c|corp|ltd|lp|s en c) "
+)
+# intimidation that is the arrest itself when an arrest threat is in the same sentence
+_COME_FOR = ("buscar", "ir por", "van por", "vamos por", "venir por", "vienen por", "come for", "coming for")
+_CRIME_WORDS = ("fraud", "estaf", "delit", "denunc", "penal", "crim", "querell", "theft", "charges")
+# credit registers: publishing the data there is the (lawful) report, not exposure to the public
+_CREDIT_REGISTERS = frozenset(
+    Tokens(
+        "dicom buro infocorp datacredito cifin asnef veraz equifax experian sentinel nosis transunion "
+        "badexcel rai"
+    ).folded
 )
 _URGENCY_IDS = (".deception.deadline", ".deception.lawyers")
 _LEGAL_THREATS = frozenset(
@@ -888,6 +952,10 @@ class _Run:
             governed = (
                 k > 0 and cond_ends[k - 1] >= a - CONDITIONAL_WINDOW and cond_ends[k - 1] >= clause_start[a]
             )
+            if not governed and k > 0 and cond_ends[k - 1] >= clause_start[a] and _negates_payment(folded, a):
+                # "if the balance on your card isn't paid by Friday we will sue you": the cue negates the
+                # payment the condition is about, however long the subject before it
+                governed = True
             if (
                 folded[a] == "no"
                 and a > 0
@@ -1048,11 +1116,29 @@ class _Run:
                 return True
         return False
 
+    def _crosses_label(self, a: int, b: int) -> bool:
+        """A hit that runs over into a new transcript turn ("... for him?\nAGENT: It's ..."): the speaker
+        label is not part of what is said."""
+        gaps, starts, text = self.tk.gaps, self.tk.starts, self.text
+        for k in range(a + 1, b + 1):
+            if "\n" in gaps[k] and _LABEL_RE.match(text, starts[k] - len(gaps[k]) + gaps[k].rfind("\n") + 1):
+                return True
+        return False
+
+    def _in_other_turn(self, a: int) -> bool:
+        turns = self._other_turns()
+        if not turns:
+            return False
+        pos = self.tk.starts[a]
+        return any(s <= pos < e for s, e in turns)
+
     def _accept(self, item: _Item, mm: re.Match[str], a: int, b: int) -> bool:
         entry = item.entry
         assert entry is not None
         self._ensure_scope()
         if b > a and self._crosses_sentence(a, b):
+            return False
+        if b > a and "\n" in self.text[self.tk.starts[a] : self.tk.ends[b]] and self._crosses_label(a, b):
             return False
         if ".masthead" in entry.id and not self._masthead(a, b):
             return False
@@ -1079,6 +1165,12 @@ class _Run:
             plain(self.tk.raws[k]).startswith(_BENEFIT_STEMS) for k in range(max(a + 1, b - 3), b)
         ):
             return False
+        if entry.name == "PUBLIC_SHAMING" and self._into_credit_register(b):
+            return False  # "sus datos serán publicados en DICOM": the credit report, not public exposure
+        if entry.name == "THIRD_PARTY_DISCLOSURE_THREAT" and b > a and self._our_people(b):
+            return False  # "vamos a mandar a unos compañeros": the collector's colleagues, not the debtor's
+        if entry.id.endswith(".named_holder") and b > a and self._name_used_elsewhere(b):
+            return False  # "su préstamo con Finanzas Ibéricas ... a la cuenta de Finanzas Ibéricas": the creditor
         if entry.name == "PERSONAL_ACCOUNT_PAYMENT" and self._entity_name_near(b):
             return False  # "a nombre de Inversiones Sur S.A.C.": a company's account, not a person's
         if (
@@ -1096,6 +1188,35 @@ class _Run:
         ):
             return False
         return not self.reported(a, b)
+
+    def _name_used_elsewhere(self, b: int) -> bool:
+        """The capitalised name ending the hit (its last two words) appears elsewhere in the text: it is the
+        creditor or the company named in the message, not a private person's account."""
+        raws = self.tk.raws
+        name = [plain(r) for r in raws[b - 1 : b + 1]]
+        return any(
+            k != b - 1 and raws[k][:1].isupper() and [plain(r) for r in raws[k : k + 2]] == name
+            for k in range(len(raws) - 1)
+        )
+
+    def _into_credit_register(self, b: int) -> bool:
+        folded = self.tk.folded
+        nxt = folded[b + 1 : b + 4]
+        return (
+            len(nxt) >= 2
+            and nxt[0] in ("en", "a", "al", "in", "to")
+            and (
+                nxt[1] in _CREDIT_REGISTERS
+                or (nxt[1] in ("el", "la", "the") and nxt[2:3] and nxt[2] in _CREDIT_REGISTERS)
+            )
+        )
+
+    def _our_people(self, b: int) -> bool:
+        folded = self.tk.folded
+        det, noun = folded[b - 1], folded[b]
+        if det in _OUR_DETS:
+            return True
+        return det in _INDEF_DETS and noun.startswith(_COLLEAGUE_STEMS)
 
     def _entity_name_near(self, b: int) -> bool:
         """A legal-entity suffix (S.A., S.A.C., S.A.S., SpA, S.L., S.R.L., Ltda., EIRL, de C.V., Inc., LLC)
@@ -1116,6 +1237,8 @@ class _Run:
                 continue
             if kind == "signal" and not self._accept(item, mm, a, b):
                 continue
+            if kind == "element" and self._in_other_turn(a):
+                continue  # "VECINA: ¿Es por alguna deuda?": the neighbour, not the collector, names the debt
             out.append((rank.get(item.language, len(rank)), entry, starts[a], ends[b]))
         if kind == "signal" and out:
             out = self._subsume(out)
@@ -1134,6 +1257,7 @@ class _Run:
         suit_sents = set()
         claims: list[tuple[int, int]] = []
         arrests: list[tuple[int, int]] = []
+        arrest_sents: set[int] = set()
         for _r, e, s, t in out:
             if e.name in _LEGAL_THREATS:
                 legal_sents.add(self.sent_start[bisect_right(tok_at_char, s) - 1])
@@ -1145,6 +1269,7 @@ class _Run:
                 claims.append((s, t))
             elif e.name == "ARREST_THREAT":
                 arrests.append((s, t))
+                arrest_sents.add(self.sent_start[bisect_right(tok_at_char, s) - 1])
         if not shame_sents and not claims and not arrests and not legal_sents:
             return out
         # a sender claiming to be the police or the prosecutor turns its "we'll come for you" into an
@@ -1178,8 +1303,21 @@ class _Run:
                 )
             ):
                 continue  # "a complaint will be filed in the Circuit Court of ...": the suit's venue
+            if (
+                e.name == "CRIMINAL_ACCUSATION"
+                and any(cs < t and s < ct for cs, ct in arrests)
+                and not any(w in plain(self.text[s:t]).lower() for w in _CRIME_WORDS)
+            ):
+                continue  # "su caso pasará a la policía y lo detendrán": the police route is the arrest threat
             if e.name == "INTIMIDATION" and any(cs <= s and t <= ct for cs, ct in arrests):
                 continue  # "they'll come for you" inside "the police will come for you" is the arrest threat
+            if (
+                e.name == "INTIMIDATION"
+                and arrest_sents
+                and self.sent_start[bisect_right(tok_at_char, s) - 1] in arrest_sents
+                and any(w in plain(self.text[s:t]).lower() for w in _COME_FOR)
+            ):
+                continue  # "en cuanto se libere la orden de aprehensión lo van a ir a buscar": the arrest
             kept.append((r, e, s, t))
         return kept
 

@@ -52,6 +52,15 @@ def detector_version() -> str:
         return "unknown"
 
 
+def text_model_version() -> str:
+    try:
+        from asistente.compliance.textmodel import default_model
+
+        return default_model().version
+    except Exception:  # informative only; a broken model stops the service at start-up
+        return "unknown"
+
+
 @strawberry.input
 class ComplianceCheckInput:
     text: str
@@ -204,7 +213,11 @@ class Query:
                 "warnings": _summary_hits(result.warnings),
                 "blocked": [{"ruleId": h.rule_id, "code": str(h.code)} for h in result.violations],
             },
-            versions={"rulePacks": result.pack_version, "lexicon": detector_version()},
+            versions={
+                "rulePacks": result.pack_version,
+                "lexicon": detector_version(),
+                "textModel": text_model_version(),
+            },
             now=info.context.now(),
         )
         session.commit()
