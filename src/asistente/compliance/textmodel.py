@@ -145,15 +145,21 @@ class TextModel:
         # Where: the sentence whose words weigh most for the code (idf x weight; a cheap ranking, no
         # probabilities), read on a length-preserving fold so offsets index the original text.
         folded = _fold_same_length(text)
-        sentences = [(m.start(), m.end()) for m in _SENTENCE.finditer(text) if m.group().strip()]
+        weights = self.weights
+        sentences = []
+        for m in _SENTENCE.finditer(text):
+            if not m.group().strip():
+                continue
+            words = _WORD.findall(folded[m.start() : m.end()])
+            grams = [g for g in (*words, *map(" ".join, pairwise(words))) if g in weights]
+            sentences.append((m.start(), m.end(), grams))
+        idf = self.idf
         out = []
         for code in wanted:
             i = self.codes.index(code)
             best, best_score = (0, len(text)), float("-inf")
-            for start, end in sentences:
-                words = _WORD.findall(folded[start:end])
-                grams = [*words, *(f"{a} {b}" for a, b in pairwise(words))]
-                score = sum(w * self.idf[g] for g in grams for j, w in self.weights.get(g, ()) if j == i)
+            for start, end, grams in sentences:
+                score = sum(w * idf[g] for g in grams for j, w in weights[g] if j == i)
                 if score > best_score:
                     best, best_score = (start, end), score
             start, end = best
