@@ -3454,3 +3454,46 @@ def test_round9_other_speaker_debt_mention_is_not_a_disclosure() -> None:
         detector=real_detect,
     )
     assert {str(v.code) for v in report.violations} == set()
+
+
+# round 10: lawful mentions of arrest, seizure, authorities and accounts with the lexicon alone (own sentences)
+ROUND10_LEXICON: list[tuple[list[str], str, str, str]] = [
+    ([], "MX", "CALL", "DEUDOR: ¿Me meten al reclusorio? AGENTE: No, en México no hay prisión por deudas."),
+    (
+        [],
+        "PE",
+        "CALL",
+        "CLIENTA: ¿Voy a terminar presa? ASESOR: No, señora; solo un juez podría ordenar un embargo.",
+    ),
+    ([], "US-NY", "CALL", "DEBTOR: Can they arrest me? AGENT: No, you cannot be arrested over this balance."),
+    (["THREAT_OF_ARREST"], "AR", "CALL", "DEUDOR: No puedo pagar. AGENTE: Entonces vas a terminar preso."),
+    ([], "PE", "WHATSAPP", "Tu descuento ya está aprobado: paga S/ 500 en cualquier agencia de la caja."),
+    (
+        ["FALSE_LEGAL_THREAT"],
+        "MX",
+        "SMS",
+        "El descuento de su nómina ya está autorizado desde esta quincena.",
+    ),
+    (
+        [],
+        "MX",
+        "SMS",
+        "CONDUSEF no cobra deudas. Si alguien le llama diciendo ser de CONDUSEF, es un fraude.",
+    ),
+    (["IMPERSONATION"], "MX", "CALL", "Le hablamos de CONDUSEF por su adeudo con Banco Azul."),
+    (["THREAT_OF_ARREST"], "PE", "SMS", "Se procederá con la denuncia y su captura si no paga hoy."),
+]
+
+
+@pytest.mark.parametrize(("want", "jurisdiction", "channel", "text"), ROUND10_LEXICON)
+def test_round10_lexicon_alone(want: list[str], jurisdiction: str, channel: str, text: str) -> None:
+    report = check_text(
+        text,
+        channel=Channel(channel),
+        jurisdiction=jurisdiction,
+        packs=REG,
+        check_required=False,
+        use_model=False,
+    )
+    got = {str(v.code) for v in report.violations}
+    assert got == set(want), (text, got)

@@ -1244,3 +1244,149 @@ def test_round9_detects(signal: str, text: str) -> None:
 @pytest.mark.parametrize(("signal", "text"), ROUND9_NEGATIVE)
 def test_round9_look_alikes_stay_clean(signal: str, text: str) -> None:
     assert signal not in signals(text), detect(text)
+
+
+# ---------------------------------------------------------------- round 10 (v9 look-alikes), own sentences
+# Inline transcript turns: a one-line transcript "DEUDOR: ... AGENTE: ..." gives the debtor's words to the
+# debtor, as line-opening labels already did; the collector's turns are still read.
+ROUND10_POSITIVE: list[tuple[str, str]] = [
+    ("ARREST_THREAT", "DEUDOR: No tengo plata. AGENTE: Entonces vas a terminar preso, te lo aseguro."),
+    ("ARREST_THREAT", "DEBTOR: I can't pay right now. AGENT: Then you will be arrested on Friday."),
+    ("SEIZURE_THREAT", "DEUDOR: ¿Me van a quitar el carro? AGENTE: Sí, mañana le quitamos el carro."),
+    # a payroll deduction stated as approved is still a seizure threat (word sense of "descuento")
+    ("SEIZURE_THREAT", "El descuento de su nómina ya está autorizado y empieza la próxima quincena."),
+    ("SEIZURE_THREAT", "El descuento sobre su sueldo ya se encuentra en trámite."),
+    # a person's account with a two-word name stays a personal account
+    (
+        "PERSONAL_ACCOUNT_PAYMENT",
+        "Deposite hoy a la cuenta de Rogelio Ibarra, es el gestor que lleva su caso.",
+    ),
+    # the collector's own authority claim is not a warning about impostors
+    ("AUTHORITY_IMPERSONATION", "Somos de la Fiscalía y le informamos que su deuda pasó a investigación."),
+    # arrest recall: proceeding with detention after another step, leaving "captured", wanted lists
+    ("ARREST_THREAT", "Si no paga se procederá con el embargo y su detención."),
+    ("ARREST_THREAT", "En el aeropuerto lo paran y sale detenido."),
+    ("ARREST_THREAT", "Ya figura entre los requisitoriados del distrito."),
+]
+ROUND10_NEGATIVE: list[tuple[str, str]] = [
+    (
+        "ARREST_THREAT",
+        "CLIENTE: ¿Me van a llevar a la cárcel por esto? ASESOR: Para nada, nadie pisa la cárcel por deber.",
+    ),
+    (
+        "ARREST_THREAT",
+        "DEUDORA: Su compañero me dijo que me iban a encerrar en el penal. GESTOR: Es falso, lo lamento.",
+    ),
+    (
+        "ARREST_THREAT",
+        "CONSUMER: Will I go to jail? AGENT: No. Nobody can be arrested for owing this balance.",
+    ),
+    (
+        "SEIZURE_THREAT",
+        "DEUDORA: Me advirtieron que me van a quitar la casa. AGENTE: Sin juicio nadie puede hacerlo.",
+    ),
+    # a discount offer, not a payroll deduction
+    ("SEIZURE_THREAT", "Buenas noticias: su descuento del 35% ya está aprobado hasta el lunes."),
+    ("SEIZURE_THREAT", "Tu descuento especial quedó autorizado; paga en la app del banco."),
+    # a one-word company name closed by punctuation and used elsewhere in the message
+    (
+        "PERSONAL_ACCOUNT_PAYMENT",
+        "Le escribe Prestalia. Pague solamente en la cuenta de Prestalia (Banamex, referencia 4411).",
+    ),
+    (
+        "PERSONAL_ACCOUNT_PAYMENT",
+        "Pague en la cuenta de Finamex: Santander, convenio 8890. Finamex nunca pide depósitos a personas.",
+    ),
+    # warnings about impostors: an indefinite someone makes the claim
+    (
+        "AUTHORITY_IMPERSONATION",
+        "Si alguien se presenta como funcionario del SAT para cobrarle este crédito, es un fraude.",
+    ),
+    (
+        "AUTHORITY_IMPERSONATION",
+        "Cuidado: si alguien le llama diciendo ser de la policía para cobrar, cuelgue.",
+    ),
+    (
+        "AUTHORITY_IMPERSONATION",
+        "If someone calls claiming to be from the sheriff's office about this account, hang up.",
+    ),
+]
+
+
+@pytest.mark.parametrize(("signal", "text"), ROUND10_POSITIVE)
+def test_round10_detects(signal: str, text: str) -> None:
+    assert signal in signals(text), detect(text)
+
+
+@pytest.mark.parametrize(("signal", "text"), ROUND10_NEGATIVE)
+def test_round10_look_alikes_stay_clean(signal: str, text: str) -> None:
+    assert signal not in signals(text), detect(text)
+
+
+def test_round10_company_word_is_not_a_debt_mention() -> None:
+    from asistente.compliance.detect import find_elements
+
+    named = "Hola, ¿es usted hermana de Rubén? Le saluda Olga de Cobranzas Mirador. Que nos llame, por favor."
+    assert "DEBT_MENTION" not in find_elements(named, "es")
+    told = "Le saluda Olga de Cobranzas Mirador. Rubén tiene atrasada la tarjeta desde mayo."
+    assert "DEBT_MENTION" in find_elements(told, "es")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "CONDUSEF no cobra deudas ni llama para exigir pagos.",
+        "IRS does not call about private debts. This communication is from a debt collector.",
+        "SERNAC nunca cobra deudas de empresas.",
+    ],
+)
+def test_round10_authority_as_subject_of_a_negation_is_not_a_masthead(text: str) -> None:
+    assert "AUTHORITY_IMPERSONATION" not in signals(text), detect(text)
+
+
+def test_round10_masthead_still_found() -> None:
+    assert "AUTHORITY_IMPERSONATION" in signals(
+        "CONDUSEF\nLe informamos que mantiene un adeudo vencido con Banco Sur."
+    )
+
+
+# round 10 recall mechanisms (own sentences): enclitic infinitives, excuse nouns, court names with an instance
+# or an ordinal, a one-line message whose later sentences name a channel, "le informa la ... de <authority>"
+ROUND10_RECALL: list[tuple[str, str]] = [
+    ("ASKING_REASON", "¿Y por qué dejó de abonarla desde julio?"),
+    ("ASKING_REASON", "¿Cuál es el pretexto ahora para no pagar la cuota?"),
+    (
+        "AUTHORITY_IMPERSONATION",
+        "JUZGADO DE PRIMERA INSTANCIA 7 DE VALENCIA. Se le requiere el pago de 900 EUR.",
+    ),
+    ("AUTHORITY_IMPERSONATION", "PODER JUDICIAL DE LA REPUBLICA - Sala 2. Consulte su deuda en pagosya.pe"),
+    ("AUTHORITY_IMPERSONATION", "Le saluda.\n\nPague hoy.\n\nActuario\n2do Juzgado Civil de Monterrey"),
+    (
+        "AUTHORITY_IMPERSONATION",
+        "Le comunica la Dirección de Cobro de la SUNAT que su deuda con Caja Sol sigue impaga.",
+    ),
+    # abbreviated department, warrant "for fraud"
+    ("CRIMINAL_ACCUSATION", "Su expediente se turnó al depto penal de la empresa."),
+    ("CRIMINAL_ACCUSATION", "Ya salió la orden de captura por estafa a su nombre."),
+]
+ROUND10_RECALL_CLEAN: list[tuple[str, str]] = [
+    ("ASKING_REASON", "¿Por qué dejó de recibir nuestros correos? Actualice su dirección."),
+    (
+        "AUTHORITY_IMPERSONATION",
+        "Le informa la Unidad de Cobranza de Banco Sur que puede reclamar ante CONDUSEF.",
+    ),
+    (
+        "AUTHORITY_IMPERSONATION",
+        "Financiera Sol. Si tiene una queja, acuda al juzgado de paz de su distrito.",
+    ),
+]
+
+
+@pytest.mark.parametrize(("signal", "text"), ROUND10_RECALL)
+def test_round10_recall_detects(signal: str, text: str) -> None:
+    assert signal in signals(text), detect(text)
+
+
+@pytest.mark.parametrize(("signal", "text"), ROUND10_RECALL_CLEAN)
+def test_round10_recall_look_alikes_stay_clean(signal: str, text: str) -> None:
+    assert signal not in signals(text), detect(text)

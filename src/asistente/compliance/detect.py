@@ -578,9 +578,16 @@ _CHANNEL_WORDS = (
     ".gob",
     ".gov",
 )
+_ORDINAL_SUFFIXES = frozenset({"er", "ro", "do", "to", "vo", "no", "a", "o", "st", "nd", "rd", "th"})
+_ORDINAL_RE = re.compile(r"^\d{1,2}(?:er|ro|do|to|vo|no|a|o|°|º|ª|st|nd|rd|th)?$", re.I)
+_SENTENCE_END_RE = re.compile(r"[.!?]\s+(?=[¿¡A-ZÁÉÍÓÚÑ])")
 MASTHEAD_TAIL = 6  # words a letterhead line may carry after the authority's name
 # A speaker label opening a transcript line: "Deudor:", "Cliente (llorando):", "Debtor:"
 _LABEL_RE = re.compile(r"^[ \t]*([^\W\d_]+(?:[ /][^\W\d_]+)?)[ \t]*(?:\([^)\n]*\))?[ \t]*:", re.M)
+# The same label inline, in an all-caps word after a sentence end: "... ¿Me van a meter preso? AGENTE: No, ..."
+_INLINE_LABEL_RE = re.compile(
+    r"(?:^[ \t]*|(?<=[.!?…\"”»])[ \t]+)([^\W\d_a-z]{3,}(?:[ /][^\W\d_a-z]+)?)[ \t]*(?:\([^)\n]*\))?:"
+)
 # Labels of turns that are not the collector's own words (debtor, co-debtor, third parties)
 _OTHER_SPEAKERS = frozenset(
     {
@@ -749,6 +756,11 @@ _COMPLAINT_WORDS = (
     "inconformidad",
     "complaint",
     "complain",
+)
+_SUBJECT_NEGS = frozenset({"no", "nunca", "jamas", "never", "not", "doesnt", "dont", "wont", "will never"})
+# indefinite subjects of an authority claim in a warning about impostors
+_INDEFINITE_CLAIMANTS = frozenset(
+    {"alguien", "alguno", "alguna", "cualquier", "cualquiera", "someone", "anyone", "anybody", "somebody"}
 )
 # entries whose urgency or "it is already filed" claim is the legal threat itself ("hoy se ejecuta el
 # embargo", "ya está girada la orden y la patrulla le va a llegar"): in a sentence that already carries
@@ -1062,13 +1074,20 @@ class _Run:
             return self._turns
         out: list[tuple[int, int]] = []
         text = self.text
-        if ":" in text and "\n" in text:
-            labels = [(m, plain(m.group(1)).strip()) for m in _LABEL_RE.finditer(text)]
+        if ":" in text:
+            # line-opening labels, and all-caps labels inline after a sentence end (one-line transcripts)
+            found = {m.start(1): m for m in _LABEL_RE.finditer(text)} if "\n" in text else {}
+            for m in _INLINE_LABEL_RE.finditer(text):
+                found.setdefault(m.start(1), m)
+            labels = [(found[k], plain(found[k].group(1)).strip()) for k in sorted(found)]
             if any(lab not in _OTHER_SPEAKERS for _m, lab in labels):
-                for m, lab in labels:
+                for n, (m, lab) in enumerate(labels):
                     if lab in _OTHER_SPEAKERS:
                         end = text.find("\n", m.end())
-                        out.append((m.end(), len(text) if end < 0 else end))
+                        end = len(text) if end < 0 else end
+                        if n + 1 < len(labels):
+                            end = min(end, labels[n + 1][0].start(1))
+                        out.append((m.end(), end))
         self._turns = out
         return out
 
@@ -1077,6 +1096,17 @@ class _Run:
         line, and the line ends (or a header separator . - : | follows) within a few words."""
         text = self.text
         gaps = self.tk.gaps
+        raws = self.tk.raws
+        if (
+            a > 0
+            and "\n" not in gaps[a]
+            and raws[a - 1].lower() in _ORDINAL_SUFFIXES
+            and a > 1
+            and raws[a - 2].isdigit()
+        ):
+            a -= 2  # "3er Juzgado Civil de Santiago": the ordinal opens the line
+        elif a > 0 and "\n" not in gaps[a] and _ORDINAL_RE.match(raws[a - 1]):
+            a -= 1  # "1° Juzgado", "4 Juzgado"
         if a > 0 and "\n" not in gaps[a]:
             return False
         start = self.tk.starts[a]
@@ -1089,7 +1119,10 @@ class _Run:
         # a regulator given as complaint channel or supervisor ("CONDUSEF 55 5340 0999 - quejas",
         # "Puede reclamar ante:\nSERNAC") is not a letterhead: look at this line and the one before
         prev_nl = before.rstrip(" \t").rfind("\n", 0, len(before.rstrip(" \t\n")))
-        context = text[max(prev_nl, 0) : len(text) if after_nl < 0 else after_nl].lower()
+        line_end = len(text) if after_nl < 0 else after_nl
+        # a one-line message (SMS) goes on after the letterhead: only its first sentence is the letterhead's
+        stop = _SENTENCE_END_RE.search(text, self.tk.ends[b], line_end)
+        context = text[max(prev_nl, 0) : line_end if stop is None else stop.start()].lower()
         if any(w in context for w in _CHANNEL_WORDS):
             return False
         n = len(self.tk)
@@ -1140,7 +1173,7 @@ class _Run:
             return False
         if b > a and "\n" in self.text[self.tk.starts[a] : self.tk.ends[b]] and self._crosses_label(a, b):
             return False
-        if ".masthead" in entry.id and not self._masthead(a, b):
+        if ".masthead" in entry.id and (not self._masthead(a, b) or self._denied_by_subject(b)):
             return False
         turns = self._other_turns()
         if turns:
@@ -1187,12 +1220,36 @@ class _Run:
             and any(w in self.sentence_plain(a) for w in _COMPLAINT_WORDS)
         ):
             return False
+        if entry.name == "AUTHORITY_IMPERSONATION" and self._impostor_warning(a):
+            return False  # "si alguien le llama diciendo ser de CONDUSEF ...": a warning about impostors
         return not self.reported(a, b)
+
+    def _denied_by_subject(self, b: int) -> bool:
+        """The authority is the subject of a negated verb ("CONDUSEF no cobra deudas", "The IRS doesn't
+        call", "IRS does not call"): a statement about what it does not do, not a letterhead."""
+        nxt = [plain(r) for r in self.tk.raws[b + 1 : b + 3]]
+        if not nxt:
+            return False
+        if nxt[0] in _SUBJECT_NEGS:
+            return True
+        return len(nxt) == 2 and nxt[0] in ("does", "do", "will", "would") and nxt[1] in ("not", "never")
+
+    def _impostor_warning(self, a: int) -> bool:
+        """An indefinite someone ("alguien", "cualquier persona", "someone", "anyone") is the subject of the
+        claim earlier in its sentence: the message warns about impostors, it does not claim the authority."""
+        folded = self.tk.folded
+        return any(folded[k] in _INDEFINITE_CLAIMANTS for k in range(max(self.sent_start[a], a - 6), a + 1))
 
     def _name_used_elsewhere(self, b: int) -> bool:
         """The capitalised name ending the hit (its last two words) appears elsewhere in the text: it is the
         creditor or the company named in the message, not a private person's account."""
         raws = self.tk.raws
+        first = raws[b - 1]
+        if first[:1].isupper() and any(c in self.tk.gaps[b] for c in "(:,;"):
+            # a one-word name closed by punctuation ("la cuenta de Crediplata (BBVA ...)"): that word alone
+            one = plain(first)
+            if any(k != b - 1 and raws[k][:1].isupper() and plain(raws[k]) == one for k in range(len(raws))):
+                return True
         name = [plain(r) for r in raws[b - 1 : b + 1]]
         return any(
             k != b - 1 and raws[k][:1].isupper() and [plain(r) for r in raws[k : k + 2]] == name
@@ -1405,6 +1462,19 @@ def find_elements(text: str, language: str | None = None) -> dict[str, list[tupl
             else:
                 merged.append((s, e))
         out[name] = merged
+    debts, companies = out.get("DEBT_MENTION"), out.get("COMPANY_IDENTIFICATION")
+    if debts and companies:
+        # a capitalised word inside a company's name ("Paola de Cobranza Integral del Bajío") names the
+        # company; it does not mention a debt
+        kept = [
+            (s, e)
+            for s, e in debts
+            if not (text[s : s + 1].isupper() and any(cs <= s and e <= ce for cs, ce in companies))
+        ]
+        if kept:
+            out["DEBT_MENTION"] = kept
+        else:
+            del out["DEBT_MENTION"]
     return out
 
 
