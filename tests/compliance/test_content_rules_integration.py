@@ -3497,3 +3497,60 @@ def test_round10_lexicon_alone(want: list[str], jurisdiction: str, channel: str,
     )
     got = {str(v.code) for v in report.violations}
     assert got == set(want), (text, got)
+
+
+# round 11: v10 misses and false positives, fixed by mechanism; the lexicon alone, exact codes
+ROUND11_LEXICON: list[tuple[list[str], str, str, str]] = [
+    (["THREAT_OF_ARREST"], "CO", "WHATSAPP", "Siga así y un día le cae la policía a la oficina."),
+    (["THREAT_OF_ARREST"], "AR", "CALL", "Mirá, ya salió el pedido de captura, arreglá hoy."),
+    (["THREAT_OF_ARREST"], "US", "SMS", "Skip this payment and a patrol car may come for you tonight."),
+    (["IMPERSONATION"], "ES", "CALL", "Le llamo de la comisaría de Vallecas por un asunto de una deuda."),
+    (["THIRD_PARTY_DISCLOSURE"], "MX", "WHATSAPP", "Pague hoy o se enteran sus suegros de lo que debe."),
+    (
+        ["FALSE_LEGAL_THREAT"],
+        "CL",
+        "EMAIL",
+        "Girar cheques sabiendo que no los iba a pagar constituye delito de estafa.",
+    ),
+    (
+        ["MISREPRESENTATION"],
+        "US",
+        "LETTER",
+        "Under federal law the remaining balance on your store account doubles.",
+    ),
+    ([], "US", "SMS", "Your court date? None. We are not filing anything."),
+    (
+        [],
+        "ES",
+        "EMAIL",
+        "Asunto: Procedimiento monitorio\nEste correo no es una notificación judicial. Llámenos.",
+    ),
+]
+
+
+@pytest.mark.parametrize(("want", "jurisdiction", "channel", "text"), ROUND11_LEXICON)
+def test_round11_lexicon_alone(want: list[str], jurisdiction: str, channel: str, text: str) -> None:
+    report = check_text(
+        text,
+        channel=Channel(channel),
+        jurisdiction=jurisdiction,
+        packs=REG,
+        check_required=False,
+        use_model=False,
+    )
+    got = {str(v.code) for v in report.violations}
+    assert got == set(want), (text, got)
+
+
+def test_round11_reference_told_of_an_unpaid_card() -> None:
+    text = "Te comento que Julián tiene la tarjeta de Caja Norte impaga desde agosto; avisale que nos llame."
+    report = check_text(
+        text,
+        channel=Channel.CALL,
+        jurisdiction="AR",
+        packs=REG,
+        recipient_role=RecipientRole.REFERENCE,
+        check_required=False,
+        use_model=False,
+    )
+    assert C.THIRD_PARTY_DISCLOSURE in {v.code for v in report.violations}

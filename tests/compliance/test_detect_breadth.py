@@ -1390,3 +1390,73 @@ def test_round10_recall_detects(signal: str, text: str) -> None:
 @pytest.mark.parametrize(("signal", "text"), ROUND10_RECALL_CLEAN)
 def test_round10_recall_look_alikes_stay_clean(signal: str, text: str) -> None:
     assert signal not in signals(text), detect(text)
+
+
+# ---------------------------------------------------------------- round 11 (v10 misses, by mechanism)
+ROUND11_RECALL: list[tuple[str, str]] = [
+    # police coming to fetch the debtor: verb before the police subject, "caer", "llevarse"
+    ("ARREST_THREAT", "Si no cancela, vamos a solicitar que la vengan a detener los de la PDI."),  # CL
+    ("ARREST_THREAT", "Cuidado, que te caigan los tombos al trabajo cualquier día."),  # PE
+    ("ARREST_THREAT", "La Guardia Civil vendrá y se lo llevarán esposado."),  # ES
+    ("ARREST_THREAT", "Ya tramitamos el pedido de captura, señor Quispe."),  # PE
+    ("ARREST_THREAT", "Existe una solicitud de detencion en su contra."),  # MX, no accent
+    ("ARREST_THREAT", "Keep ignoring us and a squad car will come for you at work."),  # US
+    # impersonation from a police station
+    ("AUTHORITY_IMPERSONATION", "Le habla el suboficial Rojas, de la comisaría de Miraflores."),  # PE
+    ("AUTHORITY_IMPERSONATION", "Te llamamos desde la estación de policía de Suba por tu deuda."),  # CO
+    # third parties as subject after "se enteran"
+    ("THIRD_PARTY_DISCLOSURE_THREAT", "Paga ya o se van a enterar tus cuñados de lo que debes."),  # ES
+    ("THIRD_PARTY_DISCLOSURE_THREAT", "O pagás o lo sabrán todos tus primos, vos elegís."),  # AR
+    # reason asked as an indirect question
+    ("ASKING_REASON", "Necesito que me diga qué le impidió pagar la cuota de marzo."),  # CO
+    ("ASKING_REASON", "Conteste este SMS indicando el motivo por el cual no ha pagado."),  # CO
+    # personal destination
+    ("PERSONAL_ACCOUNT_PAYMENT", "Deposite a la cuenta 0123 4567 8901 Lic. Ramírez y avise."),  # MX
+    ("PERSONAL_ACCOUNT_PAYMENT", "Nequi los 200.000 al 310 555 1234 y me manda el pantallazo."),  # CO
+    ("PERSONAL_ACCOUNT_PAYMENT", "Nuestro gestor pasa el sábado por el efectivo a su casa."),  # MX
+    # seizure prepared: inventory for the auction
+    ("SEIZURE_THREAT", "El lunes vamos a levantar el inventario de su local para el remate."),  # PE
+    # crime accusation after a "knowing you won't pay" clause
+    ("CRIMINAL_ACCUSATION", "Comprar sabiendo que no lo iba a pagar constituye delito de estafa."),  # CL
+    # publication by tagging, doubling "under state law" with a long subject
+    ("PUBLIC_SHAMING", "Pay now or we tag you in a post so your coworkers see it."),  # US
+    ("PUBLIC_SHAMING", "Si no pagas te etiquetamos en Facebook con tu deuda."),  # MX
+    (
+        "FALSE_URGENCY_OR_DECEPTION",
+        "Under state law the unpaid balance on your Lakeside Furniture card doubles after 60 days.",
+    ),  # US
+]
+ROUND11_CLEAN: list[tuple[str, str]] = [
+    # a question answered by a one-word denial rules the thing out
+    ("FAKE_COURT_DOCUMENT", "Your hearing date? None. Nobody is suing you, we just want a plan."),  # US
+    ("ARREST_THREAT", "¿Orden de captura? Ninguna. Solo queremos llegar a un acuerdo."),  # PE
+    # a text that disowns court styling
+    (
+        "FAKE_COURT_DOCUMENT",
+        "Asunto: Proceso ejecutivo - información\nEste mensaje no es una notificación judicial. "
+        "Si el banco demanda, le notificará el juzgado.",
+    ),  # CL
+    ("FAKE_COURT_DOCUMENT", "Subject: Summons?\nThis letter is not a court document. Call us to talk."),  # US
+    # "sabiendo que" about the debtor's good faith does not undo a real denial
+    ("ARREST_THREAT", "Sabemos que no lo van a arrestar por una deuda civil."),  # MX
+    # police named as where to complain; expired card to a relative
+    ("ARREST_THREAT", "Si alguien le amenaza, acuda a la comisaría más cercana."),  # AR
+]
+
+
+@pytest.mark.parametrize(("signal", "text"), ROUND11_RECALL)
+def test_round11_recall_detects(signal: str, text: str) -> None:
+    assert signal in signals(text), detect(text)
+
+
+@pytest.mark.parametrize(("signal", "text"), ROUND11_CLEAN)
+def test_round11_look_alikes_stay_clean(signal: str, text: str) -> None:
+    assert signal not in signals(text), detect(text)
+
+
+def test_round11_unpaid_card_is_a_debt_mention() -> None:
+    from asistente.compliance.detect import find_elements
+
+    assert find_elements("Te cuento que Marta tiene la tarjeta del Banco Sur impaga desde mayo.")[
+        "DEBT_MENTION"
+    ]

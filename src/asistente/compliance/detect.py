@@ -699,6 +699,42 @@ def _negates_payment(folded: Sequence[str], a: int) -> bool:
     return any(folded[k].startswith(_PAY_STEMS) for k in range(a + 1, min(a + 4, len(folded))))
 
 
+# a negation cue right after "sabiendo que", "knowing you" negates the debtor's intent to pay, not the
+# accusation after it ("usar la tarjeta sabiendo que no la va a pagar constituye estafa")
+_KNOWING = frozenset(
+    Tokens("sabiendo sabiendas sabia sabias sabian sabe sabes sabiais knowing knew intending").folded
+)
+# words that may sit between such a cue and the payment verb it negates ("no la va a pagar", "won't ever pay")
+_PAY_AUX = frozenset(
+    Tokens(
+        "la lo le las los les me te se nos va vas van iba ibas iban a ir pensaba pensabas piensa piensas "
+        "podria podrias podra podras will would ever be able to going intend intended planned"
+    ).folded
+)
+# one-word answers that deny the question before them ("Your court date? None.", "¿Embargo? Ninguno.")
+_NONE_ANSWERS = frozenset(Tokens("none nope nothing ninguna ninguno nada").folded)
+
+
+_DISCLAIMS_COURT = re.compile(
+    r"\b(?:(?:este|esta|el presente|la presente) (?:correo|mensaje|carta|comunicacion|aviso|sms|escrito|"
+    r"documento|email|e-mail|whatsapp) no (?:es|constituye|tiene caracter de|tiene valor de) (?:una |un |ninguna |"
+    r"ningun )?(?:notificacion|citacion|emplazamiento|requerimiento|documento|resolucion|cedula|orden|demanda|"
+    r"aviso)(?: judicial| oficial| legal| de un juzgado| de ningun juzgado| del juzgado| de un tribunal)"
+    r"|this (?:message|letter|email|e-mail|text|notice|communication) (?:is not|isnt|does not constitute) "
+    r"(?:a |an )?(?:court|legal|judicial|official) (?:document|notice|summons|order|paper|papers|filing))\b"
+)
+
+
+def _knowing_nonpayment(folded: Sequence[str], a: int) -> bool:
+    """The negation cue at `a` sits in a "knowing that (one) won't pay" clause and negates that payment."""
+    if not any(folded[k] in _KNOWING for k in range(max(0, a - 3), a)):
+        return False
+    k = a + 1
+    while k < min(a + 6, len(folded)) and folded[k] in _PAY_AUX:
+        k += 1
+    return k < len(folded) and folded[k].startswith(_PAY_STEMS)
+
+
 def _rhetorical(folded: Sequence[str], a: int) -> bool:
     """The negation cue at `a` negates a wish ("no queremos", "no le conviene"), not the threat after it."""
     nxt = folded[a + 1] if a + 1 < len(folded) else ""
@@ -968,6 +1004,8 @@ class _Run:
                 # "if the balance on your card isn't paid by Friday we will sue you": the cue negates the
                 # payment the condition is about, however long the subject before it
                 governed = True
+            if not governed and _knowing_nonpayment(folded, a):
+                governed = True  # "sabiendo que no la va a pagar": the intent, not a denial of the threat
             if (
                 folded[a] == "no"
                 and a > 0
@@ -1039,10 +1077,27 @@ class _Run:
                 return True
         posts = self.post_neg_starts
         k = bisect_right(posts, b)
-        return (
+        if (
             k < len(posts)
             and posts[k] <= b + POST_NEGATION_WINDOW
             and self.clause_start[posts[k]] == self.clause_start[b]
+        ):
+            return True
+        return self._answered_none(b)
+
+    def _answered_none(self, b: int) -> bool:
+        """The hit ends a question answered right away by a one- or two-word denial ("Your court date?
+        None.", "¿Orden de embargo? Ninguna."): the speaker raises it to rule it out."""
+        s0 = self.sent_start[b]
+        if s0 not in self.question_sentences:
+            return False
+        nxt = self.sent_end[s0] + 1
+        folded = self.tk.folded
+        return (
+            nxt < len(folded)
+            and folded[nxt] in _NONE_ANSWERS
+            and self.sent_start[nxt] == nxt
+            and self.sent_end[nxt] <= nxt + 1
         )
 
     def preceded_by(self, patterns: Sequence[CompiledPattern], a: int) -> bool:
@@ -1298,6 +1353,11 @@ class _Run:
                 continue  # "VECINA: ¿Es por alguna deuda?": the neighbour, not the collector, names the debt
             out.append((rank.get(item.language, len(rank)), entry, starts[a], ends[b]))
         if kind == "signal" and out:
+            if any(e.name == "FAKE_COURT_DOCUMENT" for _r, e, _s, _t in out) and _DISCLAIMS_COURT.search(
+                plain(self.text)
+            ):
+                # "Este correo no es una notificación judicial": the text itself disowns court styling
+                out = [x for x in out if x[1].name != "FAKE_COURT_DOCUMENT"]
             out = self._subsume(out)
         out.sort(key=lambda x: x[0])
         return [(e, s, t) for _r, e, s, t in out]
