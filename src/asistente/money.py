@@ -16,7 +16,8 @@ _ISO_MINOR_UNITS_OVERRIDE = {"CLP": 0, "COP": 2, "JPY": 0, "KRW": 0, "ARS": 2, "
 
 _PLAIN_DECIMAL = re.compile(r"^-?[0-9]+(\.[0-9]+)?$")
 
-# ISO 4217 codes that are not money one can owe: test, "no currency", precious metals, fund units.
+# ISO 4217 codes that are not money one can owe (refused as account currencies): XTS test, XXX "no
+# currency", precious metals, SDR and fund units.
 _NOT_MONEY = {"XXX", "XTS", "XAU", "XAG", "XPD", "XPT", "XDR", "XBA", "XBB", "XBC", "XBD", "XSU", "XUA"}
 
 

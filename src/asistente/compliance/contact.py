@@ -546,7 +546,7 @@ def _holiday_subdivisions(debtor: DebtorFacts, jurisdiction: str) -> dict[str, s
             continue
         try:
             supported = holidays.country_holidays(country).subdivisions
-        except NotImplementedError:
+        except NotImplementedError:  # `holidays` has no calendar for this country: no regional holidays
             continue
         out[country] = region if region in supported else None
     return out

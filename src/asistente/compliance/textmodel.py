@@ -106,6 +106,11 @@ def features_of(
     ]
 
 
+def too_short(features: list[str]) -> bool:
+    """Fewer than MIN_WORDS words (features are 5 metadata tokens, the words and their bigrams)."""
+    return len(features) - 5 < 2 * MIN_WORDS - 1
+
+
 @dataclass(frozen=True)
 class TextModel:
     version: str
@@ -136,7 +141,7 @@ class TextModel:
     def detections(self, text: str, *, skip: set[str], **meta: Any) -> list[Detection]:
         """Signals for the codes this text most likely carries, except codes in `skip` (found already)."""
         feats = features_of(text, **meta)
-        if len(feats) - 5 < 2 * MIN_WORDS - 1:  # words + bigrams, after the 5 metadata tokens
+        if too_short(feats):
             return []
         probs = self.probabilities(feats)
         wanted = [c for c, p in probs.items() if p >= self.threshold and c not in skip]

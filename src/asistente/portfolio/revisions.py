@@ -39,20 +39,10 @@ def bump(conn: Connection | Session, debtor_ids: Iterable[str]) -> None:
         conn.execute(_BUMP, {"ids": ids[start : start + 500]})
 
 
-def current(
-    conn: Connection, tenant_id: str, *, debtor_id: str | None = None, external_id: str | None = None
-):
-    """(debtor id, card revision) of a debtor of this tenant, or None."""
-    if debtor_id is not None:
-        row = conn.execute(_BY_ID, {"tenant": tenant_id, "key": debtor_id}).first()
-    else:
-        row = conn.execute(_BY_EXTERNAL_ID, {"tenant": tenant_id, "key": external_id}).first()
-    return (row[0], row[1]) if row is not None else None
-
-
 class RevisionReader:
-    """`current` on the driver directly: the cached card path asks on every request, and a pooled DBAPI
-    cursor costs a fraction of a SQLAlchemy Connection. Same statements, compiled once for the dialect."""
+    """(debtor id, card revision) of a debtor of this tenant, read on the driver: the cached card path asks on
+    every request, and a pooled DBAPI cursor costs a fraction of a SQLAlchemy Connection. The statements
+    are compiled once for the dialect."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
