@@ -13,7 +13,7 @@ from typing import Any, Protocol
 from asistente.compliance._common import hit
 from asistente.compliance.packs import PackRegistry
 from asistente.compliance.types import ComplianceReport, Rule, RuleHit, Span
-from asistente.enums import Channel, RecipientRole
+from asistente.enums import Channel, ComplianceContext, RecipientRole
 from asistente.errors import BadInput
 
 __all__ = ["MAX_TEXT_CHARS", "Detector", "check_text"]
@@ -87,12 +87,14 @@ def check_text(
     addresses: Sequence[Mapping[str, Any]] = (),
     detector: Detector | None = None,
     use_model: bool = True,
+    context: ComplianceContext | str = ComplianceContext.MESSAGE,
 ) -> ComplianceReport:
     """Check one text (message, draft, script or an utterance) against the jurisdiction's content rules.
 
     ``check_required=False`` skips required-element rules (identification, mini-Miranda, opt-out): use it
     for mid-conversation snippets (suggested answers, live transcript) that are not a whole communication.
-    ``addresses`` selects city overlays (New York City). The lexicon's signals are joined by the text
+    ``context=CALL_TURN`` is one line inside a call (channel CALL or VISIT): the same as
+    ``check_required=False``. ``addresses`` selects city overlays (New York City). The lexicon's signals are joined by the text
     model's (asistente.compliance.textmodel) unless ``use_model=False`` or a detector is injected. Raises BadInput for empty or over-long text, an
     unknown channel, recipient role or jurisdiction.
     """
@@ -113,6 +115,20 @@ def check_text(
         raise BadInput(
             f"unknown recipient role {recipient_role!r}; known: {', '.join(r.value for r in RecipientRole)}"
         ) from None
+    try:
+        context = ComplianceContext(context)
+    except ValueError:
+        raise BadInput(
+            f"unknown context {context!r}; known: {', '.join(c.value for c in ComplianceContext)}"
+        ) from None
+    if context is ComplianceContext.CALL_TURN:
+        if channel not in (Channel.CALL, Channel.VISIT):
+            raise BadInput(
+                f"context CALL_TURN is one line inside a call; channel {channel.value} is not a call "
+                f"/ CALL_TURN es una línea de una llamada; el canal {channel.value} no es una llamada"
+            )
+        # What the communication as a whole must contain is tracked by the call, not by each line.
+        check_required = False
     registry = packs.with_overlay(tenant_overlay) if tenant_overlay else packs
     pack_list = registry.resolve(jurisdiction, addresses)
     rules = [r for p in pack_list for r in p.rules if r.applies_to(channel, role)]
