@@ -63,6 +63,14 @@ SETS = {
         "locales": LOCALES,
         "authored": True,
     },
+    "real1.jsonl": {
+        "prefix": "r1",
+        "min_lines": 150,
+        "min_per_category": {c: 4 for c in CATEGORIES},
+        "min_english": 0.20,
+        "locales": LOCALES,
+        "authored": False,
+    },
     "blind2.jsonl": {
         "prefix": "b2",
         "min_lines": 150,
@@ -133,6 +141,10 @@ def test_labels_are_consistent(name: str) -> None:
             problems.append(f"{name}:{lineno} language {row['language']} does not fit locale {row['locale']}")
         if not spec["authored"] and not re.match(r"^https?://\S+$", row["source"]):
             problems.append(f"{name}:{lineno} source is not a URL: {row['source']!r}")
+        if not spec["authored"] and "note" not in row:
+            problems.append(
+                f"{name}:{lineno} a quoted line needs a note saying how it was trimmed or attributed"
+            )
         if spec["authored"] and not row["source"].startswith("written:"):
             problems.append(f"{name}:{lineno} an authored line's source must start with 'written:'")
     assert not problems, "\n".join(problems[:20])
