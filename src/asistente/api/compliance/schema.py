@@ -32,15 +32,15 @@ OVERLAYS_KEY = "rulePackOverlays"
 def tenant_packs(info: Info) -> PackRegistry:
     """The law's packs plus this tenant's stricter overlays (read once per operation)."""
     ctx = info.context
-    cached = getattr(ctx, "_tenant_packs", None)
-    if cached is not None:
-        return cached
-    registry: PackRegistry = ctx.services.extras["packs"]
-    tenant = ctx.session.get(Tenant, ctx.principal.tenant_id)
-    for overlay in ((tenant.settings or {}).get(OVERLAYS_KEY) or {}).values():
-        registry = registry.with_overlay(overlay, origin=f"tenant {tenant.slug}")
-    ctx._tenant_packs = registry
-    return registry
+
+    def build() -> PackRegistry:
+        registry: PackRegistry = ctx.services.extras["packs"]
+        tenant = ctx.session.get(Tenant, ctx.principal.tenant_id)
+        for overlay in ((tenant.settings or {}).get(OVERLAYS_KEY) or {}).values():
+            registry = registry.with_overlay(overlay, origin=f"tenant {tenant.slug}")
+        return registry
+
+    return ctx.per_operation("tenant_packs", build)
 
 
 def detector_version() -> str:
@@ -265,5 +265,5 @@ class Mutation:
             now=info.context.now(),
         )
         session.commit()
-        info.context._tenant_packs = None
+        info.context.forget("tenant_packs")
         return Query.rule_packs(None, info)  # type: ignore[arg-type]
