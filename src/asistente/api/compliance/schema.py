@@ -13,6 +13,7 @@ from asistente.api.compliance.types import ComplianceReport, ContactPermission, 
 from asistente.api.core.permissions import ADMIN, AGENT, COMPLIANCE, INTEGRATOR, READERS, SUPERVISOR, register
 from asistente.api.core.scalars import Channel, ComplianceContext, RecipientRole
 from asistente.compliance import ContactRequest, PackRegistry, check_text, evaluate_contact
+from asistente.compliance.review import resolve_jurisdiction
 from asistente.enums import Channel as DomainChannel
 from asistente.enums import ComplianceContext as DomainContext
 from asistente.enums import RecipientRole as DomainRole
@@ -167,10 +168,10 @@ class Query:
             raise BadInput("callId: at most 200 characters")
         if input.language is not None and len(input.language) > 16:
             raise BadInput('language: a language tag such as "es", "es-MX" or "en"')
-        jurisdiction = input.jurisdiction
         time_barred = False
         addresses: tuple = ()
         debtor_id = None
+        debtor_jurisdiction = None
         if input.debtor_id is not None:
             loaders = info.context.loaders
             debtor = await loaders.debtor_by_id.load(str(input.debtor_id))
@@ -180,14 +181,8 @@ class Query:
             facts = debtor_facts(debtor, await loaders.accounts_by_debtor_id.load(debtor.id))
             time_barred = facts.time_barred
             addresses = facts.addresses
-            if jurisdiction and debtor.jurisdiction and jurisdiction.upper() != debtor.jurisdiction.upper():
-                # The debtor's law applies; checking their text under another pack could pass what theirs forbids.
-                raise BadInput(
-                    f"jurisdiction: this debtor's is {debtor.jurisdiction}; leave it out or send that"
-                )
-            jurisdiction = jurisdiction or debtor.jurisdiction
-        if not jurisdiction:
-            raise BadInput('jurisdiction: give one (e.g. "MX", "US-NY") or a debtorId')
+            debtor_jurisdiction = debtor.jurisdiction
+        jurisdiction = resolve_jurisdiction(input.jurisdiction, debtor_jurisdiction)
         result = check_text(
             input.text,
             channel=DomainChannel(input.channel.value),
