@@ -331,11 +331,22 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
 
 def _load_domain_engines(services: Services) -> None:
     """Load data-driven engines at start-up so a broken file stops the service before it serves."""
-    from asistente.compliance.textmodel import default_model
+    from asistente.errors import DataFileError
     from asistente.portfolio.segmentation import load_rules
 
     load_rules()
-    default_model()
+    try:
+        # The lexicons load when the detector is first imported; both are re-checked here so a broken
+        # file stops the start, naming file, JSON path and reason.
+        from asistente.compliance.detect import default_matcher
+        from asistente.compliance.textmodel import default_model
+
+        default_matcher()
+        default_model()
+    except ValueError as exc:  # LexiconError, TextModelError: both carry file, path and reason
+        if all(hasattr(exc, a) for a in ("file", "path", "reason")):
+            raise DataFileError(exc.file, exc.path, exc.reason) from exc  # type: ignore[attr-defined]
+        raise
     if "packs" not in services.extras:
         services.extras["packs"] = _packs(services.settings.rule_pack_dir)
     if "llm" not in services.extras:
