@@ -87,7 +87,9 @@ def evaluate_cv(show_misses: bool) -> None:
     print(format_report(cv_report(rows, cv), CATEGORIES))
     if show_misses:
         print("\nmisses (out of fold):")
-        for r, (category, confidence, _) in zip(rows, decisions(cv["probabilities"], cv["multi"]), strict=True):
+        for r, (category, confidence, _) in zip(
+            rows, decisions(cv["probabilities"], cv["multi"]), strict=True
+        ):
             if category != r["category"]:
                 print(f"  [{r['locale']}] {r['category']} -> {category} ({confidence:.2f}): {r['text']}")
 
