@@ -343,6 +343,9 @@ def _load_domain_engines(services: Services) -> None:
 
         default_matcher()
         default_model()
+        from asistente.objections.classifier import default_classifier
+
+        default_classifier()
     except ValueError as exc:  # LexiconError, TextModelError: both carry file, path and reason
         if all(hasattr(exc, a) for a in ("file", "path", "reason")):
             raise DataFileError(exc.file, exc.path, exc.reason) from exc  # type: ignore[attr-defined]

@@ -26,11 +26,12 @@ from asistente.api.core.codes import ErrorCode
 from asistente.api.core.errors import ErrorCodes
 from asistente.api.core.guard import RootFieldPermissions
 from asistente.api.core.scalars import DateScalar, DateTimeScalar
+from asistente.api.objections import schema as objections
 from asistente.api.portfolio import schema as portfolio
 from asistente.api.tenants import schema as tenants
 from asistente.settings import Settings
 
-QUERIES = (portfolio.Query, tenants.Query, compliance.Query, audit.Query, agreements.Query)
+QUERIES = (portfolio.Query, tenants.Query, compliance.Query, audit.Query, agreements.Query, objections.Query)
 MUTATIONS = (portfolio.Mutation, tenants.Mutation, compliance.Mutation, audit.Mutation, agreements.Mutation)
 
 
