@@ -113,9 +113,14 @@ class Conditions:
     balance_band: frozenset[str] | None = None
 
     @property
-    def count(self) -> int:
-        """How many conditions are set (a more specific answer ranks a little higher when it holds)."""
-        return sum(getattr(self, f) is not None for f in self.__dataclass_fields__)
+    def specificity(self) -> int:
+        """How many conditions select a narrower situation (exclusions such as ``disputed: false`` do not
+        count): an answer written for this debtor's situation ranks a little higher when it holds."""
+        return sum(
+            1
+            for f in self.__dataclass_fields__
+            if getattr(self, f) is not None and getattr(self, f) is not False
+        )
 
     def holds(self, s: Situation) -> bool:
         checks = (

@@ -537,7 +537,7 @@ def _rank(
     for a in answers:
         if not a.when.holds(situation):
             continue
-        score = a.weight + 0.1 * a.when.count + (stats[a.id].adjustment if a.id in stats else 0.0)
+        score = a.weight + 0.1 * a.when.specificity + (stats[a.id].adjustment if a.id in stats else 0.0)
         if a.jurisdiction is not None:
             score += 0.05  # the law's own wording first when otherwise equal
         scored.append((score, a))
