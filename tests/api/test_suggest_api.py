@@ -315,7 +315,9 @@ async def test_a_new_payment_shows_on_the_next_suggestion(api, demo, clock):
     assert "$1,234" in steps["CHECK_PAYMENTS"] and "SPEI-998877" in steps["CHECK_PAYMENTS"]
 
 
-async def test_concurrent_suggestions_each_get_their_own_committed_event(api, demo, session_factory, services):
+async def test_concurrent_suggestions_each_get_their_own_committed_event(
+    api, demo, session_factory, services
+):
     """Concurrent requests share ledger transactions (group commit); each still gets its own event, and
     the chain verifies."""
     import asyncio
