@@ -12,4 +12,5 @@ COVERED_ELSEWHERE: set[str] = {
     "Mutation.approveAgreement",
     "Mutation.rejectAgreement",
     "Mutation.refreshAgreementStatuses",
+    "Query.suggestResponses",  # tests/api/test_suggest_api.py::test_unknown_or_foreign_debtor_is_not_found
 }
