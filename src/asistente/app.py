@@ -311,6 +311,19 @@ def _load_domain_engines(services: Services) -> None:
     default_model()
     if "packs" not in services.extras:
         services.extras["packs"] = _packs(services.settings.rule_pack_dir)
+    if "drafts" not in services.extras:
+        services.extras["drafts"] = _drafts(
+            services.settings.rule_pack_dir, services.settings.draft_template_dir
+        )
+
+
+@lru_cache(maxsize=4)
+def _drafts(rule_pack_dir: Path | None, template_dir: Path | None) -> Any:
+    """Message templates, each rendered for a sample debtor of every jurisdiction it serves and checked
+    against the same packs (a template that fails stops the service, naming file, path and reason)."""
+    from asistente.drafting.catalog import load_catalog
+
+    return load_catalog(_packs(rule_pack_dir), template_dir)
 
 
 @lru_cache(maxsize=4)

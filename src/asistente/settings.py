@@ -45,6 +45,10 @@ class Settings(BaseSettings):
 
     # Extra directory of tenant rule-pack overlays (JSON), optional.
     rule_pack_dir: Path | None = Field(default=None, validation_alias="ASISTENTE_RULE_PACK_DIR")
+    # Directory of message templates replacing the built-in ones (drafting/templates), optional.
+    draft_template_dir: Path | None = Field(default=None, validation_alias="ASISTENTE_DRAFT_TEMPLATE_DIR")
+    # Time budget of one LLM drafting request, in seconds (the template draft is served past it).
+    llm_draft_budget_seconds: float = Field(default=8.0, gt=0, validation_alias="ASISTENTE_LLM_DRAFT_BUDGET")
 
     @property
     def graphiql_enabled(self) -> bool:
