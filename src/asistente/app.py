@@ -311,6 +311,13 @@ def _load_domain_engines(services: Services) -> None:
     default_model()
     if "packs" not in services.extras:
         services.extras["packs"] = _packs(services.settings.rule_pack_dir)
+    if "llm_client" not in services.extras:
+        from asistente.llm import LLMClient, LLMConfig
+
+        config = LLMConfig.from_settings(
+            services.settings
+        )  # None without OPENAI_BASE_URL + ASISTENTE_LLM_MODEL
+        services.extras["llm_client"] = LLMClient(config) if config else None
     if "drafts" not in services.extras:
         services.extras["drafts"] = _drafts(
             services.settings.rule_pack_dir, services.settings.draft_template_dir

@@ -12,4 +12,6 @@ COVERED_ELSEWHERE: set[str] = {
     "Mutation.approveAgreement",
     "Mutation.rejectAgreement",
     "Mutation.refreshAgreementStatuses",
+    # tests/api/test_drafts_api.py::test_purpose_and_agreement_errors (another debtor's or tenant's ids)
+    "Query.draftMessage",
 }

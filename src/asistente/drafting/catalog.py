@@ -205,6 +205,16 @@ class Catalog:
         country = _country(jurisdiction)
         return [r for r in self.requirements if country in r.jurisdictions or "*" in r.jurisdictions]
 
+    def ai_notice(
+        self, jurisdiction: str, language: str, register: Register, values: Mapping[str, Any]
+    ) -> str:
+        """The notice that a text was written with an AI system, where the jurisdiction requires one."""
+        ctx = context(values, channel="", language=language, register=register, first_contact=False)
+        for req in self.requirement(jurisdiction):
+            if req.ai_notice:
+                return self.block(req.ai_notice, language, register, ctx)
+        return ""
+
     def block(self, name: str | None, language: str, register: Register, ctx: Mapping[str, Any]) -> str:
         if not name:
             return ""
@@ -260,9 +270,12 @@ def _compile(env: SandboxedEnvironment, source: str, file: str, path: str) -> ji
 
 _BLANKS = re.compile(r"\n{3,}")
 _TRAILING = re.compile(r"[ \t]+\n")
+_SPACES = re.compile(r"(?<=\S)[ \t]{2,}")
+_DOUBLE_STOP = re.compile(r"(?<!\.)\.\.(?!\.)")  # "S.A. de C.V.." -> "S.A. de C.V." (an ellipsis stays)
 
 
 def tidy(text: str) -> str:
+    text = _DOUBLE_STOP.sub(".", _SPACES.sub(" ", text))
     return _BLANKS.sub("\n\n", _TRAILING.sub("\n", text)).strip()
 
 
@@ -395,6 +408,23 @@ def _check_coverage(templates: Sequence[Template], versions: Mapping[str, str]) 
 # --------------------------------------------------------------------------------------------- render
 
 
+def context(
+    values: Mapping[str, Any], *, channel: str, language: str, register: Register, first_contact: bool
+) -> dict[str, Any]:
+    ctx = dict(values)
+    ctx.update(
+        disclosure="",
+        opt_out="",
+        ai_notice="",
+        first_contact=first_contact,
+        channel=channel,
+        language=language,
+        register=register.value,
+        r=register_fn(register),
+    )
+    return ctx
+
+
 @dataclass(frozen=True)
 class Rendered:
     text: str
@@ -414,16 +444,8 @@ def render(
     ai_written: bool = False,
 ) -> Rendered:
     """Render one template with the jurisdiction's required blocks. ``values`` are the debtor's (formatted)."""
-    ctx = dict(values)
-    ctx.update(
-        disclosure="",
-        opt_out="",
-        ai_notice="",
-        first_contact=first_contact,
-        channel=channel.value,
-        language=language,
-        register=register.value,
-        r=register_fn(register),
+    ctx = context(
+        values, channel=channel.value, language=language, register=register, first_contact=first_contact
     )
     disclosure = opt_out = ai = ""
     for req in catalog.requirement(jurisdiction):

@@ -111,6 +111,7 @@ class DraftRequest:
 
 @dataclass
 class Draft:
+    channel: Channel
     text: str
     subject: str | None
     template: Template
@@ -128,7 +129,7 @@ class Draft:
 
     @property
     def whatsapp(self) -> Mapping[str, str] | None:
-        if self.template.whatsapp is None or self.template.channels.isdisjoint({Channel.WHATSAPP}):
+        if self.template.whatsapp is None or self.channel is not Channel.WHATSAPP:
             return None
         return self.template.whatsapp
 
@@ -348,6 +349,7 @@ def draft_message(
             report,
         )
     return Draft(
+        channel=request.channel,
         text=out.text,
         subject=out.subject,
         template=template,
