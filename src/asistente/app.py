@@ -318,6 +318,8 @@ def _load_domain_engines(services: Services) -> None:
             services.settings
         )  # None without OPENAI_BASE_URL + ASISTENTE_LLM_MODEL
         services.extras["llm_client"] = LLMClient(config) if config else None
+        if config is not None:
+            import openai  # noqa: F401  (imported now, not inside the first request's time budget)
     if "drafts" not in services.extras:
         services.extras["drafts"] = _drafts(
             services.settings.rule_pack_dir, services.settings.draft_template_dir

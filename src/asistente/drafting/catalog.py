@@ -429,6 +429,7 @@ def context(
 class Rendered:
     text: str
     subject: str | None
+    blocks: tuple[str, ...] = ()  # the jurisdiction's required sentences in this text (disclosure, opt-out)
 
 
 def render(
@@ -461,7 +462,7 @@ def render(
     if layout is not None:
         body = tidy(layout.render({**ctx, "body": body}))
     subject = tidy(text.subject.render(ctx)) if text.subject is not None else None
-    return Rendered(body, subject)
+    return Rendered(body, subject, tuple(b for b in (disclosure, opt_out, ai) if b))
 
 
 # --------------------------------------------------------------------------------------------- samples

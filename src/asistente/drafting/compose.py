@@ -126,6 +126,7 @@ class Draft:
     contact: ContactDecision
     contact_warnings: list[RuleHit] = field(default_factory=list)
     values: dict[str, Any] = field(default_factory=dict)
+    required_sentences: tuple[str, ...] = ()  # disclosure and opt-out as rendered: kept verbatim by a rewrite
 
     @property
     def whatsapp(self) -> Mapping[str, str] | None:
@@ -365,6 +366,7 @@ def draft_message(
         contact_warnings=[h for h in decision.violations if h.code not in BLOCKING_CODES]
         + list(decision.warnings),
         values=values,
+        required_sentences=out.blocks,
     )
 
 

@@ -8,7 +8,8 @@ answer. The answer is then held to everything the template draft was:
 - it arrived in time and is a usable chat answer (the client's outcome is OK);
 - it is not empty, not longer than ``MAX_FACTOR`` times the template draft (and never over ``MAX_CHARS``);
 - it uses no placeholder that was not sent (an invented ``[NAME_9]`` cannot be restored);
-- it keeps the amount, the reference and every payment destination of the template draft, verbatim;
+- it keeps the amount, the reference, every payment destination and the jurisdiction's required sentences
+  (collector disclosure, opt-out) of the template draft, verbatim;
 - the restored text passes the same compliance check (a whole MESSAGE, with the registered destinations).
 
 Anything else and the template draft is served; the reason is recorded with the model, the prompt hash and
@@ -89,11 +90,11 @@ def _messages(draft: Draft, redacted_text: str, purpose: str) -> list[dict[str, 
 
 def _must_keep(draft: Draft) -> list[str]:
     """Strings the rewrite must keep verbatim: the amount, the account reference, each payment destination."""
-    keep = [draft.values["amount"], draft.values["account"]["reference"]]
+    keep = [draft.values["amount"], draft.values["account"]["reference"], *draft.required_sentences]
     for f in draft.destinations:
         keep.append(f.url or f.destination.account or "")
         keep.append(f.reference)
-    return [k for k in keep if k]
+    return list(dict.fromkeys(k for k in keep if k))
 
 
 async def rewrite(
