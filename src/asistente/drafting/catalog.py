@@ -25,7 +25,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -117,6 +117,7 @@ def locale_for(language: str, jurisdiction: str | None) -> str:
     return "en"
 
 
+@lru_cache(maxsize=8192)
 def format_money(amount: Decimal, currency: str, locale: str) -> str:
     """The amount in the locale's currency format with the ISO 4217 minor units (CLDR would round COP to
     whole pesos: $12.000 for 12,000.50 misstates what is owed)."""
@@ -126,6 +127,7 @@ def format_money(amount: Decimal, currency: str, locale: str) -> str:
     return format_currency(amount, currency, locale=locale, currency_digits=False)
 
 
+@lru_cache(maxsize=4096)
 def format_day(day: date, locale: str) -> str:
     return format_date(day, format="long", locale=locale)
 

@@ -17,6 +17,7 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -383,9 +384,33 @@ def check_draft(
     allowed_numbers: Sequence[str] = (),
     tenant_overlay: Mapping[str, Any] | None = None,
 ) -> ComplianceReport:
-    """A whole message (subject and body) checked as a MESSAGE, with the registered destinations."""
+    """A whole message (subject and body) checked as a MESSAGE, with the registered destinations.
+
+    The verdict is a pure function of the text, the check's parameters and the rule packs, so it is kept in
+    a small per-process cache: the same draft asked for again (the same debtor, purpose and day) is not read
+    twice. The key holds the resolved packs by identity and the entry keeps them alive, so a tenant overlay
+    or another pack set never shares an entry."""
     whole = f"{out.subject}\n\n{out.text}" if out.subject else out.text
-    return check_with_destinations(
+    resolved = tuple(packs.resolve(jurisdiction, facts.addresses)) if tenant_overlay is None else None
+    key = None
+    if resolved is not None:
+        key = (
+            whole,
+            request.channel.value,
+            request.language,
+            jurisdiction,
+            first,
+            facts.time_barred,
+            tuple(id(p) for p in resolved),
+            tuple((d.id, d.account, d.url) for d in destinations),
+            tuple(allowed_urls),
+            tuple(allowed_numbers),
+        )
+        hit = _CHECKED.get(key)
+        if hit is not None:
+            _CHECKED.move_to_end(key)
+            return hit[0]
+    report = check_with_destinations(
         whole,
         registered_destinations=destinations,
         packs=packs,
@@ -399,3 +424,12 @@ def check_draft(
         addresses=facts.addresses,
         tenant_overlay=tenant_overlay,
     )
+    if key is not None:
+        _CHECKED[key] = (report, resolved)
+        if len(_CHECKED) > CHECK_CACHE_SIZE:
+            _CHECKED.popitem(last=False)
+    return report
+
+
+CHECK_CACHE_SIZE = 4096
+_CHECKED: OrderedDict[tuple[Any, ...], tuple[ComplianceReport, Any]] = OrderedDict()

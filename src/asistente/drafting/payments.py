@@ -24,8 +24,11 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 from urllib.parse import quote, urlsplit
+
+import orjson
 
 from asistente.compliance import ComplianceReport, PackRegistry, RuleHit, Span, check_text
 from asistente.enums import ViolationCode
@@ -278,6 +281,18 @@ def parse_destinations(document: Any, origin: str = "payment destinations") -> P
                 )
             )
     return PaymentDestinations(tuple(out), document.get("version"))
+
+
+@lru_cache(maxsize=256)
+def _parsed(canonical: bytes) -> PaymentDestinations:
+    return parse_destinations(orjson.loads(canonical))
+
+
+def stored_destinations(document: Any) -> PaymentDestinations:
+    """A tenant's stored document, parsed once per process and content (it was validated when set)."""
+    if not document:
+        return PaymentDestinations()
+    return _parsed(orjson.dumps(document, option=orjson.OPT_SORT_KEYS))
 
 
 def _specific(error: Any) -> Any:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
+
+import orjson
 
 from asistente.errors import BadInput, FieldError
 from asistente.schemas import json_path, validator
@@ -27,6 +30,18 @@ def parse_profile(document: Any, tenant_name: str, *, strict: bool = False) -> d
         where = json_path(e.absolute_path)
         raise BadInput(f"drafting profile: {where}: {e.message}", [FieldError(where, e.message)])
     return dict(document)
+
+
+@lru_cache(maxsize=256)
+def _parsed(canonical: bytes, tenant_name: str) -> dict[str, Any]:
+    return parse_profile(orjson.loads(canonical), tenant_name)
+
+
+def stored_profile(document: Any, tenant_name: str) -> dict[str, Any]:
+    """A tenant's stored profile, parsed once per process and content (a copy: callers may not change it)."""
+    if document is None:
+        return parse_profile(None, tenant_name)
+    return dict(_parsed(orjson.dumps(document, option=orjson.OPT_SORT_KEYS), tenant_name))
 
 
 def public_profile(profile: dict[str, Any]) -> dict[str, Any]:

@@ -22,9 +22,9 @@ from asistente.compliance import PackRegistry
 from asistente.drafting.catalog import Catalog
 from asistente.drafting.compose import DraftFailed, DraftRequest, Refusal
 from asistente.drafting.links import StripeConfig
-from asistente.drafting.payments import PaymentDestinations, parse_destinations
+from asistente.drafting.payments import PaymentDestinations, parse_destinations, stored_destinations
 from asistente.drafting.pdf import letter_pdf
-from asistente.drafting.profile import PROFILE_KEY, parse_profile, public_profile
+from asistente.drafting.profile import PROFILE_KEY, parse_profile, public_profile, stored_profile
 from asistente.drafting.service import Produced, produce_draft
 from asistente.errors import BadInput, NotFound
 from asistente.portfolio.facts import debtor_facts, interaction_facts
@@ -153,8 +153,7 @@ def _tenant(info: Info) -> Tenant:
 
 
 def tenant_destinations(tenant: Tenant) -> PaymentDestinations:
-    doc = (tenant.settings or {}).get(DESTINATIONS_KEY)
-    return parse_destinations(doc) if doc else PaymentDestinations()
+    return stored_destinations((tenant.settings or {}).get(DESTINATIONS_KEY))
 
 
 def _language(value: str | None, debtor: Debtor) -> str:
@@ -364,7 +363,7 @@ class Query:
         if debtor is None:
             raise NotFound(f"debtor {input.debtor_id} not found")
         tenant = _tenant(info)
-        profile = parse_profile((tenant.settings or {}).get(PROFILE_KEY), tenant.name)
+        profile = stored_profile((tenant.settings or {}).get(PROFILE_KEY), tenant.name)
         now = ctx.now()
         language = _language(input.language, debtor)
         reg = _register(input.register, debtor, language)
@@ -465,7 +464,15 @@ class Query:
                 "templateId": d.template.id,
                 "templateVersion": f"{d.template.file}@{d.template.version}",
                 "firstContact": d.first_contact,
-                "values": {k: v for k, v in d.values.items() if not k.startswith("_")},
+                "facts": {
+                    "amount": d.values["amount"],
+                    "asOf": d.values["as_of"],
+                    "reference": d.values["account"]["reference"],
+                    "creditor": d.values["creditor"],
+                    "agreement": (d.values["agreement"] or {}).get("total"),
+                    "promise": d.values["promise"],
+                    "received": d.values["received"],
+                },
             },
             output={
                 "text": d.text,
