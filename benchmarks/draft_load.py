@@ -65,6 +65,7 @@ PROFILE = {
     "agencyName": "Cobranzas Delta S.C.",
     "neutralName": "DR Services",
     "creditorName": "Financiera Andina S.A.",
+    "senderName": "Laura Gómez",
     "phone": "+52 55 5123 4567",
     "email": "atencion@cobranzas-delta.example",
     "website": "https://cobranzas-delta.example",
@@ -191,8 +192,10 @@ def main() -> int:
                 r = httpx.post(f"{base}/graphql", content=body, headers=headers, timeout=30)
                 err = is_error(r.status_code, r.content)
                 if err:
-                    code = (r.json().get("errors") or [{}])[0].get("extensions", {}).get("code", err)
-                    left_out[f"{channel} {purpose}: {code}"] += 1
+                    first = (r.json().get("errors") or [{}])[0]
+                    code = first.get("extensions", {}).get("code", err)
+                    why = first.get("message", "").split(":", 1)[0][:40]
+                    left_out[f"{channel} {purpose}: {code} ({why})"] += 1
                     continue
                 if not r.json()["data"]["draftMessage"]["compliance"]["compliant"]:
                     raise SystemExit(f"a non-compliant draft was served: {r.text[:2000]}")

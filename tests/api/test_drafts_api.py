@@ -245,6 +245,22 @@ async def test_us_disclosures_first_contact_then_short_form_and_limited_voicemai
     assert vm["paymentDestinations"] == []
     call = _ok(await t.draft(debtorId=debtor, channel="CALL", purpose="CALL_SCRIPT_OPENING"))
     assert "may I speak with John Smith" in call["text"] and "debt collector" in call["text"]
+    # an API key without a person's name cannot leave a voicemail (the agency's name may reveal collection)
+    body = await t.draft(key=t.admin, debtorId=debtor, channel="VOICEMAIL", purpose="VOICEMAIL")
+    assert error_codes(body) == ["BAD_INPUT"] and "createAgentSession" in body["errors"][0]["message"]
+    # a letter's address block is addressing data, not message content ("Apt 4C 10027" is no case number)
+    ny = us_record("US-NY")
+    ny["addresses"] = [
+        {
+            "line1": "245 W 125th St, Apt 4C",
+            "city": "New York",
+            "region": "NY",
+            "postalCode": "10027",
+            "country": "US",
+        }
+    ]
+    letter = _ok(await t.draft(debtorId=await t.debtor(ny), channel="LETTER", purpose="FIRST_NOTICE"))
+    assert "245 W 125th St, Apt 4C" in letter["text"] and letter["compliance"]["compliant"] is True
 
 
 async def test_purpose_and_agreement_errors(api):

@@ -207,6 +207,19 @@ class Catalog:
         country = _country(jurisdiction)
         return [r for r in self.requirements if country in r.jurisdictions or "*" in r.jurisdictions]
 
+    def frame(self, channel: Channel, language: str, ctx: Mapping[str, Any], body: str) -> str:
+        """The message in its channel's layout (a letter's letterhead, address block, place and date)."""
+        layout = self.layouts.get(channel.value, {}).get(language)
+        return body if layout is None else tidy(layout.render({**ctx, "body": body}))
+
+    def reframe(
+        self, channel: Channel, language: str, register: Register, values: Mapping[str, Any], body: str
+    ) -> str:
+        ctx = context(
+            values, channel=channel.value, language=language, register=register, first_contact=False
+        )
+        return self.frame(channel, language, ctx, body)
+
     def ai_notice(
         self, jurisdiction: str, language: str, register: Register, values: Mapping[str, Any]
     ) -> str:
@@ -432,6 +445,14 @@ class Rendered:
     text: str
     subject: str | None
     blocks: tuple[str, ...] = ()  # the jurisdiction's required sentences in this text (disclosure, opt-out)
+    body: str | None = None  # the message without its channel frame (a letter's letterhead and address block)
+
+    @property
+    def content(self) -> str:
+        """What the compliance check reads: subject and message. A letter's frame (letterhead, the
+        recipient's postal address, place and date) is addressing data, not what the message says."""
+        body = self.body if self.body is not None else self.text
+        return f"{self.subject}\n\n{body}" if self.subject else body
 
 
 def render(
@@ -460,11 +481,9 @@ def render(
     ctx.update(disclosure=disclosure, opt_out=opt_out, ai_notice=ai)
     text = template.texts[language]
     body = tidy(text.body.render(ctx))
-    layout = catalog.layouts.get(channel.value, {}).get(language)
-    if layout is not None:
-        body = tidy(layout.render({**ctx, "body": body}))
+    framed = catalog.frame(channel, language, ctx, body)
     subject = tidy(text.subject.render(ctx)) if text.subject is not None else None
-    return Rendered(body, subject, tuple(b for b in (disclosure, opt_out, ai) if b))
+    return Rendered(framed, subject, tuple(b for b in (disclosure, opt_out, ai) if b), body)
 
 
 # --------------------------------------------------------------------------------------------- samples
@@ -526,7 +545,7 @@ def check_catalog(catalog: Catalog, packs: PackRegistry) -> int:
                                     raise TemplateError(t.file, where, f"{label}: {exc.message}") from None
                                 except jinja2.TemplateError as exc:
                                     raise TemplateError(t.file, where, f"{label}: {exc}") from None
-                                whole = f"{out.subject}\n\n{out.text}" if out.subject else out.text
+                                whole = out.content
                                 key = (whole, channel.value, sample["jurisdiction"], first)
                                 if key in seen:  # the same text checked the same way (registers alike)
                                     continue

@@ -115,6 +115,7 @@ class Draft:
     channel: Channel
     text: str
     subject: str | None
+    body: str  # the message without its channel frame (what an LLM may reword)
     template: Template
     jurisdiction: str
     language: str
@@ -354,6 +355,7 @@ def draft_message(
         channel=request.channel,
         text=out.text,
         subject=out.subject,
+        body=out.body if out.body is not None else out.text,
         template=template,
         jurisdiction=jurisdiction,
         language=request.language,
@@ -390,7 +392,7 @@ def check_draft(
     a small per-process cache: the same draft asked for again (the same debtor, purpose and day) is not read
     twice. The key holds the resolved packs by identity and the entry keeps them alive, so a tenant overlay
     or another pack set never shares an entry."""
-    whole = f"{out.subject}\n\n{out.text}" if out.subject else out.text
+    whole = out.content
     resolved = tuple(packs.resolve(jurisdiction, facts.addresses)) if tenant_overlay is None else None
     key = None
     if resolved is not None:

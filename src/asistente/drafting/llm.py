@@ -107,9 +107,9 @@ async def rewrite(
     check: Callable[[str], ComplianceReport],
     ai_notice: str = "",
 ) -> LLMDraft:
-    """Ask the model for a better wording of ``draft``; return it only if it passes every guard."""
-    whole = draft.text
-    redacted, mapping = redact(whole, known_values(draft, data))
+    """Ask the model for a better wording of the draft's message (its channel frame, e.g. a letter's address
+    block, is not sent and is put back around the answer by the caller); ``check`` reads the new message."""
+    redacted, mapping = redact(draft.body, known_values(draft, data))
     result = await client.complete(_messages(draft, redacted, purpose), budget_s=budget_s, max_tokens=900)
     if not result.ok:
         return LLMDraft(

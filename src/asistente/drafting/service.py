@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from asistente.compliance import DebtorFacts, InteractionFact, PackRegistry
-from asistente.drafting.catalog import Catalog
+from asistente.drafting.catalog import Catalog, Rendered
 from asistente.drafting.compose import Draft, DraftRequest, check_draft, draft_message
 from asistente.drafting.links import CreatedLink, StripeConfig, create_stripe_link
 from asistente.drafting.llm import LLMDraft, rewrite
@@ -88,11 +88,9 @@ async def produce_draft(
     if llm is None:
         return Produced(draft, Generator.TEMPLATE, None, links)
 
-    def check(text: str):
-        from asistente.drafting.catalog import Rendered
-
+    def check(body: str):
         return check_draft(
-            Rendered(text, draft.subject),
+            Rendered(body, draft.subject, (), body),
             request,
             jurisdiction=draft.jurisdiction,
             first=draft.first_contact,
@@ -116,7 +114,8 @@ async def produce_draft(
     )
     if not attempt.used or attempt.text is None or attempt.report is None:
         return Produced(draft, Generator.TEMPLATE, attempt, links)
-    draft.text = attempt.text
+    draft.body = attempt.text
+    draft.text = catalog.reframe(request.channel, draft.language, draft.register, draft.values, attempt.text)
     draft.compliance = attempt.report
-    draft.sms = sms_length(attempt.text) if request.channel is Channel.SMS else None
+    draft.sms = sms_length(draft.text) if request.channel is Channel.SMS else None
     return Produced(draft, Generator.LLM, attempt, links)

@@ -278,13 +278,26 @@ async def _draft_data(
     return data
 
 
-def _sender(info: Info, profile: dict[str, Any]) -> str:
+SPOKEN = frozenset({enums.Channel.CALL, enums.Channel.VOICEMAIL, enums.Channel.VISIT})
+
+
+def _sender(info: Info, profile: dict[str, Any], channel: enums.Channel) -> str:
+    """Who signs: the agent's name, else the profile's senderName; a written message may fall back on the
+    agency. A call or a voicemail needs a person's name (a limited-content voicemail names a natural person
+    the debtor can call back, and an agency name may reveal collection to whoever hears it)."""
     p = info.context.principal
     if p.agent_id:
         agent = info.context.session.get(Agent, p.agent_id)
         if agent is not None and agent.name:
             return agent.name
-    return profile.get("senderName") or profile["agencyName"]
+    if profile.get("senderName"):
+        return profile["senderName"]
+    if channel in SPOKEN:
+        raise BadInput(
+            "a call script or voicemail names the person to call back: use an agent session with a name "
+            "(createAgentSession(name:)) or set senderName in the drafting profile / falta el nombre de quien llama"
+        )
+    return profile["agencyName"]
 
 
 def _shape(produced: Produced, audit_id: str, now: datetime) -> DraftResult:
@@ -374,7 +387,7 @@ class Query:
         accounts = await loaders.accounts_by_debtor_id.load(debtor.id)
         history = await loaders.interactions_by_debtor_id.load(debtor.id)
         data = await _draft_data(info, debtor, accounts, input, profile, now)
-        data["agentName"] = _sender(info, profile)
+        data["agentName"] = _sender(info, profile, channel)
         data["agency"] = {
             "name": profile["agencyName"],
             "neutral_name": profile.get("neutralName"),
