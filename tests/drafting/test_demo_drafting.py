@@ -25,7 +25,10 @@ def test_seed_sets_the_profile_once_and_keeps_a_tenants_own(session_factory):
     with session_factory() as s:
         tenant = s.scalars(select(Tenant).where(Tenant.slug == demo.DEMO_TENANT)).one()
         assert tenant.settings["draftingProfile"]["agencyName"] == "Demo Cobranzas S.C."
-        tenant.settings = {**tenant.settings, "draftingProfile": {**tenant.settings["draftingProfile"], "phone": "+1 555 0100"}}
+        tenant.settings = {
+            **tenant.settings,
+            "draftingProfile": {**tenant.settings["draftingProfile"], "phone": "+1 555 0100"},
+        }
         s.commit()
     demo.seed_demo(session_factory)
     with session_factory() as s:

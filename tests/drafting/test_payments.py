@@ -56,7 +56,7 @@ def test_check_digits():
 def test_parse_and_fill():
     dests = parse_destinations(DOC)
     assert [d.id for d in dests.for_currency("MXN")] == ["bbva", "mp"] and dests.for_currency("EUR") == []
-    filled = fill(dests.destinations, reference="A/1 x", amount=Decimal("120.50"), currency="MXN")
+    filled = fill(dests.destinations, reference="A/1 x", amount=Decimal("120.50"))
     assert filled[0].reference == "REF-A/1 x"
     assert filled[1].url == "https://pagos.andina.example/mp?ref=A%2F1%20x&monto=120.50"
     assert "CLABE 032180000118359719" in filled[0].lines["es"] and "REF-A/1 x" in filled[0].lines["en"]

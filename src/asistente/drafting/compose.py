@@ -213,7 +213,6 @@ def format_values(
         destinations,
         reference=reference,
         amount=amount_due,
-        currency=currency,
         links=data.get("links"),
     )
     today = _day(data["today"], locale)

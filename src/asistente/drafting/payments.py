@@ -310,7 +310,6 @@ def fill(
     *,
     reference: str,
     amount: Decimal | None,
-    currency: str,
     links: Mapping[str, str] | None = None,
 ) -> list[FilledDestination]:
     """Fill each destination for one debtor. ``links`` maps a destination id to a single-use link already
@@ -331,7 +330,6 @@ def fill(
             es = f"Pago en línea{f' ({name})' if name else ''}: {url}"
             en = f"Pay online{f' ({name})' if name else ''}: {url}"
             out.append(FilledDestination(d, reference, amount, url, {"es": es, "en": en}))
-    _ = currency
     return out
 
 

@@ -14,7 +14,7 @@ from strawberry.types import Info
 
 from asistente import enums
 from asistente.agreements.store import AgreementStore, local_today
-from asistente.api.compliance.schema import OVERLAYS_KEY, detector_version, tenant_packs, text_model_version
+from asistente.api.compliance.schema import detector_version, tenant_packs, text_model_version
 from asistente.api.compliance.types import ComplianceReport, RuleHit, hit, report
 from asistente.api.core.permissions import ADMIN, AGENT, COMPLIANCE, INTEGRATOR, READERS, SUPERVISOR, register
 from asistente.api.core.scalars import Channel
@@ -369,7 +369,7 @@ class Query:
         "Recorded in the audit ledger."
     )
     async def draft_message(self, info: Info, input: DraftInput) -> DraftResult:
-        p = info.context.require(info)
+        info.context.require(info)
         ctx = info.context
         loaders = ctx.loaders
         debtor = await loaders.debtor_by_id.load(str(input.debtor_id))
@@ -504,7 +504,6 @@ class Query:
             now=now,
         )
         ctx.session.commit()
-        _ = p
         return _shape(produced, event.id, now)
 
     @strawberry.field(description="This tenant's official payment destinations.")
@@ -565,6 +564,3 @@ class Mutation:
         )
         session.commit()
         return public_profile(parsed)
-
-
-_ = OVERLAYS_KEY
