@@ -199,3 +199,26 @@ def test_us_first_contact_and_later_disclosures(catalog):
         values=values,
     ).text
     assert "DR Services" in text and "debt" not in text.lower() and "$" not in text
+
+
+def test_verdicts_are_reused_only_for_exactly_the_same_inputs(tmp_path, packs):
+    target, doc = _copy(tmp_path)
+    cache = tmp_path / "cache"
+    first = load_catalog(packs, target, cache_dir=cache)
+    markers = list(cache.glob("drafts-checked-*"))
+    assert len(markers) == 1 and first.checked > 500
+    again = load_catalog(packs, target, cache_dir=cache)
+    assert again.checked == first.checked and list(cache.glob("drafts-checked-*")) == markers
+    # a change anywhere in the templates is a new digest: the check runs and a failure still stops loading
+    doc["templates"][0]["text"]["en"]["body"] += " Pay today or we will garnish your wages tomorrow."
+    _write(target, doc)
+    with pytest.raises(TemplateError, match="FALSE_LEGAL_THREAT"):
+        load_catalog(packs, target, cache_dir=cache)
+    assert list(cache.glob("drafts-checked-*")) == markers  # no marker for a failed check
+    # the same for an unknown attribute, caught when the samples are rendered
+    (tmp_path / "b").mkdir()
+    target2, doc2 = _copy(tmp_path / "b")
+    doc2["templates"][0]["text"]["es"]["body"] += " {{ agency.fax }}"
+    _write(target2, doc2)
+    with pytest.raises(TemplateError, match="fax"):
+        load_catalog(packs, target2, cache_dir=cache)

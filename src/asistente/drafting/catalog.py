@@ -20,6 +20,7 @@ MESSAGE with ``compliance.check_text`` plus the payment-destination check. Any f
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -502,8 +503,10 @@ def _samples() -> dict[str, Any]:
     return _read(TEMPLATE_DIR / SAMPLES_FILE)
 
 
-def check_catalog(catalog: Catalog, packs: PackRegistry) -> int:
-    """Render and check every template for every sample it serves; raise TemplateError on the first failure."""
+def check_catalog(catalog: Catalog, packs: PackRegistry, *, verdicts_known: bool = False) -> int:
+    """Render and check every template for every sample it serves; raise TemplateError on the first failure.
+    ``verdicts_known``: every render is still made (an unknown variable still fails), but the compliance
+    verdicts are those of an identical earlier check (see ``check_digest``)."""
     samples = _samples()["debtors"]
     count = 0
     seen: set[tuple[str, str, str, bool]] = set()
@@ -550,6 +553,9 @@ def check_catalog(catalog: Catalog, packs: PackRegistry) -> int:
                                 if key in seen:  # the same text checked the same way (registers alike)
                                     continue
                                 seen.add(key)
+                                count += 1
+                                if verdicts_known:
+                                    continue
                                 report = check_text(
                                     whole,
                                     channel=channel,
@@ -570,7 +576,6 @@ def check_catalog(catalog: Catalog, packs: PackRegistry) -> int:
                                         f"{h.rule_id} {h.code.value}: {h.message}" for h in hits
                                     )
                                     raise TemplateError(t.file, where, f"{label} fails compliance: {reasons}")
-                                count += 1
     return count
 
 
@@ -585,8 +590,49 @@ def template_files(directory: Path | None = None) -> list[Path]:
     return sorted(p for p in d.glob("*.json") if p.name != SAMPLES_FILE)
 
 
-def load_catalog(packs: PackRegistry, directory: Path | None = None) -> Catalog:
-    """Load, compile and check every template (see the module doc). Raises TemplateError."""
-    catalog = parse_files(template_files(directory))
-    catalog.checked = check_catalog(catalog, packs)
+def check_digest(files: Sequence[Path], packs: PackRegistry) -> str:
+    """What the start-up verdicts depend on: the template files and samples, the rule packs in force (their
+    content), and the compliance engine (its lexicons, text model and code) and this package's code."""
+    import hashlib
+
+    import asistente.compliance as compliance_pkg
+
+    h = hashlib.sha256()
+    for f in [*files, TEMPLATE_DIR / SAMPLES_FILE]:
+        h.update(f.name.encode() + b"\0" + f.read_bytes())
+    for pack, overlay in packs.listing():
+        h.update(repr((pack, overlay)).encode())
+    engine = Path(compliance_pkg.__file__).parent
+    code = sorted(
+        [*engine.glob("*.py"), *(engine / "lexicon").glob("*.json"), *Path(__file__).parent.glob("*.py")]
+    )
+    for f in code:
+        h.update(f.name.encode() + b"\0" + f.read_bytes())
+    return h.hexdigest()
+
+
+def load_catalog(
+    packs: PackRegistry, directory: Path | None = None, *, cache_dir: Path | None = None
+) -> Catalog:
+    """Load, compile and check every template (see the module doc). Raises TemplateError.
+
+    With ``cache_dir``, a passed check leaves a marker named by ``check_digest``; a later start with exactly
+    the same templates, samples, packs and engine renders everything again but reuses the verdicts (each
+    of N workers would otherwise spend seconds re-reading the same texts). Any change means a new digest,
+    and a failed check leaves no marker."""
+    files = template_files(directory)
+    catalog = parse_files(files)
+    marker = None
+    if cache_dir is not None:
+        marker = Path(cache_dir) / f"drafts-checked-{check_digest(files, packs)}"
+    known = marker is not None and marker.is_file()
+    catalog.checked = check_catalog(catalog, packs, verdicts_known=known)
+    if marker is not None and not known:
+        try:
+            marker.parent.mkdir(parents=True, exist_ok=True)
+            tmp = marker.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(f"{catalog.checked} renders checked\n", encoding="utf-8")
+            tmp.replace(marker)
+        except OSError:  # a read-only home: the check simply runs again next time
+            pass
     return catalog
