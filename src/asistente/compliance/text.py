@@ -153,7 +153,9 @@ class Tokens:
 
 
 # Hesitation sounds of spoken transcripts, as written (lower case); never words in Spanish or English.
-_FILLER_RAWS = frozenset({"eh", "ehh", "ehm", "em", "emm", "mm", "mmm", "hmm", "um", "umm", "uh", "uhh", "uhm", "erm"})
+_FILLER_RAWS = frozenset(
+    {"eh", "ehh", "ehm", "em", "emm", "mm", "mmm", "hmm", "um", "umm", "uh", "uhh", "uhm", "erm"}
+)
 _FILLERS = frozenset(fold(plain(w)) for w in _FILLER_RAWS)
 
 _FOLDED: dict[str, str] = {}
