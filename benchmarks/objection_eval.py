@@ -86,7 +86,7 @@ def evaluate_cv(show_misses: bool) -> None:
     rows = load_rows(default_paths())
     cv = cross_validate(rows, load_normalizer())
     print(
-        f"set cv: stratified 5-fold on {len(rows)} corpus turns, C={cv['c']}, temperature {cv['temperature']}"
+        f"set cv: stratified 5-fold on {len(rows)} training turns, C={cv['c']}, temperature {cv['temperature']}"
     )
     print(f"ECE before calibration {cv['eceBefore']:.3f}")
     print(format_report(cv_report(rows, cv), CATEGORIES))
