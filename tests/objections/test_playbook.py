@@ -26,9 +26,9 @@ from asistente.objections.render import sample_values
 # Each file's version moves with its content: edit a file, bump its "version", update the hash here.
 VERSIONS = {
     "default.json": "2026.12.2",
-    "US.json": "2026.12.1",
+    "US.json": "2026.12.2",
     "MX.json": "2026.12.1",
-    "CO.json": "2026.12.1",
+    "CO.json": "2026.12.2",
     "CL.json": "2026.12.1",
     "PE.json": "2026.12.1",
     "AR.json": "2026.12.1",
