@@ -441,3 +441,13 @@ def test_wrong_party_never_asks_a_third_party_to_relay_in_the_us_or_colombia():
     assert "WRONG_PARTY.message" in mx
     assert "WRONG_PARTY.message" not in us and "WRONG_PARTY.us_location" in us
     assert "WRONG_PARTY.message" not in co and "WRONG_PARTY.co_update" in co
+
+
+def test_interest_and_fees_explain_the_balance():
+    out = run(ObjectionCategory.INTEREST_FEES, card("MX"))
+    steps = {s.kind: s.message for s in out.next_steps}
+    assert list(steps) == [NextStepKind.EXPLAIN_BALANCE]
+    assert (
+        "$30,000" in steps[NextStepKind.EXPLAIN_BALANCE]
+        and "$24,500.50" in steps[NextStepKind.EXPLAIN_BALANCE]
+    )
