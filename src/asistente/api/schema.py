@@ -22,7 +22,9 @@ from strawberry.tools import merge_types
 from asistente.api.agreements import schema as agreements
 from asistente.api.audit import schema as audit
 from asistente.api.compliance import schema as compliance
+from asistente.api.core.codes import ErrorCode
 from asistente.api.core.errors import ErrorCodes
+from asistente.api.core.guard import RootFieldPermissions
 from asistente.api.core.scalars import DateScalar, DateTimeScalar
 from asistente.api.objections import schema as objections
 from asistente.api.objections import suggest as objection_suggest
@@ -96,6 +98,7 @@ def _build(max_query_depth: int, max_aliases: int, max_tokens: int, introspectio
     extensions: list = [
         ErrorCodes,
         OperationScope,
+        RootFieldPermissions,
         lambda: MaxTokensLimiter(max_token_count=max_tokens),
         lambda: ParserCache(maxsize=512),
         lambda: AddValidationRules(list(rules)),
@@ -107,6 +110,7 @@ def _build(max_query_depth: int, max_aliases: int, max_tokens: int, introspectio
         query=Query,
         mutation=Mutation,
         extensions=extensions,
+        types=[ErrorCode],
         scalar_overrides={datetime: DateTimeScalar, date: DateScalar},
     )
     # The cached-card path (api/portfolio/cards.py) parses and validates exactly as these extensions do.

@@ -101,8 +101,10 @@ def valid_zone(name: str) -> bool:
 def _money_errors(value: Any, currency: str | None, path: str, errors: list[str]) -> None:
     if not isinstance(value, str) or currency not in known_currencies():
         return
-    decimals = len(value.split(".", 1)[1]) if "." in value else 0
-    if decimals > minor_units(currency):
+    fraction = value.split(".", 1)[1] if "." in value else ""
+    decimals = len(fraction)
+    # "1240.00" for CLP is 1240 written with zeros; only a non-zero digit beyond the minor units is wrong
+    if fraction[minor_units(currency) :].strip("0"):
         errors.append(f"{path}: {value} has {decimals} decimals; {currency} has {minor_units(currency)}")
 
 
@@ -159,11 +161,15 @@ def record_errors(record: Any, *, today: date | None = None) -> list[str]:
     errors = schema_errors(RECORD_SCHEMA, record)
     if not isinstance(record, dict):
         return errors or ["a record must be a JSON object"]
+    semantic: list[str] = []
     try:
-        _semantic_errors(record, today or datetime.now(UTC).date(), errors)
+        _semantic_errors(record, today or datetime.now(UTC).date(), semantic)
     except (KeyError, TypeError, AttributeError, ValueError):
         if not errors:  # the schema accepted it, so this is our bug, not the record's
             raise
+    # One message per problem: a value the schema already refused is not reported again.
+    refused = {e.split(": ", 1)[0] for e in errors}
+    errors += [e for e in semantic if e.split(": ", 1)[0] not in refused]
     return list(dict.fromkeys(errors))
 
 
