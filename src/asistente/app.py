@@ -15,7 +15,7 @@ from cross_web import HTTPException
 from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
@@ -66,16 +66,20 @@ class GraphQLView(GraphQL):
         self.cards = CardPath(self.schema, services)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] != "POST":
+        if scope["type"] != "http" or scope["method"] not in ("GET", "POST"):
             await super().__call__(scope, receive, send)
             return
         request = Request(scope=scope, receive=receive)  # keeps the body once read
         try:
-            response = await self._cached_card(request)
+            response = None
+            if scope["method"] == "POST":
+                response = await self._cached_card(request)
             if response is None:
                 response = await self.run(request)
         except HTTPException as e:
-            response = PlainTextResponse(e.reason, status_code=e.status_code)
+            response = _json_error(e.status_code, "BAD_INPUT", e.reason)
+        except RecursionError:  # a document or value nested deeper than the parser's stack
+            response = _json_error(400, "BAD_INPUT", "the request is nested too deeply")
         await response(scope, receive, send)
 
     async def _cached_card(self, request: Request) -> Response | None:
@@ -158,10 +162,9 @@ class GraphQLView(GraphQL):
         return response
 
     def decode_json(self, data: str | bytes) -> object:
-        try:
-            return orjson.loads(data)
-        except orjson.JSONDecodeError:  # what orjson refuses (integers over 64 bits...) the stdlib may read
-            return json.loads(data)
+        """Strict JSON (RFC 8259): valid UTF-8, no lone surrogates, no NaN or Infinity, finite numbers,
+        nesting under 1,024 levels. What orjson refuses is a 400 (a JSONDecodeError); nothing is guessed."""
+        return orjson.loads(data)
 
     def parse_json(self, data: str | bytes) -> Any:
         parsed = super().parse_json(data)
@@ -237,16 +240,35 @@ class LimitsAndCors:
         if length and length.isdigit() and int(length) > limit:
             await _json_error(413, "BAD_INPUT", f"request body over {limit} bytes")(scope, receive, send)
             return
-        seen = 0
-
-        async def limited_receive() -> Message:
-            nonlocal seen
-            message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
+        body_receive = receive
+        if scope["method"] in ("POST", "PUT", "PATCH"):
+            # Read the whole body here, counting as it arrives (a chunked body has no Content-Length), so an
+            # oversized one is refused before anything downstream has started a response.
+            chunks: list[bytes] = []
+            seen = 0
+            while True:
+                message = await receive()
+                if message["type"] != "http.request":
+                    return  # the client went away
+                chunk = message.get("body", b"")
+                seen += len(chunk)
                 if seen > limit:
-                    raise _BodyTooLarge
-            return message
+                    await _json_error(413, "BAD_INPUT", f"request body over {limit} bytes")(
+                        scope, receive, send
+                    )
+                    return
+                chunks.append(chunk)
+                if not message.get("more_body"):
+                    break
+            body = b"".join(chunks)
+            replayed = False
+
+            async def body_receive() -> Message:
+                nonlocal replayed
+                if not replayed:
+                    replayed = True
+                    return {"type": "http.request", "body": body, "more_body": False}
+                return await receive()
 
         async def cors_send(message: Message) -> None:
             if message["type"] == "http.response.start" and allowed:
@@ -258,14 +280,7 @@ class LimitsAndCors:
                 ]
             await send(message)
 
-        try:
-            await self.app(scope, limited_receive, cors_send)
-        except _BodyTooLarge:
-            await _json_error(413, "BAD_INPUT", f"request body over {limit} bytes")(scope, receive, send)
-
-
-class _BodyTooLarge(Exception):
-    pass
+        await self.app(scope, body_receive, cors_send)
 
 
 def _json_error(status: int, code: str, message: str) -> Response:

@@ -17,13 +17,14 @@ from strawberry.extensions import (
     SchemaExtension,
     ValidationCache,
 )
+from strawberry.scalars import JSON
 from strawberry.tools import merge_types
 
 from asistente.api.agreements import schema as agreements
 from asistente.api.audit import schema as audit
 from asistente.api.compliance import schema as compliance
 from asistente.api.core.errors import ErrorCodes
-from asistente.api.core.scalars import DateScalar, DateTimeScalar
+from asistente.api.core.scalars import DateScalar, DateTimeScalar, JSONScalar
 from asistente.api.portfolio import schema as portfolio
 from asistente.api.tenants import schema as tenants
 from asistente.settings import Settings
@@ -90,7 +91,7 @@ def _build(max_query_depth: int, max_aliases: int, max_tokens: int, introspectio
         query=Query,
         mutation=Mutation,
         extensions=extensions,
-        scalar_overrides={datetime: DateTimeScalar, date: DateScalar},
+        scalar_overrides={datetime: DateTimeScalar, date: DateScalar, JSON: JSONScalar},
     )
     # The cached-card path (api/portfolio/cards.py) parses and validates exactly as these extensions do.
     schema.asistente_rules = rules  # type: ignore[attr-defined]
