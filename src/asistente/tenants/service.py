@@ -67,15 +67,25 @@ def get_or_create_tenant(session: Session, slug: str, name: str | None = None) -
     return tenant
 
 
+TIERS = ("AGENT", "SUPERVISOR")  # authority tiers of an agent, lowest first
+
+
+def tier_rank(tier: str) -> int:
+    return TIERS.index(tier) if tier in TIERS else -1
+
+
 def get_or_create_agent(
     session: Session, tenant_id: str, external_id: str, *, name: str | None = None, role: str | None = None
 ) -> Agent:
+    """The tenant's agent by CRM user id, created when new with `role` (default AGENT) as its granted tier.
+
+    An existing agent's granted tier is never changed here: granting is `grant_tier`, an ADMIN's act."""
     external_id = (external_id or "").strip()
     if not external_id or len(external_id) > 200:
         raise BadInput("agentId: give the agent's CRM user id (1 to 200 characters)")
     if name is not None and len(name) > 200:
         raise BadInput("name: at most 200 characters")
-    if role is not None and role not in ("AGENT", "SUPERVISOR"):
+    if role is not None and role not in TIERS:
         raise BadInput(f"agent role {role!r}: AGENT or SUPERVISOR")
     agent = session.scalar(
         select(Agent).where(Agent.tenant_id == tenant_id, Agent.external_id == external_id)
@@ -84,12 +94,21 @@ def get_or_create_agent(
         agent = Agent(tenant_id=tenant_id, external_id=external_id, name=name, role=role or "AGENT")
         session.add(agent)
         session.flush()
-    else:
-        if name is not None:
-            agent.name = name
-        if role is not None:
-            agent.role = role
+    elif name is not None:
+        agent.name = name
     return agent
+
+
+def grant_tier(agent: Agent, tier: str) -> bool:
+    """Set the highest tier this agent's sessions may carry (an ADMIN's decision). True when it changed.
+
+    Keys keep their own role and an existing session keeps the tier it was minted with (lowered, never
+    raised, by a lower grant: see authenticate_token)."""
+    if tier not in TIERS:
+        raise BadInput(f"agent tier {tier!r}: AGENT or SUPERVISOR")
+    changed = agent.role != tier
+    agent.role = tier
+    return changed
 
 
 def create_api_key(
@@ -107,6 +126,8 @@ def create_api_key(
         agent = get_or_create_agent(
             session, tenant.id, agent_external_id or f"{role.value.lower()}-key", role=role.value
         )
+        if tier_rank(role.value) > tier_rank(agent.role):
+            grant_tier(agent, role.value)  # the operator issuing a SUPERVISOR key grants that tier
         agent_id = agent.id
     elif agent_external_id:
         raise BadInput("--agent-id goes with the AGENT or SUPERVISOR role")
@@ -173,21 +194,26 @@ def authenticate_key(session: Session, key: str) -> Principal:
         role=Role(api_key.role),
         actor_id=agent.id if agent else api_key.id,
         agent_id=agent.id if agent else None,
-        agent_role=agent.role if agent else None,
+        # A key's authority is its own role, whatever happens to the agent's other credentials.
+        agent_role=api_key.role if agent and api_key.role in TIERS else None,
         via="key",
         cors_origins=tuple(tenant.cors_origins or ()),
     )
 
 
 def mint_agent_token(
-    tenant: Tenant, agent: Agent, *, now: datetime, ttl_seconds: int
+    tenant: Tenant, agent: Agent, *, now: datetime, ttl_seconds: int, tier: str | None = None
 ) -> tuple[str, datetime]:
+    """A signed session token carrying its tier (default: the agent's granted tier)."""
+    tier = tier or agent.role
+    if tier not in TIERS:
+        raise BadInput(f"agent tier {tier!r}: AGENT or SUPERVISOR")
     expires = now + timedelta(seconds=ttl_seconds)
     claims = {
         "iss": TOKEN_ISSUER,
         "tid": tenant.id,
         "sub": agent.id,
-        "role": agent.role,
+        "role": tier,
         "iat": int(now.timestamp()),
         "exp": int(expires.timestamp()),
     }
@@ -215,17 +241,19 @@ def authenticate_token(session: Session, token: str, *, now: datetime) -> Princi
         raise Unauthenticated("invalid token") from None
     if not isinstance(claims.get("exp"), int) or claims["exp"] <= int(now.timestamp()):
         raise Unauthenticated("agent session expired; open the sidebar again")
-    agent = session.get(Agent, claims["sub"])
-    if agent is None or agent.tenant_id != tenant.id:
+    agent = session.get(Agent, str(claims["sub"]))
+    if agent is None or agent.tenant_id != tenant.id or claims.get("role") not in TIERS:
         raise Unauthenticated("invalid token")
-    role = Role.SUPERVISOR if agent.role == "SUPERVISOR" else Role.AGENT
+    # The tier the session was minted with, bounded by the agent's current grant (an ADMIN lowering the
+    # grant lowers open sessions; raising it never raises them).
+    tier = min(str(claims["role"]), agent.role, key=tier_rank)
     return Principal(
         tenant_id=tenant.id,
         tenant_slug=tenant.slug,
-        role=role,
+        role=Role(tier),
         actor_id=agent.id,
         agent_id=agent.id,
-        agent_role=agent.role,
+        agent_role=tier,
         via="token",
         cors_origins=tuple(tenant.cors_origins or ()),
     )
