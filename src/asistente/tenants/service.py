@@ -22,6 +22,7 @@ KEY_PREFIX = "ask_"
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _ORIGIN = re.compile(r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$")
 TOKEN_ISSUER = "asistente"
+EXPIRED = "agent session expired; open the sidebar again"
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,7 @@ class Principal:
     agent_role: str | None = None  # AGENT or SUPERVISOR (authority tier)
     via: str = "key"  # "key" or "token"
     cors_origins: tuple[str, ...] = ()
+    expires_at: int | None = None  # agent tokens: the `exp` claim (epoch seconds), checked on every use
 
     def has(self, *roles: Role) -> bool:
         return self.role in roles
@@ -220,6 +222,10 @@ def mint_agent_token(
     return jwt.encode(claims, tenant.signing_secret, algorithm="HS256"), expires
 
 
+def token_expired(expires_at: int, now: datetime) -> bool:
+    return expires_at <= int(now.timestamp())
+
+
 def authenticate_token(session: Session, token: str, *, now: datetime) -> Principal:
     try:
         unverified: dict[str, Any] = jwt.decode(token, options={"verify_signature": False})
@@ -239,8 +245,8 @@ def authenticate_token(session: Session, token: str, *, now: datetime) -> Princi
         )
     except jwt.PyJWTError:
         raise Unauthenticated("invalid token") from None
-    if not isinstance(claims.get("exp"), int) or claims["exp"] <= int(now.timestamp()):
-        raise Unauthenticated("agent session expired; open the sidebar again")
+    if not isinstance(claims.get("exp"), int) or token_expired(claims["exp"], now):
+        raise Unauthenticated(EXPIRED)
     agent = session.get(Agent, str(claims["sub"]))
     if agent is None or agent.tenant_id != tenant.id or claims.get("role") not in TIERS:
         raise Unauthenticated("invalid token")
@@ -256,4 +262,5 @@ def authenticate_token(session: Session, token: str, *, now: datetime) -> Princi
         agent_role=tier,
         via="token",
         cors_origins=tuple(tenant.cors_origins or ()),
+        expires_at=claims["exp"],
     )

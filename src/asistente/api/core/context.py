@@ -17,7 +17,14 @@ from asistente.api.core.permissions import PERMISSIONS
 from asistente.db import utcnow
 from asistente.errors import DomainError, Forbidden, Unauthenticated
 from asistente.settings import Settings
-from asistente.tenants.service import KEY_PREFIX, Principal, authenticate_key, authenticate_token
+from asistente.tenants.service import (
+    EXPIRED,
+    KEY_PREFIX,
+    Principal,
+    authenticate_key,
+    authenticate_token,
+    token_expired,
+)
 
 if TYPE_CHECKING:
     from asistente.api.loaders import Loaders
@@ -49,10 +56,17 @@ class Services:
         return sem
 
     def authenticate(self, credential: str) -> Principal:
+        """The caller behind a key or token. Verified lookups are cached for `auth_cache_seconds` (the delay
+        before a revoked key stops working on this worker); an agent token's expiry is checked against the
+        service clock on every use, cached or not, so an expired session is refused at once."""
         hit = self._auth_cache.get(credential)
         mono = time.monotonic()
         if hit is not None and hit[0] > mono:
-            return hit[1]
+            principal = hit[1]
+            if principal.expires_at is not None and token_expired(principal.expires_at, self.clock()):
+                self._auth_cache.pop(credential, None)
+                raise Unauthenticated(EXPIRED)
+            return principal
         with self.session_factory() as s:
             if credential.startswith(KEY_PREFIX):
                 principal = authenticate_key(s, credential)
