@@ -22,6 +22,7 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import process_result
+from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 
 from asistente.api.core.context import Context, Services
@@ -29,6 +30,7 @@ from asistente.api.core.errors import coded
 from asistente.api.portfolio.cards import CardPath
 from asistente.api.schema import build_schema
 from asistente.db import make_engine, make_session_factory
+from asistente.logs import REQUEST_ID, new_request_id
 from asistente.settings import Settings
 from asistente.tenants.service import all_cors_origins
 
@@ -78,9 +80,20 @@ class GraphQLView(GraphQL):
                 response = await self.run(request)
         except HTTPException as e:
             response = _json_error(e.status_code, "BAD_INPUT", e.reason)
+            if e.status_code == 405:
+                response.headers["allow"] = "POST"
         except RecursionError:  # a document or value nested deeper than the parser's stack
             response = _json_error(400, "BAD_INPUT", "the request is nested too deeply")
         await response(scope, receive, send)
+
+    async def execute_single(self, request: Any, request_adapter: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return await super().execute_single(request, request_adapter, *args, **kwargs)
+        except HTTPException as e:
+            if request_adapter.method == "GET" and isinstance(e.__cause__, InvalidOperationTypeError):
+                # GraphQL over HTTP: a mutation over GET is 405 Method Not Allowed; nothing runs.
+                raise HTTPException(405, e.reason) from e.__cause__
+            raise
 
     async def _cached_card(self, request: Request) -> Response | None:
         """A card query answered from the cached card path without the rest of the HTTP machinery; the
@@ -141,6 +154,10 @@ class GraphQLView(GraphQL):
         if result.errors:  # parse errors never reach the extension's post-processing
             result.errors = [coded(e) for e in result.errors]
         data = process_result(result)
+        if result.data is None and result.errors and all(e.path is None for e in result.errors):
+            # A request error (the document does not parse or validate, a variable does not coerce): the
+            # operation never ran, so the response has no `data` entry (GraphQL spec, "Response Format").
+            data.pop("data", None)
         sub = getattr(request.state, "sub_response", None)
         if sub is None:
             return data
@@ -214,10 +231,28 @@ class LimitsAndCors:
         return cached[1]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        request_id = new_request_id(headers.get("x-request-id"))
+        scope.setdefault("state", {})["request_id"] = request_id
+        token = REQUEST_ID.set(request_id)
+        try:
+            if scope["type"] == "websocket":
+                await self.app(scope, receive, send)
+                return
+
+            async def send_with_id(message: Message) -> None:
+                if message["type"] == "http.response.start":
+                    message["headers"] = [*message.get("headers", []), (b"x-request-id", request_id.encode())]
+                await send(message)
+
+            await self._http(scope, receive, send_with_id, headers)
+        finally:
+            REQUEST_ID.reset(token)
+
+    async def _http(self, scope: Scope, receive: Receive, send: Send, headers: dict[str, str]) -> None:
         origin = headers.get("origin")
         allowed = bool(origin) and origin in self._origins()
         if scope["method"] == "OPTIONS" and origin and "access-control-request-method" in headers:
@@ -294,7 +329,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         services = Services(settings=settings, engine=engine, session_factory=make_session_factory(engine))
     _load_domain_engines(services)
     view = GraphQLView(
-        services, graphql_ide="graphiql" if settings.graphiql_enabled else None, allow_queries_via_get=False
+        services, graphql_ide="graphiql" if settings.graphiql_enabled else None, allow_queries_via_get=True
     )
     services.extras["cards"] = view.cards
 
@@ -337,7 +372,11 @@ def _packs(rule_pack_dir: Path | None) -> Any:
 
 def app_from_env() -> ASGIApp:
     """Factory for `uvicorn --factory asistente.app:app_from_env` (multi-worker serving)."""
-    return freeze_startup_objects(create_app(Settings()))
+    from asistente.logs import configure
+
+    settings = Settings()
+    configure(settings.log_level, settings.log_format)
+    return freeze_startup_objects(create_app(settings))
 
 
 def freeze_startup_objects(app: ASGIApp) -> ASGIApp:

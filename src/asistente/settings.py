@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -42,6 +43,10 @@ class Settings(BaseSettings):
 
     # Audit ledger retention in years (US Regulation F 12 CFR 1006.100: three years).
     audit_retention_years: int = Field(default=3, validation_alias="ASISTENTE_AUDIT_RETENTION_YEARS")
+
+    # Logs: level of the service's own loggers, and "text" or "json" (one JSON object per line).
+    log_level: str = Field(default="INFO", validation_alias="ASISTENTE_LOG_LEVEL")
+    log_format: Literal["text", "json"] = Field(default="text", validation_alias="ASISTENTE_LOG_FORMAT")
 
     # Extra directory of tenant rule-pack overlays (JSON), optional.
     rule_pack_dir: Path | None = Field(default=None, validation_alias="ASISTENTE_RULE_PACK_DIR")

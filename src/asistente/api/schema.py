@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from datetime import date, datetime
 from functools import lru_cache
+from typing import Any
 
 import strawberry
 from strawberry.extensions import (
@@ -23,7 +24,7 @@ from strawberry.tools import merge_types
 from asistente.api.agreements import schema as agreements
 from asistente.api.audit import schema as audit
 from asistente.api.compliance import schema as compliance
-from asistente.api.core.errors import ErrorCodes
+from asistente.api.core.errors import ErrorCodes, log_errors
 from asistente.api.core.scalars import DateScalar, DateTimeScalar, JSONScalar
 from asistente.api.portfolio import schema as portfolio
 from asistente.api.tenants import schema as tenants
@@ -58,6 +59,12 @@ class OperationScope(SchemaExtension):
                 slots.release()
 
 
+class Schema(strawberry.Schema):
+    def process_errors(self, errors: list, execution_context: Any = None) -> None:
+        """Called with the original errors, before ErrorCodes masks the unexpected ones."""
+        log_errors(errors, getattr(execution_context, "operation_name", None))
+
+
 def build_schema(settings: Settings) -> strawberry.Schema:
     return _build(
         settings.max_query_depth, settings.max_aliases, settings.max_tokens, settings.introspection_enabled
@@ -87,7 +94,7 @@ def _build(max_query_depth: int, max_aliases: int, max_tokens: int, introspectio
     ]
     Query = merge_types("Query", QUERIES)
     Mutation = merge_types("Mutation", MUTATIONS)
-    schema = strawberry.Schema(
+    schema = Schema(
         query=Query,
         mutation=Mutation,
         extensions=extensions,
