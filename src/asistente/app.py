@@ -27,9 +27,11 @@ from strawberry.types import ExecutionResult
 
 from asistente.api.core.context import Context, Services
 from asistente.api.core.errors import coded
+from asistente.api.core.ratelimit import Limits, RateLimiter, Verdict
 from asistente.api.portfolio.cards import CardPath
 from asistente.api.schema import build_schema
 from asistente.db import make_engine, make_session_factory
+from asistente.errors import DomainError
 from asistente.logs import REQUEST_ID, new_request_id
 from asistente.settings import Settings
 from asistente.tenants.service import all_cors_origins
@@ -125,7 +127,7 @@ class GraphQLView(GraphQL):
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         ctx = Context(self.services, request, response)
         if isinstance(request, Request):
-            ctx.authenticate_header(request.headers.get("authorization"))
+            ctx.authenticate_header(request.headers.get("authorization"), request.scope["state"].get("auth"))
             origin = request.headers.get("origin")
             if origin:
                 ctx.origin = origin
@@ -140,7 +142,15 @@ class GraphQLView(GraphQL):
         if isinstance(params, dict):
             header = params.get("Authorization") or params.get("authorization")
         context.websocket = True
+        limiter: RateLimiter | None = self.services.extras.get("limiter")
+        address = ((context.request.scope.get("client") if context.request else None) or ("-",))[0]
+        if limiter is not None and not (await limiter.address_blocked(address)).allowed:
+            raise ConnectionRejectionError(
+                {"code": "RATE_LIMITED", "message": "too many failed authentications from this address"}
+            )
         context.authenticate_header(header)
+        if context.principal is None and header and limiter is not None:
+            await limiter.auth_failed(address)
         if context.principal is None:
             raise ConnectionRejectionError(
                 {
@@ -270,6 +280,12 @@ class LimitsAndCors:
                 },
             )(scope, receive, send)
             return
+        limiter = self.services.extras.get("limiter")
+        if limiter is not None and scope["path"] == "/graphql" and scope["method"] in ("GET", "POST"):
+            refusal = await self._rate_limit(scope, headers, limiter)
+            if refusal is not None:
+                await refusal(scope, receive, send)
+                return
         limit = self.services.settings.max_body_bytes
         length = headers.get("content-length")
         if length and length.isdigit() and int(length) > limit:
@@ -317,6 +333,42 @@ class LimitsAndCors:
 
         await self.app(scope, body_receive, cors_send)
 
+    async def _rate_limit(
+        self, scope: Scope, headers: dict[str, str], limiter: RateLimiter
+    ) -> Response | None:
+        """Decide from the headers alone (no body read, no GraphQL parsed); None lets the request in. The
+        authentication done here is handed to the GraphQL context (scope state) so it is not repeated."""
+        address = (scope.get("client") or ("-",))[0]
+        verdict = await limiter.address_blocked(address)
+        if not verdict.allowed:
+            return _limited(verdict, "too many failed authentications from this address")
+        scheme, _, credential = headers.get("authorization", "").strip().partition(" ")
+        credential = credential.strip()
+        if scheme.lower() != "bearer" or not credential:
+            return None
+        verdict = await limiter.credential(credential)
+        if not verdict.allowed:
+            return _limited(verdict, "too many requests for this credential")
+        try:
+            principal = self.services.authenticate(credential)
+        except DomainError as exc:
+            scope["state"]["auth"] = (credential, None, exc)
+            await limiter.auth_failed(address)
+            return None
+        scope["state"]["auth"] = (credential, principal, None)
+        verdict = await limiter.tenant(principal.tenant_id)
+        if not verdict.allowed:
+            return _limited(verdict, "too many requests for this tenant")
+        return None
+
+
+def _limited(verdict: Verdict, why: str) -> Response:
+    message = f"rate limit: {why}; retry in {verdict.retry_after} s"
+    error = {"message": message, "extensions": {"code": "RATE_LIMITED", "retryAfter": verdict.retry_after}}
+    response = JSONResponse({"errors": [error]}, status_code=429)
+    response.headers["retry-after"] = str(verdict.retry_after)
+    return response
+
 
 def _json_error(status: int, code: str, message: str) -> Response:
     return JSONResponse({"errors": [{"message": message, "extensions": {"code": code}}]}, status_code=status)
@@ -328,6 +380,18 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         engine = make_engine(settings.database_url)
         services = Services(settings=settings, engine=engine, session_factory=make_session_factory(engine))
     _load_domain_engines(services)
+    services.extras.setdefault(
+        "limiter",
+        RateLimiter(
+            Limits(
+                per_key=settings.rate_limit_key,
+                per_session=settings.rate_limit_session,
+                per_tenant=settings.rate_limit_tenant,
+                auth_failures=settings.rate_limit_auth_failures,
+            ),
+            settings.redis_url,
+        ),
+    )
     view = GraphQLView(
         services, graphql_ide="graphiql" if settings.graphiql_enabled else None, allow_queries_via_get=True
     )

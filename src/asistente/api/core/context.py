@@ -101,7 +101,8 @@ class Context:
         self._now: datetime | None = None
 
     # -- authentication
-    def authenticate_header(self, header: str | None) -> None:
+    def authenticate_header(self, header: str | None, done: tuple | None = None) -> None:
+        """`done`: (credential, principal, error) when the HTTP middleware already authenticated it."""
         if not header:
             return
         scheme, _, credential = header.strip().partition(" ")
@@ -109,6 +110,9 @@ class Context:
             self.auth_error = Unauthenticated("Authorization must be 'Bearer <API key or agent token>'")
             return
         self._credential = credential.strip()
+        if done is not None and done[0] == self._credential:
+            self.principal, self.auth_error = done[1], done[2]
+            return
         try:
             self.principal = self.services.authenticate(self._credential)
             self.auth_error = None
