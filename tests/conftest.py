@@ -110,7 +110,17 @@ def clock() -> Clock:
 
 @pytest.fixture
 def settings() -> Settings:
-    return Settings(demo=False, introspection=True, auth_cache_seconds=0)
+    # Rate limits off: tests that hammer one key measure something else (tests/api/test_rate_limits.py
+    # sets its own limits).
+    return Settings(
+        demo=False,
+        introspection=True,
+        auth_cache_seconds=0,
+        rate_limit_key=0,
+        rate_limit_session=0,
+        rate_limit_tenant=0,
+        rate_limit_auth_failures=0,
+    )
 
 
 @pytest.fixture

@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     # against the debtor's card revision on every request, so the cache never serves stale data.
     card_cache_size: int = Field(default=2000, ge=0, validation_alias="ASISTENTE_CARD_CACHE_SIZE")
 
+    # Audit group commit: how long (ms) a recorded check waits for others to share its transaction.
+    audit_batch_ms: float = Field(default=2.0, ge=0, le=100, validation_alias="ASISTENTE_AUDIT_BATCH_MS")
+
     # Audit ledger retention in years (US Regulation F 12 CFR 1006.100: three years).
     audit_retention_years: int = Field(default=3, validation_alias="ASISTENTE_AUDIT_RETENTION_YEARS")
 

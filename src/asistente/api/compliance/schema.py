@@ -127,8 +127,7 @@ class Query:
         decision = evaluate_contact(
             request, debtor_facts(debtor, accounts), interaction_facts(history), tenant_packs(info), now
         )
-        session = info.context.session
-        event = info.context.record(
+        event = await info.context.record_committed(
             "CONTACT_CHECK",
             debtor_id=debtor.id,
             input={
@@ -149,7 +148,6 @@ class Query:
             versions={"rulePacks": decision.pack_versions, "zones": zone_data_version()},
             now=now,
         )
-        session.commit()
         return contact_permission(decision, event.id)
 
     @strawberry.field(
@@ -193,8 +191,7 @@ class Query:
             time_barred=time_barred,
             addresses=addresses,
         )
-        session = info.context.session
-        event = info.context.record(
+        event = await info.context.record_committed(
             "COMPLIANCE_CHECK",
             debtor_id=debtor_id,
             call_id=input.call_id,
@@ -220,7 +217,6 @@ class Query:
             },
             now=info.context.now(),
         )
-        session.commit()
         return report(result, event.id)
 
     @strawberry.field(description="The rule packs in force for this tenant.")

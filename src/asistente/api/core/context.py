@@ -77,6 +77,18 @@ class Services:
         self._auth_cache[credential] = (mono + self.settings.auth_cache_seconds, principal)
         return principal
 
+    def ledger_writer(self) -> Any:
+        """This process's audit group committer (one per event loop, like the database slots)."""
+        from asistente.audit.group import GroupCommitter
+
+        loop_id = id(asyncio.get_running_loop())
+        writer = self.extras.get("ledger_writer")
+        if writer is None or writer[0] != loop_id:
+            delay = self.settings.audit_batch_ms / 1000
+            writer = (loop_id, GroupCommitter(self.session_factory, delay=delay))
+            self.extras["ledger_writer"] = writer
+        return writer[1]
+
     def forget_credentials(self) -> None:
         self._auth_cache.clear()
 
@@ -155,6 +167,25 @@ class Context:
             raise self.auth_error or Unauthenticated("missing credentials")
         return ledger.record(
             self.session,
+            tenant_id=p.tenant_id,
+            kind=kind,
+            actor_id=p.actor_id,
+            actor_role=p.role.value,
+            now=now or self.now(),
+            **fields,
+        )
+
+    async def record_committed(self, kind: str, *, now: datetime | None = None, **fields: Any) -> Any:
+        """Append one event through the group committer and return once it is committed (its `id`, `seq`,
+        `hash`). For advice whose only write is its record (checks); a resolver that also changes state
+        uses `record` and commits both in its own transaction. This operation's session is ended first
+        (it holds only reads), so no connection is held while the batch is written."""
+        p = self.principal
+        if p is None:
+            raise self.auth_error or Unauthenticated("missing credentials")
+        if self._session is not None:
+            self._session.rollback()
+        return await self.services.ledger_writer().append(
             tenant_id=p.tenant_id,
             kind=kind,
             actor_id=p.actor_id,
