@@ -23,7 +23,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from asistente.audit.chain import chain_hash, hashed_fields, prepare
@@ -57,7 +56,7 @@ def write_batch(
                 head = chain_hash(head, hashed_fields(**row))
                 rows.append({**row, "hash": head})
                 out.append(Recorded(row["id"], seq, head))
-            session.execute(insert(AuditEvent), rows)
+            session.execute(AuditEvent.__table__.insert(), rows)  # Core executemany: no ORM overhead
             session.execute(
                 AuditChainHead.__table__.update()
                 .where(AuditChainHead.tenant_id == tenant_id)
