@@ -295,7 +295,14 @@ def main() -> int:
         )
         print(f"recorded events (ledger): {added / elapsed:8.1f} events/s ({added} rows in {elapsed:.1f} s)")
 
-        before = ledger_count(args.url, tenant)
+        # wrk stops with requests in flight: let their records land before counting again.
+        before, settled = ledger_count(args.url, tenant), time.monotonic() + 60
+        while time.monotonic() < settled:
+            time.sleep(2)
+            now_count = ledger_count(args.url, tenant)
+            if now_count == before:
+                break
+            before = now_count
         ids, lat = asyncio.run(nothing_lost(base, key, args.clients, args.check_requests))
         added = ledger_count(args.url, tenant) - before
         present = ids_present(args.url, ids)
