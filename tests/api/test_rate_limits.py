@@ -166,3 +166,27 @@ def test_limits_are_shared_by_two_workers_through_redis(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_websocket_operations_count_against_the_key(app, services, session_factory):
+    from starlette.testclient import TestClient
+
+    from asistente.db import transaction
+    from asistente.enums import Role
+    from asistente.tenants.service import create_api_key
+
+    services.extras["limiter"].limits = services.extras["limiter"].limits.__class__(2, 2, 0, 30)
+    clear_of_window_edge()
+    with transaction(session_factory) as s:
+        key = create_api_key(s, tenant_slug="acme", role=Role.ADMIN)
+    with TestClient(app).websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]) as ws:
+        ws.send_json({"type": "connection_init", "payload": {"Authorization": f"Bearer {key}"}})
+        assert ws.receive_json()["type"] == "connection_ack"
+        for i in range(3):
+            ws.send_json({"id": str(i), "type": "subscribe", "payload": {"query": ME}})
+            msg = ws.receive_json()
+            if i < 2:
+                assert msg["payload"]["data"]["me"] == {"tenant": "acme"}, msg
+            else:
+                assert msg["payload"]["errors"][0]["extensions"]["code"] == "RATE_LIMITED", msg
+            assert ws.receive_json()["type"] == "complete"

@@ -50,6 +50,8 @@ class OperationScope(SchemaExtension):
             await slots.acquire()
         try:
             ctx.begin_operation()
+            if getattr(ctx, "websocket", False):
+                await _limit_websocket_operation(ctx)
             try:
                 yield
             finally:
@@ -57,6 +59,20 @@ class OperationScope(SchemaExtension):
         finally:
             if slots is not None:
                 slots.release()
+
+
+async def _limit_websocket_operation(ctx: Any) -> None:
+    """HTTP requests are limited by the middleware before they are read; a WebSocket operation is counted
+    here, against the same per-credential and per-tenant limits. Over a limit, every root field of the
+    operation answers RATE_LIMITED (Context.require_field)."""
+    limiter = ctx.services.extras.get("limiter")
+    credential = getattr(ctx, "_credential", None)
+    if limiter is None or not credential:
+        return
+    verdict = await limiter.credential(credential)
+    if verdict.allowed and ctx.principal is not None:
+        verdict = await limiter.tenant(ctx.principal.tenant_id)
+    ctx.limited = None if verdict.allowed else verdict.retry_after
 
 
 class Schema(strawberry.Schema):

@@ -15,7 +15,7 @@ from strawberry.types import Info
 
 from asistente.api.core.permissions import PERMISSIONS
 from asistente.db import utcnow
-from asistente.errors import DomainError, Forbidden, Unauthenticated
+from asistente.errors import DomainError, Forbidden, RateLimited, Unauthenticated
 from asistente.settings import Settings
 from asistente.tenants.service import (
     EXPIRED,
@@ -106,6 +106,7 @@ class Context:
         self.connection_params: Any = None  # set by the WebSocket handler from connection_init
         self._credential: str | None = None
         self.websocket = False  # set by the WebSocket handler
+        self.limited: int | None = None  # seconds to wait when this WebSocket operation is over a rate limit
         self.origin: str | None = None
         self.same_origin = True
         self._session: Session | None = None
@@ -147,6 +148,8 @@ class Context:
                 self.principal, self.auth_error = None, exc
         if self.principal is None:
             raise self.auth_error or Unauthenticated("missing credentials")
+        if self.limited is not None:
+            raise RateLimited(f"rate limit: too many requests for this credential; retry in {self.limited} s")
         allowed = PERMISSIONS.get(f"{typename}.{field_name}")
         if allowed is None:  # a field nobody listed is nobody's
             raise Forbidden(f"{field_name} is not available")
