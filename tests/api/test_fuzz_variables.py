@@ -374,3 +374,12 @@ def test_operation_survives_generated_variables(fuzz_world, kind, root, name):
     assert health.status_code == 200
     with factory() as s:
         assert verify(s).ok
+
+
+def test_subscriptions_are_not_fuzzed_yet():
+    """Subscriptions stream over WebSocket until their event ends, so they need a streaming harness with
+    timeouts; until one exists, say so rather than pretend they are covered."""
+    fields = sorted(_SCHEMA.subscription_type.fields) if _SCHEMA.subscription_type else []
+    if fields:
+        pytest.skip(f"subscription fields not fuzzed (WebSocket streaming harness missing): {fields}")
+    assert ROOTS  # queries and mutations are all fuzzed
