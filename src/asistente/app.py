@@ -338,6 +338,10 @@ def _load_domain_engines(services: Services) -> None:
     default_model()
     if "packs" not in services.extras:
         services.extras["packs"] = _packs(services.settings.rule_pack_dir)
+    if "playbook" not in services.extras:
+        services.extras["playbook"] = _playbook(
+            services.settings.rule_pack_dir, services.settings.playbook_dir
+        )
 
 
 @lru_cache(maxsize=4)
@@ -345,6 +349,14 @@ def _packs(rule_pack_dir: Path | None) -> Any:
     from asistente.compliance import load_packs
 
     return load_packs(rule_pack_dir)
+
+
+@lru_cache(maxsize=4)
+def _playbook(rule_pack_dir: Path | None, playbook_dir: Path | None) -> Any:
+    """Objection playbooks, every answer checked against the law's packs (a bad file stops the service)."""
+    from asistente.objections.playbook import load_playbook
+
+    return load_playbook(_packs(rule_pack_dir), playbook_dir)
 
 
 def app_from_env() -> ASGIApp:

@@ -24,12 +24,27 @@ from asistente.api.audit import schema as audit
 from asistente.api.compliance import schema as compliance
 from asistente.api.core.errors import ErrorCodes
 from asistente.api.core.scalars import DateScalar, DateTimeScalar
+from asistente.api.objections import suggest as objection_suggest
 from asistente.api.portfolio import schema as portfolio
 from asistente.api.tenants import schema as tenants
 from asistente.settings import Settings
 
-QUERIES = (portfolio.Query, tenants.Query, compliance.Query, audit.Query, agreements.Query)
-MUTATIONS = (portfolio.Mutation, tenants.Mutation, compliance.Mutation, audit.Mutation, agreements.Mutation)
+QUERIES = (
+    portfolio.Query,
+    tenants.Query,
+    compliance.Query,
+    audit.Query,
+    agreements.Query,
+    objection_suggest.Query,
+)
+MUTATIONS = (
+    portfolio.Mutation,
+    tenants.Mutation,
+    compliance.Mutation,
+    audit.Mutation,
+    agreements.Mutation,
+    objection_suggest.Mutation,
+)
 
 
 class OperationScope(SchemaExtension):
