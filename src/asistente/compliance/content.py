@@ -14,7 +14,7 @@ from asistente.compliance._common import hit
 from asistente.compliance.packs import PackRegistry
 from asistente.compliance.types import ComplianceReport, Rule, RuleHit, Span
 from asistente.enums import Channel, ComplianceContext, RecipientRole
-from asistente.errors import BadInput
+from asistente.errors import BadInput, FieldError
 
 __all__ = ["MAX_TEXT_CHARS", "Detector", "check_text"]
 
@@ -91,12 +91,16 @@ def check_text(
 ) -> ComplianceReport:
     """Check one text (message, draft, script or an utterance) against the jurisdiction's content rules.
 
-    ``check_required=False`` skips required-element rules (identification, mini-Miranda, opt-out): use it
-    for mid-conversation snippets (suggested answers, live transcript) that are not a whole communication.
-    ``context=CALL_TURN`` is one line inside a call (channel CALL or VISIT): the same as
-    ``check_required=False``. ``addresses`` selects city overlays (New York City). The lexicon's signals are joined by the text
-    model's (asistente.compliance.textmodel) unless ``use_model=False`` or a detector is injected. Raises BadInput for empty or over-long text, an
-    unknown channel, recipient role or jurisdiction.
+    ``context=MESSAGE`` (default) is a whole communication: SMS, e-mail, letter, voicemail or a whole call.
+    ``context=CALL_TURN`` is one line inside a call (channel CALL or VISIT only): the rules whose pack scope
+    is "communication" (what the communication as a whole must contain: identification, the debt-collector
+    disclosure, opt-out) are left to the call, which tracks them; every "line" rule (what a line must not
+    say) still applies. ``check_required=False`` does the same for a snippet that is not a whole
+    communication on any channel (a suggested answer, a draft fragment). ``addresses`` selects city
+    overlays (New York City). The lexicon's signals are joined by the text model's
+    (asistente.compliance.textmodel) unless ``use_model=False`` or a detector is injected. Raises BadInput
+    for empty or over-long text, an unknown channel, recipient role, context or jurisdiction, and for
+    CALL_TURN on a channel that is not a call.
     """
     if not isinstance(text, str) or not text.strip():
         raise BadInput("text is empty: send the message to check / el texto está vacío")
@@ -118,20 +122,25 @@ def check_text(
     try:
         context = ComplianceContext(context)
     except ValueError:
-        raise BadInput(
-            f"unknown context {context!r}; known: {', '.join(c.value for c in ComplianceContext)}"
-        ) from None
+        msg = f"context: unknown value {context!r}; known: {', '.join(c.value for c in ComplianceContext)}"
+        raise BadInput(msg, [FieldError("context", msg)]) from None
     if context is ComplianceContext.CALL_TURN:
         if channel not in (Channel.CALL, Channel.VISIT):
-            raise BadInput(
-                f"context CALL_TURN is one line inside a call; channel {channel.value} is not a call "
+            msg = (
+                f"context: CALL_TURN is one line inside a call; channel {channel.value} is not a call "
                 f"/ CALL_TURN es una línea de una llamada; el canal {channel.value} no es una llamada"
             )
+            raise BadInput(msg, [FieldError("context", msg)])
         # What the communication as a whole must contain is tracked by the call, not by each line.
         check_required = False
     registry = packs.with_overlay(tenant_overlay) if tenant_overlay else packs
     pack_list = registry.resolve(jurisdiction, addresses)
-    rules = [r for p in pack_list for r in p.rules if r.applies_to(channel, role)]
+    rules = [
+        r
+        for p in pack_list
+        for r in p.rules
+        if r.applies_to(channel, role) and (check_required or r.scope != "communication")
+    ]
 
     engine = detector or _default_detector()
     detections = list(engine.detect(text, language))
@@ -174,10 +183,8 @@ def check_text(
                 )
         elif kind == "required_elements":
             when = rule.parameters["when"]
-            if (
-                not check_required
-                or (when == "first_contact" and not is_first_contact)
-                or (when == "subsequent_contact" and is_first_contact)
+            if (when == "first_contact" and not is_first_contact) or (
+                when == "subsequent_contact" and is_first_contact
             ):
                 continue
             gate = rule.parameters.get("onlyIfAnyElement")

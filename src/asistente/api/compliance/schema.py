@@ -11,9 +11,10 @@ from strawberry.types import Info
 
 from asistente.api.compliance.types import ComplianceReport, ContactPermission, contact_permission, report
 from asistente.api.core.permissions import ADMIN, AGENT, COMPLIANCE, INTEGRATOR, READERS, SUPERVISOR, register
-from asistente.api.core.scalars import Channel, RecipientRole
+from asistente.api.core.scalars import Channel, ComplianceContext, RecipientRole
 from asistente.compliance import ContactRequest, PackRegistry, check_text, evaluate_contact
 from asistente.enums import Channel as DomainChannel
+from asistente.enums import ComplianceContext as DomainContext
 from asistente.enums import RecipientRole as DomainRole
 from asistente.errors import BadInput, NotFound
 from asistente.geo import zone_data_version
@@ -73,6 +74,11 @@ class ComplianceCheckInput:
     is_first_contact: bool = False
     language: str | None = None
     call_id: str | None = None
+    context: ComplianceContext = strawberry.field(
+        default=ComplianceContext.MESSAGE,
+        description="MESSAGE: a whole communication. CALL_TURN: one line inside a call (CALL or VISIT "
+        "channel): identification and disclosures are left to the call; what a line must not say applies.",
+    )
 
 
 @strawberry.type
@@ -192,6 +198,7 @@ class Query:
             is_first_contact=input.is_first_contact,
             time_barred=time_barred,
             addresses=addresses,
+            context=DomainContext(input.context.value),
         )
         session = info.context.session
         event = info.context.record(
@@ -206,6 +213,7 @@ class Query:
                 "isFirstContact": input.is_first_contact,
                 "language": input.language,
                 "timeBarred": time_barred,
+                "context": input.context.value,
             },
             output={
                 "compliant": result.compliant,
