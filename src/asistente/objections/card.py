@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -148,3 +148,19 @@ def debtor_card(
         active_agreements=active_agreements,
         segment_code=segment_code if segment_code is not None else getattr(debtor, "segment_code", None),
     )
+
+
+def card_today(card: DebtorCard, now: datetime) -> date:
+    """The debtor's calendar date at `now` in their primary time zone (UTC when none is known), as the
+    agreements domain computes it (asistente.agreements.store.local_today) but from the card's facts."""
+    from zoneinfo import ZoneInfo
+
+    from asistente.errors import DomainError
+    from asistente.geo import candidate_timezones
+
+    f = card.facts
+    try:
+        zones = candidate_timezones(f.addresses, f.phones, f.timezone, f.jurisdiction)
+    except (DomainError, ValueError, KeyError):
+        zones = []
+    return now.astimezone(ZoneInfo(zones[0].tz) if zones else UTC).date()

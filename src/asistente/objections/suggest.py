@@ -256,6 +256,22 @@ class ComplianceCache:
         )
         self.hits = 0
         self.misses = 0
+        self._next_calls: OrderedDict[tuple, tuple[DebtorCard, PackRegistry, tuple]] = OrderedDict()
+
+    def next_call(
+        self, card: DebtorCard, packs: PackRegistry, now: datetime
+    ) -> tuple[datetime | None, str | None]:
+        """``next_call`` memoised per card object, registry and minute (a card is immutable and is rebuilt
+        whenever the debtor's data changes, so the same object means the same facts and interactions)."""
+        key = (id(card), id(packs), now.replace(second=0, microsecond=0))
+        found = self._next_calls.get(key)
+        if found is not None and found[0] is card and found[1] is packs:
+            return found[2]  # type: ignore[return-value]
+        result = next_call(card, packs, now)
+        self._next_calls[key] = (card, packs, result)
+        if len(self._next_calls) > 2_000:
+            self._next_calls.popitem(last=False)
+        return result
 
     def violations(
         self,
@@ -620,7 +636,7 @@ def suggest_responses(
         )
     next_at, tz = (None, None)
     if category is ObjectionCategory.CALL_LATER:
-        next_at, tz = next_call(card, packs, now)
+        next_at, tz = cache.next_call(card, packs, now)
     values = values_for(card, language, plan=plan.terms if plan else None, next_contact=next_at, timezone=tz)
 
     role = RecipientRole.OTHER if category is ObjectionCategory.WRONG_PARTY else RecipientRole.DEBTOR

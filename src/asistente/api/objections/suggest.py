@@ -3,7 +3,8 @@ playbook's owner reads (suggestionStats, suggestionEdits) and the tenant's objec
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections import OrderedDict
+from datetime import date, datetime
 from typing import Any
 
 import strawberry
@@ -11,14 +12,16 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from asistente import enums
-from asistente.agreements.store import AgreementStatus, AgreementStore, local_today
+from asistente.agreements.store import AgreementStatus, AgreementStore
 from asistente.api.compliance.schema import tenant_packs
 from asistente.api.core.permissions import ADMIN, AGENT, COMPLIANCE, INTEGRATOR, SUPERVISOR, register
+from asistente.api.objections.group_commit import GroupCommit
 from asistente.enums import Role as DomainRole
 from asistente.errors import BadInput, DomainError, NotFound
 from asistente.objections import feedback as fb
 from asistente.objections import suggest as domain
-from asistente.objections.card import debtor_card
+from asistente.objections.card import DebtorCard, card_today, debtor_card
+from asistente.portfolio.revisions import RevisionReader
 from asistente.tenants.models import Tenant
 from asistente.tenants.service import Principal
 
@@ -136,6 +139,62 @@ def _shared(info: Info, name: str, factory: Any) -> Any:
     return found
 
 
+class CardCache:
+    """Debtor cards of this process, each valid for one card revision of the debtor (every write to the
+    debtor, accounts, payments, interactions or promises moves it: asistente.portfolio.revisions) and one
+    day (payments and interactions are loaded over windows ending today; an older load is a superset).
+    Bounded LRU; a card is never built from one tenant's request and served to another (tenant in the key)."""
+
+    def __init__(self, size: int = 2_000) -> None:
+        self.size = size
+        self._cards: OrderedDict[tuple[str, str, int, date], DebtorCard] = OrderedDict()
+        self.hits = 0
+        self.builds = 0
+
+    def get(self, key: tuple[str, str, int, date]) -> DebtorCard | None:
+        card = self._cards.get(key)
+        if card is not None:
+            self._cards.move_to_end(key)
+            self.hits += 1
+        return card
+
+    def put(self, key: tuple[str, str, int, date], card: DebtorCard) -> None:
+        self.builds += 1
+        self._cards[key] = card
+        if len(self._cards) > self.size:
+            self._cards.popitem(last=False)
+
+
+async def _card(
+    info: Info, tenant_id: str, debtor_id: str, now: datetime, store: AgreementStore
+) -> DebtorCard:
+    """The debtor's card: one indexed read of its revision, the rows only when the revision is new."""
+    services = info.context.services
+    reader = _shared(info, "suggestion_revisions", lambda: RevisionReader(services.engine))
+    found = reader.current(tenant_id, by="debtor_id", key=debtor_id)
+    if found is None:
+        raise NotFound(f"debtor {debtor_id} not found")
+    key = (tenant_id, found[0], int(found[1]), now.date())
+    cache: CardCache = _shared(info, "suggestion_cards", CardCache)
+    card = cache.get(key)
+    if card is not None:
+        return card
+    loaders = info.context.loaders
+    debtor = await loaders.debtor_by_id.load(found[0])
+    if debtor is None:  # deleted in between
+        raise NotFound(f"debtor {debtor_id} not found")
+    accounts = await loaders.accounts_by_debtor_id.load(debtor.id)
+    payments = await loaders.payments_by_debtor_id.load(debtor.id)
+    promises = await loaders.promises_by_debtor_id.load(debtor.id)
+    interactions = await loaders.interactions_by_debtor_id.load(debtor.id)
+    agreements = store.by_debtor_ids([debtor.id]).get(debtor.id, [])
+    active = sum(1 for a in agreements if a.status == AgreementStatus.ACTIVE.value)
+    card = debtor_card(debtor, accounts, payments, promises, interactions, active_agreements=active)
+    if debtor.card_revision == found[1]:  # not moved while we read: cache it
+        cache.put(key, card)
+    return card
+
+
 def _authority(p: Principal) -> DomainRole:
     """The discount authority plans are proposed under: the agent's tier (ADMIN for an admin key); an
     integrator relaying a call gets the most conservative tier, AGENT."""
@@ -190,29 +249,16 @@ class Query:
                 f"utterance: at most {domain.MAX_UTTERANCE_CHARS:,} characters (got {len(utterance):,})"
             )
         ctx = info.context
-        loaders = ctx.loaders
-        debtor = await loaders.debtor_by_id.load(str(input.debtor_id))
-        if debtor is None:
-            raise NotFound(f"debtor {input.debtor_id} not found")
-        accounts = await loaders.accounts_by_debtor_id.load(debtor.id)
-        payments = await loaders.payments_by_debtor_id.load(debtor.id)
-        promises = await loaders.promises_by_debtor_id.load(debtor.id)
-        interactions = await loaders.interactions_by_debtor_id.load(debtor.id)
+        now = ctx.now()
         session = ctx.session
         store = AgreementStore(session, p.tenant_id)
-        active = sum(
-            1
-            for a in store.by_debtor_ids([debtor.id]).get(debtor.id, [])
-            if a.status == AgreementStatus.ACTIVE.value
-        )
-        card = debtor_card(debtor, accounts, payments, promises, interactions, active_agreements=active)
-        now = ctx.now()
+        card = await _card(info, p.tenant_id, str(input.debtor_id), now, store)
         policy = None
         policy_versions: dict[str, Any] = {}
         main = card.main_account
         if main is not None:
             try:
-                in_force = store.policy_for(main.currency, main.product, debtor.segment_code)
+                in_force = store.policy_for(main.currency, main.product, card.segment_code)
                 policy, policy_versions = in_force.policy, in_force.versions()
             except DomainError:
                 policy = None  # no policy for the currency: no plan is offered (said in nextSteps)
@@ -224,18 +270,19 @@ class Query:
             playbook=ctx.services.extras["playbook"],
             packs=tenant_packs(info),
             now=now,
-            today=local_today(debtor, now),
+            today=card_today(card, now),
             caller_role=_authority(p),
             policy=policy,
             preferences=_preferences(info),
             stats=stats,
             cache=_shared(info, "suggestion_compliance", domain.ComplianceCache),
         )
-        event = ctx.record(
+        event_id = await _shared(info, "suggestion_ledger", GroupCommit).record(
+            ctx,
             "SUGGESTION",
-            debtor_id=debtor.id,
+            debtor_id=card.id,
             call_id=None if input.call_id is None else str(input.call_id),
-            input={"utterance": utterance, "callId": input.call_id, "debtorId": debtor.id},
+            input={"utterance": utterance, "callId": input.call_id, "debtorId": card.id},
             output=result.audit_output(),
             versions={
                 **result.versions(),
@@ -243,8 +290,7 @@ class Query:
             },
             now=now,
         )
-        session.commit()
-        return _shape(result, event.id)
+        return _shape(result, event_id)
 
     @strawberry.field(description="Feedback per playbook answer for this tenant (what ranking learns from).")
     def suggestion_stats(self, info: Info) -> list[SuggestionAnswerStats]:
