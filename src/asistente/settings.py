@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     # against the debtor's card revision on every request, so the cache never serves stale data.
     card_cache_size: int = Field(default=2000, ge=0, validation_alias="ASISTENTE_CARD_CACHE_SIZE")
 
+    # Live calls: events a callAssist subscriber may leave unread before it is dropped.
+    call_queue_size: int = Field(default=256, ge=1, validation_alias="ASISTENTE_CALL_QUEUE_SIZE")
+
     # Audit ledger retention in years (US Regulation F 12 CFR 1006.100: three years).
     audit_retention_years: int = Field(default=3, validation_alias="ASISTENTE_AUDIT_RETENTION_YEARS")
 

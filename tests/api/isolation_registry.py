@@ -12,4 +12,7 @@ COVERED_ELSEWHERE: set[str] = {
     "Mutation.approveAgreement",
     "Mutation.rejectAgreement",
     "Mutation.refreshAgreementStatuses",
+    # tests/api/test_calls_api.py::test_isolation_roles_and_bad_input (and the WebSocket tests there)
+    "Mutation.pushTranscript",
+    "Mutation.endCall",
 }

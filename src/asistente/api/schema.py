@@ -7,6 +7,7 @@ from datetime import date, datetime
 from functools import lru_cache
 
 import strawberry
+from graphql import GraphQLError, OperationType, get_operation_ast, parse
 from strawberry.extensions import (
     AddValidationRules,
     DisableIntrospection,
@@ -21,6 +22,7 @@ from strawberry.tools import merge_types
 
 from asistente.api.agreements import schema as agreements
 from asistente.api.audit import schema as audit
+from asistente.api.calls import schema as calls
 from asistente.api.compliance import schema as compliance
 from asistente.api.core.errors import ErrorCodes
 from asistente.api.core.scalars import DateScalar, DateTimeScalar
@@ -36,6 +38,7 @@ QUERIES = (
     audit.Query,
     agreements.Query,
     objection_suggest.Query,
+    calls.Query,
 )
 MUTATIONS = (
     portfolio.Mutation,
@@ -44,7 +47,9 @@ MUTATIONS = (
     audit.Mutation,
     agreements.Mutation,
     objection_suggest.Mutation,
+    calls.Mutation,
 )
+SUBSCRIPTIONS = (calls.Subscription,)
 
 
 class OperationScope(SchemaExtension):
@@ -58,6 +63,11 @@ class OperationScope(SchemaExtension):
 
     async def on_operation(self) -> AsyncIterator[None]:
         ctx = self.execution_context.context
+        if getattr(ctx, "websocket", False) and _is_subscription(self.execution_context):
+            # A subscription lives as long as its stream: it must not hold a database slot (nor the
+            # connection's shared session) for that long; it opens short sessions of its own.
+            yield
+            return
         slots = ctx.services.db_slots() if hasattr(ctx, "services") else None
         if slots is not None:
             await slots.acquire()
@@ -70,6 +80,17 @@ class OperationScope(SchemaExtension):
         finally:
             if slots is not None:
                 slots.release()
+
+
+def _is_subscription(execution_context: object) -> bool:
+    query = getattr(execution_context, "query", None)
+    if not isinstance(query, str) or "subscription" not in query:
+        return False
+    try:
+        operation = get_operation_ast(parse(query), getattr(execution_context, "operation_name", None))
+    except GraphQLError:
+        return False
+    return operation is not None and operation.operation == OperationType.SUBSCRIPTION
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:
@@ -101,9 +122,11 @@ def _build(max_query_depth: int, max_aliases: int, max_tokens: int, introspectio
     ]
     Query = merge_types("Query", QUERIES)
     Mutation = merge_types("Mutation", MUTATIONS)
+    Subscription = merge_types("Subscription", SUBSCRIPTIONS)
     schema = strawberry.Schema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         extensions=extensions,
         scalar_overrides={datetime: DateTimeScalar, date: DateScalar},
     )

@@ -1,0 +1,225 @@
+"""Live calls over HTTP and WebSocket against the real app: pushTranscript, callAssist, endCall."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+from starlette.testclient import TestClient
+
+from asistente.audit.models import AuditEvent
+from asistente.db import transaction
+from asistente.demo import seed_demo
+from asistente.enums import Role
+from asistente.portfolio.models import Debtor
+from asistente.tenants.service import create_api_key
+from tests.api.calls_support import ASSIST, END, PUSH, SUGGEST, classifier
+from tests.conftest import error_codes
+
+
+@pytest.fixture
+def demo(api, services, session_factory, clock):
+    services.extras["classifier"] = classifier()
+    key = seed_demo(session_factory, now=clock())
+    with session_factory() as s:
+        ids = {d.external_id: d.id for d in s.scalars(select(Debtor))}
+    return key, ids
+
+
+def turn(call, debtor, speaker, text, **extra):
+    return {"input": {"callId": call, "debtorId": debtor, "speaker": speaker, "text": text, **extra}}
+
+
+async def push(api, key, call, debtor, speaker, text):
+    body = await api.gql(PUSH, turn(call, debtor, speaker, text), key=key)
+    assert not body.get("errors"), body
+    return body["data"]["pushTranscript"]
+
+
+async def test_debtor_turn_gives_what_suggest_responses_gives(api, demo, session_factory):
+    key, ids = demo
+    mx = ids["CRM-MX-0001"]
+    utterance = "ahorita no tengo dinero, me quedé sin chamba"
+    event = await push(api, key, "call-1", mx, "DEBTOR", utterance)
+    assert event["kind"] == "SUGGESTIONS" and event["seq"] == 1 and event["speaker"] == "DEBTOR"
+    direct = await api.ok(SUGGEST, {"input": {"debtorId": mx, "utterance": utterance}}, key=key)
+    shown = dict(event["suggestions"])
+    assert shown.pop("auditId") == event["auditId"]
+    assert shown == direct["suggestResponses"]
+    with session_factory() as s:
+        ledger = s.get(AuditEvent, event["auditId"])
+        assert ledger.kind == "SUGGESTION" and ledger.call_id == "call-1" and ledger.input["turn"] == 1
+
+
+async def test_agent_turn_alert_and_clean_turn(api, demo):
+    key, ids = demo
+    mx = ids["CRM-MX-0001"]
+    clean = await push(api, key, "call-2", mx, "AGENT", "Buenas tardes, le habla Laura de Cobranza Integral.")
+    assert clean["kind"] == "TURN" and clean["compliance"]["compliant"] is True
+    bad = await push(api, key, "call-2", mx, "AGENT", "Si no paga hoy lo van a meter a la cárcel.")
+    assert bad["kind"] == "COMPLIANCE_ALERT" and bad["seq"] == 2
+    assert not bad["compliance"]["compliant"]
+    assert "THREAT_OF_ARREST" in {v["code"] for v in bad["compliance"]["violations"]}
+
+
+def _ws_subscribe(ws, key, call_id, op="1", after=None):
+    ws.send_json({"type": "connection_init", "payload": {"Authorization": f"Bearer {key}"}})
+    assert ws.receive_json()["type"] == "connection_ack"
+    variables = {"c": call_id}
+    if after is not None:
+        variables["after"] = after
+    ws.send_json({"id": op, "type": "subscribe", "payload": {"query": ASSIST, "variables": variables}})
+
+
+def _post(client, key, query, variables):
+    res = client.post(
+        "/graphql", json={"query": query, "variables": variables}, headers={"authorization": f"Bearer {key}"}
+    )
+    return res.json()
+
+
+@pytest.fixture
+def sync_demo(app, services, session_factory, clock):
+    services.extras["classifier"] = classifier()
+    key = seed_demo(session_factory, now=clock())
+    with session_factory() as s:
+        ids = {d.external_id: d.id for d in s.scalars(select(Debtor))}
+    return key, ids
+
+
+def test_subscriber_gets_every_event_in_order_then_call_ended(app, sync_demo):
+    key, ids = sync_demo
+    mx = ids["CRM-MX-0001"]
+    with (
+        TestClient(app) as client,
+        client.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]) as ws,
+    ):
+        _ws_subscribe(ws, key, "call-ws")
+        lines = [
+            ("AGENT", "Buenas tardes, le habla Laura de Cobranza Integral del Bajío."),
+            ("DEBTOR", "ahorita no tengo dinero"),
+            ("AGENT", "Si no paga hoy lo van a meter a la cárcel."),
+            ("DEBTOR", "el viernes le deposito 500"),
+        ]
+        for speaker, text in lines:
+            body = _post(client, key, PUSH, turn("call-ws", mx, speaker, text))
+            assert not body.get("errors"), body
+        ended = _post(client, key, END, {"c": "call-ws"})
+        assert not ended.get("errors"), ended
+        got = []
+        while True:
+            msg = ws.receive_json()
+            if msg["type"] == "complete":
+                break
+            assert msg["type"] == "next", msg
+            got.append(msg["payload"]["data"]["callAssist"])
+    assert [e["seq"] for e in got] == list(range(1, len(got) + 1))
+    kinds = [e["kind"] for e in got]
+    assert kinds[0] == "TURN" and kinds[1] == "SUGGESTIONS" and "COMPLIANCE_ALERT" in kinds
+    assert kinds[-1] == "CALL_ENDED"
+    summary = got[-1]["summary"]
+    assert summary["disposition"] == "PROMISE_TO_PAY"
+    assert summary["promise"] == {"amount": "500", "currency": "MXN", "dueDate": "2026-11-27"}
+
+
+def _keys(session_factory):
+    with transaction(session_factory) as s:
+        return {
+            "agent1": create_api_key(s, tenant_slug="demo", role=Role.AGENT, agent_external_id="ag-1"),
+            "agent2": create_api_key(s, tenant_slug="demo", role=Role.AGENT, agent_external_id="ag-2"),
+            "supervisor": create_api_key(s, tenant_slug="demo", role=Role.SUPERVISOR),
+            "compliance": create_api_key(s, tenant_slug="demo", role=Role.COMPLIANCE),
+            "other": create_api_key(s, tenant_slug="other", role=Role.ADMIN),
+        }
+
+
+async def test_isolation_roles_and_bad_input(api, demo, session_factory):
+    _, ids = demo
+    keys = _keys(session_factory)
+    mx, co = ids["CRM-MX-0001"], next(v for k, v in ids.items() if k.startswith("CRM-CO"))
+    await push(api, keys["agent1"], "call-iso", mx, "AGENT", "Buenas tardes, le habla Laura.")
+    # another tenant: the call and the debtor read as not found
+    body = await api.gql(PUSH, turn("call-iso", mx, "AGENT", "hola"), key=keys["other"])
+    assert error_codes(body) == ["NOT_FOUND"]
+    body = await api.gql(END, {"c": "call-iso"}, key=keys["other"])
+    assert error_codes(body) == ["NOT_FOUND"]
+    # another agent of the same tenant neither pushes to nor ends agent1's call; a supervisor may
+    body = await api.gql(PUSH, turn("call-iso", mx, "AGENT", "hola"), key=keys["agent2"])
+    assert error_codes(body) == ["NOT_FOUND"]
+    body = await api.gql(END, {"c": "call-iso"}, key=keys["agent2"])
+    assert error_codes(body) == ["NOT_FOUND"]
+    body = await api.gql(PUSH, turn("call-iso", mx, "AGENT", "hola"), key=keys["compliance"])
+    assert error_codes(body) == ["FORBIDDEN"]
+    supervised = await push(api, keys["supervisor"], "call-iso", mx, "AGENT", "Le saluda su supervisor.")
+    assert supervised["seq"] == 2
+    # bad input: unknown debtor, another debtor for the call, speaker outside the enum, a huge turn
+    body = await api.gql(PUSH, turn("call-x", "no-such-debtor", "AGENT", "hola"), key=keys["agent1"])
+    assert error_codes(body) == ["NOT_FOUND"]
+    body = await api.gql(PUSH, turn("call-iso", co, "AGENT", "hola"), key=keys["agent1"])
+    assert error_codes(body) == ["BAD_INPUT"] and "otro deudor" in body["errors"][0]["message"]
+    body = await api.gql(PUSH, turn("call-iso", mx, "CUSTOMER", "hola"), key=keys["agent1"])
+    assert error_codes(body) == ["BAD_INPUT"]
+    body = await api.gql(PUSH, turn("call-iso", mx, "DEBTOR", "x" * 10_000), key=keys["agent1"])
+    assert error_codes(body) == ["BAD_INPUT"] and "2,000" in body["errors"][0]["message"]
+    body = await api.gql(PUSH, turn("call-iso", mx, "DEBTOR", "   "), key=keys["agent1"])
+    assert error_codes(body) == ["BAD_INPUT"]
+    body = await api.gql(PUSH, turn("c" * 201, mx, "DEBTOR", "hola"), key=keys["agent1"])
+    assert error_codes(body) == ["BAD_INPUT"]
+    # nothing half-written: the rejected turns left no event
+    ended = await api.ok(END, {"c": "call-iso"}, key=keys["agent1"])
+    assert ended["endCall"]["disposition"] == "NO_COMMITMENT"
+    # a turn for an ended call is refused; ending again returns the same summary
+    body = await api.gql(PUSH, turn("call-iso", mx, "AGENT", "hola"), key=keys["agent1"])
+    assert error_codes(body) == ["BAD_INPUT"] and "terminó" in body["errors"][0]["message"]
+    again = await api.ok(END, {"c": "call-iso"}, key=keys["agent1"])
+    assert again["endCall"]["auditId"] == ended["endCall"]["auditId"]
+    with session_factory() as s:
+        summary = s.get(AuditEvent, ended["endCall"]["auditId"])
+        turns = s.scalars(select(AuditEvent).where(AuditEvent.call_id == "call-iso")).all()
+    assert summary.kind == "CALL_SUMMARY"
+    assert summary.input["turnAuditIds"] == [t.id for t in turns if t.kind == "COMPLIANCE_CHECK"]
+    assert len(summary.input["turnAuditIds"]) == 2
+
+
+def test_agent_follows_own_calls_supervisor_any(app, sync_demo, session_factory):
+    _, ids = sync_demo
+    keys = _keys(session_factory)
+    mx = ids["CRM-MX-0001"]
+    with TestClient(app) as client:
+        body = _post(client, keys["agent1"], PUSH, turn("call-own", mx, "AGENT", "Buenas tardes."))
+        assert not body.get("errors"), body
+        for who, expected in (("agent2", "NOT_FOUND"), ("other", "NOT_FOUND")):
+            with client.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]) as ws:
+                _ws_subscribe(ws, keys[who], "call-own")
+                msg = ws.receive_json()
+                errors = msg["payload"] if msg["type"] == "error" else msg["payload"]["errors"]
+                assert errors[0]["extensions"]["code"] == expected, (who, msg)
+        with client.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]) as ws:
+            _ws_subscribe(ws, keys["supervisor"], "call-own")  # live view: joins late, gets the backlog
+            msg = ws.receive_json()
+            assert msg["type"] == "next" and msg["payload"]["data"]["callAssist"]["seq"] == 1
+
+
+def test_stream_ends_unauthenticated_when_the_token_expires(app, sync_demo, session_factory, clock):
+    from datetime import timedelta
+
+    _, ids = sync_demo
+    keys = _keys(session_factory)
+    with transaction(session_factory) as s:
+        integrator = create_api_key(s, tenant_slug="demo", role=Role.INTEGRATOR)
+    mx = ids["CRM-MX-0001"]
+    with TestClient(app) as client:
+        session = _post(client, integrator, 'mutation { createAgentSession(agentId: "ag-9") { token } }', {})[
+            "data"
+        ]["createAgentSession"]["token"]
+        body = _post(client, session, PUSH, turn("call-exp", mx, "AGENT", "Buenas tardes."))
+        assert not body.get("errors"), body
+        with client.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]) as ws:
+            _ws_subscribe(ws, session, "call-exp")
+            assert ws.receive_json()["payload"]["data"]["callAssist"]["seq"] == 1
+            clock.value += timedelta(hours=9)  # past the agent session's lifetime
+            body = _post(client, keys["supervisor"], PUSH, turn("call-exp", mx, "DEBTOR", "ya pagué"))
+            assert not body.get("errors"), body
+            msg = ws.receive_json()
+            errors = msg["payload"] if msg["type"] == "error" else msg["payload"]["errors"]
+            assert errors[0]["extensions"]["code"] == "UNAUTHENTICATED", msg
+            assert ws.receive_json()["type"] == "complete"
