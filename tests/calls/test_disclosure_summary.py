@@ -12,7 +12,7 @@ from asistente.calls.disclosure import DisclosureState, call_requirements, track
 from asistente.calls.summary import TurnFact, summarise
 from asistente.calls.turns import CallFacts, agent_turn
 from asistente.compliance import RulePackError, load_packs
-from asistente.compliance.packs import parse_pack
+from asistente.compliance.packs import BUILTIN_PACK_DIR, parse_pack
 from asistente.enums import CallEventKind, Disposition
 from asistente.errors import BadInput
 
@@ -65,7 +65,7 @@ def test_later_us_call_needs_only_the_debt_collector_disclosure():
 
 
 def test_mexico_identification_and_a_line_that_breaks_a_rule():
-    turns, state, reqs = _run(
+    turns, _state, reqs = _run(
         ["Bueno, ¿hablo con la señora Ana?", "Si no paga hoy la van a meter a la cárcel."],
         jurisdiction="MX",
         language="es",
@@ -83,7 +83,7 @@ def test_opening_turns_is_a_pack_parameter():
     for _ in range(2):
         state = track(state, three, []).state
     assert track(state, three, []).due  # the third line is when a 3-line opening is late
-    base = json.loads(open("src/asistente/compliance/packs/US.json", encoding="utf-8").read())
+    base = json.loads((BUILTIN_PACK_DIR / "US.json").read_text(encoding="utf-8"))
     base["rules"][[r["id"] for r in base["rules"]].index("US-06.1")]["parameters"]["callOpeningTurns"] = 0
     with pytest.raises(RulePackError) as err:
         parse_pack(base, "US.json")
