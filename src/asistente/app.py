@@ -341,10 +341,12 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
 def _load_domain_engines(services: Services) -> None:
     """Load data-driven engines at start-up so a broken file stops the service before it serves."""
     from asistente.compliance.textmodel import default_model
+    from asistente.objections.classifier import default_classifier
     from asistente.portfolio.segmentation import load_rules
 
     load_rules()
     default_model()
+    default_classifier()
     if "packs" not in services.extras:
         services.extras["packs"] = _packs(services.settings.rule_pack_dir)
     if "playbook" not in services.extras:

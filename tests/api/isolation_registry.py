@@ -15,4 +15,5 @@ COVERED_ELSEWHERE: set[str] = {
     # tests/api/test_calls_api.py::test_isolation_roles_and_bad_input (and the WebSocket tests there)
     "Mutation.pushTranscript",
     "Mutation.endCall",
+    "Query.suggestResponses",  # tests/api/test_suggest_api.py::test_unknown_or_foreign_debtor_is_not_found
 }

@@ -26,6 +26,7 @@ from asistente.api.calls import schema as calls
 from asistente.api.compliance import schema as compliance
 from asistente.api.core.errors import ErrorCodes
 from asistente.api.core.scalars import DateScalar, DateTimeScalar
+from asistente.api.objections import schema as objections
 from asistente.api.objections import suggest as objection_suggest
 from asistente.api.portfolio import schema as portfolio
 from asistente.api.tenants import schema as tenants
@@ -37,6 +38,7 @@ QUERIES = (
     compliance.Query,
     audit.Query,
     agreements.Query,
+    objections.Query,
     objection_suggest.Query,
     calls.Query,
 )

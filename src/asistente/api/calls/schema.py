@@ -10,6 +10,7 @@ and domain function: ``asistente.api.objections.suggest.compute_suggestions``).
 from __future__ import annotations
 
 import logging
+from types import SimpleNamespace
 from collections.abc import AsyncGenerator, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
@@ -158,19 +159,14 @@ def _suggestions_json(result: Any, audit_id: str) -> dict[str, Any]:
 
 
 def _suggestions_type(d: Mapping[str, Any]) -> objection_api.SuggestionSet:
-    o = objection_api
-    return o.SuggestionSet(
+    """suggestResponses' own shaping (objection_api._shape) of the stored suggestion set."""
+    result = SimpleNamespace(
         category=enums.ObjectionCategory(d["category"]),
         confidence=d["confidence"],
-        alternatives=[
-            o.SuggestionAlternative(
-                category=enums.ObjectionCategory(a["category"]), confidence=a["confidence"]
-            )
-            for a in d["alternatives"]
-        ],
+        alternatives=[(enums.ObjectionCategory(a["category"]), a["confidence"]) for a in d["alternatives"]],
         suggestions=[
-            o.Suggestion(
-                id=strawberry.ID(s["id"]),
+            SimpleNamespace(
+                id=s["id"],
                 text=s["text"],
                 rationale=s["rationale"],
                 register=enums.Register(s["register"]) if s["register"] else None,
@@ -181,19 +177,19 @@ def _suggestions_type(d: Mapping[str, Any]) -> objection_api.SuggestionSet:
             for s in d["suggestions"]
         ],
         next_steps=[
-            o.NextStep(
-                kind=o.domain.NextStepKind(s["kind"]),
+            SimpleNamespace(
+                kind=objection_api.domain.NextStepKind(s["kind"]),
                 message=s["message"],
                 at=datetime.fromisoformat(s["at"]) if s["at"] else None,
             )
             for s in d["nextSteps"]
         ],
-        audit_id=strawberry.ID(d["auditId"]),
         language=d["language"],
         register=enums.Register(d["register"]),
-        withheld=d["withheld"],
+        dropped=[None] * int(d["withheld"]),
         playbook_version=d["playbookVersion"],
     )
+    return objection_api._shape(result, d["auditId"])  # type: ignore[arg-type]
 
 
 def _hit_type(h: Mapping[str, Any]) -> RuleHit:

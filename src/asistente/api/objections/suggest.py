@@ -16,6 +16,7 @@ from asistente.agreements.store import AgreementStatus, AgreementStore
 from asistente.api.compliance.schema import tenant_packs
 from asistente.api.core.permissions import ADMIN, AGENT, COMPLIANCE, INTEGRATOR, SUPERVISOR, register
 from asistente.api.objections.group_commit import GroupCommit
+from asistente.api.objections.types import CategoryConfidence, ObjectionCategory
 from asistente.enums import Role as DomainRole
 from asistente.errors import BadInput, DomainError, NotFound
 from asistente.objections import feedback as fb
@@ -35,7 +36,6 @@ SETTINGS_KEY = "objections"
 MAX_CALL_ID = 200
 MAX_PAGE = 500
 
-ObjectionCategory = strawberry.enum(enums.ObjectionCategory, name="ObjectionCategory")
 Register = strawberry.enum(enums.Register, name="Register")
 Technique = strawberry.enum(enums.Technique, name="Technique")
 NextStepKind = strawberry.enum(domain.NextStepKind, name="NextStepKind")
@@ -46,12 +46,6 @@ class SuggestInput:
     debtor_id: strawberry.ID
     utterance: str
     call_id: strawberry.ID | None = None
-
-
-@strawberry.type(description="Another category the utterance may belong to, with its probability.")
-class SuggestionAlternative:
-    category: ObjectionCategory
-    confidence: float
 
 
 @strawberry.type(description="An answer the agent can say now; it passed the compliance check (CALL_TURN).")
@@ -76,7 +70,7 @@ class NextStep:
 class SuggestionSet:
     category: ObjectionCategory
     confidence: float
-    alternatives: list[SuggestionAlternative]
+    alternatives: list[CategoryConfidence]
     suggestions: list[Suggestion]
     next_steps: list[NextStep]
     audit_id: strawberry.ID
@@ -209,7 +203,7 @@ def _shape(result: domain.SuggestionSet, audit_id: str) -> SuggestionSet:
     return SuggestionSet(
         category=result.category,
         confidence=result.confidence,
-        alternatives=[SuggestionAlternative(category=c, confidence=p) for c, p in result.alternatives],
+        alternatives=[CategoryConfidence(category=c, confidence=p) for c, p in result.alternatives],
         suggestions=[
             Suggestion(
                 id=strawberry.ID(s.id),
