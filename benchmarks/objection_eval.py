@@ -74,9 +74,9 @@ def evaluate_set(path: Path, show_misses: bool) -> None:
                 )
 
 
-def evaluate_cv() -> None:
+def evaluate_cv(show_misses: bool) -> None:
     from asistente.objections.normalize import load_normalizer
-    from asistente.objections.train import CORPUS_DIR, cross_validate, cv_report, load_rows
+    from asistente.objections.train import CORPUS_DIR, cross_validate, cv_report, decisions, load_rows
 
     rows = load_rows(sorted(CORPUS_DIR.glob("*.jsonl")))
     cv = cross_validate(rows, load_normalizer())
@@ -85,6 +85,13 @@ def evaluate_cv() -> None:
     )
     print(f"ECE before calibration {cv['eceBefore']:.3f}")
     print(format_report(cv_report(rows, cv), CATEGORIES))
+    if show_misses:
+        print("\nmisses (out of fold):")
+        for r, (category, confidence, _) in zip(
+            rows, decisions(cv["probabilities"], cv["multi"]), strict=True
+        ):
+            if category != r["category"]:
+                print(f"  [{r['locale']}] {r['category']} -> {category} ({confidence:.2f}): {r['text']}")
 
 
 def speed() -> None:
@@ -131,7 +138,7 @@ def main() -> int:
     if not args.set and not args.speed:
         parser.error("give --set and/or --speed")
     if args.set == "cv":
-        evaluate_cv()
+        evaluate_cv(args.show_misses)
     elif args.set:
         path = Path(args.set)
         if not path.exists() and args.set.startswith("blind/"):

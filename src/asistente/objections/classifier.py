@@ -187,6 +187,15 @@ class Classifier:
         known = sum(w in self.known_words for w in lettered)
         return known >= MIN_KNOWN_SHARE * len(lettered)
 
+    def distribution(self, text: str) -> dict[ObjectionCategory, float]:
+        """Every category's calibrated probability for the turn; empty when the turn is out of scope."""
+        check_text(text)
+        words = self.normalizer.tokens(text) or self.normalizer.raw_tokens(text)
+        if not self.in_scope(text, words):
+            return {}
+        probs, _ = self.turn_probabilities(text, words)
+        return dict(zip(self.categories, probs, strict=True))
+
     def classify(self, text: str, language: str | None = None) -> Classification:
         check_text(text)
         given = check_language(language)

@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,6 +33,10 @@ from asistente.objections.classifier import MIN_CLAUSE_WORDS, MODEL_FILE, decide
 from asistente.objections.features import clause_texts, features_of, vectorise
 from asistente.objections.metrics import expected_calibration_error, report
 from asistente.objections.normalize import Normalizer, load_normalizer
+
+# One BLAS/OpenMP thread: on a shared machine, threads contend and the fits run about 3x slower.
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
 
 ROOT = Path(__file__).resolve().parents[3]
 CORPUS_DIR = ROOT / "tests" / "objections" / "corpus"
