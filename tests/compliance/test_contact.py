@@ -500,6 +500,7 @@ def test_mexico_older_adult_is_a_warning_with_verify(reg: PackRegistry) -> None:
     decision = decide(reg, d, local("America/Mexico_City", 2024, 5, 10, 12))
     assert decision.allowed
     assert [w.rule_id for w in decision.warnings] == ["MX-08.2"] and decision.warnings[0].verify
+    assert decision.warnings[0].code.value == "OLDER_ADULT"  # its own code, not CONTACT_MINOR
 
 
 def test_us_work_email(reg: PackRegistry) -> None:

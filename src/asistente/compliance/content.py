@@ -16,7 +16,10 @@ from asistente.compliance.types import ComplianceReport, Rule, RuleHit, Span
 from asistente.enums import Channel, ComplianceContext, RecipientRole
 from asistente.errors import BadInput, FieldError
 
-__all__ = ["MAX_TEXT_CHARS", "Detector", "check_text"]
+__all__ = ["MAX_TEXT_CHARS", "SECOND_READER_PREFIX", "Detector", "check_text", "forbidden_signals"]
+
+# Detections whose pattern id starts with this come from the LLM second reader (compliance.review).
+SECOND_READER_PREFIX = "llm:"
 
 MAX_TEXT_CHARS = 20_000
 
@@ -88,6 +91,7 @@ def check_text(
     detector: Detector | None = None,
     use_model: bool = True,
     context: ComplianceContext | str = ComplianceContext.MESSAGE,
+    extra_detections: Sequence[Any] = (),
 ) -> ComplianceReport:
     """Check one text (message, draft, script or an utterance) against the jurisdiction's content rules.
 
@@ -100,15 +104,18 @@ def check_text(
     overlays (New York City). The lexicon's signals are joined by the text model's
     (asistente.compliance.textmodel) unless ``use_model=False`` or a detector is injected. Raises BadInput
     for empty or over-long text, an unknown channel, recipient role, context or jurisdiction, and for
-    CALL_TURN on a channel that is not a call.
+    CALL_TURN on a channel that is not a call. ``extra_detections`` are signals found by another reader
+    (the LLM second reader, compliance.review), mapped by the packs exactly like the lexicon's.
     """
     if not isinstance(text, str) or not text.strip():
-        raise BadInput("text is empty: send the message to check / el texto está vacío")
+        msg = "text: empty; send the message to check / el texto está vacío"
+        raise BadInput(msg, [FieldError("text", msg)])
     if len(text) > MAX_TEXT_CHARS:
-        raise BadInput(
-            f"text has {len(text)} characters; the maximum is {MAX_TEXT_CHARS} / "
+        msg = (
+            f"text: {len(text)} characters; the maximum is {MAX_TEXT_CHARS} / "
             f"el texto tiene {len(text)} caracteres; el máximo es {MAX_TEXT_CHARS}"
         )
+        raise BadInput(msg, [FieldError("text", msg)])
     try:
         channel = Channel(channel)
     except ValueError:
@@ -157,6 +164,7 @@ def check_text(
             is_first_contact=is_first_contact,
             time_barred=time_barred,
         )
+    detections += extra_detections
 
     found: list[tuple[Rule, RuleHit]] = []
     for rule in rules:
@@ -169,6 +177,8 @@ def check_text(
                 if d.signal not in wanted:
                     continue
                 es, en = SIGNAL_TEXT.get(d.signal, (d.signal, d.signal))
+                if d.pattern_id.startswith(SECOND_READER_PREFIX):
+                    es, en = f"{es} (según el segundo lector, LLM)", f"{en} (per the second reader, an LLM)"
                 quote = _excerpt(text, d.start, d.end)
                 found.append(
                     (
@@ -233,3 +243,30 @@ def check_text(
         warnings=warnings,
         pack_version=PackRegistry.version_string(pack_list),
     )
+
+
+def forbidden_signals(
+    *,
+    channel: Channel | str,
+    jurisdiction: str,
+    packs: PackRegistry,
+    recipient_role: RecipientRole | str = RecipientRole.DEBTOR,
+    time_barred: bool = False,
+    tenant_overlay: Mapping[str, Any] | None = None,
+    addresses: Sequence[Mapping[str, Any]] = (),
+) -> frozenset[str]:
+    """The signals a violation rule of the jurisdiction's packs forbids for this channel and recipient
+    (what a reader's finding can turn into a violation here)."""
+    registry = packs.with_overlay(tenant_overlay) if tenant_overlay else packs
+    channel, role = Channel(channel), RecipientRole(recipient_role)
+    out: set[str] = set()
+    for pack in registry.resolve(jurisdiction, addresses):
+        for rule in pack.rules:
+            if rule.kind != "forbidden_signal" or rule.severity != "violation":
+                continue
+            if not rule.applies_to(channel, role):
+                continue
+            if rule.parameters.get("onlyIfTimeBarred") and not time_barred:
+                continue
+            out.update(rule.parameters["signals"])
+    return frozenset(out)

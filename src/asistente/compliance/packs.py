@@ -51,7 +51,8 @@ _KIND_CODES: dict[str, set[str]] = {
     "litigation_hold": {"LITIGATION_HOLD"},
     "recipient_role": {"THIRD_PARTY_DISCLOSURE", "CONTACT_MINOR"},
     "minor": {"CONTACT_MINOR"},
-    "older_adult": {"CONTACT_MINOR", "THIRD_PARTY_DISCLOSURE"},
+    # OLDER_ADULT since 2026.12; CONTACT_MINOR stays accepted so tenant overlays written before still load.
+    "older_adult": {"OLDER_ADULT", "CONTACT_MINOR", "THIRD_PARTY_DISCLOSURE"},
     "work_email": {"WORK_EMAIL"},
 }
 CONTACT_KINDS = frozenset(_KIND_CODES)

@@ -106,6 +106,12 @@ class LLMClient:
             )
         return self._client
 
+    def warm(self) -> LLMClient:
+        """Import the openai package and build its client now (start-up), not inside a request's budget:
+        the import alone takes a second or more and would block the event loop."""
+        self._openai()
+        return self
+
     async def aclose(self) -> None:
         if self._client is not None:
             await self._client.close()
@@ -130,6 +136,7 @@ class LLMClient:
         if json_object:
             options["response_format"] = {"type": "json_object"}
         phash = prompt_hash(model, messages, options)
+        client = self._openai()  # outside the budget: a first call imports openai (blocking)
         started = time.perf_counter()
 
         def result(outcome: LLMOutcome, **kw: Any) -> LLMResult:
@@ -143,7 +150,7 @@ class LLMClient:
 
         try:
             async with asyncio.timeout(budget_s):
-                response = await self._openai().chat.completions.with_raw_response.create(
+                response = await client.chat.completions.with_raw_response.create(
                     model=model, messages=list(messages), **options
                 )
                 body = response.text

@@ -41,7 +41,37 @@ class KnownValues:
 
     @classmethod
     def of(cls, **values: Iterable[str | None] | None) -> KnownValues:
-        return cls(**{k: tuple(v for v in (vals or ()) if v and v.strip()) for k, vals in values.items()})
+        return cls(
+            **{
+                k: tuple(v for v in (vals or ()) if isinstance(v, str) and v.strip())
+                for k, vals in values.items()
+            }
+        )
+
+    @classmethod
+    def of_record(
+        cls,
+        *,
+        names: Iterable[str | None] = (),
+        addresses: Iterable[Mapping[str, object]] = (),
+        phones: Iterable[Mapping[str, object]] = (),
+        emails: Iterable[Mapping[str, object]] = (),
+        accounts: Iterable[str | None] = (),
+    ) -> KnownValues:
+        """From the shapes a debtor record stores: addresses {line1, line2, postalCode, ...}, phones
+        {number}, e-mails {address}. Street lines and postal codes are hidden; city and region stay (the
+        reader may need the place, not the door)."""
+        street = [str(a.get(k)) for a in addresses for k in ("line1", "line2") if a.get(k)]
+        return cls.of(
+            names=names,
+            addresses=street,
+            phones=[str(p.get("number")) for p in phones if p.get("number")],
+            emails=[str(e.get("address")) for e in emails if e.get("address")],
+            accounts=accounts,
+        )
+
+    def __bool__(self) -> bool:
+        return any((self.names, self.phones, self.emails, self.accounts, self.addresses))
 
 
 # --- check digits ----------------------------------------------------------------------------------------
