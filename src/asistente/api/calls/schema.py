@@ -10,10 +10,10 @@ and domain function: ``asistente.api.objections.suggest.compute_suggestions``).
 from __future__ import annotations
 
 import logging
-from types import SimpleNamespace
 from collections.abc import AsyncGenerator, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
 import strawberry
