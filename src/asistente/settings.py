@@ -55,6 +55,10 @@ class Settings(BaseSettings):
     # against the debtor's card revision on every request, so the cache never serves stale data.
     card_cache_size: int = Field(default=2000, ge=0, validation_alias="ASISTENTE_CARD_CACHE_SIZE")
 
+    # Live calls: the time an LLM-written call summary may take before the rule-based one is used.
+    llm_summary_budget_ms: int = Field(
+        default=2500, ge=100, validation_alias="ASISTENTE_LLM_SUMMARY_BUDGET_MS"
+    )
     # Live calls: events a callAssist subscriber may leave unread before it is dropped.
     call_queue_size: int = Field(default=256, ge=1, validation_alias="ASISTENTE_CALL_QUEUE_SIZE")
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from sqlalchemy import select
 from starlette.testclient import TestClient
@@ -223,3 +225,95 @@ def test_stream_ends_unauthenticated_when_the_token_expires(app, sync_demo, sess
             errors = msg["payload"] if msg["type"] == "error" else msg["payload"]["errors"]
             assert errors[0]["extensions"]["code"] == "UNAUTHENTICATED", msg
             assert ws.receive_json()["type"] == "complete"
+
+
+async def _call_with_promise(api, key, mx, call_id):
+    await push(
+        api, key, call_id, mx, "AGENT", "Buenas tardes, le habla Laura de Cobranza Integral del Bajío."
+    )
+    await push(api, key, call_id, mx, "DEBTOR", "Soy Ana Karen Chan Pech; el viernes le deposito 500")
+
+
+async def test_llm_summary_redacted_within_budget_else_rules(api, demo, services, session_factory, llm_fake):
+    from asistente.llm import LLMClient, LLMConfig
+    from tests.llm_fake import Reply
+
+    key, ids = demo
+    mx = ids["CRM-MX-0001"]
+    services.extras["llm"] = LLMClient(LLMConfig(base_url=llm_fake.base_url, model="fake-model"))
+    services.settings.llm_summary_budget_ms = 1500
+
+    def summaries(body):
+        system = body["messages"][0]["content"]
+        if "Resume la llamada" in system:
+            return Reply.text(
+                "La deudora [NAME_1] dijo no tener dinero y prometió depositar 500 MXN el viernes."
+            )
+        return Reply.error(500)  # any other use of the model falls back to its local answer
+
+    llm_fake.respond_with(summaries)
+    await _call_with_promise(api, key, mx, "call-llm")
+    out = (await api.ok(END, {"c": "call-llm"}, key=key))["endCall"]
+    assert out["generator"] == "LLM"
+    assert out["summary"].startswith("La deudora Ana Karen Chan Pech dijo")
+    assert (
+        out["disposition"] == "PROMISE_TO_PAY" and out["promise"]["amount"] == "500"
+    )  # rules, not the model
+    sent = [r for r in llm_fake.requests if "Resume la llamada" in r["messages"][0]["content"]]
+    assert len(sent) == 1 and "Chan Pech" not in json.dumps(sent, ensure_ascii=False)
+    with session_factory() as s:
+        event = s.get(AuditEvent, out["auditId"])
+    assert event.versions["llm"]["outcome"] == "OK" and event.output["generator"] == "LLM"
+
+    # too slow: the rule-based summary, and the ledger says why
+    services.settings.llm_summary_budget_ms = 200
+    llm_fake.respond_with(lambda body: Reply.delayed(2.0, "tarde"))
+    await _call_with_promise(api, key, mx, "call-llm-slow")
+    out = (await api.ok(END, {"c": "call-llm-slow"}, key=key))["endCall"]
+    assert out["generator"] == "RULES" and out["summary"].startswith("El deudor dijo")
+    with session_factory() as s:
+        assert s.get(AuditEvent, out["auditId"]).versions["llm"]["outcome"] == "TIMEOUT"
+
+
+async def test_disposition_codes_are_tenant_data(api, demo, session_factory):
+    key, ids = demo
+    keys = _keys(session_factory)
+    admin_q = "mutation($c: JSON!) { setDispositionCodes(codes: $c) }"
+    body = await api.gql(admin_q, {"c": {"PROMISE_TO_PAY": "105"}}, key=key)
+    assert error_codes(body) == ["FORBIDDEN"]
+    with transaction(session_factory) as s:
+        admin = create_api_key(s, tenant_slug="demo", role=Role.ADMIN)
+    body = await api.gql(admin_q, {"c": {"PROMISED": "105"}}, key=admin)
+    assert error_codes(body) == ["BAD_INPUT"] and "$" in body["errors"][0]["message"]
+    await api.ok(admin_q, {"c": {"PROMISE_TO_PAY": "105", "CALLBACK": "101"}}, key=admin)
+    assert (await api.ok("{ dispositionCodes }", key=key))["dispositionCodes"] == {
+        "PROMISE_TO_PAY": "105",
+        "CALLBACK": "101",
+    }
+    other = await api.ok("{ dispositionCodes }", key=keys["other"])
+    assert other["dispositionCodes"] == {}
+    await _call_with_promise(api, key, ids["CRM-MX-0001"], "call-crm")
+    out = (await api.ok(END, {"c": "call-crm"}, key=key))["endCall"]
+    assert out["disposition"] == "PROMISE_TO_PAY" and out["crmCode"] == "105"
+
+
+async def test_us_call_reminds_the_debt_collector_disclosure_once(api, demo):
+    key, ids = demo
+    us = ids["CRM-US-0001"]
+    first = await push(api, key, "call-us", us, "AGENT", "Hi, may I speak with Michael Thompson?")
+    assert first["kind"] == "TURN"
+    second = await push(api, key, "call-us", us, "AGENT", "This is Mark with Desert Recovery Services.")
+    assert second["kind"] == "DISCLOSURE_REMINDER"
+    hits = second["compliance"]["violations"] + second["compliance"]["warnings"]
+    assert {h["code"] for h in hits} == {"MISSING_DISCLOSURE"}
+    third = await push(api, key, "call-us", us, "AGENT", "How are you today?")
+    assert third["kind"] == "TURN"  # reminded once, not on every later line
+    said = await push(
+        api, key, "call-us2", us, "AGENT", "This is Mark with Desert Recovery Services, a debt collector."
+    )
+    later = await push(api, key, "call-us2", us, "AGENT", "How are you today?")
+    assert said["kind"] == later["kind"] == "TURN"
+    out = (await api.ok(END, {"c": "call-us"}, key=key))["endCall"]
+    assert "MISSING_DISCLOSURE" in {a["code"] for a in out["alerts"]}
+    out2 = (await api.ok(END, {"c": "call-us2"}, key=key))["endCall"]
+    assert "MISSING_DISCLOSURE" not in {a["code"] for a in out2["alerts"]}

@@ -580,21 +580,26 @@ class Mutation:
             crm_codes=crm_codes,
         )
         turn_audit_ids = [t.audit_id for t in turns if t.audit_id]
+        summary_text, generator, llm_record = await _llm_summary(info, debtor, turns, result)
         event = ctx.record(
             "CALL_SUMMARY",
             debtor_id=call.debtor_id,
             call_id=cid,
             input={"callId": cid, "turns": len(turns), "turnAuditIds": turn_audit_ids, "language": language},
-            output=result.as_json(),
-            versions={"rulePacks": "+".join(sorted({r.rule.pack for r in requirements})) or None},
+            output={**result.as_json(), "summary": summary_text, "generator": generator},
+            versions={
+                "rulePacks": "+".join(sorted({r.rule.pack for r in requirements})) or None,
+                **({"llm": llm_record} if llm_record else {}),
+            },
             now=now,
         )
         summary_json = {
             **result.as_json(),
+            "summary": summary_text,
             "callId": cid,
             "debtorId": call.debtor_id,
             "auditId": event.id,
-            "generator": "RULES",
+            "generator": generator,
         }
         payload = _payload(cid, enums.CallEventKind.CALL_ENDED, now, summary=summary_json, auditId=event.id)
         rows = store.add_events(session, call, [{"payload": payload, "facts": {}}], turn=None, now=now)
@@ -628,6 +633,36 @@ class Mutation:
         )
         session.commit()
         return mapping
+
+
+async def _llm_summary(
+    info: Info, debtor: Any, turns: Sequence[TurnFact], rules: Any
+) -> tuple[str, str, dict[str, Any] | None]:
+    """The summary text, who wrote it (RULES or LLM) and the LLM call's ledger record (None without an
+    LLM). Personal data is redacted before it leaves; the rule-based text stands on any failure."""
+    client = info.context.services.extras.get("llm")
+    if client is None or not turns:
+        return rules.summary, "RULES", None
+    from asistente.calls.llm_summary import parse_summary, summary_prompt
+    from asistente.llm import KnownValues
+
+    known = KnownValues.of(
+        names=[debtor.full_name],
+        phones=[p.get("number") for p in debtor.phones or []],
+        emails=[e.get("address") for e in debtor.emails or []],
+    )
+    messages, mapping = summary_prompt(turns, rules, known)
+    budget = info.context.settings.llm_summary_budget_ms / 1000
+    answer = await client.complete(
+        messages, budget_s=budget, parse=lambda text: parse_summary(text, mapping), max_tokens=300
+    )
+    record = answer.ledger()
+    if answer.ok:
+        return answer.parsed, "LLM", record
+    log.warning(
+        "call summary: LLM %s (%s); the rule-based summary stands", answer.outcome.value, answer.error
+    )
+    return rules.summary, "RULES", record
 
 
 def _check_turn_target(p: Principal, call: Call | None, call_id: str, debtor_id: str) -> None:
