@@ -26,10 +26,13 @@ from asistente.errors import BadInput, FieldError
 
 __all__ = [
     "MAX_TURN_CHARS",
+    "AgentLine",
     "AgentTurn",
     "CallFacts",
     "DebtorTurn",
+    "advance_call",
     "agent_turn",
+    "check_agent_line",
     "debtor_turn",
     "hit_json",
     "report_json",
@@ -85,16 +88,18 @@ def check_turn_text(text: Any) -> str:
     return text
 
 
-def agent_turn(
-    text: str,
-    *,
-    facts: CallFacts,
-    packs: PackRegistry,
-    state: DisclosureState,
-    requirements: Sequence[Requirement],
-    detector: Detector | None = None,
-) -> AgentTurn:
-    """Check one agent line and advance the call's disclosure tracking."""
+@dataclass(frozen=True)
+class AgentLine:
+    """What one agent line says, independent of the call's state (computed before the call is locked)."""
+
+    report: ComplianceReport
+    elements: tuple[str, ...]
+
+
+def check_agent_line(
+    text: str, *, facts: CallFacts, packs: PackRegistry, detector: Detector | None = None
+) -> AgentLine:
+    """The line checked as a CALL_TURN, and the required-content elements it contains."""
     check_turn_text(text)
     report = check_text(
         text,
@@ -115,16 +120,38 @@ def agent_turn(
         elements = tuple(sorted(find_elements(text, facts.language)))
     else:
         elements = tuple(sorted(detector.find_elements(text, facts.language)))
-    tracked = track(state, requirements, elements)
+    return AgentLine(report, elements)
+
+
+def advance_call(
+    line: AgentLine, *, state: DisclosureState, requirements: Sequence[Requirement]
+) -> AgentTurn:
+    """The agent line in the call: the disclosure tracking moves on and the line's events are chosen."""
+    tracked = track(state, requirements, line.elements)
     reminders = tuple(r.reminder() for r in tracked.due)
     kinds: list[CallEventKind] = []
-    if report.violations:
+    if line.report.violations:
         kinds.append(CallEventKind.COMPLIANCE_ALERT)
     if reminders:
         kinds.append(CallEventKind.DISCLOSURE_REMINDER)
     if not kinds:
         kinds.append(CallEventKind.TURN)
-    return AgentTurn(report, elements, tracked.state, reminders, tuple(kinds))
+    return AgentTurn(line.report, line.elements, tracked.state, reminders, tuple(kinds))
+
+
+def agent_turn(
+    text: str,
+    *,
+    facts: CallFacts,
+    packs: PackRegistry,
+    state: DisclosureState,
+    requirements: Sequence[Requirement],
+    detector: Detector | None = None,
+) -> AgentTurn:
+    """Check one agent line and advance the call's disclosure tracking (``check_agent_line`` then
+    ``advance_call``; the service runs the first before taking the call's lock)."""
+    line = check_agent_line(text, facts=facts, packs=packs, detector=detector)
+    return advance_call(line, state=state, requirements=requirements)
 
 
 def debtor_turn(text: str, *, category: str, facts: CallFacts, now: datetime) -> DebtorTurn:

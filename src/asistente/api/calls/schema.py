@@ -37,7 +37,8 @@ from asistente.calls.models import Call
 from asistente.calls.summary import TurnFact, summarise
 from asistente.calls.turns import (
     CallFacts,
-    agent_turn,
+    advance_call,
+    check_agent_line,
     check_turn_text,
     debtor_turn,
     hit_json,
@@ -395,6 +396,9 @@ class Mutation:
             suggestion, policy_versions, _card = await objection_api.compute_suggestions(
                 info, p, debtor.id, text
             )
+        else:
+            # the line's check does not depend on the call's state: done before the call is locked
+            line = check_agent_line(text, facts=facts, packs=packs)
         agent_id = _resolve_agent(info, p, input.agent_id)
 
         if existing is None:
@@ -456,12 +460,8 @@ class Mutation:
                 is_first_contact=bool(state_json["firstContact"]),
                 addresses=facts.addresses,
             )
-            outcome_a = agent_turn(
-                text,
-                facts=facts,
-                packs=packs,
-                state=DisclosureState.from_json(state_json),
-                requirements=requirements,
+            outcome_a = advance_call(
+                line, state=DisclosureState.from_json(state_json), requirements=requirements
             )
             report = outcome_a.report
             state_json.update(outcome_a.disclosure.as_json())
