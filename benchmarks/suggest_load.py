@@ -27,6 +27,7 @@ Target: p99 < 50 ms and >= 25% of the floor's req/s at 50 clients on 2 workers. 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import shutil
@@ -41,8 +42,10 @@ sys.path.insert(0, str(Path(__file__).parent))
 from card_load import (
     IDS_QUERY,
     Run,
+    _httpx_load,
     httpx_run,
     is_error,
+    percentile,
     print_run,
     start_floor,
     start_graphql,
@@ -72,6 +75,25 @@ UTTERANCES = [
 IDS_QUERY_ALL = IDS_QUERY.replace("first: 60", "first: 100")
 
 
+def httpx_cold(
+    label: str, url: str, headers: dict[str, str], bodies: list[bytes], args: argparse.Namespace
+) -> Run:
+    """Each distinct request once, by `--clients` concurrent clients: the cold figure."""
+    lat, errors, elapsed = asyncio.run(_httpx_load(url, headers, bodies, args.clients, 600.0, len(bodies)))
+    lat_ms = sorted(x * 1000 for x in lat)
+    return Run(
+        label,
+        "httpx",
+        len(lat),
+        sum(errors.values()),
+        elapsed,
+        percentile(lat_ms, 50),
+        percentile(lat_ms, 90),
+        percentile(lat_ms, 99),
+        errors,
+    )
+
+
 def bench(workers: int, workdir: Path, clients: list[str], args: argparse.Namespace) -> list[Run]:
     proc, base, key, _ = start_graphql(workdir, workers)
     runs: list[Run] = []
@@ -97,6 +119,10 @@ def bench(workers: int, workdir: Path, clients: list[str], args: argparse.Namesp
             flush=True,
         )
         url = f"{base}/graphql"
+        # The first pass over every distinct request: cold caches (cards, compliance verdicts), measured.
+        cold = httpx_cold(f"suggestResponses cold w={workers}", url, headers, bodies, args)
+        print_run(cold)
+        runs.append(cold)
         for client in clients:
             prof = None
             if args.profile and client == clients[0]:

@@ -341,11 +341,9 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
 def _load_domain_engines(services: Services) -> None:
     """Load data-driven engines at start-up so a broken file stops the service before it serves."""
     from asistente.errors import DataFileError
-    from asistente.objections.classifier import default_classifier
     from asistente.portfolio.segmentation import load_rules
 
     load_rules()
-    default_classifier()
     try:
         # The lexicons load when the detector is first imported; both are re-checked here so a broken
         # file stops the start, naming file, JSON path and reason.
@@ -354,16 +352,15 @@ def _load_domain_engines(services: Services) -> None:
 
         default_matcher()
         default_model()
+        from asistente.objections.classifier import default_classifier
+
+        default_classifier()
     except ValueError as exc:  # LexiconError, TextModelError: both carry file, path and reason
         if all(hasattr(exc, a) for a in ("file", "path", "reason")):
             raise DataFileError(exc.file, exc.path, exc.reason) from exc  # type: ignore[attr-defined]
         raise
     if "packs" not in services.extras:
         services.extras["packs"] = _packs(services.settings.rule_pack_dir)
-    if "playbook" not in services.extras:
-        services.extras["playbook"] = _playbook(
-            services.settings.rule_pack_dir, services.settings.playbook_dir
-        )
     if "llm" not in services.extras:
         # The optional LLM (second reader of checkCompliance): built here so its import is not paid
         # inside a request's time budget.
@@ -371,6 +368,10 @@ def _load_domain_engines(services: Services) -> None:
 
         config = LLMConfig.from_settings(services.settings)
         services.extras["llm"] = LLMClient(config).warm() if config else None
+    if "playbook" not in services.extras:
+        services.extras["playbook"] = _playbook(
+            services.settings.rule_pack_dir, services.settings.playbook_dir
+        )
 
 
 @lru_cache(maxsize=4)

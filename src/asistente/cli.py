@@ -198,11 +198,15 @@ def _tenants_set_origins(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _import(args: argparse.Namespace, settings: Settings) -> int:
+    from datetime import UTC, datetime
+
     from asistente.portfolio.ingest import import_jsonl_file
 
     engine, factory = _open(settings)
     try:
-        result = import_jsonl_file(factory, args.file, tenant_slug=args.tenant, progress=not args.no_progress)
+        result = import_jsonl_file(
+            factory, args.file, tenant_slug=args.tenant, now=datetime.now(UTC), progress=not args.no_progress
+        )
     finally:
         engine.dispose()
     if result.rejections:
@@ -216,7 +220,7 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
         return 1
     print(
         f"imported {result.records} record(s): {result.debtors_created} debtor(s) created, "
-        f"{result.debtors_updated} updated, in {result.seconds:.1f} s ({result.rate:,.0f} records/s)"
+        f"{result.debtors_updated} updated, {result.debtors_unchanged} unchanged, in {result.seconds:.1f} s ({result.rate:,.0f} records/s)"
     )
     return 0
 

@@ -25,7 +25,7 @@ from asistente.objections.render import sample_values
 
 # Each file's version moves with its content: edit a file, bump its "version", update the hash here.
 VERSIONS = {
-    "default.json": "2026.12.1",
+    "default.json": "2026.12.2",
     "US.json": "2026.12.1",
     "MX.json": "2026.12.1",
     "CO.json": "2026.12.1",

@@ -400,3 +400,35 @@ def test_rationale_and_technique_are_given():
     out = run(ObjectionCategory.HARDSHIP, card("MX"))
     for s in out.suggestions:
         assert " / " in s.rationale and isinstance(s.technique, Technique)
+
+
+def test_conditions_on_the_account_select_answers():
+    from asistente.objections.card import PromiseView
+
+    base = card("MX")
+    early = replace(base, accounts=(replace(base.accounts[0], days_past_due=12),))
+    assert "NO_MONEY.early" in [s.id for s in run(ObjectionCategory.NO_MONEY, early).suggestions]
+    assert "NO_MONEY.early" not in [
+        s.id for s in run(ObjectionCategory.NO_MONEY, base).suggestions
+    ]  # 62 days
+
+    high = replace(base, segment_code="LATE-HIGH-POOR")
+    assert "DISCOUNT_OR_PLAN.high_balance" in [
+        s.id for s in run(ObjectionCategory.DISCOUNT_OR_PLAN, high).suggestions
+    ]
+    assert "DISCOUNT_OR_PLAN.high_balance" not in [
+        s.id for s in run(ObjectionCategory.DISCOUNT_OR_PLAN, base).suggestions
+    ]
+
+    installment = PromiseView(Decimal("3500.00"), "MXN", date(2026, 12, 1), "PENDING", "agr-1")
+    with_agreement = replace(base, active_agreements=1, promises=(installment,))
+    first = run(ObjectionCategory.PROMISE_TO_PAY, with_agreement).suggestions[0]
+    assert first.id == "PROMISE_TO_PAY.agreement"
+    assert "$3,500" in first.text and "1 de diciembre de 2026" in first.text
+    assert "PROMISE_TO_PAY.agreement" not in [
+        s.id for s in run(ObjectionCategory.PROMISE_TO_PAY, base).suggestions
+    ]
+
+    barred = run(ObjectionCategory.REFUSAL, card("MX", time_barred=True))
+    assert barred.suggestions[0].id == "REFUSAL.time_barred"
+    assert "REFUSAL.options" not in [s.id for s in barred.suggestions]  # excluded for time-barred debts

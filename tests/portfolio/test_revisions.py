@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -13,6 +13,8 @@ from asistente.portfolio.models import Account, Debtor, Interaction, Promise
 from asistente.tenants.service import get_or_create_tenant
 from tests.api.data import debtor_record
 
+NOW = datetime.now(UTC)  # the instant the rows are stamped with (ingest never reads the clock)
+
 
 def _revision(factory, debtor_id: str) -> int:
     with factory() as s:
@@ -22,7 +24,7 @@ def _revision(factory, debtor_id: str) -> int:
 def _setup(factory) -> tuple[str, str]:
     with transaction(factory) as s:
         tenant = get_or_create_tenant(s, "acme", "Acme")
-        result = upsert_records(s, tenant.id, [debtor_record("R-1", accounts=2)])
+        result = upsert_records(s, tenant.id, [debtor_record("R-1", accounts=2)], now=NOW)
         return tenant.id, result.debtor_ids[0]
 
 
@@ -80,7 +82,9 @@ def test_the_import_update_path_moves_the_revision(session_factory):
     tenant_id, debtor_id = _setup(session_factory)
     start = _revision(session_factory, debtor_id)
     with transaction(session_factory) as s:
-        upsert_records(s, tenant_id, [{**debtor_record("R-1", accounts=2), "fullName": "Renombrada"}])
+        upsert_records(
+            s, tenant_id, [{**debtor_record("R-1", accounts=2), "fullName": "Renombrada"}], now=NOW
+        )
     assert _revision(session_factory, debtor_id) > start
 
 
@@ -98,3 +102,25 @@ def test_a_stale_loaded_value_cannot_rewind_the_revision(session_factory):
     finally:
         stale.close()
     assert _revision(session_factory, debtor_id) > moved
+
+
+def test_an_unchanged_record_reimported_changes_nothing(session_factory):
+    tenant_id, debtor_id = _setup(session_factory)
+    with session_factory() as s:
+        before = s.execute(
+            select(Debtor.card_revision, Debtor.updated_at).where(Debtor.id == debtor_id)
+        ).one()
+    later = NOW + timedelta(hours=1)
+    with transaction(session_factory) as s:
+        out = upsert_records(s, tenant_id, [debtor_record("R-1", accounts=2)], now=later)
+    assert (out.created, out.updated, out.unchanged) == (0, 0, 1) and out.debtor_ids == [debtor_id]
+    with session_factory() as s:
+        after = s.execute(select(Debtor.card_revision, Debtor.updated_at).where(Debtor.id == debtor_id)).one()
+    assert tuple(after) == tuple(before)
+    # The same debtor with one value changed is an update, and the card follows.
+    with transaction(session_factory) as s:
+        out = upsert_records(
+            s, tenant_id, [{**debtor_record("R-1", accounts=2), "fullName": "Otra Persona"}], now=later
+        )
+    assert (out.updated, out.unchanged) == (1, 0)
+    assert _revision(session_factory, debtor_id) > before[0]

@@ -24,7 +24,9 @@ from asistente.api.agreements import schema as agreements
 from asistente.api.audit import schema as audit
 from asistente.api.calls import schema as calls
 from asistente.api.compliance import schema as compliance
+from asistente.api.core.codes import ErrorCode
 from asistente.api.core.errors import ErrorCodes
+from asistente.api.core.guard import RootFieldPermissions
 from asistente.api.core.scalars import DateScalar, DateTimeScalar
 from asistente.api.objections import schema as objections
 from asistente.api.objections import suggest as objection_suggest
@@ -117,6 +119,7 @@ def _build(max_query_depth: int, max_aliases: int, max_tokens: int, introspectio
     extensions: list = [
         ErrorCodes,
         OperationScope,
+        RootFieldPermissions,
         lambda: MaxTokensLimiter(max_token_count=max_tokens),
         lambda: ParserCache(maxsize=512),
         lambda: AddValidationRules(list(rules)),
@@ -130,6 +133,7 @@ def _build(max_query_depth: int, max_aliases: int, max_tokens: int, introspectio
         mutation=Mutation,
         subscription=Subscription,
         extensions=extensions,
+        types=[ErrorCode],
         scalar_overrides={datetime: DateTimeScalar, date: DateScalar},
     )
     # The cached-card path (api/portfolio/cards.py) parses and validates exactly as these extensions do.

@@ -62,6 +62,7 @@ class DebtorCard:
     interactions: tuple[InteractionFact, ...]
     active_agreements: int = 0
     segment_code: str | None = None
+    primary_timezone: str | None = None  # the first candidate zone (address first, then phone); None: unknown
 
     @property
     def open_accounts(self) -> tuple[AccountView, ...]:
@@ -108,12 +109,13 @@ def debtor_card(
     segment_code: str | None = None,
 ) -> DebtorCard:
     """Build the card from stored rows (portfolio models); pure."""
+    facts = debtor_facts(debtor, accounts)
     return DebtorCard(
         id=debtor.id,
         full_name=debtor.full_name,
         language=(debtor.language or "es").split("-")[0].lower(),
         jurisdiction=debtor.jurisdiction,
-        facts=debtor_facts(debtor, accounts),
+        facts=facts,
         accounts=tuple(
             AccountView(
                 id=a.id,
@@ -147,20 +149,24 @@ def debtor_card(
         interactions=tuple(interaction_facts(interactions)),
         active_agreements=active_agreements,
         segment_code=segment_code if segment_code is not None else getattr(debtor, "segment_code", None),
+        primary_timezone=_primary_timezone(facts),
     )
+
+
+def _primary_timezone(f: DebtorFacts) -> str | None:
+    from asistente.errors import DomainError
+    from asistente.geo import candidate_timezones
+
+    try:
+        zones = candidate_timezones(f.addresses, f.phones, f.timezone, f.jurisdiction)
+    except (DomainError, ValueError, KeyError):
+        return None
+    return zones[0].tz if zones else None
 
 
 def card_today(card: DebtorCard, now: datetime) -> date:
     """The debtor's calendar date at `now` in their primary time zone (UTC when none is known), as the
-    agreements domain computes it (asistente.agreements.store.local_today) but from the card's facts."""
+    agreements domain computes it (asistente.agreements.store.local_today)."""
     from zoneinfo import ZoneInfo
 
-    from asistente.errors import DomainError
-    from asistente.geo import candidate_timezones
-
-    f = card.facts
-    try:
-        zones = candidate_timezones(f.addresses, f.phones, f.timezone, f.jurisdiction)
-    except (DomainError, ValueError, KeyError):
-        zones = []
-    return now.astimezone(ZoneInfo(zones[0].tz) if zones else UTC).date()
+    return now.astimezone(ZoneInfo(card.primary_timezone) if card.primary_timezone else UTC).date()

@@ -126,16 +126,21 @@ class Classifier:
         vocabulary, idf = model["vocabulary"], model["idf"]
         if len(vocabulary) != len(idf) or len(set(vocabulary)) != len(vocabulary):
             raise ObjectionDataError(file, "$.idf", "one idf per vocabulary entry, entries unique")
+        odd = next((f for f in vocabulary if f[1] != ":" or f[0] not in "wbc"), None)
+        if odd is not None:
+            raise ObjectionDataError(file, "$.vocabulary", f"{odd!r}: a feature is w:, b: or c: and its text")
         index = {c: i for i, c in enumerate(categories)}
-        weights: dict[str, list[tuple[int, float]]] = {}
-        known = set(vocabulary)
+        weights: dict[str, list[tuple[int, float]]] = {f: [] for f in vocabulary}
+        known = weights.keys()
         for category, coef in model["coef"].items():
             if category not in index:
                 raise ObjectionDataError(file, f"$.coef.{category}", "not a category of the model")
+            stray = next(iter(coef.keys() - known), None)
+            if stray is not None:
+                raise ObjectionDataError(file, f"$.coef.{category}", f"{stray!r} is not in the vocabulary")
+            i = index[category]
             for f, w in coef.items():
-                if f not in known:
-                    raise ObjectionDataError(file, f"$.coef.{category}", f"{f!r} is not in the vocabulary")
-                weights.setdefault(f, []).append((index[category], float(w)))
+                weights[f].append((i, w))
         self.version: str = model["version"]
         self.normalizer = normalizer
         self.categories = tuple(ObjectionCategory(c) for c in categories)
@@ -144,7 +149,7 @@ class Classifier:
         self.clause_weight = float(model["clauseWeight"])
         self.intercepts = tuple(float(b) for b in model["intercepts"])
         self.idf = dict(zip(vocabulary, map(float, idf), strict=True))
-        self.weights = {f: tuple(ws) for f, ws in weights.items()}
+        self.weights = {f: tuple(ws) for f, ws in weights.items() if ws}
         self.known_words = frozenset(f[2:] for f in vocabulary if f.startswith("w:")) | frozenset().union(
             *normalizer.stopwords.values()
         )

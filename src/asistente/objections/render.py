@@ -77,8 +77,14 @@ def locale_for(language: str, jurisdiction: str | None) -> Locale:
 
 
 def format_money(amount: Decimal, currency: str, locale: Locale) -> str:
+    return _format_money(amount, currency, str(locale))
+
+
+@lru_cache(maxsize=16_384)
+def _format_money(amount: Decimal, currency: str, locale_name: str) -> str:
     """The amount as the locale writes money, with the currency's ISO minor units (COP keeps its cents,
     CLP has none); whole amounts without ",00" (how people say them): "$12,000", "$ 250.000"."""
+    locale = Locale.parse(locale_name)
     pattern = locale.currency_formats["standard"].pattern
     if minor_units(currency) == 0 or amount == amount.to_integral_value():
         pattern = pattern.replace(".00", "").replace(",00", "")

@@ -40,15 +40,15 @@ OVERLAYS_KEY = "rulePackOverlays"
 def tenant_packs(info: Info) -> PackRegistry:
     """The law's packs plus this tenant's stricter overlays (read once per operation)."""
     ctx = info.context
-    cached = getattr(ctx, "_tenant_packs", None)
-    if cached is not None:
-        return cached
-    registry: PackRegistry = ctx.services.extras["packs"]
-    tenant = ctx.session.get(Tenant, ctx.principal.tenant_id)
-    for overlay in ((tenant.settings or {}).get(OVERLAYS_KEY) or {}).values():
-        registry = registry.with_overlay(overlay, origin=f"tenant {tenant.slug}")
-    ctx._tenant_packs = registry
-    return registry
+
+    def build() -> PackRegistry:
+        registry: PackRegistry = ctx.services.extras["packs"]
+        tenant = ctx.session.get(Tenant, ctx.principal.tenant_id)
+        for overlay in ((tenant.settings or {}).get(OVERLAYS_KEY) or {}).values():
+            registry = registry.with_overlay(overlay, origin=f"tenant {tenant.slug}")
+        return registry
+
+    return ctx.per_operation("tenant_packs", build)
 
 
 def second_reader(info: Info) -> tuple[LLMClient | None, SecondReaderConfig]:
@@ -207,12 +207,17 @@ class Query:
                 accounts=[debtor.external_id, *(a.external_id for a in accounts)],
             )
         jurisdiction = resolve_jurisdiction(input.jurisdiction, debtor_jurisdiction)
+        packs = tenant_packs(info)
         reader, reader_config = second_reader(info)
+        if reader is not None:
+            # The second reader may wait up to its budget: hold no database connection meanwhile (only
+            # reads so far; the ledger record below opens its own transaction).
+            info.context.session.commit()
         outcome = await review_text(
             input.text,
             channel=DomainChannel(input.channel.value),
             jurisdiction=jurisdiction,
-            packs=tenant_packs(info),
+            packs=packs,
             recipient_role=DomainRole(input.recipient_role.value),
             language=input.language,
             is_first_contact=input.is_first_contact,
@@ -303,5 +308,5 @@ class Mutation:
             now=info.context.now(),
         )
         session.commit()
-        info.context._tenant_packs = None
+        info.context.forget("tenant_packs")
         return Query.rule_packs(None, info)  # type: ignore[arg-type]

@@ -245,17 +245,22 @@ async def compute_suggestions(
         except DomainError:
             policy = None  # no policy for the currency: no plan is offered (said in nextSteps)
     stats = _shared(info, "suggestion_feedback", fb.FeedbackStats).for_tenant(session, p.tenant_id)
+    packs = tenant_packs(info)
+    preferences = _preferences(info)
+    # Everything is read: end the read transaction so the pooled connection goes back while the
+    # suggestion is computed and while this request waits for its ledger batch.
+    session.commit()
     result = domain.suggest_responses(
         utterance,
         classifier=_classifier(info),
         card=card,
         playbook=ctx.services.extras["playbook"],
-        packs=tenant_packs(info),
+        packs=packs,
         now=now,
         today=card_today(card, now),
         caller_role=_authority(p),
         policy=policy,
-        preferences=_preferences(info),
+        preferences=preferences,
         stats=stats,
         cache=_shared(info, "suggestion_compliance", domain.ComplianceCache),
     )

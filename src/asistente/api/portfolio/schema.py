@@ -166,6 +166,9 @@ class UpsertDebtorsPayload:
     )
     created: int
     updated: int
+    unchanged: int = strawberry.field(
+        default=0, description="Stored debtors whose record equals the one last imported: nothing changed."
+    )
     rejected: list[RejectedRecord]
 
 
@@ -268,12 +271,13 @@ class Mutation:
         limit_list("input", input, info.context.settings.max_list_items)
         records = [to_record(d) for d in input]
         session = info.context.session
-        out = upsert_records(session, principal.tenant_id, records)
+        out = upsert_records(session, principal.tenant_id, records, now=info.context.now())
         session.commit()
         return UpsertDebtorsPayload(
             ids=[strawberry.ID(i) if i else None for i in out.debtor_ids],
             created=out.created,
             updated=out.updated,
+            unchanged=out.unchanged,
             rejected=[
                 RejectedRecord(index=r.index, external_id=r.external_id, reasons=r.reasons)
                 for r in out.rejections

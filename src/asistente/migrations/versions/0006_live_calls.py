@@ -1,7 +1,7 @@
 """Live calls: calls bound to tenant, debtor and agent by their first turn, and their events in seq order.
 
-Revision ID: 0004
-Revises: 0002
+Revision ID: 0006
+Revises: 0005
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from alembic import op
 
 import asistente.db
 
-revision = "0004"
-down_revision = "0002"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
