@@ -31,7 +31,6 @@ from asistente.api.core.scalars import DateScalar, DateTimeScalar
 from asistente.api.drafting import schema as drafting
 from asistente.api.objections import schema as objections
 from asistente.api.objections import suggest as objection_suggest
-
 from asistente.api.portfolio import schema as portfolio
 from asistente.api.tenants import schema as tenants
 from asistente.settings import Settings
