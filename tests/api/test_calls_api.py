@@ -317,3 +317,22 @@ async def test_us_call_reminds_the_debt_collector_disclosure_once(api, demo):
     assert "MISSING_DISCLOSURE" in {a["code"] for a in out["alerts"]}
     out2 = (await api.ok(END, {"c": "call-us2"}, key=key))["endCall"]
     assert "MISSING_DISCLOSURE" not in {a["code"] for a in out2["alerts"]}
+
+
+async def test_an_integrator_relays_a_call_for_an_agent(api, demo, session_factory):
+    _, ids = demo
+    keys = _keys(session_factory)
+    with transaction(session_factory) as s:
+        integrator = create_api_key(s, tenant_slug="demo", role=Role.INTEGRATOR)
+    mx = ids["CRM-MX-0001"]
+    body = await api.gql(
+        PUSH, turn("call-cc", mx, "AGENT", "Buenas tardes.", agentId="nobody"), key=integrator
+    )
+    assert error_codes(body) == ["NOT_FOUND"]
+    first = await api.ok(PUSH, turn("call-cc", mx, "AGENT", "Buenas tardes.", agentId="ag-1"), key=integrator)
+    assert first["pushTranscript"]["seq"] == 1
+    # the call is agent ag-1's: they may follow and end it, another agent may not
+    body = await api.gql(END, {"c": "call-cc"}, key=keys["agent2"])
+    assert error_codes(body) == ["NOT_FOUND"]
+    ended = await api.ok(END, {"c": "call-cc"}, key=keys["agent1"])
+    assert ended["endCall"]["callId"] == "call-cc"
