@@ -111,6 +111,8 @@ class Schema(strawberry.Schema):
     def process_errors(self, errors: list, execution_context: Any = None) -> None:
         """Called with the original errors, before ErrorCodes masks the unexpected ones."""
         log_errors(errors, getattr(execution_context, "operation_name", None))
+
+
 def _is_subscription(execution_context: object) -> bool:
     query = getattr(execution_context, "query", None)
     if not isinstance(query, str) or "subscription" not in query:
