@@ -24,6 +24,7 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import process_result
 from strawberry.types import ExecutionResult
 
+from asistente import web
 from asistente.api.core.context import Context, Services
 from asistente.api.core.errors import coded
 from asistente.api.portfolio.cards import CardPath
@@ -296,10 +297,14 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         Route("/graphql", view, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", view),
         Route("/healthz", healthz, methods=["GET"]),
+        *web.routes(settings.demo),
     ]
     app = Starlette(routes=routes)
     app.state.services = services
-    return LimitsAndCors(app, services)
+    app.state.live_call = web.live_call_available(view.schema)
+    outer = LimitsAndCors(app, services)
+    app.state.cors_origins = outer._origins  # frame-ancestors of the sidebar pages
+    return outer
 
 
 def _load_domain_engines(services: Services) -> None:

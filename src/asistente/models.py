@@ -7,6 +7,7 @@ from asistente.agreements.store import (
     AgreementPolicyRecord,
 )
 from asistente.audit.models import AuditChainHead, AuditCheckpoint, AuditEvent, AuditFeedback
+from asistente.hosts.models import HostProofUse
 from asistente.portfolio.models import Account, Debtor, Interaction, Payment, Promise
 from asistente.tenants.models import Agent, ApiKey, Tenant
 
@@ -23,6 +24,7 @@ __all__ = [
     "AuditEvent",
     "AuditFeedback",
     "Debtor",
+    "HostProofUse",
     "Interaction",
     "Payment",
     "Promise",

@@ -12,4 +12,6 @@ COVERED_ELSEWHERE: set[str] = {
     "Mutation.approveAgreement",
     "Mutation.rejectAgreement",
     "Mutation.refreshAgreementStatuses",
+    # tests/sidebar/test_record_binding.py::test_binding_to_what_is_not_this_tenants_debtor_is_refused
+    "Mutation.createAgentSession",
 }

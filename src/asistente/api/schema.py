@@ -24,12 +24,20 @@ from asistente.api.audit import schema as audit
 from asistente.api.compliance import schema as compliance
 from asistente.api.core.errors import ErrorCodes
 from asistente.api.core.scalars import DateScalar, DateTimeScalar
+from asistente.api.hosts import schema as hosts
 from asistente.api.portfolio import schema as portfolio
 from asistente.api.tenants import schema as tenants
 from asistente.settings import Settings
 
-QUERIES = (portfolio.Query, tenants.Query, compliance.Query, audit.Query, agreements.Query)
-MUTATIONS = (portfolio.Mutation, tenants.Mutation, compliance.Mutation, audit.Mutation, agreements.Mutation)
+QUERIES = (portfolio.Query, tenants.Query, compliance.Query, audit.Query, agreements.Query, hosts.Query)
+MUTATIONS = (
+    portfolio.Mutation,
+    tenants.Mutation,
+    compliance.Mutation,
+    audit.Mutation,
+    agreements.Mutation,
+    hosts.Mutation,
+)
 
 
 class OperationScope(SchemaExtension):

@@ -36,6 +36,9 @@ class Principal:
     agent_role: str | None = None  # AGENT or SUPERVISOR (authority tier)
     via: str = "key"  # "key" or "token"
     cors_origins: tuple[str, ...] = ()
+    # A sidebar session bound to one record (createAgentSession(recordId|debtorId), host-verified
+    # sessions): every debtor-scoped read and decision is limited to this debtor; others read NOT_FOUND.
+    debtor_id: str | None = None
 
     def has(self, *roles: Role) -> bool:
         return self.role in roles
@@ -179,11 +182,39 @@ def authenticate_key(session: Session, key: str) -> Principal:
     )
 
 
+def bound_debtor_id(
+    session: Session, tenant_id: str, *, record_id: str | None = None, debtor_id: str | None = None
+) -> str | None:
+    """The debtor a sidebar session is bound to, from the CRM record id (the debtor's externalId) or the
+    debtor id; None when neither is given. NotFound when it is not a debtor of this tenant."""
+    from asistente.portfolio.models import Debtor
+
+    if record_id is not None and debtor_id is not None:
+        raise BadInput("give recordId or debtorId, not both")
+    if record_id is not None:
+        if not record_id.strip() or len(record_id) > 200:
+            raise BadInput("recordId: the debtor's externalId (1 to 200 characters)")
+        found = session.scalar(
+            select(Debtor.id).where(Debtor.tenant_id == tenant_id, Debtor.external_id == record_id)
+        )
+        if found is None:
+            raise NotFound(f"recordId {record_id!r}: no debtor of this tenant has that externalId")
+        return found
+    if debtor_id is not None:
+        found = session.scalar(
+            select(Debtor.id).where(Debtor.tenant_id == tenant_id, Debtor.id == str(debtor_id))
+        )
+        if found is None:
+            raise NotFound(f"debtorId {debtor_id!r} not found")
+        return found
+    return None
+
+
 def mint_agent_token(
-    tenant: Tenant, agent: Agent, *, now: datetime, ttl_seconds: int
+    tenant: Tenant, agent: Agent, *, now: datetime, ttl_seconds: int, debtor_id: str | None = None
 ) -> tuple[str, datetime]:
     expires = now + timedelta(seconds=ttl_seconds)
-    claims = {
+    claims: dict[str, Any] = {
         "iss": TOKEN_ISSUER,
         "tid": tenant.id,
         "sub": agent.id,
@@ -191,6 +222,8 @@ def mint_agent_token(
         "iat": int(now.timestamp()),
         "exp": int(expires.timestamp()),
     }
+    if debtor_id is not None:
+        claims["dbt"] = debtor_id  # record binding (see Principal.debtor_id)
     return jwt.encode(claims, tenant.signing_secret, algorithm="HS256"), expires
 
 
@@ -219,6 +252,9 @@ def authenticate_token(session: Session, token: str, *, now: datetime) -> Princi
     if agent is None or agent.tenant_id != tenant.id:
         raise Unauthenticated("invalid token")
     role = Role.SUPERVISOR if agent.role == "SUPERVISOR" else Role.AGENT
+    bound = claims.get("dbt")
+    if bound is not None and not isinstance(bound, str):
+        raise Unauthenticated("invalid token")
     return Principal(
         tenant_id=tenant.id,
         tenant_slug=tenant.slug,
@@ -228,4 +264,5 @@ def authenticate_token(session: Session, token: str, *, now: datetime) -> Princi
         agent_role=agent.role,
         via="token",
         cors_origins=tuple(tenant.cors_origins or ()),
+        debtor_id=bound,
     )

@@ -235,7 +235,7 @@ def store(info: Info) -> AgreementStore:
     ctx = info.context
     cached = getattr(ctx, "_agreement_store", None)
     if cached is None or cached.session is not ctx.session:
-        cached = AgreementStore(ctx.session, ctx.principal.tenant_id)
+        cached = AgreementStore(ctx.session, ctx.principal.tenant_id, only_debtor_id=ctx.principal.debtor_id)
         ctx._agreement_store = cached
     return cached
 

@@ -282,6 +282,8 @@ class CardPath:
         """The response for this request from cached cards, or None when normal execution must answer."""
         if self.services.settings.card_cache_size <= 0 or ctx.principal is None or not isinstance(query, str):
             return None
+        if ctx.principal.debtor_id is not None:  # record-bound sessions: normal, scoped execution
+            return None
         if variables is not None and not isinstance(variables, dict):
             return None
         if operation_name is not None and not isinstance(operation_name, str):
