@@ -2,6 +2,8 @@
 PY ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
+PORT ?= 8000
+HOST ?= 127.0.0.1
 
 $(BIN)/asistente: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -12,7 +14,7 @@ $(BIN)/asistente: pyproject.toml
 install: $(BIN)/asistente
 
 demo: install
-	$(BIN)/asistente serve --demo
+	$(BIN)/asistente serve --demo --host $(HOST) --port $(PORT)
 
 test: install
 	$(BIN)/pytest

@@ -15,8 +15,9 @@ from cross_web import HTTPException
 from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response
-from starlette.routing import Route, WebSocketRoute
+from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
@@ -60,11 +61,36 @@ def _wants_graphql_response(accept: str) -> bool:
     return best_gql > 0 and best_gql >= best_json
 
 
+# GraphiQL's page loads its scripts from a CDN; the same files are vendored in static/graphiql (see its
+# README) and served by the service, so GraphiQL works without internet.
+GRAPHIQL_ASSETS = {
+    "https://unpkg.com/react@18.2.0/umd/react.production.min.js": "react.production.min.js",
+    "https://unpkg.com/react-dom@18.2.0/umd/react-dom.production.min.js": "react-dom.production.min.js",
+    "https://unpkg.com/js-cookie@3.0.5/dist/js.cookie.min.js": "js.cookie.min.js",
+    "https://unpkg.com/graphiql@3.8.3/graphiql.min.css": "graphiql.min.css",
+    "https://unpkg.com/@graphiql/plugin-explorer@1.0.2/dist/style.css": "plugin-explorer.css",
+    "https://unpkg.com/graphiql@3.8.3/graphiql.min.js": "graphiql.min.js",
+    "https://unpkg.com/@graphiql/plugin-explorer@1.0.2/dist/index.umd.js": "plugin-explorer.umd.js",
+}
+
+
+def offline_graphiql(html: str) -> str:
+    for cdn, name in GRAPHIQL_ASSETS.items():
+        html = html.replace(cdn, f"/static/graphiql/{name}")
+    return html
+
+
 class GraphQLView(GraphQL):
     def __init__(self, services: Services, **kwargs: Any) -> None:
         super().__init__(build_schema(services.settings), **kwargs)
         self.services = services
         self.cards = CardPath(self.schema, services)
+        self._ide_html: str | None = None
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        if self._ide_html is None:
+            self._ide_html = offline_graphiql(self.graphql_ide_html)
+        return HTMLResponse(self._ide_html)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] != "POST":
@@ -297,6 +323,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         Route("/graphql", view, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", view),
         Route("/healthz", healthz, methods=["GET"]),
+        Mount("/static", StaticFiles(packages=[("asistente", "static")]), name="static"),
         *web.routes(settings.demo),
     ]
     app = Starlette(routes=routes)

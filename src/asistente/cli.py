@@ -39,6 +39,12 @@ def _add_core_commands(sub: argparse._SubParsersAction) -> None:
     tenants = sub.add_parser("tenants", help="manage tenants").add_subparsers(
         dest="tenants_cmd", required=True
     )
+    p = tenants.add_parser("list", help="list tenants with their keys, debtors and origins")
+    p.set_defaults(handler=_tenants_list)
+    p = tenants.add_parser("create", help="create a tenant")
+    p.add_argument("--tenant", required=True, help="the tenant's slug (lowercase letters, digits, - or _)")
+    p.add_argument("--name", default=None, help="a display name")
+    p.set_defaults(handler=_tenants_create)
     p = tenants.add_parser("set-origins", help="set the CORS allow-list of a tenant")
     p.add_argument("--tenant", required=True)
     p.add_argument("origins", nargs="*", help="e.g. https://crm.example.com")
@@ -66,6 +72,7 @@ def _open(settings: Settings):
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
     import os
+    from pathlib import Path
 
     import uvicorn
 
@@ -76,7 +83,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     if args.demo:
         from asistente.demo import seed_demo
 
-        key = seed_demo(factory)
+        key = seed_demo(factory, key_file=Path(settings.demo_key_file))
         base = f"http://{args.host}:{args.port}"
         print(f"asistente demo: GraphiQL at {base}/graphql")
         print("Use this header (agent key of tenant 'demo'):")
@@ -107,12 +114,16 @@ def _migrate(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _keys_create(args: argparse.Namespace, settings: Settings) -> int:
+    from sqlalchemy import select
+
     from asistente.db import transaction
     from asistente.enums import Role
+    from asistente.tenants.models import Tenant
     from asistente.tenants.service import create_api_key
 
     engine, factory = _open(settings)
     with transaction(factory) as s:
+        new_tenant = s.scalar(select(Tenant.id).where(Tenant.slug == args.tenant)) is None
         key = create_api_key(
             s,
             tenant_slug=args.tenant,
@@ -121,6 +132,8 @@ def _keys_create(args: argparse.Namespace, settings: Settings) -> int:
             label=args.label,
         )
     engine.dispose()
+    if new_tenant:
+        print(f"created tenant {args.tenant!r} (it did not exist)")
     print(f"tenant={args.tenant} role={args.role}" + (f" agent={args.agent_id}" if args.agent_id else ""))
     print(key)
     return 0
@@ -136,6 +149,40 @@ def _keys_revoke(args: argparse.Namespace, settings: Settings) -> int:
     engine.dispose()
     print(f"revoked {n} key(s)")
     return 0 if n else 1
+
+
+def _tenants_list(args: argparse.Namespace, settings: Settings) -> int:
+    from asistente.tenants.service import tenant_summaries
+
+    engine, factory = _open(settings)
+    with factory() as s:
+        rows = tenant_summaries(s)
+    engine.dispose()
+    if not rows:
+        print("no tenants yet (asistente tenants create --tenant NAME)")
+        return 0
+    for t in rows:
+        keys = ", ".join(f"{role} {n}" for role, n in sorted(t["keys"].items())) or "no keys"
+        origins = ", ".join(t["origins"]) or "no origins"
+        print(
+            f"{t['slug']:20} {t['name'][:30]:30} {t['debtors']:>8} debtor(s)  keys: {keys}  origins: {origins}"
+        )
+    return 0
+
+
+def _tenants_create(args: argparse.Namespace, settings: Settings) -> int:
+    from asistente.db import transaction
+    from asistente.tenants.service import create_tenant
+
+    engine, factory = _open(settings)
+    try:
+        with transaction(factory) as s:
+            tenant = create_tenant(s, args.tenant, args.name)
+            slug, name = tenant.slug, tenant.name
+    finally:
+        engine.dispose()
+    print(f"created tenant {slug!r} ({name}); next: asistente keys create --tenant {slug} --role ADMIN")
+    return 0
 
 
 def _tenants_set_origins(args: argparse.Namespace, settings: Settings) -> int:
@@ -205,6 +252,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.handler(args, settings) or 0)
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `asistente audit export | head`: the reader left; end quietly
+        import os
+
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # so the interpreter's final flush does not complain
+        return 141
     except (
         Exception
     ) as exc:  # a clear one-line error for the operator, never a traceback for expected failures

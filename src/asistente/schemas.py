@@ -1,22 +1,31 @@
-"""JSON Schemas of the data files and import records: schema/ at the root of the source checkout (the
-service is installed from a checkout, `pip install -e .`)."""
+"""JSON Schemas of the data files and import records: `schema/` at the root of the repository, shipped inside
+the package as `asistente/schema` (a link in the checkout, real files in a built wheel), and found the one way
+that works in both: importlib.resources."""
 
 from __future__ import annotations
 
 import json
 from functools import cache
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from jsonschema import Draft202012Validator
 
-SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schema"
-
 
 def schema_dir() -> Path:
-    if not SCHEMA_DIR.is_dir():
-        raise FileNotFoundError(f"schema directory not found at {SCHEMA_DIR}: install from a source checkout")
-    return SCHEMA_DIR
+    folder = resources.files("asistente").joinpath("schema")
+    if not folder.is_dir():
+        raise FileNotFoundError(f"the package's schema folder is missing ({folder}): reinstall asistente")
+    return Path(str(folder))
+
+
+def schema_file(name: str) -> Path:
+    """The path of one JSON Schema, e.g. ``schema_file("rule-pack.schema.json")``."""
+    path = schema_dir() / name
+    if not path.is_file():
+        raise FileNotFoundError(f"JSON Schema {name} not found in {schema_dir()}")
+    return path
 
 
 @cache

@@ -24,6 +24,11 @@ class Settings(BaseSettings):
     graphiql: bool | None = Field(default=None, validation_alias="ASISTENTE_GRAPHIQL")
     introspection: bool | None = Field(default=None, validation_alias="ASISTENTE_INTROSPECTION")
     demo: bool = Field(default=False, validation_alias="ASISTENTE_DEMO")
+    # Where `serve --demo` keeps the agent key it printed, so the next start shows the same key.
+    demo_key_file: str = Field(
+        default_factory=lambda: str(Path.cwd() / ".asistente-demo-key"),
+        validation_alias="ASISTENTE_DEMO_KEY_FILE",
+    )
 
     # Limits on GraphQL documents and inputs.
     max_query_depth: int = Field(default=12, validation_alias="ASISTENTE_MAX_QUERY_DEPTH")

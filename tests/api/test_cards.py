@@ -292,3 +292,88 @@ async def test_status_headers_and_bytes_are_those_of_normal_execution(api, servi
                     (res.status_code, {k: v for k, v in res.headers.items() if k not in drop}, res.content)
                 )
             assert responses[0] == responses[1], (accept, origin)
+
+
+# ---------------------------------------------------------------- every field classified; queries from the schema
+def _object_types_under(schema_type, names, seen=None):
+    from graphql import GraphQLObjectType, get_named_type
+
+    seen = {} if seen is None else seen
+    for name in names:
+        named = get_named_type(schema_type.fields[name].type)
+        if isinstance(named, GraphQLObjectType) and named.name not in seen:
+            seen[named.name] = named
+            _object_types_under(named, list(named.fields), seen)
+    return seen
+
+
+def test_every_debtor_field_is_classified_for_the_cached_path(api, services):
+    from asistente.api.portfolio.cards import CACHED, CLOCK_FIELDS, NEVER_CACHED
+
+    gql = services.extras["cards"].gql
+    debtor = gql.type_map["Debtor"]
+    classes = [set(CACHED["Debtor"]), set(CLOCK_FIELDS), set(NEVER_CACHED)]
+    for name in debtor.fields:
+        owners = [i for i, c in enumerate(classes) if name in c]
+        assert len(owners) == 1, f"Debtor.{name} must be in exactly one of CACHED, CLOCK_FIELDS, NEVER_CACHED"
+    assert set().union(*classes) == set(debtor.fields), "a classified field no longer exists"
+    # Every object type under a cached field lists each of its fields as cached.
+    for type_name, t in _object_types_under(debtor, sorted(CACHED["Debtor"])).items():
+        assert type_name in CACHED, f"{type_name} (under a cached Debtor field) is not classified"
+        assert set(t.fields) == set(CACHED[type_name]), (type_name, set(t.fields) ^ set(CACHED[type_name]))
+
+
+def _selection(t, depth=0):
+    from graphql import GraphQLObjectType, get_named_type
+
+    t = get_named_type(t)
+    if not isinstance(t, GraphQLObjectType):
+        return ""
+    return "{ " + " ".join(f"{n} {_selection(f.type, depth + 1)}".strip() for n, f in t.fields.items()) + " }"
+
+
+def generated_card_query(gql) -> str:
+    """Every field the cached path may serve, with every sub-field, generated from the schema: a field
+    classified later is compared on both paths without anybody writing it into a query."""
+    from asistente.api.portfolio.cards import CACHED, CLOCK_FIELDS, LIST_ARGS
+
+    debtor = gql.type_map["Debtor"]
+    parts = []
+    for name in sorted(CACHED["Debtor"] | set(CLOCK_FIELDS)):
+        f = debtor.fields[name]
+        args = f"(limit: {LIST_ARGS[name]})" if LIST_ARGS.get(name) else ""
+        parts.append(f"{name}{args} {_selection(f.type)}".strip())
+    return "query Generated($id: ID!) { debtor(id: $id) { " + " ".join(parts) + " } }"
+
+
+async def test_the_generated_full_card_is_identical_on_both_paths(api, services, clock, demo):
+    key, debtors = demo
+    cards = _cards(services)
+    query = generated_card_query(cards.gql)
+    assert cards.plan(query, "Generated") is not None, "the generated card must be served by the cached path"
+    fallbacks = cards.stats["fallbacks"]
+    for now in CLOCKS[:2]:
+        clock.value = now
+        for debtor_id, _ext in debtors:
+            slow, fast = await both(api, services, query, {"id": debtor_id}, key)
+            assert "errors" not in slow, slow
+            assert json.dumps(fast) == json.dumps(slow), (debtor_id, now)
+    assert cards.stats["fallbacks"] == fallbacks, "the generated card must be served by the cached path"
+
+
+async def test_an_unclassified_sub_field_falls_back_to_normal_execution(api, services, demo, monkeypatch):
+    from asistente.api.portfolio import cards as cards_module
+
+    key, debtors = demo
+    cards = _cards(services)
+    narrowed = dict(cards_module.CACHED, Account=cards_module.CACHED["Account"] - {"daysPastDue"})
+    monkeypatch.setattr(cards_module, "CACHED", narrowed)
+    cards._plans.clear()
+    query = "query Q($id: ID!) { debtor(id: $id) { id accounts { id daysPastDue } } }"
+    assert cards.plan(query, None) is None, "a field outside CACHED must not be planned for the cache"
+    slow, fast = await both(api, services, query, {"id": debtors[0][0]}, key)
+    assert fast == slow and "errors" not in fast
+    assert isinstance(fast["data"]["debtor"]["accounts"][0]["daysPastDue"], int)
+    monkeypatch.undo()
+    cards._plans.clear()
+    assert cards.plan(query, None) is not None

@@ -1,17 +1,14 @@
-"""check_text with the real detector (asistente.compliance.detect). Skipped while its lexicon is incomplete."""
+"""check_text with the real detector (asistente.compliance.detect). A detector that fails to import fails
+every test here (it is never skipped: a broken lexicon must not turn hundreds of tests into one skip)."""
 
 from __future__ import annotations
 
 import pytest
 
+from asistente.compliance import detect as real_detect
 from asistente.compliance.content import check_text
 from asistente.compliance.packs import load_packs
 from asistente.enums import Channel, RecipientRole, ViolationCode
-
-try:
-    from asistente.compliance import detect as real_detect
-except Exception as exc:  # the detector module or its lexicon is not in place yet
-    pytest.skip(f"real detector unavailable: {exc}", allow_module_level=True)
 
 C = ViolationCode
 REG = load_packs()

@@ -71,12 +71,13 @@ class RulePackError(BadInput):
 
 
 def schema_path() -> Path:
-    """``schema/rule-pack.schema.json`` of the checkout (searched upwards from this package)."""
-    for parent in Path(__file__).resolve().parents:
-        candidate = parent / "schema" / "rule-pack.schema.json"
-        if candidate.is_file():
-            return candidate
-    raise RulePackError("schema/rule-pack.schema.json", "$", "schema file not found")
+    """``schema/rule-pack.schema.json`` (asistente.schemas finds it in a checkout and in a wheel)."""
+    from asistente.schemas import schema_file
+
+    try:
+        return schema_file("rule-pack.schema.json")
+    except FileNotFoundError as exc:
+        raise RulePackError("schema/rule-pack.schema.json", "$", str(exc)) from None
 
 
 @cache

@@ -79,20 +79,20 @@ class _ZoneTable:
 
 
 def _schema_path() -> Any:
-    return resources.files("asistente").parent.parent / "schema" / "geo-zones.schema.json"
+    from asistente.schemas import schema_dir
+
+    return schema_dir() / "geo-zones.schema.json"
 
 
 @cache
 def _table() -> _ZoneTable:
     raw = json.loads(resources.files("asistente.geo").joinpath("zones.json").read_text(encoding="utf-8"))
-    schema_file = _schema_path()
-    if schema_file.is_file():
-        schema = json.loads(schema_file.read_text(encoding="utf-8"))
-        errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(raw), key=lambda e: list(e.path))
-        if errors:
-            err = errors[0]
-            path = "$" + "".join(f"[{p!r}]" if isinstance(p, int) else f".{p}" for p in err.absolute_path)
-            raise RuntimeError(f"geo/zones.json: {path}: {err.message}")
+    schema = json.loads(_schema_path().read_text(encoding="utf-8"))
+    errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(raw), key=lambda e: list(e.path))
+    if errors:
+        err = errors[0]
+        path = "$" + "".join(f"[{p!r}]" if isinstance(p, int) else f".{p}" for p in err.absolute_path)
+        raise RuntimeError(f"geo/zones.json: {path}: {err.message}")
     known = available_timezones()
     countries: dict[str, _Country] = {}
     for code, c in raw["countries"].items():

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import jwt
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from asistente.db import utcnow
@@ -68,6 +68,40 @@ def get_or_create_tenant(session: Session, slug: str, name: str | None = None) -
         session.add(tenant)
         session.flush()
     return tenant
+
+
+def tenant_summaries(session: Session) -> list[dict[str, Any]]:
+    """Every tenant with its active keys by role and its debtor count (for `asistente tenants list`)."""
+    from asistente.portfolio.models import Debtor
+
+    keys: dict[str, dict[str, int]] = {}
+    for tenant_id, role, n in session.execute(
+        select(ApiKey.tenant_id, ApiKey.role, func.count())
+        .where(ApiKey.revoked_at.is_(None))
+        .group_by(ApiKey.tenant_id, ApiKey.role)
+    ):
+        keys.setdefault(tenant_id, {})[role] = n
+    debtors = dict(
+        session.execute(select(Debtor.tenant_id, func.count()).group_by(Debtor.tenant_id)).all()  # type: ignore[arg-type]
+    )
+    return [
+        {
+            "slug": t.slug,
+            "name": t.name,
+            "createdAt": t.created_at,
+            "keys": keys.get(t.id, {}),
+            "debtors": debtors.get(t.id, 0),
+            "origins": list(t.cors_origins or []),
+        }
+        for t in session.scalars(select(Tenant).order_by(Tenant.slug))
+    ]
+
+
+def create_tenant(session: Session, slug: str, name: str | None = None) -> Tenant:
+    """A new tenant; BadInput when the slug is malformed or already taken."""
+    if session.scalar(select(Tenant.id).where(Tenant.slug == slug)) is not None:
+        raise BadInput(f"tenant {slug!r} already exists")
+    return get_or_create_tenant(session, slug, name)
 
 
 def get_or_create_agent(

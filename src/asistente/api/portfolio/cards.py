@@ -84,7 +84,85 @@ if TYPE_CHECKING:
 log = logging.getLogger("asistente.cards")
 
 ROOTS = {"debtor": ("id", "debtor_id"), "debtorByExternalId": ("externalId", "external_id")}
+# What the cached path may serve is an explicit, closed list (opt-in per field). Every `Debtor` field is in
+# exactly one of CACHED["Debtor"], CLOCK_FIELDS and NEVER_CACHED, and every field of an object type under a
+# cached field is in CACHED[that type]; tests/api/test_cards.py fails while a field is unclassified, and a
+# query that asks for a field outside these lists falls back to normal execution. A cached field must
+# depend only on the debtor's rows (it is answered while `card_revision` stands still): never on the clock
+# (put it in CLOCK_FIELDS and compute it in `_clock_values`) and never on who asks (the snapshot is built
+# with the first caller's identity): such a field goes to NEVER_CACHED.
+CACHED: dict[str, frozenset[str]] = {
+    "Debtor": frozenset(
+        {
+            "id",
+            "externalId",
+            "fullName",
+            "language",
+            "jurisdiction",
+            "timezone",
+            "addresses",
+            "phones",
+            "emails",
+            "birthDate",
+            "authorizedChannels",
+            "optedOutChannels",
+            "ceaseContact",
+            "representedByAttorney",
+            "attributes",
+            "accounts",
+            "totals",
+            "maxDaysPastDue",
+            "promises",
+            "openPromises",
+            "promiseStats",
+            "payments",
+            "lastPaymentAt",
+            "lastInteractions",
+        }
+    ),
+    "Address": frozenset({"line1", "line2", "city", "region", "postalCode", "country"}),
+    "Phone": frozenset({"number", "kind"}),
+    "Email": frozenset({"address", "kind"}),
+    "Account": frozenset(
+        {
+            "id",
+            "externalId",
+            "product",
+            "creditor",
+            "currency",
+            "principal",
+            "balance",
+            "minimumDue",
+            "daysPastDue",
+            "dueDate",
+            "inLitigation",
+            "disputed",
+            "timeBarred",
+        }
+    ),
+    "CurrencyTotal": frozenset({"currency", "balance", "principal", "minimumDue", "accounts"}),
+    "Promise": frozenset({"id", "accountId", "amount", "currency", "dueDate", "promisedAt", "status"}),
+    "PromiseStats": frozenset({"kept", "broken", "pending", "cancelled"}),
+    "Payment": frozenset({"id", "accountId", "amount", "currency", "paidAt", "reference"}),
+    "Interaction": frozenset(
+        {
+            "id",
+            "channel",
+            "direction",
+            "at",
+            "outcome",
+            "recipientRole",
+            "destination",
+            "optOutRequested",
+            "note",
+            "agentId",
+        }
+    ),
+}
+# Debtor fields computed on every request from the snapshot's rows (their sub-objects whole).
 CLOCK_FIELDS = ("localTime", "localTimes", "age", "segment", "risk")
+# Debtor fields always left to normal execution (clock-, caller- or other-state-dependent).
+NEVER_CACHED = frozenset({"agreements", "contactNow"})
 # Debtor fields with arguments answered from the snapshot: name -> the rows the snapshot keeps.
 LIST_ARGS = {"payments": RECENT_PAYMENTS, "lastInteractions": RECENT_INTERACTIONS, "promises": None}
 _INT32 = (-(2**31), 2**31 - 1)
@@ -160,7 +238,12 @@ class CardPath:
         if not isinstance(t, GraphQLObjectType) or depth > 4:
             return None
         parts = []
+        allowed = CACHED.get(t.name)
+        if allowed is None:
+            return None
         for name, f in t.fields.items():
+            if name not in allowed:
+                continue  # unclassified: never requested through this path (see _sub_fields)
             if f.args:
                 return None
             sub = self._plain_selection(f.type, depth + 1)
@@ -172,7 +255,7 @@ class CardPath:
     def _static_fields(self) -> dict[str, str]:
         out = {}
         for name, f in self.debtor_type.fields.items():
-            if name in CLOCK_FIELDS or (f.args and name not in LIST_ARGS):
+            if name not in CACHED["Debtor"] or (f.args and name not in LIST_ARGS):
                 continue
             sub = self._plain_selection(f.type)
             if sub is not None:
@@ -257,20 +340,31 @@ class CardPath:
                 clock.add(name)
             f = self.debtor_type.fields[name]
             args = {a.name.value: a.value for a in sub_nodes[0].arguments or ()}
-            out.append(_Field(key, name, "Debtor", args, self._sub_fields(f.type, sub_nodes, fragments)))
+            sub = self._sub_fields(f.type, sub_nodes, fragments, computed=name in CLOCK_FIELDS)
+            out.append(_Field(key, name, "Debtor", args, sub))
         return out
 
-    def _sub_fields(self, t: Any, nodes: list[FieldNode], fragments: dict) -> list[_Field] | None:
+    def _sub_fields(
+        self, t: Any, nodes: list[FieldNode], fragments: dict, computed: bool = False
+    ) -> list[_Field] | None:
+        """The selection under a field; `computed` for the sub-objects of CLOCK_FIELDS (built per request)."""
         named = _named(t)
         if not isinstance(named, GraphQLObjectType):
             return None
+        allowed = None if computed else CACHED.get(named.name, frozenset())
         out = []
         for key, sub_nodes in _collect(named, [n.selection_set for n in nodes], fragments).items():
             name = sub_nodes[0].name.value
+            if allowed is not None and name != "__typename" and name not in allowed:
+                raise _Ineligible(f"{named.name}.{name}")
             f = named.fields.get(name)
             out.append(
                 _Field(
-                    key, name, named.name, {}, self._sub_fields(f.type, sub_nodes, fragments) if f else None
+                    key,
+                    name,
+                    named.name,
+                    {},
+                    self._sub_fields(f.type, sub_nodes, fragments, computed) if f else None,
                 )
             )
         return out

@@ -1,0 +1,194 @@
+"""Well-formedness of the objection blind sets (issue 16, "Data and evaluation").
+
+These tests check the labelled files themselves (schema, unique ids, category enum, coverage); they do not
+run the classifier. The benchmarks score the classifier against these files, once per set.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from jsonschema import Draft202012Validator
+
+ROOT = Path(__file__).resolve().parents[2]
+BLIND = ROOT / "tests" / "objections" / "blind"
+SCHEMA = ROOT / "schema" / "objection-utterance.schema.json"
+
+CATEGORIES = {
+    "NO_MONEY",
+    "HARDSHIP",
+    "ALREADY_PAID",
+    "DISPUTE",
+    "REQUEST_VALIDATION",
+    "SEND_IN_WRITING",
+    "CALL_LATER",
+    "PROMISE_TO_PAY",
+    "DISCOUNT_OR_PLAN",
+    "INTEREST_FEES",
+    "CONSEQUENCES",
+    "BANKRUPTCY_OR_LAWYER",
+    "WRONG_PARTY",
+    "REFUSAL",
+    "NONE",
+}
+LOCALES = {"MX", "CO", "CL", "PE", "AR", "ES", "US-es", "US-en"}
+
+BOUNDARY_FOCUS = {
+    "NO_MONEY",
+    "HARDSHIP",
+    "DISPUTE",
+    "WRONG_PARTY",
+    "REQUEST_VALIDATION",
+    "ALREADY_PAID",
+    "REFUSAL",
+    "CONSEQUENCES",
+    "PROMISE_TO_PAY",
+    "DISCOUNT_OR_PLAN",
+    "CALL_LATER",
+}
+
+# Per set: id prefix, minimum lines, minimum lines per category, minimum share of English, locales that must
+# all appear, whether an authored set ("written: ...") or a set quoted from public material (URL source).
+SETS = {
+    "blind1.jsonl": {
+        "prefix": "b1",
+        "min_lines": 300,
+        "min_per_category": {c: 30 if c == "NONE" else 15 for c in CATEGORIES},
+        "min_english": 0.20,
+        "locales": LOCALES,
+        "authored": True,
+    },
+    "real1.jsonl": {
+        "prefix": "r1",
+        "min_lines": 150,
+        "min_per_category": {c: 4 for c in CATEGORIES},
+        "min_english": 0.20,
+        "locales": LOCALES,
+        "authored": False,
+    },
+    "blind2.jsonl": {
+        "prefix": "b2",
+        "min_lines": 150,
+        "min_per_category": {c: 10 for c in BOUNDARY_FOCUS},
+        "min_english": 0.20,
+        "locales": LOCALES,
+        "authored": True,
+    },
+}
+
+
+def _load(name: str) -> list[tuple[int, dict]]:
+    rows = []
+    with (BLIND / name).open(encoding="utf-8") as fh:
+        for lineno, line in enumerate(fh, start=1):
+            assert line.strip(), f"{name} line {lineno} is blank"
+            rows.append((lineno, json.loads(line)))
+    return rows
+
+
+def _norm(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    letters = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return re.sub(r"[^a-z0-9ñ]+", " ", letters).strip()
+
+
+@pytest.fixture(scope="module")
+def validator() -> Draft202012Validator:
+    schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema)
+
+
+def test_schema_category_enum_matches_the_api_enum() -> None:
+    from asistente.enums import ObjectionCategory
+
+    schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
+    assert set(schema["$defs"]["ObjectionCategory"]["enum"]) == CATEGORIES
+    assert {member.value for member in ObjectionCategory} == CATEGORIES
+
+
+@pytest.mark.parametrize("name", sorted(SETS))
+def test_every_line_matches_the_schema(name: str, validator: Draft202012Validator) -> None:
+    problems = []
+    for lineno, row in _load(name):
+        for error in validator.iter_errors(row):
+            path = "/".join(str(p) for p in error.absolute_path) or "(root)"
+            problems.append(f"{name}:{lineno} {path}: {error.message}")
+    assert not problems, "\n".join(problems[:20])
+
+
+@pytest.mark.parametrize("name", sorted(SETS))
+def test_labels_are_consistent(name: str) -> None:
+    spec = SETS[name]
+    problems = []
+    for lineno, row in _load(name):
+        if not row["id"].startswith(spec["prefix"] + "-"):
+            problems.append(f"{name}:{lineno} id {row['id']} does not start with {spec['prefix']}-")
+        if row["category"] not in CATEGORIES:
+            problems.append(f"{name}:{lineno} category {row['category']!r} not in ObjectionCategory")
+        secondary = row.get("secondary")
+        if secondary is not None and (secondary == row["category"] or secondary == "NONE"):
+            problems.append(f"{name}:{lineno} secondary {secondary} repeats the category or is NONE")
+        if secondary is not None and row["category"] == "NONE":
+            problems.append(f"{name}:{lineno} a NONE line cannot carry a secondary intent")
+        expected_language = "en" if row["locale"] == "US-en" else "es"
+        if row["language"] != expected_language:
+            problems.append(f"{name}:{lineno} language {row['language']} does not fit locale {row['locale']}")
+        if not spec["authored"] and not re.match(r"^https?://\S+$", row["source"]):
+            problems.append(f"{name}:{lineno} source is not a URL: {row['source']!r}")
+        if not spec["authored"] and "note" not in row:
+            problems.append(
+                f"{name}:{lineno} a quoted line needs a note saying how it was trimmed or attributed"
+            )
+        if spec["authored"] and not row["source"].startswith("written:"):
+            problems.append(f"{name}:{lineno} an authored line's source must start with 'written:'")
+    assert not problems, "\n".join(problems[:20])
+
+
+def test_ids_are_unique_across_all_sets() -> None:
+    ids = Counter(row["id"] for name in SETS for _, row in _load(name))
+    duplicated = sorted(key for key, count in ids.items() if count > 1)
+    assert not duplicated, duplicated
+
+
+def test_no_text_appears_twice() -> None:
+    """Within a file no text repeats; across the authored sets neither (a real quote may equal a written line)."""
+    duplicated = []
+    authored: dict[str, str] = {}
+    for name, spec in SETS.items():
+        seen: dict[str, str] = {}
+        for _, row in _load(name):
+            key = _norm(row["text"])
+            if key in seen:
+                duplicated.append(f"{row['id']} repeats {seen[key]}: {row['text']!r}")
+            seen.setdefault(key, row["id"])
+            if spec["authored"]:
+                if key in authored and authored[key] != row["id"] and authored[key][:2] != row["id"][:2]:
+                    duplicated.append(f"{row['id']} repeats {authored[key]}: {row['text']!r}")
+                authored.setdefault(key, row["id"])
+    assert not duplicated, "\n".join(duplicated[:20])
+
+
+@pytest.mark.parametrize("name", sorted(SETS))
+def test_minimum_counts(name: str) -> None:
+    spec = SETS[name]
+    rows = [row for _, row in _load(name)]
+    assert len(rows) >= spec["min_lines"], f"{name}: {len(rows)} lines < {spec['min_lines']}"
+    per_category = Counter(row["category"] for row in rows)
+    minimum = spec["min_per_category"]
+    short = {c: per_category.get(c, 0) for c in sorted(minimum) if per_category.get(c, 0) < minimum[c]}
+    assert not short, f"{name}: categories below their minimum: {short}"
+    locales = {row["locale"] for row in rows}
+    assert spec["locales"] <= locales, f"{name}: missing locales {sorted(spec['locales'] - locales)}"
+    english = sum(1 for row in rows if row["language"] == "en") / len(rows)
+    assert english >= spec["min_english"], f"{name}: English share {english:.2f} < {spec['min_english']}"
+
+
+def test_every_set_file_on_disk_is_checked() -> None:
+    on_disk = {path.name for path in BLIND.glob("*.jsonl")}
+    assert on_disk == set(SETS), f"unchecked or missing set files: {sorted(on_disk ^ set(SETS))}"
