@@ -5,7 +5,10 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import expect
+
+expect = pytest.importorskip(
+    "playwright.sync_api", reason="the playwright package is not installed (pip install -e '.[dev]')"
+).expect
 
 RECORD = "CRM-MX-0001"  # Ana Karen Chan Pech, Cancún: two MXN accounts
 
