@@ -443,7 +443,7 @@ export class AsistenteSidebar extends HTMLElement {
         el("dt", {}, t.daysPastDue), el("dd", { id: "card-dpd" }, t.days(d.maxDaysPastDue)),
         el("dt", {}, t.localTime),
         el("dd", { id: "card-local" }, d.localTime ? `${this.dateTime(d.localTime)} (${d.timezone})` : "—"),
-        el("dt", {}, t.segment), el("dd", {}, d.segment ? d.segment.label || d.segment.code : ""),
+        el("dt", {}, t.segment), el("dd", {}, d.segment ? this.pick(d.segment.label) || d.segment.code : ""),
         el("dt", {}, t.risk), el("dd", {}, d.risk ? d.risk.level : "")),
       el("h3", {}, t.contactNow),
       el("ul", { id: "card-contact" }, ...(d.contactNow || []).map((c) => el("li", {},
@@ -452,7 +452,7 @@ export class AsistenteSidebar extends HTMLElement {
         c.allowed ? null : el("span", { class: "muted" },
           ` — ${c.nextAllowedAt ? t.nextAllowed(this.dateTime(c.nextAllowedAt)) : t.noNext}`),
       ))),
-      el("h3", {}, t.account),
+      el("h3", {}, t.accountsTitle),
       el("ul", { id: "card-accounts" }, ...(d.accounts || []).map((a) => el("li", {},
         `${a.product}${a.creditor ? ` (${a.creditor})` : ""}: `,
         el("strong", {}, this.money(a.balance, a.currency)),
@@ -564,7 +564,10 @@ export class AsistenteSidebar extends HTMLElement {
       ...issues(t.warnings, v.warnings, ""),
       v.totalToPay ? el("p", {}, `${t.totalToPay}: `, el("strong", {}, this.money(v.totalToPay, cur)),
         Number(v.discountAmount || 0) > 0 ? ` · ${t.discount}: ${this.money(v.discountAmount, cur)}` : "") : null,
-      v.schedule.length ? el("div", {}, el("h3", {}, t.schedule), schedule(v.schedule)) : null,
+      v.schedule.length
+        ? el("details", { id: "plan-schedule", open: v.schedule.length <= 13 },
+          el("summary", {}, el("h3", { style: "display:inline" }, `${t.schedule} (${v.schedule.length})`)), schedule(v.schedule))
+        : null,
     );
     const co = v.counterOffer;
     if (co) {

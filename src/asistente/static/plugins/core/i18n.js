@@ -19,6 +19,7 @@ export const TEXT = {
     risk: "Riesgo",
     openPromises: "Promesas pendientes",
     account: "Cuenta",
+    accountsTitle: "Cuentas",
     flags: { inLitigation: "en litigio", disputed: "en disputa", timeBarred: "prescrita" },
     channel: {
       CALL: "Llamada", SMS: "SMS", WHATSAPP: "WhatsApp", EMAIL: "Correo", LETTER: "Carta",
@@ -135,6 +136,7 @@ export const TEXT = {
     risk: "Risk",
     openPromises: "Open promises",
     account: "Account",
+    accountsTitle: "Accounts",
     flags: { inLitigation: "in litigation", disputed: "disputed", timeBarred: "time-barred" },
     channel: {
       CALL: "Call", SMS: "SMS", WHATSAPP: "WhatsApp", EMAIL: "Email", LETTER: "Letter",
