@@ -665,7 +665,7 @@ export class AsistenteSidebar extends HTMLElement {
       el("h3", {}, t.suggestions),
       el("ol", { class: "suggestions" }, ...(r.suggestions || []).map((s, i) => this._suggestionItem(s, i, r.auditId, panel))),
       (r.nextSteps || []).length
-        ? el("div", {}, el("h3", {}, t.nextSteps), el("ul", {}, ...r.nextSteps.map((n) => el("li", { "data-kind": n.kind }, n.message))))
+        ? el("div", {}, el("h3", {}, t.nextSteps), el("ul", {}, ...r.nextSteps.map((n) => el("li", { "data-kind": n.kind }, this.pick(n.message)))))
         : null,
     );
   }
@@ -676,7 +676,7 @@ export class AsistenteSidebar extends HTMLElement {
     const textId = `${panel}-s-${i}`;
     put(li, 
       el("p", { id: textId }, s.text),
-      s.rationale ? el("p", { class: "muted" }, s.rationale) : null,
+      s.rationale ? el("p", { class: "muted" }, this.pick(s.rationale)) : null,
       el("div", { class: "row" },
         el("button", { type: "button", class: "secondary copy", "aria-describedby": textId, onclick: () => this.copy(s.text, panel) }, t.copy),
         auditId ? el("button", { type: "button", class: "secondary used", "aria-describedby": textId,
