@@ -186,7 +186,7 @@ async def demo_queue(request: Request) -> Response:
 async def demo_session(request: Request) -> Response:
     """The demo CRM's backend minting a record-bound agent session for the record on screen (what an
     integrator's backend does with createAgentSession(recordId))."""
-    from asistente.demo import DEMO_AGENT
+    from asistente.demo import DEMO_AGENT, DEMO_TENANT
     from asistente.tenants.service import bound_debtor_id, get_or_create_agent, mint_agent_token
 
     services = request.app.state.services
@@ -198,7 +198,7 @@ async def demo_session(request: Request) -> Response:
     if not isinstance(record, str) or not record:
         return _error(400, "BAD_INPUT", "recordId is required")
     with services.session_factory() as s:
-        tenant = s.scalar(select(Tenant).where(Tenant.slug == "demo"))
+        tenant = s.scalar(select(Tenant).where(Tenant.slug == DEMO_TENANT))
         if tenant is None:
             return _error(404, "NOT_FOUND", "the demo tenant is not seeded")
         try:

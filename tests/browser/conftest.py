@@ -98,9 +98,9 @@ class Demo:
         t = build_schema(Settings())._schema.get_type(type_name)
         return t is not None and field in t.fields
 
-    def session(self, record: str, agent: str = "browser-agent") -> str:
+    def session(self, record: str | None, agent: str = "browser-agent") -> str:
         body = self.gql(
-            "mutation($a: String!, $r: String!){ createAgentSession(agentId: $a, recordId: $r) { token } }",
+            "mutation($a: String!, $r: String){ createAgentSession(agentId: $a, recordId: $r) { token } }",
             {"a": agent, "r": record},
             key=self.integrator_key,
         )
@@ -211,6 +211,13 @@ def demo(tmp_path_factory, zendesk_key) -> Iterator[Demo]:
     admin = _cli(db, "keys", "create", "--tenant", "demo", "--role", "ADMIN")
     integrator = _cli(db, "keys", "create", "--tenant", "demo", "--role", "INTEGRATOR")
     _cli(db, "tenants", "set-origins", "--tenant", "demo", fake_origin)
+    # Another tenant with one debtor: its record must read as no debtor of the demo tenant.
+    from tests.api.data import debtor_record
+
+    other = root / "other.jsonl"
+    other.write_text(json.dumps(debtor_record("OTHER-TENANT-1")) + "\n", encoding="utf-8")
+    _cli(db, "keys", "create", "--tenant", "other", "--role", "ADMIN")
+    _cli(db, "import", str(other), "--tenant", "other", "--no-progress")
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{db}", "ASISTENTE_AUTH_CACHE_SECONDS": "0"}
     proc = subprocess.Popen(
         [str(BIN), "serve", "--demo", "--port", str(port)],
@@ -254,8 +261,10 @@ def demo(tmp_path_factory, zendesk_key) -> Iterator[Demo]:
             proc.kill()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    # Module scope: Playwright's sync API keeps an event loop running in this thread while it is open,
+    # which would break the asyncio tests collected after the browser modules.
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-dev-shm-usage"])
         yield b

@@ -153,11 +153,19 @@ def test_record_that_is_no_debtor_and_another_tenants_record(page, demo):
         "Este registro no es un deudor que puedas ver.", timeout=20_000
     )
     assert "#token" not in page.url  # the token left the address bar
-    # another tenant's record reads the same (and a record-bound session cannot read another debtor either)
+    # a record-bound session cannot read another debtor of its tenant
     page.goto(f"{demo.url}/sidebar.html?recordId=CRM-CO-0001&lang=en#token={token}")
     expect(side.locator("#card-error")).to_have_text(
         "This record is not a debtor you can see.", timeout=20_000
     )
+    # another tenant's record reads the same, even for a session bound to no record
+    unbound = demo.session(None)
+    page.goto(f"{demo.url}/sidebar.html?recordId=OTHER-TENANT-1&lang=es#token={unbound}")
+    expect(side.locator("#card-error")).to_have_text(
+        "Este registro no es un deudor que puedas ver.", timeout=20_000
+    )
+    page.goto(f"{demo.url}/sidebar.html?recordId=CRM-CO-0001&lang=es#token={unbound}")
+    expect(side.locator("#card-total")).to_be_visible(timeout=20_000)
 
 
 def test_a_10000_character_objection_is_refused_and_kept(page, demo):
