@@ -29,7 +29,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -297,9 +297,11 @@ def run_import(factory: Any, path: Path, tenant: str, records: int, label: str, 
         import pstats
 
         prof = cProfile.Profile()
-        result = prof.runcall(import_jsonl_file, factory, path, tenant_slug=tenant, progress=False)
+        result = prof.runcall(
+            import_jsonl_file, factory, path, tenant_slug=tenant, now=datetime.now(UTC), progress=False
+        )
     else:
-        result = import_jsonl_file(factory, path, tenant_slug=tenant, progress=False)
+        result = import_jsonl_file(factory, path, tenant_slug=tenant, now=datetime.now(UTC), progress=False)
     if result.rejections:
         first = result.rejections[0]
         raise SystemExit(

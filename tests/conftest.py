@@ -15,6 +15,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from asistente import models  # noqa: F401
 from asistente.db import Base, make_engine, make_session_factory
 
+pytest_plugins = ["tests.llm_fake"]  # the fake OpenAI-compatible server (fixture llm_fake)
+
 PG_URL = os.environ.get("ASISTENTE_TEST_POSTGRES_URL")
 
 _engines: dict[str, Engine] = {}

@@ -343,6 +343,13 @@ def _load_domain_engines(services: Services) -> None:
     default_model()
     if "packs" not in services.extras:
         services.extras["packs"] = _packs(services.settings.rule_pack_dir)
+    if "llm" not in services.extras:
+        # The optional LLM (second reader of checkCompliance): built here so its import is not paid
+        # inside a request's time budget.
+        from asistente.llm import LLMClient, LLMConfig
+
+        config = LLMConfig.from_settings(services.settings)
+        services.extras["llm"] = LLMClient(config).warm() if config else None
 
 
 @lru_cache(maxsize=4)

@@ -198,11 +198,15 @@ def _tenants_set_origins(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _import(args: argparse.Namespace, settings: Settings) -> int:
+    from datetime import UTC, datetime
+
     from asistente.portfolio.ingest import import_jsonl_file
 
     engine, factory = _open(settings)
     try:
-        result = import_jsonl_file(factory, args.file, tenant_slug=args.tenant, progress=not args.no_progress)
+        result = import_jsonl_file(
+            factory, args.file, tenant_slug=args.tenant, now=datetime.now(UTC), progress=not args.no_progress
+        )
     finally:
         engine.dispose()
     if result.rejections:

@@ -47,6 +47,18 @@ def quantum(currency: str) -> Decimal:
     return Decimal(1).scaleb(-minor_units(currency))
 
 
+def excess_decimals(amount: Decimal, places: int) -> bool:
+    """True when `amount` has a non-zero digit beyond `places` decimals: "1240.50" for CLP (0 places) is
+    wrong, "1240.00" is 1240 written with zeros and is fine."""
+    exp = amount.as_tuple().exponent
+    if not isinstance(exp, int) or -exp <= places:
+        return False
+    try:
+        return amount != amount.quantize(Decimal(1).scaleb(-places))
+    except InvalidOperation:
+        return True
+
+
 def round_money(amount: Decimal, currency: str) -> Decimal:
     return amount.quantize(quantum(currency), rounding=ROUND_HALF_UP)
 
@@ -74,8 +86,7 @@ def parse_amount(
         raise BadInput(f"{field}: amount must not be negative (got {value})")
     if amount == 0 and not allow_zero:
         raise BadInput(f"{field}: amount must be greater than zero")
-    exp = amount.as_tuple().exponent
-    if isinstance(exp, int) and -exp > minor_units(currency):
+    if excess_decimals(amount, minor_units(currency)):
         raise BadInput(f"{field}: {value} has more decimals than {currency} allows ({minor_units(currency)})")
     if abs(amount) >= Decimal("1e15"):
         raise BadInput(f"{field}: amount {value} is too large")

@@ -19,6 +19,16 @@ class Settings(BaseSettings):
     openai_base_url: str | None = Field(default=None, validation_alias="OPENAI_BASE_URL")
     openai_api_key: str | None = Field(default=None, validation_alias="OPENAI_API_KEY")
     llm_model: str | None = Field(default=None, validation_alias="ASISTENTE_LLM_MODEL")
+    # The LLM second reader of checkCompliance (compliance.review): its time budget, the text-model margin
+    # under which a text the local engine passes is read again, and whether texts too short for the model
+    # (one call line, a short SMS) are always read again.
+    llm_review_budget_ms: int = Field(
+        default=800, ge=50, le=30_000, validation_alias="ASISTENTE_LLM_REVIEW_BUDGET_MS"
+    )
+    llm_review_margin: float = Field(
+        default=0.4, ge=0.0, le=1.0, validation_alias="ASISTENTE_LLM_REVIEW_MARGIN"
+    )
+    llm_review_short_texts: bool = Field(default=True, validation_alias="ASISTENTE_LLM_REVIEW_SHORT_TEXTS")
 
     # Exposure of the schema. None means: on in demo mode, off otherwise.
     graphiql: bool | None = Field(default=None, validation_alias="ASISTENTE_GRAPHIQL")

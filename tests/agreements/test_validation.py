@@ -348,7 +348,7 @@ def test_chile_collection_charge_cap_applies_in_cl_only() -> None:
     [
         ({"kind": "SETTLEMENT", "settlement_amount": D("0")}, "settlementAmount"),
         ({"kind": "SETTLEMENT", "settlement_amount": D("-10.00")}, "settlementAmount"),
-        ({"installments": 3, "frequency": "MONTHLY", "down_payment": D("0")}, "downPayment"),
+        ({"installments": 3, "frequency": "MONTHLY", "down_payment": D("-1")}, "downPayment"),
         ({"installment_amount": D("-500"), "frequency": "MONTHLY"}, "installmentAmount"),
         ({"installments": 0, "frequency": "MONTHLY"}, "installments"),
         ({"installments": 3}, "frequency"),

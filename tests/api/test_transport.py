@@ -128,3 +128,60 @@ async def test_introspection_off_by_default(engine, session_factory, clock):
         assert "introspection" in body["errors"][0]["message"].lower()
         ide = await c.get("/graphql", headers={"accept": "text/html"})
         assert ide.status_code == 404
+
+
+def test_a_websocket_reads_tenant_state_afresh_in_every_operation(app, session_factory):
+    """A WebSocket's context lives for the whole connection: what one operation read (the tenant's rule-pack
+    overlays) must not be served to the next one after it changed."""
+    import json as _json
+    from pathlib import Path
+
+    from asistente.db import transaction
+    from asistente.enums import Role
+    from asistente.tenants.service import create_api_key
+
+    with transaction(session_factory) as s:
+        agent = create_api_key(s, tenant_slug="acme", role=Role.AGENT, agent_external_id="u-ws")
+        admin = create_api_key(s, tenant_slug="acme", role=Role.ADMIN)
+    mx = _json.loads(Path("src/asistente/compliance/packs/MX.json").read_text())
+    window = next(r for r in mx["rules"] if r["code"] == "CONTACT_HOURS")
+    overlay = {
+        "jurisdiction": "ES",
+        "name": "Acme: horario propio en España",
+        "version": "acme-es-1",
+        "rules": [
+            {
+                "id": "ACME-ES-WS",
+                "kind": window["kind"],
+                "code": "CONTACT_HOURS",
+                "source": "Política interna de Acme",
+                "parameters": window["parameters"],
+            }
+        ],
+    }
+    query = "{ rulePacks { jurisdiction tenantOverlay } }"
+    client = TestClient(app)
+
+    def es_overlay(ws, op_id):
+        ws.send_json({"id": op_id, "type": "subscribe", "payload": {"query": query}})
+        msg = ws.receive_json()
+        assert msg["type"] == "next", msg
+        assert ws.receive_json()["type"] == "complete"
+        return any(
+            p["tenantOverlay"] for p in msg["payload"]["data"]["rulePacks"] if p["jurisdiction"] == "ES"
+        )
+
+    with client.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]) as ws:
+        ws.send_json({"type": "connection_init", "payload": {"Authorization": f"Bearer {agent}"}})
+        assert ws.receive_json()["type"] == "connection_ack"
+        assert es_overlay(ws, "1") is False
+        res = client.post(
+            "/graphql",
+            json={
+                "query": "mutation($o: JSON!){ setRulePackOverlay(overlay: $o) { jurisdiction } }",
+                "variables": {"o": overlay},
+            },
+            headers={"authorization": f"Bearer {admin}"},
+        )
+        assert not res.json().get("errors"), res.json()
+        assert es_overlay(ws, "2") is True

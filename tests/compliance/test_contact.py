@@ -500,6 +500,7 @@ def test_mexico_older_adult_is_a_warning_with_verify(reg: PackRegistry) -> None:
     decision = decide(reg, d, local("America/Mexico_City", 2024, 5, 10, 12))
     assert decision.allowed
     assert [w.rule_id for w in decision.warnings] == ["MX-08.2"] and decision.warnings[0].verify
+    assert decision.warnings[0].code.value == "OLDER_ADULT"  # its own code, not CONTACT_MINOR
 
 
 def test_us_work_email(reg: PackRegistry) -> None:
@@ -546,7 +547,7 @@ def test_phone_only_debtor_uses_phone_zone(reg: PackRegistry) -> None:
     )
     decision = decide(reg, d, datetime(2024, 5, 10, 12, 30, tzinfo=UTC))  # 07:30 Cancún
     assert decision.timezones == ["America/Cancun"] and decision.allowed
-    assert decision.pack_versions == {"MX": "2026.11.1"}
+    assert decision.pack_versions == {"MX": "2026.12.2"}
 
 
 def test_email_without_any_email_on_file_is_a_warning(reg: PackRegistry) -> None:

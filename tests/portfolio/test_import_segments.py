@@ -31,6 +31,8 @@ from asistente.portfolio.validation import apply_schema_defaults, record_errors
 from asistente.tenants.service import get_or_create_tenant
 from tests.api.data import debtor_record
 
+NOW = datetime.now(UTC)  # the instant the rows are stamped with (ingest never reads the clock)
+
 CURRENCIES = {"MX": "MXN", "CO": "COP", "US": "USD", "CL": "CLP", "PE": "PEN"}
 PHONES = {"MX": "+529981234567", "CO": "+573001234567", "US": "+12125550123", "CL": "+56921234567"}
 
@@ -98,7 +100,7 @@ def test_import_segments_equal_segment_for_on_insert_and_update(session):
     rng = random.Random(7)
     today = datetime.now(UTC).date()
     records = [varied_record(rng, n, today) for n in range(150)]
-    out = upsert_records(session, tenant.id, copy.deepcopy(records))
+    out = upsert_records(session, tenant.id, copy.deepcopy(records), now=NOW)
     assert not out.rejections and out.created == 150
     session.commit()
     session.expire_all()
@@ -118,7 +120,7 @@ def test_import_segments_equal_segment_for_on_insert_and_update(session):
         if rng.random() < 0.3:
             rec.pop("accounts")
             rec["promises"] = []
-    out = upsert_records(session, tenant.id, copy.deepcopy(records))
+    out = upsert_records(session, tenant.id, copy.deepcopy(records), now=NOW)
     assert not out.rejections and out.updated == 150
     session.commit()
     session.expire_all()
@@ -131,7 +133,7 @@ def test_update_keeps_absent_keys_and_sets_given_ones(session):
     rec["language"] = "en"
     rec["timezone"] = "America/Cancun"
     rec["attributes"] = {"employer": "Ñandú", "n": 1.5}
-    upsert_records(session, tenant.id, [copy.deepcopy(rec)])
+    upsert_records(session, tenant.id, [copy.deepcopy(rec)], now=NOW)
     session.commit()
     again = {
         "externalId": "U-1",
@@ -139,7 +141,7 @@ def test_update_keeps_absent_keys_and_sets_given_ones(session):
         "language": "en",
         "accounts": [{**rec["accounts"][1], "balance": "0.01", "payments": []}],
     }
-    upsert_records(session, tenant.id, [again])
+    upsert_records(session, tenant.id, [again], now=NOW + timedelta(seconds=1))
     session.commit()
     session.expire_all()
     d = session.scalar(select(Debtor).where(Debtor.external_id == "U-1"))
@@ -168,7 +170,7 @@ def test_file_import_parallel_and_serial_store_the_same(tmp_path, session_factor
         get_or_create_tenant(s, "acme")
         s.commit()
     for expect_created in (60, 0):  # import, then the idempotent re-import (UPDATE path)
-        result = import_jsonl_file(session_factory, path, tenant_slug="acme", progress=False)
+        result = import_jsonl_file(session_factory, path, tenant_slug="acme", now=NOW, progress=False)
         assert not result.rejections and result.debtors_created == expect_created
         with session_factory() as s:
             tenant_id = get_or_create_tenant(s, "acme").id

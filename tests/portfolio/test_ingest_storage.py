@@ -12,6 +12,8 @@ from asistente.portfolio.models import Account, Debtor, Interaction, Payment, Pr
 from asistente.tenants.service import get_or_create_tenant
 from tests.api.data import debtor_record
 
+NOW = datetime.now(UTC)  # the instant the rows are stamped with (ingest never reads the clock)
+
 
 def test_round_trip(session):
     tenant = get_or_create_tenant(session, "acme")
@@ -23,7 +25,7 @@ def test_round_trip(session):
         {"amount": "0.01", "paidAt": "2026-10-01T23:30:00.123456-05:00", "reference": "P"}
     ]
     rec["interactions"][0]["at"] = "2026-11-01T01:30:00+02:00"
-    out = upsert_records(session, tenant.id, [rec])
+    out = upsert_records(session, tenant.id, [rec], now=NOW)
     session.commit()
     assert not out.rejections
     session.expire_all()
@@ -43,7 +45,7 @@ def test_round_trip(session):
     prom = session.scalar(select(Promise).where(Promise.debtor_id == debtor.id))
     assert prom.due_date == date(2026, 11, 30) and prom.amount == Decimal("500.00")
     # and a second upsert of the same record (the UPDATE path) keeps the same values
-    upsert_records(session, tenant.id, [rec])
+    upsert_records(session, tenant.id, [rec], now=NOW)
     session.commit()
     session.expire_all()
     assert session.scalar(select(Account.balance).where(Account.id == acc.id)) == Decimal("12345678901234.5")

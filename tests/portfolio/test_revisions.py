@@ -13,6 +13,8 @@ from asistente.portfolio.models import Account, Debtor, Interaction, Promise
 from asistente.tenants.service import get_or_create_tenant
 from tests.api.data import debtor_record
 
+NOW = datetime.now(UTC)  # the instant the rows are stamped with (ingest never reads the clock)
+
 
 def _revision(factory, debtor_id: str) -> int:
     with factory() as s:
@@ -22,7 +24,7 @@ def _revision(factory, debtor_id: str) -> int:
 def _setup(factory) -> tuple[str, str]:
     with transaction(factory) as s:
         tenant = get_or_create_tenant(s, "acme", "Acme")
-        result = upsert_records(s, tenant.id, [debtor_record("R-1", accounts=2)])
+        result = upsert_records(s, tenant.id, [debtor_record("R-1", accounts=2)], now=NOW)
         return tenant.id, result.debtor_ids[0]
 
 
@@ -80,7 +82,9 @@ def test_the_import_update_path_moves_the_revision(session_factory):
     tenant_id, debtor_id = _setup(session_factory)
     start = _revision(session_factory, debtor_id)
     with transaction(session_factory) as s:
-        upsert_records(s, tenant_id, [{**debtor_record("R-1", accounts=2), "fullName": "Renombrada"}])
+        upsert_records(
+            s, tenant_id, [{**debtor_record("R-1", accounts=2), "fullName": "Renombrada"}], now=NOW
+        )
     assert _revision(session_factory, debtor_id) > start
 
 

@@ -12,6 +12,7 @@ Money and rates may be decimal strings ("0.02") or JSON numbers. Prefer strings 
 from __future__ import annotations
 
 import difflib
+import hashlib
 import itertools
 import json
 from collections.abc import Iterable, Mapping, Sequence
@@ -33,7 +34,7 @@ from asistente.agreements.model import (
 )
 from asistente.enums import Role
 from asistente.errors import BadInput, FieldError, NotFound
-from asistente.money import known_currencies, minor_units
+from asistente.money import excess_decimals, known_currencies, minor_units
 
 SCHEMA_FILE = "agreement-policy.schema.json"
 APPROVAL_CHAIN: tuple[Role, ...] = (Role.AGENT, Role.SUPERVISOR, Role.ADMIN)
@@ -222,7 +223,7 @@ class _Checker:
             self.add(path, f"{what}{raw} is over the maximum of {maximum}")
         elif below is not None and value >= below:
             self.add(path, f"percentage {raw} is too high: it must be below {below}")
-        elif places is not None and -value.as_tuple().exponent > places:  # type: ignore[operator]
+        elif places is not None and excess_decimals(value, places):
             self.add(path, f"{raw} has more decimals than the currency allows ({places})")
         else:
             return value
@@ -279,8 +280,13 @@ def _load(data: Any, prefix: str) -> tuple[AgreementPolicy | None, list[tuple[st
     scope = data.get("scope") or {}
     if min_down is None or min_inst is None or rate is None or not isinstance(currency, str):
         return None, [(prefix, "incomplete policy")]
+    document = json.loads(json.dumps(data, default=str))
+    version = data.get("version")
+    if version is None:
+        version = derived_version(document)
+        document["version"] = version
     policy = AgreementPolicy(
-        version=data["version"],
+        version=version,
         currency=currency,
         max_installments=data["maxInstallments"],
         min_down_payment_percent=min_down,
@@ -296,9 +302,17 @@ def _load(data: Any, prefix: str) -> tuple[AgreementPolicy | None, list[tuple[st
         scope_segment=scope.get("segment"),
         legal_caps=caps,
         description=data.get("description"),
-        document=json.loads(json.dumps(data, default=str)),
+        document=document,
     )
     return policy, []
+
+
+def derived_version(document: Mapping[str, Any]) -> str:
+    """A version for a policy sent without one: a hash of its content, so it still moves with every edit
+    and names exactly what was in force in each audit record."""
+    body = {k: v for k, v in document.items() if k not in ("version", "$schema")}
+    canon = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return "sha256:" + hashlib.sha256(canon.encode("utf-8")).hexdigest()[:16]
 
 
 def _load_caps(raw: Any, check: _Checker) -> tuple[CollectionChargeCap, ...]:

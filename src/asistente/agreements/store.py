@@ -614,6 +614,16 @@ class AgreementStore:
         """Approve (-> ACTIVE, promises created) or reject (-> REJECTED) a plan awaiting approval. The
         decider's tier must reach the approval role, and nobody decides on a plan they made."""
         agreement = self.get(agreement_id)
+        # Who may decide comes first: a caller without the authority hears FORBIDDEN, not what was wrong
+        # with the request.
+        needed = Role(agreement.approval_role or Role.SUPERVISOR)
+        rank = {role: i for i, role in enumerate(APPROVAL_CHAIN)}
+        if acting_role not in rank or rank[acting_role] < rank[needed]:
+            raise Forbidden(f"this agreement needs {needed.value} approval; you act as {acting_role.value}")
+        if actor_id is not None and actor_id == agreement.created_by:
+            raise Forbidden("nobody can approve or reject an agreement they made")
+        if not approve and not (note or "").strip():
+            raise BadInput("reason: say why the agreement is rejected", [FieldError("reason", "required")])
         if note is not None and len(note) > MAX_NOTE:
             raise BadInput(f"note: at most {MAX_NOTE} characters")
         if agreement.status != AgreementStatus.PENDING_APPROVAL.value:
@@ -622,12 +632,6 @@ class AgreementStore:
                 "can be approved or rejected",
                 [FieldError("id", f"status is {agreement.status}")],
             )
-        needed = Role(agreement.approval_role or Role.SUPERVISOR)
-        rank = {role: i for i, role in enumerate(APPROVAL_CHAIN)}
-        if acting_role not in rank or rank[acting_role] < rank[needed]:
-            raise Forbidden(f"this agreement needs {needed.value} approval; you act as {acting_role.value}")
-        if actor_id is not None and actor_id == agreement.created_by:
-            raise Forbidden("nobody can approve or reject an agreement they made")
         debtor = self.session.get(Debtor, agreement.debtor_id)
         if approve and debtor is not None and agreement.first_payment_date < local_today(debtor, now):
             raise BadInput(

@@ -28,7 +28,7 @@ from asistente.agreements.policy import AgreementPolicy
 from asistente.agreements.rules import Context, evaluate
 from asistente.enums import Role
 from asistente.errors import BadInput, FieldError
-from asistente.money import known_currencies, minor_units
+from asistente.money import excess_decimals, known_currencies, minor_units
 
 
 def validate_agreement(
@@ -99,6 +99,9 @@ def _normalise(
         errors.append(FieldError("input", "expected an AgreementProposal"))
         return None
     start = len(errors)
+    down = proposal.down_payment
+    if isinstance(down, Decimal) and down.is_finite() and down == 0:
+        proposal = replace(proposal, down_payment=None)  # "0" means no down payment
     try:
         kind = PlanKind(proposal.kind)
     except ValueError:
@@ -158,7 +161,7 @@ def _normalise(
             continue
         if not _positive(value):
             errors.append(FieldError(name, f"amount must be a Decimal greater than zero (got {value!r})"))
-        elif places is not None and -value.as_tuple().exponent > places:  # type: ignore[operator]
+        elif places is not None and excess_decimals(value, places):
             errors.append(FieldError(name, f"{value} has more decimals than the currency allows ({places})"))
 
     if kind is PlanKind.SINGLE_PAYMENT:
@@ -191,7 +194,14 @@ def _normalise(
     if len(errors) > start:
         return None
     assert kind is not None
-    return replace(proposal, kind=kind, frequency=frequency, account_ids=list(ids))
+    amounts: dict[str, Decimal] = {}
+    if places is not None:  # "1240.00" for CLP is 1240 from here on
+        step = Decimal(1).scaleb(-places)
+        for attr in ("down_payment", "settlement_amount", "installment_amount"):
+            value = getattr(proposal, attr)
+            if value is not None:
+                amounts[attr] = value.quantize(step)
+    return replace(proposal, kind=kind, frequency=frequency, account_ids=list(ids), **amounts)
 
 
 def _check_account(account: AccountFacts, index: int, errors: list[FieldError]) -> None:
@@ -206,7 +216,7 @@ def _check_account(account: AccountFacts, index: int, errors: list[FieldError]) 
                 f"{where}.balance", f"account {account.id}: nothing is owed (balance {account.balance})"
             )
         )
-    elif -account.balance.as_tuple().exponent > places:  # type: ignore[operator]
+    elif excess_decimals(account.balance, places):
         errors.append(
             FieldError(
                 f"{where}.balance", f"{account.balance} has more decimals than {account.currency} allows"

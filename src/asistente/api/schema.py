@@ -22,7 +22,9 @@ from strawberry.tools import merge_types
 from asistente.api.agreements import schema as agreements
 from asistente.api.audit import schema as audit
 from asistente.api.compliance import schema as compliance
+from asistente.api.core.codes import ErrorCode
 from asistente.api.core.errors import ErrorCodes
+from asistente.api.core.guard import RootFieldPermissions
 from asistente.api.core.scalars import DateScalar, DateTimeScalar
 from asistente.api.hosts import schema as hosts
 from asistente.api.portfolio import schema as portfolio
@@ -87,6 +89,7 @@ def _build(max_query_depth: int, max_aliases: int, max_tokens: int, introspectio
     extensions: list = [
         ErrorCodes,
         OperationScope,
+        RootFieldPermissions,
         lambda: MaxTokensLimiter(max_token_count=max_tokens),
         lambda: ParserCache(maxsize=512),
         lambda: AddValidationRules(list(rules)),
@@ -98,6 +101,7 @@ def _build(max_query_depth: int, max_aliases: int, max_tokens: int, introspectio
         query=Query,
         mutation=Mutation,
         extensions=extensions,
+        types=[ErrorCode],
         scalar_overrides={datetime: DateTimeScalar, date: DateScalar},
     )
     # The cached-card path (api/portfolio/cards.py) parses and validates exactly as these extensions do.

@@ -14,9 +14,12 @@ from asistente.compliance._common import hit
 from asistente.compliance.packs import PackRegistry
 from asistente.compliance.types import ComplianceReport, Rule, RuleHit, Span
 from asistente.enums import Channel, ComplianceContext, RecipientRole
-from asistente.errors import BadInput
+from asistente.errors import BadInput, FieldError
 
-__all__ = ["MAX_TEXT_CHARS", "Detector", "check_text"]
+__all__ = ["MAX_TEXT_CHARS", "SECOND_READER_PREFIX", "Detector", "check_text", "forbidden_signals"]
+
+# Detections whose pattern id starts with this come from the LLM second reader (compliance.review).
+SECOND_READER_PREFIX = "llm:"
 
 MAX_TEXT_CHARS = 20_000
 
@@ -88,23 +91,31 @@ def check_text(
     detector: Detector | None = None,
     use_model: bool = True,
     context: ComplianceContext | str = ComplianceContext.MESSAGE,
+    extra_detections: Sequence[Any] = (),
 ) -> ComplianceReport:
     """Check one text (message, draft, script or an utterance) against the jurisdiction's content rules.
 
-    ``check_required=False`` skips required-element rules (identification, mini-Miranda, opt-out): use it
-    for mid-conversation snippets (suggested answers, live transcript) that are not a whole communication.
-    ``context=CALL_TURN`` is one line inside a call (channel CALL or VISIT): the same as
-    ``check_required=False``. ``addresses`` selects city overlays (New York City). The lexicon's signals are joined by the text
-    model's (asistente.compliance.textmodel) unless ``use_model=False`` or a detector is injected. Raises BadInput for empty or over-long text, an
-    unknown channel, recipient role or jurisdiction.
+    ``context=MESSAGE`` (default) is a whole communication: SMS, e-mail, letter, voicemail or a whole call.
+    ``context=CALL_TURN`` is one line inside a call (channel CALL or VISIT only): the rules whose pack scope
+    is "communication" (what the communication as a whole must contain: identification, the debt-collector
+    disclosure, opt-out) are left to the call, which tracks them; every "line" rule (what a line must not
+    say) still applies. ``check_required=False`` does the same for a snippet that is not a whole
+    communication on any channel (a suggested answer, a draft fragment). ``addresses`` selects city
+    overlays (New York City). The lexicon's signals are joined by the text model's
+    (asistente.compliance.textmodel) unless ``use_model=False`` or a detector is injected. Raises BadInput
+    for empty or over-long text, an unknown channel, recipient role, context or jurisdiction, and for
+    CALL_TURN on a channel that is not a call. ``extra_detections`` are signals found by another reader
+    (the LLM second reader, compliance.review), mapped by the packs exactly like the lexicon's.
     """
     if not isinstance(text, str) or not text.strip():
-        raise BadInput("text is empty: send the message to check / el texto está vacío")
+        msg = "text: empty; send the message to check / el texto está vacío"
+        raise BadInput(msg, [FieldError("text", msg)])
     if len(text) > MAX_TEXT_CHARS:
-        raise BadInput(
-            f"text has {len(text)} characters; the maximum is {MAX_TEXT_CHARS} / "
+        msg = (
+            f"text: {len(text)} characters; the maximum is {MAX_TEXT_CHARS} / "
             f"el texto tiene {len(text)} caracteres; el máximo es {MAX_TEXT_CHARS}"
         )
+        raise BadInput(msg, [FieldError("text", msg)])
     try:
         channel = Channel(channel)
     except ValueError:
@@ -118,20 +129,25 @@ def check_text(
     try:
         context = ComplianceContext(context)
     except ValueError:
-        raise BadInput(
-            f"unknown context {context!r}; known: {', '.join(c.value for c in ComplianceContext)}"
-        ) from None
+        msg = f"context: unknown value {context!r}; known: {', '.join(c.value for c in ComplianceContext)}"
+        raise BadInput(msg, [FieldError("context", msg)]) from None
     if context is ComplianceContext.CALL_TURN:
         if channel not in (Channel.CALL, Channel.VISIT):
-            raise BadInput(
-                f"context CALL_TURN is one line inside a call; channel {channel.value} is not a call "
+            msg = (
+                f"context: CALL_TURN is one line inside a call; channel {channel.value} is not a call "
                 f"/ CALL_TURN es una línea de una llamada; el canal {channel.value} no es una llamada"
             )
+            raise BadInput(msg, [FieldError("context", msg)])
         # What the communication as a whole must contain is tracked by the call, not by each line.
         check_required = False
     registry = packs.with_overlay(tenant_overlay) if tenant_overlay else packs
     pack_list = registry.resolve(jurisdiction, addresses)
-    rules = [r for p in pack_list for r in p.rules if r.applies_to(channel, role)]
+    rules = [
+        r
+        for p in pack_list
+        for r in p.rules
+        if r.applies_to(channel, role) and (check_required or r.scope != "communication")
+    ]
 
     engine = detector or _default_detector()
     detections = list(engine.detect(text, language))
@@ -148,6 +164,7 @@ def check_text(
             is_first_contact=is_first_contact,
             time_barred=time_barred,
         )
+    detections += extra_detections
 
     found: list[tuple[Rule, RuleHit]] = []
     for rule in rules:
@@ -160,6 +177,8 @@ def check_text(
                 if d.signal not in wanted:
                     continue
                 es, en = SIGNAL_TEXT.get(d.signal, (d.signal, d.signal))
+                if d.pattern_id.startswith(SECOND_READER_PREFIX):
+                    es, en = f"{es} (según el segundo lector, LLM)", f"{en} (per the second reader, an LLM)"
                 quote = _excerpt(text, d.start, d.end)
                 found.append(
                     (
@@ -174,10 +193,8 @@ def check_text(
                 )
         elif kind == "required_elements":
             when = rule.parameters["when"]
-            if (
-                not check_required
-                or (when == "first_contact" and not is_first_contact)
-                or (when == "subsequent_contact" and is_first_contact)
+            if (when == "first_contact" and not is_first_contact) or (
+                when == "subsequent_contact" and is_first_contact
             ):
                 continue
             gate = rule.parameters.get("onlyIfAnyElement")
@@ -226,3 +243,30 @@ def check_text(
         warnings=warnings,
         pack_version=PackRegistry.version_string(pack_list),
     )
+
+
+def forbidden_signals(
+    *,
+    channel: Channel | str,
+    jurisdiction: str,
+    packs: PackRegistry,
+    recipient_role: RecipientRole | str = RecipientRole.DEBTOR,
+    time_barred: bool = False,
+    tenant_overlay: Mapping[str, Any] | None = None,
+    addresses: Sequence[Mapping[str, Any]] = (),
+) -> frozenset[str]:
+    """The signals a violation rule of the jurisdiction's packs forbids for this channel and recipient
+    (what a reader's finding can turn into a violation here)."""
+    registry = packs.with_overlay(tenant_overlay) if tenant_overlay else packs
+    channel, role = Channel(channel), RecipientRole(recipient_role)
+    out: set[str] = set()
+    for pack in registry.resolve(jurisdiction, addresses):
+        for rule in pack.rules:
+            if rule.kind != "forbidden_signal" or rule.severity != "violation":
+                continue
+            if not rule.applies_to(channel, role):
+                continue
+            if rule.parameters.get("onlyIfTimeBarred") and not time_barred:
+                continue
+            out.update(rule.parameters["signals"])
+    return frozenset(out)

@@ -51,13 +51,21 @@ _KIND_CODES: dict[str, set[str]] = {
     "litigation_hold": {"LITIGATION_HOLD"},
     "recipient_role": {"THIRD_PARTY_DISCLOSURE", "CONTACT_MINOR"},
     "minor": {"CONTACT_MINOR"},
-    "older_adult": {"CONTACT_MINOR", "THIRD_PARTY_DISCLOSURE"},
+    # OLDER_ADULT since 2026.12; CONTACT_MINOR stays accepted so tenant overlays written before still load.
+    "older_adult": {"OLDER_ADULT", "CONTACT_MINOR", "THIRD_PARTY_DISCLOSURE"},
     "work_email": {"WORK_EMAIL"},
 }
 CONTACT_KINDS = frozenset(_KIND_CODES)
 CONTENT_KINDS = frozenset(
     {"forbidden_signal", "required_elements", "forbidden_elements", "third_party_mention"}
 )
+# A rule without an explicit "scope": what a communication must contain is per communication; everything
+# a text must not say is per line.
+COMMUNICATION_KINDS = frozenset({"required_elements"})
+
+
+def default_scope(kind: str) -> str:
+    return "communication" if kind in COMMUNICATION_KINDS else "line"
 
 
 class RulePackError(BadInput):
@@ -140,6 +148,13 @@ def parse_pack(data: Any, origin: str, *, is_overlay: bool = False, key: str | N
                         f"{where}.parameters.windows[{j}]",
                         f"start {w['start']} is not before end {w['end']}",
                     )
+        scope = r.get("scope") or default_scope(kind)
+        if kind == "required_elements" and scope != "communication":
+            raise RulePackError(
+                origin,
+                f"{where}.scope",
+                "a required_elements rule is about a whole communication: its scope is 'communication'",
+            )
         if kind == "frequency" and params["period"] == "rolling_days" and "days" not in params:
             raise RulePackError(origin, f"{where}.parameters", "period 'rolling_days' needs 'days'")
         message = r.get("message") or {}
@@ -159,6 +174,7 @@ def parse_pack(data: Any, origin: str, *, is_overlay: bool = False, key: str | N
                 message_es=message.get("es"),
                 message_en=message.get("en"),
                 pack=key or (f"tenant:{jurisdiction}" if is_overlay else jurisdiction),
+                scope=scope,
             )
         )
     return RulePack(

@@ -138,6 +138,13 @@ class TextModel:
     def probabilities(self, features: list[str]) -> dict[str, float]:
         return dict(zip(self.codes, map(_sigmoid, self._z(self._vector(features))), strict=True))
 
+    def scores(self, text: str, **meta: Any) -> tuple[dict[str, float], bool]:
+        """Every code's probability for `text`, and whether the text is within the model's range (at least
+        MIN_WORDS words; below it the probabilities mean less and `detections` ignores them). Used to tell
+        how close to the threshold a text the local engine passes came (the second reader's margin)."""
+        feats = features_of(text, **meta)
+        return self.probabilities(feats), not too_short(feats)
+
     def detections(self, text: str, *, skip: set[str], **meta: Any) -> list[Detection]:
         """Signals for the codes this text most likely carries, except codes in `skip` (found already)."""
         feats = features_of(text, **meta)

@@ -59,6 +59,9 @@ class Rule:
     message_es: str | None = None
     message_en: str | None = None
     pack: str = ""  # jurisdiction of the pack it came from, or "tenant:<jurisdiction>"
+    # "communication": about what a whole communication must contain (left to the call in CALL_TURN);
+    # "line": what any line must not say (applies to every line).
+    scope: str = "line"
 
     def applies_to(self, channel: Channel, role: RecipientRole) -> bool:
         if self.channels is not None and channel not in self.channels:

@@ -73,7 +73,7 @@ def seed_demo(
         tenant = get_or_create_tenant(s, DEMO_TENANT, "Demo Cobranzas")
         count = s.scalar(select(func.count()).select_from(Debtor).where(Debtor.tenant_id == tenant.id))
         if not count:
-            result = upsert_records(s, tenant.id, demo_records(now.date()))
+            result = upsert_records(s, tenant.id, demo_records(now.date()), now=now)
             if result.rejections:
                 first = result.rejections[0]
                 raise RuntimeError(f"demo portfolio record {first.index} rejected: {first.reasons}")

@@ -29,7 +29,6 @@ import orjson
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from asistente.db import utcnow
 from asistente.errors import BadInput, RecordRejection
 from asistente.geo import jurisdiction_for, resolve_region
 from asistente.portfolio.models import Account, Debtor, Interaction, Payment, Promise
@@ -311,10 +310,14 @@ def upsert_records(
     tenant_id: str,
     records: Sequence[dict[str, Any]],
     *,
+    now: datetime,
     validated: bool = False,
     index_base: int = 0,
 ) -> UpsertResult:
-    """Upsert a batch; a rejected record keeps nothing, the others are stored (caller commits)."""
+    """Upsert a batch; a rejected record keeps nothing, the others are stored (caller commits). `now` is
+    the instant stamped on the rows and the day segments are computed for (never read here)."""
+    if now.tzinfo is None:
+        raise ValueError("upsert_records: `now` must carry a time zone")
     result = UpsertResult(debtor_ids=[None] * len(records))
     good: list[tuple[int, dict[str, Any]]] = []
     seen_debtors: dict[str, int] = {}
@@ -350,7 +353,7 @@ def upsert_records(
     codec = _codec(session)
     new_id = _Ids()
     for chunk in _chunks(good, CHUNK):
-        _upsert_chunk(session, tenant_id, chunk, result, index_base, codec, new_id)
+        _upsert_chunk(session, tenant_id, chunk, result, index_base, codec, new_id, now)
     result.rejections.sort(key=lambda r: r.index)
     return result
 
@@ -396,8 +399,8 @@ def _upsert_chunk(
     index_base: int,
     codec: _Codec,
     new_id: Any,
+    now: datetime,
 ) -> None:
-    now = utcnow()
     today = now.date()
     stamp = codec.instant(now)
     ext_ids = [rec["externalId"] for _, rec in chunk]
@@ -790,7 +793,12 @@ def _checked(lines: Iterable[tuple[int, str]], *, parallel: bool) -> Iterator[tu
 
 
 def import_jsonl_file(
-    factory: sessionmaker[Session], path: str | Path, *, tenant_slug: str, progress: bool = True
+    factory: sessionmaker[Session],
+    path: str | Path,
+    *,
+    tenant_slug: str,
+    now: datetime,
+    progress: bool = True,
 ) -> ImportResult:
     """Import a JSON Lines file all-or-nothing, in one pass and one transaction.
 
@@ -827,7 +835,7 @@ def import_jsonl_file(
                     batch.append(rec)
                     linenos.append(lineno)
                     if len(batch) >= CHUNK:
-                        _import_batch(s, tenant_id, batch, linenos, result)
+                        _import_batch(s, tenant_id, batch, linenos, result, now)
                         batch, linenos = [], []
             except UnicodeDecodeError as exc:
                 _reject(
@@ -837,7 +845,7 @@ def import_jsonl_file(
                     ),
                 )
             if batch and not result.rejections:
-                _import_batch(s, tenant_id, batch, linenos, result)
+                _import_batch(s, tenant_id, batch, linenos, result, now)
             if result.rejections:
                 s.rollback()
                 result.debtors_created = result.debtors_updated = 0
@@ -888,9 +896,14 @@ def _reject(result: ImportResult, rejection: RecordRejection) -> None:
 
 
 def _import_batch(
-    s: Session, tenant_id: str, batch: list[dict[str, Any]], linenos: list[int], result: ImportResult
+    s: Session,
+    tenant_id: str,
+    batch: list[dict[str, Any]],
+    linenos: list[int],
+    result: ImportResult,
+    now: datetime,
 ) -> None:
-    out = upsert_records(s, tenant_id, batch, validated=True)
+    out = upsert_records(s, tenant_id, batch, now=now, validated=True)
     for rej in out.rejections:
         _reject(
             result,

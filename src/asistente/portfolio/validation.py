@@ -101,8 +101,10 @@ def valid_zone(name: str) -> bool:
 def _money_errors(value: Any, currency: str | None, path: str, errors: list[str]) -> None:
     if not isinstance(value, str) or currency not in known_currencies():
         return
-    decimals = len(value.split(".", 1)[1]) if "." in value else 0
-    if decimals > minor_units(currency):
+    fraction = value.split(".", 1)[1] if "." in value else ""
+    decimals = len(fraction)
+    # "1240.00" for CLP is 1240 written with zeros; only a non-zero digit beyond the minor units is wrong
+    if fraction[minor_units(currency) :].strip("0"):
         errors.append(f"{path}: {value} has {decimals} decimals; {currency} has {minor_units(currency)}")
 
 

@@ -51,9 +51,7 @@ def hash_key(key: str) -> str:
 def tenant_by_slug(session: Session, slug: str) -> Tenant:
     tenant = session.scalar(select(Tenant).where(Tenant.slug == slug))
     if tenant is None:
-        raise NotFound(
-            f"unknown tenant {slug!r} (create it with: asistente keys create --tenant {slug} --role ADMIN)"
-        )
+        raise NotFound(f"unknown tenant {slug!r} (create it with: asistente tenants create --tenant {slug})")
     return tenant
 
 

@@ -306,8 +306,6 @@ class Mutation:
 
     @strawberry.mutation(description="Reject a PENDING_APPROVAL agreement, with the reason.")
     def reject_agreement(self, info: Info, id: strawberry.ID, reason: str) -> AgreementDecisionPayload:
-        if not reason.strip():
-            raise BadInput("reason: say why the agreement is rejected", [FieldError("reason", "required")])
         return _decide(info, str(id), approve=False, note=reason.strip())
 
     @strawberry.mutation(

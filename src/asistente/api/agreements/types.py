@@ -233,11 +233,10 @@ def validation_summary(v: DomainValidation) -> dict:
 
 def store(info: Info) -> AgreementStore:
     ctx = info.context
-    cached = getattr(ctx, "_agreement_store", None)
-    if cached is None or cached.session is not ctx.session:
-        cached = AgreementStore(ctx.session, ctx.principal.tenant_id, only_debtor_id=ctx.principal.debtor_id)
-        ctx._agreement_store = cached
-    return cached
+    return ctx.per_operation(
+        "agreement_store",
+        lambda: AgreementStore(ctx.session, ctx.principal.tenant_id, only_debtor_id=ctx.principal.debtor_id),
+    )
 
 
 def installments_loader(info: Info) -> DataLoader[str, list[InstallmentRow]]:

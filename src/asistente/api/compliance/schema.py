@@ -11,12 +11,20 @@ from strawberry.types import Info
 
 from asistente.api.compliance.types import ComplianceReport, ContactPermission, contact_permission, report
 from asistente.api.core.permissions import ADMIN, AGENT, COMPLIANCE, INTEGRATOR, READERS, SUPERVISOR, register
-from asistente.api.core.scalars import Channel, RecipientRole
-from asistente.compliance import ContactRequest, PackRegistry, check_text, evaluate_contact
+from asistente.api.core.scalars import Channel, ComplianceContext, RecipientRole
+from asistente.compliance import ContactRequest, PackRegistry, evaluate_contact
+from asistente.compliance.review import (
+    PROMPT_VERSION,
+    SecondReaderConfig,
+    resolve_jurisdiction,
+    review_text,
+)
 from asistente.enums import Channel as DomainChannel
+from asistente.enums import ComplianceContext as DomainContext
 from asistente.enums import RecipientRole as DomainRole
 from asistente.errors import BadInput, NotFound
 from asistente.geo import zone_data_version
+from asistente.llm import KnownValues, LLMClient, LLMConfig
 from asistente.portfolio.facts import debtor_facts, interaction_facts
 from asistente.tenants.models import Tenant
 
@@ -32,15 +40,24 @@ OVERLAYS_KEY = "rulePackOverlays"
 def tenant_packs(info: Info) -> PackRegistry:
     """The law's packs plus this tenant's stricter overlays (read once per operation)."""
     ctx = info.context
-    cached = getattr(ctx, "_tenant_packs", None)
-    if cached is not None:
-        return cached
-    registry: PackRegistry = ctx.services.extras["packs"]
-    tenant = ctx.session.get(Tenant, ctx.principal.tenant_id)
-    for overlay in ((tenant.settings or {}).get(OVERLAYS_KEY) or {}).values():
-        registry = registry.with_overlay(overlay, origin=f"tenant {tenant.slug}")
-    ctx._tenant_packs = registry
-    return registry
+
+    def build() -> PackRegistry:
+        registry: PackRegistry = ctx.services.extras["packs"]
+        tenant = ctx.session.get(Tenant, ctx.principal.tenant_id)
+        for overlay in ((tenant.settings or {}).get(OVERLAYS_KEY) or {}).values():
+            registry = registry.with_overlay(overlay, origin=f"tenant {tenant.slug}")
+        return registry
+
+    return ctx.per_operation("tenant_packs", build)
+
+
+def second_reader(info: Info) -> tuple[LLMClient | None, SecondReaderConfig]:
+    """The LLM second reader when OPENAI_BASE_URL and ASISTENTE_LLM_MODEL are set (one client per app)."""
+    services = info.context.services
+    if "llm" not in services.extras:
+        config = LLMConfig.from_settings(services.settings)
+        services.extras["llm"] = LLMClient(config) if config else None
+    return services.extras["llm"], SecondReaderConfig.from_settings(services.settings)
 
 
 def detector_version() -> str:
@@ -73,6 +90,11 @@ class ComplianceCheckInput:
     is_first_contact: bool = False
     language: str | None = None
     call_id: str | None = None
+    context: ComplianceContext = strawberry.field(
+        default=ComplianceContext.MESSAGE,
+        description="MESSAGE: a whole communication. CALL_TURN: one line inside a call (CALL or VISIT "
+        "channel): identification and disclosures are left to the call; what a line must not say applies.",
+    )
 
 
 @strawberry.type
@@ -161,28 +183,32 @@ class Query:
             raise BadInput("callId: at most 200 characters")
         if input.language is not None and len(input.language) > 16:
             raise BadInput('language: a language tag such as "es", "es-MX" or "en"')
-        jurisdiction = input.jurisdiction
         time_barred = False
         addresses: tuple = ()
         debtor_id = None
+        debtor_jurisdiction = None
+        known = KnownValues()
         if input.debtor_id is not None:
             loaders = info.context.loaders
             debtor = await loaders.debtor_by_id.load(str(input.debtor_id))
             if debtor is None:
                 raise NotFound(f"debtor {input.debtor_id} not found")
             debtor_id = debtor.id
-            facts = debtor_facts(debtor, await loaders.accounts_by_debtor_id.load(debtor.id))
+            accounts = await loaders.accounts_by_debtor_id.load(debtor.id)
+            facts = debtor_facts(debtor, accounts)
             time_barred = facts.time_barred
             addresses = facts.addresses
-            if jurisdiction and debtor.jurisdiction and jurisdiction.upper() != debtor.jurisdiction.upper():
-                # The debtor's law applies; checking their text under another pack could pass what theirs forbids.
-                raise BadInput(
-                    f"jurisdiction: this debtor's is {debtor.jurisdiction}; leave it out or send that"
-                )
-            jurisdiction = jurisdiction or debtor.jurisdiction
-        if not jurisdiction:
-            raise BadInput('jurisdiction: give one (e.g. "MX", "US-NY") or a debtorId')
-        result = check_text(
+            debtor_jurisdiction = debtor.jurisdiction
+            known = KnownValues.of_record(
+                names=[debtor.full_name],
+                addresses=facts.addresses,
+                phones=facts.phones,
+                emails=facts.emails,
+                accounts=[debtor.external_id, *(a.external_id for a in accounts)],
+            )
+        jurisdiction = resolve_jurisdiction(input.jurisdiction, debtor_jurisdiction)
+        reader, reader_config = second_reader(info)
+        outcome = await review_text(
             input.text,
             channel=DomainChannel(input.channel.value),
             jurisdiction=jurisdiction,
@@ -192,7 +218,12 @@ class Query:
             is_first_contact=input.is_first_contact,
             time_barred=time_barred,
             addresses=addresses,
+            context=DomainContext(input.context.value),
+            reader=reader,
+            config=reader_config,
+            known=known,
         )
+        result = outcome.report
         session = info.context.session
         event = info.context.record(
             "COMPLIANCE_CHECK",
@@ -206,17 +237,24 @@ class Query:
                 "isFirstContact": input.is_first_contact,
                 "language": input.language,
                 "timeBarred": time_barred,
+                "context": input.context.value,
             },
             output={
                 "compliant": result.compliant,
                 "violations": _summary_hits(result.violations),
                 "warnings": _summary_hits(result.warnings),
                 "blocked": [{"ruleId": h.rule_id, "code": str(h.code)} for h in result.violations],
+                "secondReader": outcome.second.ledger(),
             },
             versions={
                 "rulePacks": result.pack_version,
                 "lexicon": detector_version(),
                 "textModel": text_model_version(),
+                **(
+                    {"secondReader": {"model": outcome.second.llm.model, "prompt": PROMPT_VERSION}}
+                    if outcome.second.llm
+                    else {}
+                ),
             },
             now=info.context.now(),
         )
@@ -265,5 +303,5 @@ class Mutation:
             now=info.context.now(),
         )
         session.commit()
-        info.context._tenant_packs = None
+        info.context.forget("tenant_packs")
         return Query.rule_packs(None, info)  # type: ignore[arg-type]

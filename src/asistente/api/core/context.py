@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -18,6 +18,8 @@ from asistente.db import utcnow
 from asistente.errors import DomainError, Forbidden, Unauthenticated
 from asistente.settings import Settings
 from asistente.tenants.service import KEY_PREFIX, Principal, authenticate_key, authenticate_token
+
+T = TypeVar("T")
 
 if TYPE_CHECKING:
     from asistente.api.loaders import Loaders
@@ -85,6 +87,10 @@ class Context:
         self._session: Session | None = None
         self._loaders: Loaders | None = None
         self._now: datetime | None = None
+        # Whatever a module keeps for the rest of one operation (a tenant's rule packs, a store bound to the
+        # session): explicit, and emptied when the operation ends. A WebSocket's context lives for the whole
+        # connection, so nothing may be stashed on it as an attribute.
+        self._memo: dict[str, Any] = {}
 
     # -- authentication
     def authenticate_header(self, header: str | None) -> None:
@@ -177,6 +183,16 @@ class Context:
             self._now = self.services.clock()
         return self._now
 
+    def per_operation(self, key: str, build: Callable[[], T]) -> T:
+        """The value `build()` made for this operation under `key` (built at most once per operation)."""
+        if key not in self._memo:
+            self._memo[key] = build()
+        return self._memo[key]
+
+    def forget(self, key: str) -> None:
+        """Drop one per-operation value (e.g. after the operation changed what it was built from)."""
+        self._memo.pop(key, None)
+
     def begin_operation(self) -> None:
         self.end_operation()
 
@@ -189,3 +205,4 @@ class Context:
                 self._session = None
         self._loaders = None
         self._now = None
+        self._memo.clear()

@@ -19,6 +19,12 @@ EmailKind = strawberry.enum(enums.EmailKind, name="EmailKind")
 PromiseStatus = strawberry.enum(enums.PromiseStatus, name="PromiseStatus")
 Role = strawberry.enum(enums.Role, name="Role")
 ViolationCode = strawberry.enum(enums.ViolationCode, name="ViolationCode")
+ComplianceContext = strawberry.enum(
+    enums.ComplianceContext,
+    name="ComplianceContext",
+    description="MESSAGE: a whole communication (SMS, e-mail, letter, voicemail, a whole call). "
+    "CALL_TURN: one line inside a call; what the communication as a whole must contain is left to the call.",
+)
 
 
 MIN_YEAR, MAX_YEAR = 1900, 2200

@@ -268,7 +268,7 @@ class Mutation:
         limit_list("input", input, info.context.settings.max_list_items)
         records = [to_record(d) for d in input]
         session = info.context.session
-        out = upsert_records(session, principal.tenant_id, records)
+        out = upsert_records(session, principal.tenant_id, records, now=info.context.now())
         session.commit()
         return UpsertDebtorsPayload(
             ids=[strawberry.ID(i) if i else None for i in out.debtor_ids],
