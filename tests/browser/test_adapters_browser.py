@@ -89,3 +89,14 @@ def test_freshdesk_ticket_sidebar(page, demo):
 def test_fake_hosts_exist():
     assert all((FAKES / n).is_file() for n in ("zendesk-host.html", "fake-zaf-sdk.js", "fake-fdk-client.js"))
     assert Path(__file__).parent.joinpath("conftest.py").is_file()
+
+
+def test_generic_iframe_gets_its_session_by_postmessage(page, demo):
+    token = demo.session(RECORD)
+    page.goto(
+        f"{demo.fake_url}/generic-host.html?{urlencode({'service': demo.url, 'record': RECORD, 'token': token})}"
+    )
+    side = page.frame_locator("#side").locator("asistente-sidebar")
+    expect(side.locator("#card-total")).to_be_visible(timeout=30_000)
+    assert page.evaluate("window.messages")[0] == "asistente:ready"
+    assert token not in page.frame_locator("#side").locator("body").evaluate("() => location.href")
