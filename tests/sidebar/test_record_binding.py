@@ -150,7 +150,7 @@ async def test_bound_session_sees_its_debtor_only(api):
     assert ok["debtor"]["id"] == b["id"]
 
 
-async def test_binding_by_debtor_id_and_cached_card_path(api):
+async def test_binding_by_debtor_id_and_cached_card_path(api, services):
     _, a, b = await _two_debtors(api)
     integrator = api.key("acme", "INTEGRATOR")
     token = (await api.ok(SESSION, {"agent": "u-2", "debtor": a["id"]}, key=integrator))[
@@ -163,7 +163,14 @@ async def test_binding_by_debtor_id_and_cached_card_path(api):
     await api.ok(query, {"d": b["id"]}, key=admin)
     await api.ok(query, {"d": b["id"]}, key=admin)
     assert error_codes(await api.gql(query, {"d": b["id"]}, key=token)) == ["NOT_FOUND"]
+    by_ext = 'query{ debtorByExternalId(externalId: "acme-B") { id fullName } }'
+    assert error_codes(await api.gql(by_ext, key=token)) == ["NOT_FOUND"]
     assert (await api.ok(query, {"d": a["id"]}, key=token))["debtor"]["id"] == a["id"]
+    # its own card is served by the cached path like anyone's
+    stats = services.extras["cards"].stats
+    hits = stats["hits"]
+    assert (await api.ok(query, {"d": a["id"]}, key=token))["debtor"]["id"] == a["id"]
+    assert stats["hits"] == hits + 1
 
 
 @pytest.mark.parametrize(

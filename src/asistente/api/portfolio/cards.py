@@ -376,8 +376,6 @@ class CardPath:
         """The response for this request from cached cards, or None when normal execution must answer."""
         if self.services.settings.card_cache_size <= 0 or ctx.principal is None or not isinstance(query, str):
             return None
-        if ctx.principal.debtor_id is not None:  # record-bound sessions: normal, scoped execution
-            return None
         if variables is not None and not isinstance(variables, dict):
             return None
         if operation_name is not None and not isinstance(operation_name, str):
@@ -416,6 +414,8 @@ class CardPath:
             if found is None:
                 return None
             debtor_id, revision = found
+            if principal.debtor_id is not None and debtor_id != principal.debtor_id:
+                return None  # a record-bound session asks for another debtor: normal, scoped execution
             snap = await self._snapshot(ctx, principal.tenant_id, debtor_id, revision, now)
             if snap is None:
                 return None
