@@ -84,6 +84,7 @@ def test_freshdesk_ticket_sidebar(page, demo):
     expect(side.locator("#card-error")).to_have_text(
         re.compile("This record is not a debtor you can see."), timeout=30_000
     )
+    expect(side.locator("#plan-counter")).to_have_count(0)  # the previous debtor's results are gone
 
 
 def test_fake_hosts_exist():

@@ -411,6 +411,9 @@ export class AsistenteSidebar extends HTMLElement {
       return;
     }
     this._$("#card-body").textContent = t.loading;
+    const key = debtorId ? `id:${debtorId}` : `record:${recordId}`;
+    if (this._loadedKey && this._loadedKey !== key) this._forgetDebtor();
+    this._loadedKey = key;
     try {
       const data = debtorId
         ? await this._gql(QUERIES.cardById, { id: debtorId })
@@ -428,6 +431,23 @@ export class AsistenteSidebar extends HTMLElement {
       this._$("#card-body").textContent = "";
       this._fail("card", e);
     }
+  }
+
+  /** Another record: results shown for the previous debtor go (what the agent typed stays). */
+  _forgetDebtor() {
+    this.debtor = null;
+    this._lastValidation = null;
+    this._keptAccounts = {};
+    for (const id of ["plan-result", "obj-result", "draft-result", "plan-status", "obj-status", "draft-status"]) {
+      const node = this._$(`#${id}`);
+      if (node) node.textContent = "";
+    }
+    for (const n of [...this.shadowRoot.querySelectorAll("#plan-accounts label")]) n.remove();
+    const create = this._$("#plan-create");
+    if (create) create.disabled = true;
+    if (this._stopCall) this._stopCall();
+    this._stopCall = null;
+    this._callEvents = [];
   }
 
   _renderDebtor() {
