@@ -20,6 +20,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -149,8 +150,10 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def _llm_fake_server() -> Iterator[FakeLLM]:
+@contextmanager
+def serve_fake_llm() -> Iterator[FakeLLM]:
+    """Start a FakeLLM on 127.0.0.1 (free port) in a thread; stop it on exit (also usable outside pytest,
+    e.g. benchmarks/compliance_llm_eval.py)."""
     fake = FakeLLM()
     port = _free_port()
     config = uvicorn.Config(
@@ -170,9 +173,17 @@ def _llm_fake_server() -> Iterator[FakeLLM]:
             raise RuntimeError("the fake LLM server did not start")
         time.sleep(0.01)
     fake.base_url = f"http://127.0.0.1:{port}/v1"
-    yield fake
-    server.should_exit = True
-    thread.join(timeout=5)
+    try:
+        yield fake
+    finally:
+        server.should_exit = True
+        thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def _llm_fake_server() -> Iterator[FakeLLM]:
+    with serve_fake_llm() as fake:
+        yield fake
 
 
 @pytest.fixture

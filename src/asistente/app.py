@@ -336,11 +336,25 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
 
 def _load_domain_engines(services: Services) -> None:
     """Load data-driven engines at start-up so a broken file stops the service before it serves."""
-    from asistente.compliance.textmodel import default_model
+    from asistente.errors import DataFileError
     from asistente.portfolio.segmentation import load_rules
 
     load_rules()
-    default_model()
+    try:
+        # The lexicons load when the detector is first imported; both are re-checked here so a broken
+        # file stops the start, naming file, JSON path and reason.
+        from asistente.compliance.detect import default_matcher
+        from asistente.compliance.textmodel import default_model
+
+        default_matcher()
+        default_model()
+        from asistente.objections.classifier import default_classifier
+
+        default_classifier()
+    except ValueError as exc:  # LexiconError, TextModelError: both carry file, path and reason
+        if all(hasattr(exc, a) for a in ("file", "path", "reason")):
+            raise DataFileError(exc.file, exc.path, exc.reason) from exc  # type: ignore[attr-defined]
+        raise
     if "packs" not in services.extras:
         services.extras["packs"] = _packs(services.settings.rule_pack_dir)
     if "llm" not in services.extras:
@@ -350,6 +364,10 @@ def _load_domain_engines(services: Services) -> None:
 
         config = LLMConfig.from_settings(services.settings)
         services.extras["llm"] = LLMClient(config).warm() if config else None
+    if "playbook" not in services.extras:
+        services.extras["playbook"] = _playbook(
+            services.settings.rule_pack_dir, services.settings.playbook_dir
+        )
 
 
 @lru_cache(maxsize=4)
@@ -357,6 +375,14 @@ def _packs(rule_pack_dir: Path | None) -> Any:
     from asistente.compliance import load_packs
 
     return load_packs(rule_pack_dir)
+
+
+@lru_cache(maxsize=4)
+def _playbook(rule_pack_dir: Path | None, playbook_dir: Path | None) -> Any:
+    """Objection playbooks, every answer checked against the law's packs (a bad file stops the service)."""
+    from asistente.objections.playbook import load_playbook
+
+    return load_playbook(_packs(rule_pack_dir), playbook_dir)
 
 
 def app_from_env() -> ASGIApp:

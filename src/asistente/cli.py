@@ -220,7 +220,7 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
         return 1
     print(
         f"imported {result.records} record(s): {result.debtors_created} debtor(s) created, "
-        f"{result.debtors_updated} updated, in {result.seconds:.1f} s ({result.rate:,.0f} records/s)"
+        f"{result.debtors_updated} updated, {result.debtors_unchanged} unchanged, in {result.seconds:.1f} s ({result.rate:,.0f} records/s)"
     )
     return 0
 

@@ -25,6 +25,17 @@ class BadInput(DomainError):
     code = "BAD_INPUT"
 
 
+class DataFileError(DomainError):
+    """A data file the service needs (lexicon, text model, rule pack...) fails its schema at start-up: the
+    service refuses to start, naming the file, the JSON path in it and the reason."""
+
+    code = "BAD_INPUT"
+
+    def __init__(self, file: str, path: str, reason: str) -> None:
+        super().__init__(f"cannot start: {file}: at {path}: {reason}")
+        self.file, self.path, self.reason = file, path, reason
+
+
 class NotFound(DomainError):
     code = "NOT_FOUND"
 

@@ -64,6 +64,8 @@ class Settings(BaseSettings):
 
     # Extra directory of tenant rule-pack overlays (JSON), optional.
     rule_pack_dir: Path | None = Field(default=None, validation_alias="ASISTENTE_RULE_PACK_DIR")
+    # Extra directory of objection playbook files (JSON, schema/playbook.schema.json), optional.
+    playbook_dir: Path | None = Field(default=None, validation_alias="ASISTENTE_PLAYBOOK_DIR")
 
     @property
     def graphiql_enabled(self) -> bool:

@@ -14,4 +14,5 @@ COVERED_ELSEWHERE: set[str] = {
     "Mutation.refreshAgreementStatuses",
     # tests/sidebar/test_record_binding.py::test_binding_to_what_is_not_this_tenants_debtor_is_refused
     "Mutation.createAgentSession",
+    "Query.suggestResponses",  # tests/api/test_suggest_api.py::test_unknown_or_foreign_debtor_is_not_found
 }

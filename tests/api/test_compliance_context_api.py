@@ -60,3 +60,17 @@ async def test_unknown_context_is_a_validation_error_not_a_500(api):
       compliant } }"""
     body = await api.gql(literal, key=agent)
     assert error_codes(body) == ["BAD_INPUT"] and "LINE" in body["errors"][0]["message"]
+
+
+async def test_100000_characters_is_a_clear_bad_input_naming_the_field(api):
+    agent = api.key(role="AGENT", agent="u1")
+    res = await api.post(CHECK, _input("Pague ya. " * 10_000), key=agent)
+    assert res.status_code == 200
+    body = res.json()
+    assert error_codes(body) == ["BAD_INPUT"] and body.get("data") in (None, {"checkCompliance": None})
+    error = body["errors"][0]
+    assert error["message"].startswith("text: 100000 characters; the maximum is 20000")
+    assert error["extensions"]["fields"][0]["field"] == "text"
+    # nothing recorded for a refused check
+    events = (await api.ok(EVENTS, key=api.key(role="COMPLIANCE")))["auditEvents"]["edges"]
+    assert events == []

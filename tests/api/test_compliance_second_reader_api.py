@@ -79,3 +79,23 @@ async def test_a_local_violation_does_not_call_the_reader(api, llm_fake: FakeLLM
     assert out["compliant"] is False and llm_fake.requests == []
     second = (await _ledger(api, out["auditId"]))["output"]["secondReader"]
     assert second == {"asked": False, "reason": "LOCAL_VIOLATION"}
+
+
+async def test_no_database_connection_is_held_while_the_reader_thinks(api, llm_fake: FakeLLM, engine):
+    admin = api.key(role="ADMIN")
+    data = await api.ok(UPSERT, {"input": [debtor_record("MX-POOL")]}, key=admin)
+    debtor = data["upsertDebtors"]["ids"][0]
+    held: list[int] = []
+
+    def answer(body: dict) -> Reply:
+        held.append(engine.pool.checkedout())
+        return Reply.json({"codes": []})
+
+    llm_fake.respond_with(answer)
+    text = "Hola, le escribo para recordarle su pago pendiente de 500 pesos con vencimiento el viernes."
+    agent = api.key(role="AGENT", agent="u1")
+    out = (await api.ok(CHECK, {"i": {"text": text, "channel": "SMS", "debtorId": debtor}}, key=agent))[
+        "checkCompliance"
+    ]
+    assert out["compliant"] is True and out["auditId"]
+    assert held == [0]

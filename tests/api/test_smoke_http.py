@@ -22,7 +22,7 @@ query Card($id: ID!) {
 
 UPSERT = """
 mutation Up($input: [DebtorInput!]!) {
-  upsertDebtors(input: $input) { ids created updated rejected { index externalId reasons } }
+  upsertDebtors(input: $input) { ids created updated unchanged rejected { index externalId reasons } }
 }
 """
 
@@ -98,9 +98,10 @@ async def test_upsert_then_card(api):
     assert [p["dueDate"] for p in card["openPromises"]] == ["2026-11-30"]
     assert card["lastInteractions"][0]["outcome"] == "CONVERSATION"
     assert card["payments"][0]["amount"] == "500.00"
-    # idempotent: the same record again creates nothing new
+    # idempotent: the same record again creates and changes nothing
     again = await api.ok(UPSERT, {"input": [REC]}, key=key)
-    assert again["upsertDebtors"]["updated"] == 1 and again["upsertDebtors"]["created"] == 0
+    counts = again["upsertDebtors"]
+    assert (counts["created"], counts["updated"], counts["unchanged"]) == (0, 0, 1)
     card2 = (await api.ok(CARD, {"id": debtor_id}, key=key))["debtor"]
     assert len(card2["payments"]) == 1 and len(card2["lastInteractions"]) == 1
 

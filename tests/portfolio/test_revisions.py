@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -102,3 +102,25 @@ def test_a_stale_loaded_value_cannot_rewind_the_revision(session_factory):
     finally:
         stale.close()
     assert _revision(session_factory, debtor_id) > moved
+
+
+def test_an_unchanged_record_reimported_changes_nothing(session_factory):
+    tenant_id, debtor_id = _setup(session_factory)
+    with session_factory() as s:
+        before = s.execute(
+            select(Debtor.card_revision, Debtor.updated_at).where(Debtor.id == debtor_id)
+        ).one()
+    later = NOW + timedelta(hours=1)
+    with transaction(session_factory) as s:
+        out = upsert_records(s, tenant_id, [debtor_record("R-1", accounts=2)], now=later)
+    assert (out.created, out.updated, out.unchanged) == (0, 0, 1) and out.debtor_ids == [debtor_id]
+    with session_factory() as s:
+        after = s.execute(select(Debtor.card_revision, Debtor.updated_at).where(Debtor.id == debtor_id)).one()
+    assert tuple(after) == tuple(before)
+    # The same debtor with one value changed is an update, and the card follows.
+    with transaction(session_factory) as s:
+        out = upsert_records(
+            s, tenant_id, [{**debtor_record("R-1", accounts=2), "fullName": "Otra Persona"}], now=later
+        )
+    assert (out.updated, out.unchanged) == (1, 0)
+    assert _revision(session_factory, debtor_id) > before[0]

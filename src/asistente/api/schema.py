@@ -27,17 +27,29 @@ from asistente.api.core.errors import ErrorCodes
 from asistente.api.core.guard import RootFieldPermissions
 from asistente.api.core.scalars import DateScalar, DateTimeScalar
 from asistente.api.hosts import schema as hosts
+from asistente.api.objections import schema as objections
+from asistente.api.objections import suggest as objection_suggest
 from asistente.api.portfolio import schema as portfolio
 from asistente.api.tenants import schema as tenants
 from asistente.settings import Settings
 
-QUERIES = (portfolio.Query, tenants.Query, compliance.Query, audit.Query, agreements.Query, hosts.Query)
+QUERIES = (
+    portfolio.Query,
+    tenants.Query,
+    compliance.Query,
+    audit.Query,
+    agreements.Query,
+    objections.Query,
+    objection_suggest.Query,
+    hosts.Query,
+)
 MUTATIONS = (
     portfolio.Mutation,
     tenants.Mutation,
     compliance.Mutation,
     audit.Mutation,
     agreements.Mutation,
+    objection_suggest.Mutation,
     hosts.Mutation,
 )
 

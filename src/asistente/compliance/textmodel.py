@@ -18,7 +18,6 @@ from __future__ import annotations
 import json
 import math
 import re
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
@@ -27,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from asistente.compliance.detect import Detection
+from asistente.textfold import fold, sigmoid
 
 MODEL_FILE = Path(__file__).parent / "lexicon" / "text-model.json"
 SCHEMA_NAME = "text-model.schema.json"
@@ -65,24 +65,6 @@ class TextModelError(ValueError):
     def __init__(self, file: str, path: str, reason: str) -> None:
         super().__init__(f"{file}: at {path}: {reason}")
         self.file, self.path, self.reason = file, path, reason
-
-
-def _fold_table() -> dict[int, str]:
-    table = {}
-    for code in range(0xC0, 0x250):  # Latin-1 and Latin Extended-A/B: the accents of the texts we read
-        ch = chr(code)
-        base = "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
-        if base != ch:
-            table[code] = base
-    return table
-
-
-_FOLD = _fold_table()
-
-
-def fold(text: str) -> str:
-    """Lower case without accents (á → a, ñ → n, ü → u); other characters as they are."""
-    return text.lower().translate(_FOLD)
 
 
 def features_of(
@@ -136,7 +118,7 @@ class TextModel:
         return z
 
     def probabilities(self, features: list[str]) -> dict[str, float]:
-        return dict(zip(self.codes, map(_sigmoid, self._z(self._vector(features))), strict=True))
+        return dict(zip(self.codes, map(sigmoid, self._z(self._vector(features))), strict=True))
 
     def scores(self, text: str, **meta: Any) -> tuple[dict[str, float], bool]:
         """Every code's probability for `text`, and whether the text is within the model's range (at least
@@ -190,12 +172,6 @@ def _fold_same_length(text: str) -> str:
     if len(folded) == len(text):
         return folded
     return "".join(fold(ch)[:1] or ch for ch in text)
-
-
-def _sigmoid(z: float) -> float:
-    if z < -700:
-        return 0.0
-    return 1.0 / (1.0 + math.exp(-z))
 
 
 def load_model(path: str | Path = MODEL_FILE) -> TextModel:

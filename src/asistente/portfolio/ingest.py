@@ -9,6 +9,7 @@ same file twice changes nothing.
 from __future__ import annotations
 
 import gc
+import hashlib
 import json
 import multiprocessing
 import os
@@ -80,6 +81,7 @@ class UpsertResult:
     rejections: list[RecordRejection] = field(default_factory=list)
     created: int = 0
     updated: int = 0
+    unchanged: int = 0  # stored debtors whose record is the same as the one last imported
 
 
 def _same(value: Any) -> Any:
@@ -383,6 +385,15 @@ _ACCOUNT_DEFAULTS = {
 }
 
 
+def record_fingerprint(rec: dict[str, Any]) -> str:
+    """A fingerprint of a record's content (key order does not matter): equal for an unchanged record."""
+    try:
+        data = orjson.dumps(rec, option=orjson.OPT_SORT_KEYS)
+    except (orjson.JSONEncodeError, TypeError):  # integers past 64 bits
+        data = json.dumps(rec, sort_keys=True, ensure_ascii=False).encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
 def _debtor_defaults(codec: _Codec) -> dict[str, Any]:
     out = dict(_DEBTOR_DEFAULTS)
     for col in ("addresses", "phones", "emails", "authorized_channels", "opted_out_channels"):
@@ -404,13 +415,15 @@ def _upsert_chunk(
     today = now.date()
     stamp = codec.instant(now)
     ext_ids = [rec["externalId"] for _, rec in chunk]
-    existing = dict(
-        session.execute(
-            select(Debtor.external_id, Debtor.id).where(
-                Debtor.tenant_id == tenant_id, Debtor.external_id.in_(ext_ids)
-            )
-        ).all()
-    )
+    existing: dict[str, str] = {}
+    stored_hash: dict[str, str | None] = {}
+    for ext, debtor_id, fingerprint in session.execute(
+        select(Debtor.external_id, Debtor.id, Debtor.import_hash).where(
+            Debtor.tenant_id == tenant_id, Debtor.external_id.in_(ext_ids)
+        )
+    ):
+        existing[ext] = debtor_id
+        stored_hash[debtor_id] = fingerprint
     acc_ext = [a["externalId"] for _, rec in chunk for a in rec.get("accounts", ())]
     existing_acc: dict[str, tuple[str, str]] = {}
     if acc_ext:
@@ -433,6 +446,11 @@ def _upsert_chunk(
     for i, rec in chunk:
         debtor_id = existing.get(rec["externalId"])
         is_new = debtor_id is None
+        fingerprint = record_fingerprint(rec)
+        if not is_new and stored_hash.get(debtor_id) == fingerprint:
+            result.debtor_ids[i] = debtor_id  # the same record as last time: nothing to change
+            result.unchanged += 1
+            continue
         reasons = []
         account_ids: dict[str, str] = {}
         for acc in rec.get("accounts", ()):
@@ -462,12 +480,15 @@ def _upsert_chunk(
                     **values,
                     "segment_code": code,
                     "risk_level": risk,
+                    "import_hash": fingerprint,
                 }
             )
             result.created += 1
         else:
             # segment_code and risk_level are added once everything else of the chunk is written
-            debtor_updates.append({"b_id": debtor_id, "updated_at": stamp, **values})
+            debtor_updates.append(
+                {"b_id": debtor_id, "updated_at": stamp, "import_hash": fingerprint, **values}
+            )
             result.updated += 1
         for acc in rec.get("accounts", ()):
             avals = _account_values(acc, codec)
@@ -694,6 +715,7 @@ class ImportResult:
     records: int = 0
     debtors_created: int = 0
     debtors_updated: int = 0
+    debtors_unchanged: int = 0
     rejections: list[RecordRejection] = field(default_factory=list)
     more_rejections: int = 0
     seconds: float = 0.0
@@ -736,6 +758,19 @@ def loads(line: str) -> Any:
     return json.loads(line)
 
 
+def json_problem(exc: json.JSONDecodeError, line: str) -> str:
+    """What a person should hear about a line that is not JSON: a line cut short says so."""
+    text = line.rstrip("\r\n")
+    at_end = exc.pos >= len(text.rstrip())
+    if exc.msg.startswith("Unterminated string") or (
+        exc.msg.startswith("Invalid control character") and at_end
+    ):
+        return "the line ends inside a string: is the line cut short?"
+    if at_end and text.strip():
+        return "the line ends before the record is complete (a missing '}' or ']'): is the line cut short?"
+    return f"not valid JSON: {exc.msg} at column {exc.colno}"
+
+
 def parse_lines(lines: Iterable[tuple[int, str]]) -> Iterator[tuple[int, Any, str | None]]:
     for lineno, line in lines:
         if not line.strip():
@@ -743,7 +778,7 @@ def parse_lines(lines: Iterable[tuple[int, str]]) -> Iterator[tuple[int, Any, st
         try:
             yield lineno, loads(line), None
         except json.JSONDecodeError as exc:
-            yield lineno, None, f"not valid JSON: {exc.msg} at column {exc.colno}"
+            yield lineno, None, json_problem(exc, line)
 
 
 PARALLEL_MIN_BYTES = 4 * 1024 * 1024  # below this, a second process costs more than it saves
@@ -814,6 +849,8 @@ def import_jsonl_file(
     with factory() as s:
         tenant_id = tenant_by_slug(s, tenant_slug).id
     seen: dict[str, int] = {}
+    account_lines: dict[str, tuple[str, int]] = {}  # account externalId -> (debtor externalId, line)
+    unwritten: list[tuple[int, str, list[str]]] = []  # good lines after writing stopped
     with factory() as s, _bulk_settings(s):
         try:
             batch: list[dict[str, Any]] = []
@@ -823,15 +860,27 @@ def import_jsonl_file(
                 for lineno, rec, reasons in _checked(_lines(path, progress, "importing"), parallel=parallel):
                     result.records += 1
                     if not reasons:
-                        first = seen.setdefault(rec["externalId"], lineno)
+                        ext = rec["externalId"]
+                        first = seen.setdefault(ext, lineno)
                         if first != lineno:
-                            reasons = [f"externalId: {rec['externalId']!r} already given on line {first}"]
+                            reasons = [f"externalId: {ext!r} already given on line {first}"]
+                        for acc in rec.get("accounts", ()):
+                            owner = account_lines.setdefault(acc["externalId"], (ext, lineno))
+                            if owner[0] != ext:
+                                reasons.append(
+                                    f"accounts: {acc['externalId']!r} is also given for debtor {owner[0]!r} "
+                                    f"on line {owner[1]}"
+                                )
                     if reasons:
                         _reject(result, RecordRejection(index=lineno, reasons=reasons))
                         batch, linenos = [], []
                         continue
                     if result.rejections:
-                        continue  # nothing more will be written; keep checking
+                        # Nothing more will be written; keep checking, conflicts with stored data included.
+                        unwritten.append(
+                            (lineno, rec["externalId"], [a["externalId"] for a in rec.get("accounts", ())])
+                        )
+                        continue
                     batch.append(rec)
                     linenos.append(lineno)
                     if len(batch) >= CHUNK:
@@ -846,9 +895,13 @@ def import_jsonl_file(
                 )
             if batch and not result.rejections:
                 _import_batch(s, tenant_id, batch, linenos, result, now)
+            if unwritten:
+                for rejection in _stored_conflicts(s, tenant_id, unwritten):
+                    _reject(result, rejection)
+                result.rejections.sort(key=lambda r: r.index)
             if result.rejections:
                 s.rollback()
-                result.debtors_created = result.debtors_updated = 0
+                result.debtors_created = result.debtors_updated = result.debtors_unchanged = 0
             else:
                 s.commit()
         except BaseException:
@@ -856,6 +909,33 @@ def import_jsonl_file(
             raise
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _stored_conflicts(
+    session: Session, tenant_id: str, lines: list[tuple[int, str, list[str]]]
+) -> list[RecordRejection]:
+    """Lines whose accounts already belong to another stored debtor (the check the writer makes, for the
+    lines it no longer writes once a bad line was found), so every bad line is reported in one run."""
+    wanted = [acc for _, _, accs in lines for acc in accs]
+    owners: dict[str, str] = {}
+    for part in _chunks(wanted, 500):
+        owners.update(
+            session.execute(
+                select(Account.external_id, Debtor.external_id)
+                .join(Debtor, Debtor.id == Account.debtor_id)
+                .where(Account.tenant_id == tenant_id, Account.external_id.in_(list(part)))
+            ).all()
+        )
+    out = []
+    for lineno, ext, accs in lines:
+        reasons = [
+            f"accounts: {acc!r} already belongs to debtor {owners[acc]!r}"
+            for acc in accs
+            if acc in owners and owners[acc] != ext
+        ]
+        if reasons:
+            out.append(RecordRejection(index=lineno, reasons=reasons, external_id=ext))
+    return out
 
 
 IMPORT_CACHE_KIB = 256 * 1024  # SQLite page cache of the importing connection while it imports
@@ -911,3 +991,4 @@ def _import_batch(
         )
     result.debtors_created += out.created
     result.debtors_updated += out.updated
+    result.debtors_unchanged += out.unchanged

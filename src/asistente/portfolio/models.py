@@ -42,6 +42,9 @@ class Debtor(Base):
     # Changes whenever anything the debtor card shows changes (the debtor row, accounts, payments,
     # interactions, promises): see asistente.portfolio.revisions. Cached cards are keyed by it.
     card_revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Fingerprint of the record last imported for this debtor (asistente.portfolio.ingest): an unchanged
+    # record re-imported changes nothing.
+    import_hash: Mapped[str | None] = mapped_column(String(32), default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

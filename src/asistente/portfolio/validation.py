@@ -161,11 +161,15 @@ def record_errors(record: Any, *, today: date | None = None) -> list[str]:
     errors = schema_errors(RECORD_SCHEMA, record)
     if not isinstance(record, dict):
         return errors or ["a record must be a JSON object"]
+    semantic: list[str] = []
     try:
-        _semantic_errors(record, today or datetime.now(UTC).date(), errors)
+        _semantic_errors(record, today or datetime.now(UTC).date(), semantic)
     except (KeyError, TypeError, AttributeError, ValueError):
         if not errors:  # the schema accepted it, so this is our bug, not the record's
             raise
+    # One message per problem: a value the schema already refused is not reported again.
+    refused = {e.split(": ", 1)[0] for e in errors}
+    errors += [e for e in semantic if e.split(": ", 1)[0] not in refused]
     return list(dict.fromkeys(errors))
 
 

@@ -207,12 +207,17 @@ class Query:
                 accounts=[debtor.external_id, *(a.external_id for a in accounts)],
             )
         jurisdiction = resolve_jurisdiction(input.jurisdiction, debtor_jurisdiction)
+        packs = tenant_packs(info)
         reader, reader_config = second_reader(info)
+        if reader is not None:
+            # The second reader may wait up to its budget: hold no database connection meanwhile (only
+            # reads so far; the ledger record below opens its own transaction).
+            info.context.session.commit()
         outcome = await review_text(
             input.text,
             channel=DomainChannel(input.channel.value),
             jurisdiction=jurisdiction,
-            packs=tenant_packs(info),
+            packs=packs,
             recipient_role=DomainRole(input.recipient_role.value),
             language=input.language,
             is_first_contact=input.is_first_contact,

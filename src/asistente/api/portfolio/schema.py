@@ -166,6 +166,9 @@ class UpsertDebtorsPayload:
     )
     created: int
     updated: int
+    unchanged: int = strawberry.field(
+        default=0, description="Stored debtors whose record equals the one last imported: nothing changed."
+    )
     rejected: list[RejectedRecord]
 
 
@@ -274,6 +277,7 @@ class Mutation:
             ids=[strawberry.ID(i) if i else None for i in out.debtor_ids],
             created=out.created,
             updated=out.updated,
+            unchanged=out.unchanged,
             rejected=[
                 RejectedRecord(index=r.index, external_id=r.external_id, reasons=r.reasons)
                 for r in out.rejections

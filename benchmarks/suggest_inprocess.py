@@ -1,0 +1,97 @@
+"""CPU per suggestResponses request, in process (no network, one client), next to the cached debtor card.
+
+Usage:
+    .venv/bin/python benchmarks/suggest_inprocess.py [--rounds 3] [--profile]
+
+Builds the real app on a temporary SQLite database with the demo portfolio and posts, through the ASGI
+transport, every demo debtor x every utterance of benchmarks/suggest_load.py: once cold (empty card and
+compliance-verdict caches), then `--rounds` times warm, then the cached debtor card for every debtor as a
+yardstick (the card reaches ~37% of the Starlette floor over HTTP). Reports process CPU milliseconds per
+request (time.process_time), which is far less sensitive to a busy machine than wall-clock throughput.
+One client means no group commit: every request writes its own ledger transaction. `--profile` prints the
+cProfile of one warm round restricted to the suggestion path.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import json
+import os
+import pstats
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+from sqlalchemy import select
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from suggest_load import SUGGEST, UTTERANCES
+
+from asistente.api.core.context import Services
+from asistente.app import create_app
+from asistente.db import Base, make_engine, make_session_factory
+from asistente.demo import seed_demo
+from asistente.portfolio.models import Debtor
+from asistente.settings import Settings
+
+CARD = '{"query":"query($id: ID!){ debtor(id: $id) { id fullName totals { currency balance } } }","variables":{"id":"%s"}}'
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--profile", action="store_true")
+    args = parser.parse_args()
+    tmp = tempfile.mkdtemp(prefix="asistente-suggest-cpu-")
+    engine = make_engine(f"sqlite:///{tmp}/bench.db")
+    Base.metadata.create_all(engine)
+    factory = make_session_factory(engine)
+    settings = Settings(demo=False)
+    app = create_app(settings, services=Services(settings=settings, engine=engine, session_factory=factory))
+    key = seed_demo(factory)
+    with factory() as s:
+        ids = [d.id for d in s.scalars(select(Debtor))]
+    bodies = [
+        json.dumps({"query": SUGGEST, "variables": {"input": {"debtorId": i, "utterance": u}}})
+        for u in UTTERANCES
+        for i in ids
+    ]
+    cards = [CARD % i for i in ids] * 5
+
+    async def run(batch: list[str]) -> float:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench") as c:
+            headers = {"authorization": f"Bearer {key}", "content-type": "application/json"}
+            t0 = time.process_time()
+            for body in batch:
+                r = await c.post("/graphql", content=body, headers=headers)
+                if r.status_code != 200 or "errors" in r.json():
+                    raise SystemExit(f"request failed: {r.text[:500]}")
+            return (time.process_time() - t0) / len(batch) * 1000
+
+    load = os.getloadavg()
+    print(
+        f"load average {load[0]:.2f}; {len(ids)} debtors x {len(UTTERANCES)} utterances = {len(bodies)} requests"
+    )
+    print(f"suggestResponses cold : {asyncio.run(run(bodies)):6.2f} ms CPU per request")
+    for n in range(args.rounds):
+        print(f"suggestResponses warm {n + 1}: {asyncio.run(run(bodies)):6.2f} ms CPU per request")
+    print(f"cached debtor card    : {asyncio.run(run(cards)):6.2f} ms CPU per request")
+    if args.profile:
+        prof = cProfile.Profile()
+        prof.enable()
+        asyncio.run(run(bodies))
+        prof.disable()
+        stats = pstats.Stats(prof)
+        stats.sort_stats("cumulative").print_stats(
+            "objections|ledger|group_commit|agreements/store|classifier|render|revisions", 30
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

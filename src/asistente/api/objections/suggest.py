@@ -1,0 +1,399 @@
+"""suggestResponses (live answers to an objection, recorded as one SUGGESTION event), the feedback the
+playbook's owner reads (suggestionStats, suggestionEdits) and the tenant's objection settings."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from datetime import date, datetime
+from typing import Any
+
+import strawberry
+from strawberry.scalars import JSON
+from strawberry.types import Info
+
+from asistente import enums
+from asistente.agreements.store import AgreementStatus, AgreementStore
+from asistente.api.compliance.schema import tenant_packs
+from asistente.api.core.permissions import ADMIN, AGENT, COMPLIANCE, INTEGRATOR, SUPERVISOR, register
+from asistente.api.objections.group_commit import GroupCommit
+from asistente.api.objections.types import CategoryConfidence, ObjectionCategory
+from asistente.enums import Role as DomainRole
+from asistente.errors import BadInput, DomainError, NotFound
+from asistente.objections import feedback as fb
+from asistente.objections import suggest as domain
+from asistente.objections.card import DebtorCard, card_today, debtor_card
+from asistente.portfolio.revisions import RevisionReader
+from asistente.tenants.models import Tenant
+from asistente.tenants.service import Principal
+
+register("Query.suggestResponses", frozenset({AGENT, SUPERVISOR, ADMIN, INTEGRATOR}))
+register("Query.suggestionStats", frozenset({SUPERVISOR, ADMIN, COMPLIANCE}))
+register("Query.suggestionEdits", frozenset({SUPERVISOR, ADMIN, COMPLIANCE}))
+register("Query.objectionSettings", frozenset({AGENT, SUPERVISOR, ADMIN, COMPLIANCE, INTEGRATOR}))
+register("Mutation.setObjectionSettings", frozenset({ADMIN}))
+
+SETTINGS_KEY = "objections"
+MAX_CALL_ID = 200
+MAX_PAGE = 500
+
+Register = strawberry.enum(enums.Register, name="Register")
+Technique = strawberry.enum(enums.Technique, name="Technique")
+NextStepKind = strawberry.enum(domain.NextStepKind, name="NextStepKind")
+
+
+@strawberry.input(description="What the debtor just said, for one debtor (and optionally one call).")
+class SuggestInput:
+    debtor_id: strawberry.ID
+    utterance: str
+    call_id: strawberry.ID | None = None
+
+
+@strawberry.type(description="An answer the agent can say now; it passed the compliance check (CALL_TURN).")
+class Suggestion:
+    id: strawberry.ID = strawberry.field(description="Playbook answer id (feedback is counted per id).")
+    text: str
+    rationale: str = strawberry.field(description="Why this answer (Spanish / English).")
+    register: Register | None = strawberry.field(description="TU, USTED or VOS; null for English.")
+    technique: Technique
+    language: str
+    source: str | None = strawberry.field(description="The law the answer states, when it states one.")
+
+
+@strawberry.type
+class NextStep:
+    kind: NextStepKind
+    message: str = strawberry.field(description="Spanish / English.")
+    at: datetime | None = strawberry.field(description="When it applies (SCHEDULE_CALLBACK: next call).")
+
+
+@strawberry.type
+class SuggestionSet:
+    category: ObjectionCategory
+    confidence: float
+    alternatives: list[CategoryConfidence]
+    suggestions: list[Suggestion]
+    next_steps: list[NextStep]
+    audit_id: strawberry.ID
+    language: str
+    register: Register
+    withheld: int = strawberry.field(
+        description="Answers that failed the compliance check for this debtor and were not shown."
+    )
+    playbook_version: str
+
+
+@strawberry.type
+class SuggestionAnswerStats:
+    answer_id: str
+    category: ObjectionCategory | None
+    used: int
+    edited: int
+    discarded: int
+
+
+@strawberry.type
+class SuggestionEdit:
+    answer_id: str
+    audit_id: strawberry.ID = strawberry.field(description="The SUGGESTION event the answer was shown in.")
+    at: datetime
+    actor_id: str | None
+    shown_text: str
+    final_text: str
+
+
+@strawberry.type
+class ObjectionSettings:
+    register: Register | None
+    register_by_country: JSON
+    mirror_debtor: bool
+    max_suggestions: int
+
+
+def _preferences(info: Info) -> domain.Preferences:
+    ctx = info.context
+    tenant = ctx.session.get(Tenant, ctx.principal.tenant_id)
+    return domain.Preferences.from_settings(((tenant.settings if tenant else None) or {}).get(SETTINGS_KEY))
+
+
+def _classifier(info: Info) -> Any:
+    extras = info.context.services.extras
+    found = extras.get("classifier")
+    if found is None:
+        from asistente.objections.classifier import default_classifier
+
+        found = extras["classifier"] = default_classifier()
+    return found
+
+
+def _shared(info: Info, name: str, factory: Any) -> Any:
+    extras = info.context.services.extras
+    found = extras.get(name)
+    if found is None:
+        found = extras[name] = factory()
+    return found
+
+
+class CardCache:
+    """Debtor cards of this process, each valid for one card revision of the debtor (every write to the
+    debtor, accounts, payments, interactions or promises moves it: asistente.portfolio.revisions) and one
+    day (payments and interactions are loaded over windows ending today; an older load is a superset).
+    Bounded LRU; a card is never built from one tenant's request and served to another (tenant in the key)."""
+
+    def __init__(self, size: int = 2_000) -> None:
+        self.size = size
+        self._cards: OrderedDict[tuple[str, str, int, date], DebtorCard] = OrderedDict()
+        self.hits = 0
+        self.builds = 0
+
+    def get(self, key: tuple[str, str, int, date]) -> DebtorCard | None:
+        card = self._cards.get(key)
+        if card is not None:
+            self._cards.move_to_end(key)
+            self.hits += 1
+        return card
+
+    def put(self, key: tuple[str, str, int, date], card: DebtorCard) -> None:
+        self.builds += 1
+        self._cards[key] = card
+        if len(self._cards) > self.size:
+            self._cards.popitem(last=False)
+
+
+async def _card(
+    info: Info, tenant_id: str, debtor_id: str, now: datetime, store: AgreementStore
+) -> DebtorCard:
+    """The debtor's card: one indexed read of its revision, the rows only when the revision is new."""
+    services = info.context.services
+    reader = _shared(info, "suggestion_revisions", lambda: RevisionReader(services.engine))
+    found = reader.current(tenant_id, by="debtor_id", key=debtor_id)
+    if found is None:
+        raise NotFound(f"debtor {debtor_id} not found")
+    key = (tenant_id, found[0], int(found[1]), now.date())
+    cache: CardCache = _shared(info, "suggestion_cards", CardCache)
+    card = cache.get(key)
+    if card is not None:
+        return card
+    loaders = info.context.loaders
+    debtor = await loaders.debtor_by_id.load(found[0])
+    if debtor is None:  # deleted in between
+        raise NotFound(f"debtor {debtor_id} not found")
+    accounts = await loaders.accounts_by_debtor_id.load(debtor.id)
+    payments = await loaders.payments_by_debtor_id.load(debtor.id)
+    promises = await loaders.promises_by_debtor_id.load(debtor.id)
+    interactions = await loaders.interactions_by_debtor_id.load(debtor.id)
+    agreements = store.by_debtor_ids([debtor.id]).get(debtor.id, [])
+    active = sum(1 for a in agreements if a.status == AgreementStatus.ACTIVE.value)
+    card = debtor_card(debtor, accounts, payments, promises, interactions, active_agreements=active)
+    if debtor.card_revision == found[1]:  # not moved while we read: cache it
+        cache.put(key, card)
+    return card
+
+
+def _authority(p: Principal) -> DomainRole:
+    """The discount authority plans are proposed under: the agent's tier (ADMIN for an admin key); an
+    integrator relaying a call gets the most conservative tier, AGENT."""
+    if p.role is DomainRole.ADMIN:
+        return DomainRole.ADMIN
+    if p.agent_role in (DomainRole.AGENT.value, DomainRole.SUPERVISOR.value):
+        return DomainRole(p.agent_role)
+    return DomainRole.SUPERVISOR if p.role is DomainRole.SUPERVISOR else DomainRole.AGENT
+
+
+def _shape(result: domain.SuggestionSet, audit_id: str) -> SuggestionSet:
+    return SuggestionSet(
+        category=result.category,
+        confidence=result.confidence,
+        alternatives=[CategoryConfidence(category=c, confidence=p) for c, p in result.alternatives],
+        suggestions=[
+            Suggestion(
+                id=strawberry.ID(s.id),
+                text=s.text,
+                rationale=s.rationale,
+                register=s.register,
+                technique=s.technique,
+                language=s.language,
+                source=s.source,
+            )
+            for s in result.suggestions
+        ],
+        next_steps=[NextStep(kind=s.kind, message=s.message, at=s.at) for s in result.next_steps],
+        audit_id=strawberry.ID(audit_id),
+        language=result.language,
+        register=result.register,
+        withheld=len(result.dropped),
+        playbook_version=result.playbook_version,
+    )
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(
+        description="Classify what the debtor said and suggest 2-3 compliant answers built from the account, "
+        "with next steps. Recorded in the audit ledger (one SUGGESTION event; give feedback on its auditId)."
+    )
+    async def suggest_responses(self, info: Info, input: SuggestInput) -> SuggestionSet:
+        p = info.context.require(info)
+        if input.call_id is not None and len(str(input.call_id)) > MAX_CALL_ID:
+            raise BadInput(f"callId: at most {MAX_CALL_ID} characters")
+        utterance = input.utterance
+        if not isinstance(utterance, str) or not utterance.strip():
+            raise BadInput("utterance: must not be empty / la frase del deudor está vacía")
+        if len(utterance) > domain.MAX_UTTERANCE_CHARS:
+            raise BadInput(
+                f"utterance: at most {domain.MAX_UTTERANCE_CHARS:,} characters (got {len(utterance):,})"
+            )
+        ctx = info.context
+        now = ctx.now()
+        session = ctx.session
+        store = AgreementStore(session, p.tenant_id)
+        card = await _card(info, p.tenant_id, str(input.debtor_id), now, store)
+        policy = None
+        policy_versions: dict[str, Any] = {}
+        main = card.main_account
+        if main is not None:
+            try:
+                in_force = store.policy_for(main.currency, main.product, card.segment_code)
+                policy, policy_versions = in_force.policy, in_force.versions()
+            except DomainError:
+                policy = None  # no policy for the currency: no plan is offered (said in nextSteps)
+        stats = _shared(info, "suggestion_feedback", fb.FeedbackStats).for_tenant(session, p.tenant_id)
+        packs = tenant_packs(info)
+        preferences = _preferences(info)
+        # Everything is read: end the read transaction so the pooled connection goes back while the
+        # suggestion is computed and while this request waits for its ledger batch.
+        session.commit()
+        result = domain.suggest_responses(
+            utterance,
+            classifier=_classifier(info),
+            card=card,
+            playbook=ctx.services.extras["playbook"],
+            packs=packs,
+            now=now,
+            today=card_today(card, now),
+            caller_role=_authority(p),
+            policy=policy,
+            preferences=preferences,
+            stats=stats,
+            cache=_shared(info, "suggestion_compliance", domain.ComplianceCache),
+        )
+        event_id = await _shared(info, "suggestion_ledger", GroupCommit).record(
+            ctx,
+            "SUGGESTION",
+            debtor_id=card.id,
+            call_id=None if input.call_id is None else str(input.call_id),
+            input={"utterance": utterance, "callId": input.call_id, "debtorId": card.id},
+            output=result.audit_output(),
+            versions={
+                **result.versions(),
+                **({"agreementPolicy": policy_versions} if policy_versions else {}),
+            },
+            now=now,
+        )
+        return _shape(result, event_id)
+
+    @strawberry.field(description="Feedback per playbook answer for this tenant (what ranking learns from).")
+    def suggestion_stats(self, info: Info) -> list[SuggestionAnswerStats]:
+        p = info.context.require(info)
+        stats = fb.tally(fb.feedback_rows(info.context.session, p.tenant_id))
+        playbook = info.context.services.extras["playbook"]
+        out = []
+        for answer_id, s in sorted(stats.items()):
+            answer = playbook.get(answer_id)
+            out.append(
+                SuggestionAnswerStats(
+                    answer_id=answer_id,
+                    category=answer.category if answer else None,
+                    used=s.used,
+                    edited=s.edited,
+                    discarded=s.discarded,
+                )
+            )
+        return out
+
+    @strawberry.field(
+        description="Texts agents edited before saying them, per playbook answer, newest first."
+    )
+    def suggestion_edits(
+        self, info: Info, answer_id: str | None = None, first: int = 50
+    ) -> list[SuggestionEdit]:
+        p = info.context.require(info)
+        if not 0 <= first <= MAX_PAGE:
+            raise BadInput(f"first: between 0 and {MAX_PAGE}")
+        if answer_id is not None and len(answer_id) > 200:
+            raise BadInput("answerId: at most 200 characters")
+        rows = fb.feedback_rows(info.context.session, p.tenant_id)
+        return [
+            SuggestionEdit(
+                answer_id=e.answer_id,
+                audit_id=strawberry.ID(e.event_id),
+                at=e.at,
+                actor_id=e.actor_id,
+                shown_text=e.shown_text,
+                final_text=e.final_text,
+            )
+            for e in fb.edits(rows, answer_id)[:first]
+        ]
+
+    @strawberry.field(
+        description="How answers are addressed for this tenant (register by default and country)."
+    )
+    def objection_settings(self, info: Info) -> ObjectionSettings:
+        info.context.require(info)
+        return _settings_out(_preferences(info))
+
+
+def _settings_out(prefs: domain.Preferences) -> ObjectionSettings:
+    raw = prefs.to_settings()
+    return ObjectionSettings(
+        register=prefs.register,
+        register_by_country=raw["registerByCountry"],
+        mirror_debtor=prefs.mirror_debtor,
+        max_suggestions=prefs.max_suggestions,
+    )
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(
+        description="Set how answers address debtors (ADMIN): a default register, one per country "
+        '({"AR": "VOS", "MX": "USTED"}), whether to mirror the debtor\'s own register, and 2 or 3 answers.'
+    )
+    def set_objection_settings(
+        self,
+        info: Info,
+        register: Register | None = None,
+        register_by_country: JSON | None = None,
+        mirror_debtor: bool = True,
+        max_suggestions: int = domain.MAX_SUGGESTIONS,
+    ) -> ObjectionSettings:
+        p = info.context.require(info)
+        if register_by_country is not None and not isinstance(register_by_country, dict):
+            raise BadInput('registerByCountry: an object such as {"AR": "VOS"}')
+        if register_by_country and any(len(str(k)) != 2 for k in register_by_country):
+            raise BadInput("registerByCountry: keys are ISO 3166-1 country codes (two letters)")
+        if not 2 <= max_suggestions <= domain.MAX_SUGGESTIONS:
+            raise BadInput(f"maxSuggestions: 2 or {domain.MAX_SUGGESTIONS}")
+        prefs = domain.Preferences.from_settings(
+            {
+                "register": register.value if register else None,
+                "registerByCountry": register_by_country or {},
+                "mirrorDebtor": mirror_debtor,
+                "maxSuggestions": max_suggestions,
+            }
+        )
+        session = info.context.session
+        tenant = session.get(Tenant, p.tenant_id)
+        if tenant is None:
+            raise NotFound("tenant not found")
+        settings = dict(tenant.settings or {})
+        settings[SETTINGS_KEY] = prefs.to_settings()
+        tenant.settings = settings
+        info.context.record(
+            "POLICY_CHANGE",
+            input={"objectionSettings": prefs.to_settings()},
+            output={"stored": True},
+            versions={},
+            now=info.context.now(),
+        )
+        session.commit()
+        return _settings_out(prefs)

@@ -1,0 +1,1 @@
+"""Objections: classifier, playbooks (data), suggestion ranking and personalisation."""

@@ -1,0 +1,46 @@
+"""The classifier's features: one definition shared by inference (pure Python) and the trainer.
+
+Word unigrams ("w:no"), word bigrams ("b:no tengo") and character 3- to 5-grams inside each word padded
+with spaces ("c: ten", "c:tengo"), over the normalised words. Character grams carry typos and unseen
+inflections ("dinro", "pagé", "kede"); words and bigrams carry negation and phrasing. Weights are
+sublinear TF-IDF, each block (words, characters) scaled to unit length on its own.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Mapping
+from itertools import pairwise
+
+CHAR_MIN, CHAR_MAX = 3, 5
+# Where a turn splits into clauses: punctuation, and conjunctions that join two statements.
+_CLAUSE_BREAK = re.compile(
+    r"[.,;:!?¡¿\n]+|\s(?:y|pero|aunque|adem[aá]s|porque|and|but|because|also|plus)\s", re.IGNORECASE
+)
+
+
+def features_of(words: list[str]) -> list[str]:
+    out = [f"w:{w}" for w in words]
+    out += [f"b:{a} {b}" for a, b in pairwise(words)]
+    for w in words:
+        padded = f" {w} "
+        size = len(padded)
+        for n in range(CHAR_MIN, CHAR_MAX + 1):
+            out += [f"c:{padded[i : i + n]}" for i in range(size - n + 1)]
+    return out
+
+
+def vectorise(features: list[str], idf: Mapping[str, float]) -> dict[str, float]:
+    """Sublinear TF-IDF of the features the model knows, word and character blocks each L2-normalised."""
+    log = math.log
+    vec = {f: (1.0 + log(n)) * idf[f] for f, n in Counter(features).items() if f in idf}
+    words = math.sqrt(sum(v * v for f, v in vec.items() if f[0] != "c")) or 1.0
+    chars = math.sqrt(sum(v * v for f, v in vec.items() if f[0] == "c")) or 1.0
+    return {f: v / (chars if f[0] == "c" else words) for f, v in vec.items()}
+
+
+def clause_texts(text: str) -> list[str]:
+    """The turn cut at punctuation and at joining conjunctions ("ya pagué, mándemelo por escrito")."""
+    return [part for part in _CLAUSE_BREAK.split(text) if part and part.strip()]

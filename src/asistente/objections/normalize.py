@@ -1,0 +1,132 @@
+"""Normalising a debtor's turn before the objection classifier reads it.
+
+Transcripts come without accents, capitals or punctuation, with fillers ("este", "o sea", "pues", "eh",
+"mira"), vocatives ("wey", "po", "che", "parce"), regional words for money and work (lana, plata, guita,
+luca, pisto; chamba, laburo, curro, pega) and voseo (tenés, podés). The normaliser folds accents and case,
+turns punctuation into spaces, squeezes letters repeated three times or more, writes digit runs as "0",
+replaces phrases by one spelling and drops fillers. What it replaces and drops is data:
+`data/normalization.json` (schema/objection-normalization.schema.json, versioned), validated at load.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import orjson
+
+from asistente.textfold import fold
+
+NORMALIZATION_FILE = Path(__file__).parent / "data" / "normalization.json"
+SCHEMA_NAME = "objection-normalization.schema.json"
+
+_APOSTROPHE = re.compile(r"['’`´]")
+_NON_WORD = re.compile(r"[^a-z0-9ñ]+")
+_REPEAT = re.compile(r"([a-z])\1{2,}")
+_DIGITS = re.compile(r"[0-9]+")
+_HAS_LETTER = re.compile(r"[^\W\d_]")
+
+
+class ObjectionDataError(ValueError):
+    """A data file of the objection classifier that cannot be used: names file, JSON path and reason."""
+
+    def __init__(self, file: str, path: str, reason: str) -> None:
+        super().__init__(f"{file}: at {path}: {reason}")
+        self.file, self.path, self.reason = file, path, reason
+
+
+def read_validated(path: Path, schema_name: str, *, fast: bool = False) -> dict:
+    """Read a JSON data file and validate it against its schema; errors name file, JSON path, reason.
+    `fast` parses with orjson (the model file is large)."""
+    from asistente.schemas import schema_errors
+
+    try:
+        data = orjson.loads(path.read_bytes()) if fast else json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ObjectionDataError(path.name, "$", f"file not found: {path}") from None
+    except (json.JSONDecodeError, orjson.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ObjectionDataError(path.name, "$", f"not valid JSON: {exc}") from None
+    errors = schema_errors(schema_name, data)
+    if errors:
+        where, _, reason = errors[0].partition(": ")
+        raise ObjectionDataError(path.name, "$" if where == "(record)" else f"$.{where}", reason)
+    return data
+
+
+@dataclass(frozen=True)
+class Normalizer:
+    version: str
+    replacements: dict[tuple[str, ...], tuple[str, ...]]
+    longest: int  # words in the longest replaced or dropped phrase
+    fillers: frozenset[tuple[str, ...]]
+    conditional: dict[str, frozenset[str]]
+    stopwords: dict[str, frozenset[str]]
+
+    def tokens(self, text: str) -> list[str]:
+        """Folded words, phrases replaced and fillers dropped ("Este... pues NO tengo lana!!" → no tengo
+        dinero)."""
+        raw = self.raw_tokens(text)
+        out: list[str] = []
+        i, n = 0, len(raw)
+        while i < n:
+            for size in range(min(self.longest, n - i), 0, -1):
+                phrase = tuple(raw[i : i + size])
+                if phrase in self.fillers:
+                    i += size
+                    break
+                repl = self.replacements.get(phrase)
+                if repl is not None:
+                    out.extend(repl)
+                    i += size
+                    break
+            else:
+                word = raw[i]
+                follow = self.conditional.get(word)
+                if follow is not None and (i + 1 == n or i == 0 or raw[i + 1] in follow):
+                    i += 1
+                    continue
+                out.append(word)
+                i += 1
+        return out
+
+    @staticmethod
+    def raw_tokens(text: str) -> list[str]:
+        """Folded words without any replacement: accents, case and punctuation gone, long letter runs
+        squeezed, digit runs as "0"."""
+        folded = _APOSTROPHE.sub("", fold(text))
+        folded = _REPEAT.sub(r"\1", folded)
+        folded = _DIGITS.sub(" 0 ", folded)
+        return _NON_WORD.sub(" ", folded).split()
+
+    def language(self, words: list[str]) -> str | None:
+        """ "es" or "en" by stop words (Spanish on a tie), None when no stop word of either is there."""
+        es = sum(w in self.stopwords["es"] for w in words)
+        en = sum(w in self.stopwords["en"] for w in words)
+        if es == en == 0:
+            return None
+        return "en" if en > es else "es"
+
+
+def has_letters(text: str) -> bool:
+    return _HAS_LETTER.search(text) is not None
+
+
+def load_normalizer(path: str | Path = NORMALIZATION_FILE) -> Normalizer:
+    path = Path(path)
+    data = read_validated(path, SCHEMA_NAME)
+    replacements = {tuple(k.split()): tuple(v.split()) for k, v in data["replacements"].items()}
+    fillers = frozenset(tuple(f.split()) for f in data["fillers"])
+    clash = next((" ".join(f) for f in fillers if f in replacements), None)
+    if clash is not None:
+        raise ObjectionDataError(path.name, f"$.fillers.{clash}", "both a filler and a replacement")
+    longest = max(len(k) for k in (*replacements, *fillers))
+    return Normalizer(
+        version=data["version"],
+        replacements=replacements,
+        longest=longest,
+        fillers=fillers,
+        conditional={w: frozenset(f) for w, f in data["fillerWhenFollowedBy"].items()},
+        stopwords={lang: frozenset(ws) for lang, ws in data["stopwords"].items()},
+    )
