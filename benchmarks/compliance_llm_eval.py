@@ -86,7 +86,7 @@ class Script:
 
 
 def kwargs_of(t: dict) -> dict:
-    return dict(
+    kw = dict(
         channel=t["channel"],
         jurisdiction=t["jurisdiction"],
         recipient_role=t.get("recipientRole", "DEBTOR"),
@@ -94,6 +94,14 @@ def kwargs_of(t: dict) -> dict:
         is_first_contact=t.get("isFirstContact", False),
         time_barred=t.get("timeBarred", False),
     )
+    if t.get("excerpt"):
+        # one part of a larger communication (real-material sets), read as compliance_eval.py reads it:
+        # a line of a call, or a part whose whole-message rules are not judged
+        if t["channel"] in ("CALL", "VISIT"):
+            kw["context"] = "CALL_TURN"
+        else:
+            kw["check_required"] = False
+    return kw
 
 
 async def run_set(name: str, texts: list[dict], packs, reader, config, script: Script) -> dict:
@@ -121,7 +129,7 @@ async def run_set(name: str, texts: list[dict], packs, reader, config, script: S
         elapsed = (time.perf_counter() - started) * 1000
         # the local check alone, on the same text plus a space (the detector caches per text)
         started = time.perf_counter()
-        check_text(t["text"] + " ", packs=packs, **kw)
+        check_text(t["text"] + " ", packs=packs, **kw)  # same reading as review_text's local step
         local_ms.append((time.perf_counter() - started) * 1000)
         review_ms.append(elapsed)
         reasons[out.second.reason] += 1
@@ -169,7 +177,9 @@ async def run_set(name: str, texts: list[dict], packs, reader, config, script: S
 
 async def main_async(args: argparse.Namespace) -> int:
     packs = load_packs()
-    sets = corpus_sets(args.sets)
+    sets = corpus_sets(args.sets) if args.sets or not args.file else {}
+    for path in args.file or ():
+        sets[Path(path).stem] = Path(path)
     config = SecondReaderConfig(
         budget_s=args.budget_ms / 1000, margin=args.margin, short_texts=not args.no_short
     )
@@ -214,6 +224,9 @@ def main() -> int:
     )
     parser.add_argument("--reader", choices=["oracle", "noisy", "silent", "slow"], default="oracle")
     parser.add_argument("--sets", help="comma-separated set names (texts, blind, blind3, ..., engineers)")
+    parser.add_argument(
+        "--file", action="append", help="a labelled JSONL file outside the corpus folder (repeatable)"
+    )
     parser.add_argument("--margin", type=float, default=0.4)
     parser.add_argument("--no-short", action="store_true", help="do not read short texts again")
     parser.add_argument("--budget-ms", type=int, default=800)

@@ -112,7 +112,15 @@ def clock() -> Clock:
 
 @pytest.fixture
 def settings() -> Settings:
-    return Settings(demo=False, introspection=True, auth_cache_seconds=0)
+    # No LLM unless a test configures one (tests/llm_fake.py), whatever the environment says.
+    return Settings(
+        demo=False,
+        introspection=True,
+        auth_cache_seconds=0,
+        openai_base_url=None,
+        openai_api_key=None,
+        llm_model=None,
+    )
 
 
 @pytest.fixture

@@ -194,3 +194,13 @@ async def test_margin_decides_who_is_read_again(reg, reader, llm_fake: FakeLLM) 
     assert out.second.asked and out.second.reason == "SHORT_TEXT" and out.report.compliant
     assert "one line inside a call" in llm_fake.requests[0]["messages"][1]["content"]
     assert len(llm_fake.requests) == 1
+
+
+async def test_check_required_is_passed_to_the_local_check(reg, reader, llm_fake: FakeLLM) -> None:
+    text = "Le recordamos que su saldo de 2,300 pesos sigue pendiente; podemos ofrecerle un plan de pagos."
+    kw = dict(channel="SMS", jurisdiction="MX", packs=reg, is_first_contact=True)
+    whole = await review_text(text, **kw)
+    assert "MISSING_IDENTIFICATION" in codes(whole.report)
+    llm_fake.push(Reply.json({"codes": []}))
+    part = await review_text(text, check_required=False, reader=reader, config=ALWAYS, **kw)
+    assert part.report.compliant and part.second.asked and part.second.llm.ok

@@ -119,8 +119,14 @@ async def test_function_of_the_request(client: LLMClient, llm_fake: FakeLLM) -> 
 
 
 def test_config_from_settings() -> None:
-    assert LLMConfig.from_settings(Settings(OPENAI_BASE_URL=None, ASISTENTE_LLM_MODEL=None)) is None
-    s = Settings(OPENAI_BASE_URL="http://x/v1", ASISTENTE_LLM_MODEL="m")
-    cfg = LLMConfig.from_settings(s)
-    assert cfg is not None and cfg.model == "m" and cfg.base_url == "http://x/v1"
-    assert LLMConfig.from_settings(Settings(OPENAI_BASE_URL="http://x/v1", ASISTENTE_LLM_MODEL=None)) is None
+    def cfg(**kw):
+        base = {"OPENAI_BASE_URL": None, "OPENAI_API_KEY": None, "ASISTENTE_LLM_MODEL": None}
+        return LLMConfig.from_settings(Settings(**{**base, **kw}))
+
+    assert cfg() is None
+    assert cfg(OPENAI_BASE_URL="http://x/v1") is None  # no model
+    assert cfg(ASISTENTE_LLM_MODEL="m") is None  # neither an endpoint nor a key
+    local = cfg(OPENAI_BASE_URL="http://x/v1", ASISTENTE_LLM_MODEL="m")
+    assert local == LLMConfig(model="m", base_url="http://x/v1", api_key="unused")
+    hosted = cfg(OPENAI_API_KEY="sk-test", ASISTENTE_LLM_MODEL="m")
+    assert hosted == LLMConfig(model="m", base_url=None, api_key="sk-test")

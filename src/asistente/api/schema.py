@@ -26,6 +26,7 @@ from asistente.api.core.codes import ErrorCode
 from asistente.api.core.errors import ErrorCodes
 from asistente.api.core.guard import RootFieldPermissions
 from asistente.api.core.scalars import DateScalar, DateTimeScalar
+from asistente.api.drafting import schema as drafting
 from asistente.api.hosts import schema as hosts
 from asistente.api.objections import schema as objections
 from asistente.api.objections import suggest as objection_suggest
@@ -41,6 +42,7 @@ QUERIES = (
     agreements.Query,
     objections.Query,
     objection_suggest.Query,
+    drafting.Query,
     hosts.Query,
 )
 MUTATIONS = (
@@ -50,6 +52,7 @@ MUTATIONS = (
     audit.Mutation,
     agreements.Mutation,
     objection_suggest.Mutation,
+    drafting.Mutation,
     hosts.Mutation,
 )
 

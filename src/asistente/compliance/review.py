@@ -266,6 +266,7 @@ async def review_text(
     tenant_overlay: Mapping[str, Any] | None = None,
     addresses: Sequence[Mapping[str, Any]] = (),
     context: ComplianceContext | str = ComplianceContext.MESSAGE,
+    check_required: bool = True,
     reader: LLMClient | None = None,
     config: SecondReaderConfig | None = None,
     known: KnownValues | None = None,
@@ -283,6 +284,7 @@ async def review_text(
         tenant_overlay=tenant_overlay,
         addresses=addresses,
         context=context,
+        check_required=check_required,
     )
     local = check_text(text, **common)
     if reader is None:

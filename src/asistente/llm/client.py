@@ -34,19 +34,20 @@ class LLMOutcome(StrEnum):
 
 @dataclass(frozen=True)
 class LLMConfig:
-    base_url: str
     model: str
-    api_key: str = "unused"  # local OpenAI-compatible servers usually ignore it, the client requires one
+    base_url: str | None = None  # None: the openai package's default endpoint (needs an API key)
+    api_key: str = "unused"  # local OpenAI-compatible servers usually ignore it; the client requires one
 
     @classmethod
     def from_settings(cls, settings: Settings) -> LLMConfig | None:
-        """The configured endpoint, or None when no LLM is configured (base URL and model are both needed;
-        the key is optional for local servers)."""
-        if not settings.openai_base_url or not settings.llm_model:
+        """The configured endpoint, or None when no LLM is configured: ASISTENTE_LLM_MODEL and either
+        OPENAI_BASE_URL (any OpenAI-compatible server; the key is optional) or OPENAI_API_KEY (the
+        default endpoint)."""
+        if not settings.llm_model or not (settings.openai_base_url or settings.openai_api_key):
             return None
         return cls(
-            base_url=settings.openai_base_url,
             model=settings.llm_model,
+            base_url=settings.openai_base_url or None,
             api_key=settings.openai_api_key or "unused",
         )
 
