@@ -94,6 +94,21 @@ def test_draft(page, demo):
     side.locator("#draft-go").click()
     expect(side.locator("#draft-text")).not_to_be_empty(timeout=30_000)
     expect(side.locator("#draft-verdict")).to_be_visible()
+    side.locator("button.copy").last.click()
+    expect(side.locator("#draft-status")).to_have_text("Copiado")
+
+
+def test_a_draft_the_contact_rules_refuse_says_why(page, demo):
+    if not demo.schema_has("Query", "draftMessage"):
+        pytest.skip("draftMessage is not on this branch yet (drafts): the drafts panel has no service")
+    side = _open(page, demo, "CRM-CL-0002")  # opted out of SMS
+    side.locator("#draft summary").click()
+    side.locator("#draft-channel").select_option("SMS")
+    side.locator("#draft-go").click()
+    expect(side.locator("#draft-error")).to_contain_text(
+        "Las reglas de contacto no permiten este mensaje", timeout=30_000
+    )
+    expect(side.locator("#draft-text")).to_have_count(0)
 
 
 def test_follow_a_replayed_call(page, demo):

@@ -67,7 +67,7 @@ export function classify(err) {
     switch (err.code) {
       case "UNAUTHENTICATED": return { key: "expired" };
       case "NOT_FOUND": return { key: "notFound" };
-      case "FORBIDDEN": return { key: "forbidden" };
+      case "FORBIDDEN": return { key: "forbidden", detail: msg };
       case "RATE_LIMITED": return { key: "rateLimited" };
       case "BAD_INPUT": return { key: "badInput", detail: msg };
       default: return { key: "generic", detail: msg };
@@ -228,6 +228,8 @@ export class AsistenteSidebar extends HTMLElement {
     const t = this.t;
     let message = t.errors[info.key] || t.errors.generic;
     if (info.key === "badInput" && info.detail) message = `${message}: ${this.pick(info.detail)}`;
+    // A draft refused by the contact rules (opted-out channel, cease-contact...) says why.
+    if (info.key === "forbidden" && panel === "draft" && info.detail) message = `${t.errors.draftRefused}: ${this.pick(info.detail)}`;
     const box = this._$(`#${panel}-error`);
     if (box) box.textContent = message;
     this._status(panel, "");

@@ -106,6 +106,7 @@ export const TEXT = {
       noRecord: "Falta el identificador del registro.",
       generic: "Algo falló. Inténtalo de nuevo.",
       noAccounts: "Elige al menos una cuenta.",
+      draftRefused: "Las reglas de contacto no permiten este mensaje",
     },
     categories: {
       NO_MONEY: "No tiene dinero", HARDSHIP: "Dificultad económica", ALREADY_PAID: "Dice que ya pagó",
@@ -223,6 +224,7 @@ export const TEXT = {
       noRecord: "The record id is missing.",
       generic: "Something went wrong. Try again.",
       noAccounts: "Choose at least one account.",
+      draftRefused: "The contact rules do not allow this message",
     },
     categories: {
       NO_MONEY: "No money", HARDSHIP: "Hardship", ALREADY_PAID: "Says they already paid", DISPUTE: "Disputes the debt",
