@@ -71,6 +71,17 @@ SETS = {
         "locales": LOCALES,
         "authored": False,
     },
+    # real2: quoted from sources real1 did not use. PROMISE_TO_PAY turns are rarely published (1 found), so the
+    # per-category floor is 1 there and 4 elsewhere; Spanish must be at least 40% of the lines.
+    "real2.jsonl": {
+        "prefix": "r2",
+        "min_lines": 100,
+        "min_per_category": {c: 1 if c == "PROMISE_TO_PAY" else 4 for c in CATEGORIES},
+        "min_english": 0.20,
+        "min_spanish": 0.40,
+        "locales": LOCALES,
+        "authored": False,
+    },
     "blind2.jsonl": {
         "prefix": "b2",
         "min_lines": 150,
@@ -187,6 +198,10 @@ def test_minimum_counts(name: str) -> None:
     assert spec["locales"] <= locales, f"{name}: missing locales {sorted(spec['locales'] - locales)}"
     english = sum(1 for row in rows if row["language"] == "en") / len(rows)
     assert english >= spec["min_english"], f"{name}: English share {english:.2f} < {spec['min_english']}"
+    spanish = 1 - english
+    assert spanish >= spec.get("min_spanish", 0.0), (
+        f"{name}: Spanish share {spanish:.2f} < {spec['min_spanish']}"
+    )
 
 
 def test_every_set_file_on_disk_is_checked() -> None:
