@@ -82,6 +82,17 @@ SETS = {
         "locales": LOCALES,
         "authored": False,
     },
+    # blind3: written in live-call transcript style by a second independent author; every category between 10 and 19
+    # lines so no category dominates the score.
+    "blind3.jsonl": {
+        "prefix": "b3",
+        "min_lines": 200,
+        "min_per_category": {c: 10 for c in CATEGORIES},
+        "max_per_category": 19,
+        "min_english": 0.20,
+        "locales": LOCALES,
+        "authored": True,
+    },
     "blind2.jsonl": {
         "prefix": "b2",
         "min_lines": 150,
@@ -194,6 +205,9 @@ def test_minimum_counts(name: str) -> None:
     minimum = spec["min_per_category"]
     short = {c: per_category.get(c, 0) for c in sorted(minimum) if per_category.get(c, 0) < minimum[c]}
     assert not short, f"{name}: categories below their minimum: {short}"
+    if "max_per_category" in spec:
+        big = {c: n for c, n in sorted(per_category.items()) if n > spec["max_per_category"]}
+        assert not big, f"{name}: categories above the maximum {spec['max_per_category']}: {big}"
     locales = {row["locale"] for row in rows}
     assert spec["locales"] <= locales, f"{name}: missing locales {sorted(spec['locales'] - locales)}"
     english = sum(1 for row in rows if row["language"] == "en") / len(rows)
