@@ -34,3 +34,13 @@ def require_decision_authority(
         raise Forbidden(f"this agreement needs {needed.value} approval; you act as {acting.value}")
     if actor_id is not None and actor_id == created_by:
         raise Forbidden("nobody can approve or reject an agreement they made")
+
+
+def proposal_authority(role: Role, agent_role: str | None) -> Role:
+    """The discount authority plans are proposed under in live suggestions: the agent's tier (ADMIN for
+    an admin key); an integrator relaying a call gets the most conservative tier, AGENT. Never refuses."""
+    if role is Role.ADMIN:
+        return Role.ADMIN
+    if agent_role in (Role.AGENT.value, Role.SUPERVISOR.value):
+        return Role(agent_role)
+    return Role.SUPERVISOR if role is Role.SUPERVISOR else Role.AGENT
