@@ -140,3 +140,32 @@ def test_contact_decisions_refuse_bad_input():
     )[Channel.CALL]
     request = ContactRequest(Channel.CALL, NOW, RecipientRole.FAMILY, "+5215500000000")
     assert family == evaluate_contact(request, debtor_facts(debtor, []), [], PACKS, NOW)
+
+
+def test_record_interaction_use_case_moves_the_segment_with_the_clock_passed_in(session):
+    from asistente.portfolio.repository import PortfolioRepository
+    from asistente.portfolio.usecases import record_interaction
+    from asistente.tenants.service import get_or_create_tenant
+
+    tenant = get_or_create_tenant(session, "acme")
+    debtor = _debtor()
+    debtor.id, debtor.tenant_id = None, tenant.id
+    session.add(debtor)
+    session.flush()
+    repo = PortfolioRepository(session, tenant.id)
+    it, found = record_interaction(
+        repo, debtor_id=debtor.id, channel="CALL", direction="OUTBOUND", at=NOW, outcome="NO_ANSWER", now=NOW
+    )
+    assert (it.debtor_id, found.id, it.at.replace(tzinfo=UTC)) == (debtor.id, debtor.id, NOW)
+    session.expire(found)
+    assert found.segment_code is not None
+    with pytest.raises(BadInput):
+        record_interaction(
+            repo,
+            debtor_id=debtor.id,
+            channel="FAX",
+            direction="OUTBOUND",
+            at=NOW,
+            outcome="NO_ANSWER",
+            now=NOW,
+        )

@@ -29,6 +29,7 @@ from asistente.api.portfolio.types import Account, Debtor, DebtorConnection, Deb
 from asistente.errors import NotFound
 from asistente.portfolio.ingest import upsert_records
 from asistente.portfolio.repository import DebtorFilter, encode_cursor
+from asistente.portfolio.usecases import record_interaction
 
 UNSET: Any = strawberry.UNSET
 
@@ -289,8 +290,8 @@ class Mutation:
     @strawberry.mutation
     def record_interaction(self, info: Info, input: RecordInteractionInput) -> RecordInteractionPayload:
         principal = info.context.require(info)
-        repo = info.context.loaders.repo
-        it = repo.record_interaction(
+        it, debtor = record_interaction(
+            info.context.loaders.repo,
             debtor_id=str(input.debtor_id),
             channel=input.channel.value,
             direction=input.direction.value,
@@ -304,8 +305,6 @@ class Mutation:
             external_id=input.external_id,
             now=info.context.now(),
         )
-        debtor = repo.get_debtor(it.debtor_id)
-        repo.refresh_segments([debtor.id], now=info.context.now())
         info.context.session.commit()
         return RecordInteractionPayload(interaction=Interaction.of(it), debtor=Debtor(_m=debtor))
 
