@@ -363,6 +363,20 @@ def _load_domain_engines(services: Services) -> None:
         services.extras["playbook"] = _playbook(
             services.settings.rule_pack_dir, services.settings.playbook_dir
         )
+    if "drafts" not in services.extras:
+        settings = services.settings
+        services.extras["drafts"] = _drafts(
+            settings.rule_pack_dir, settings.draft_template_dir, settings.cache_dir
+        )
+
+
+@lru_cache(maxsize=4)
+def _drafts(rule_pack_dir: Path | None, template_dir: Path | None, cache_dir: Path | None) -> Any:
+    """Message templates, each rendered for a sample debtor of every jurisdiction it serves and checked
+    against the same packs (a template that fails stops the service, naming file, path and reason)."""
+    from asistente.drafting.catalog import load_catalog
+
+    return load_catalog(_packs(rule_pack_dir), template_dir, cache_dir=cache_dir)
 
 
 @lru_cache(maxsize=4)

@@ -62,6 +62,14 @@ class Settings(BaseSettings):
     rule_pack_dir: Path | None = Field(default=None, validation_alias="ASISTENTE_RULE_PACK_DIR")
     # Extra directory of objection playbook files (JSON, schema/playbook.schema.json), optional.
     playbook_dir: Path | None = Field(default=None, validation_alias="ASISTENTE_PLAYBOOK_DIR")
+    # Directory of message templates replacing the built-in ones (drafting/templates), optional.
+    draft_template_dir: Path | None = Field(default=None, validation_alias="ASISTENTE_DRAFT_TEMPLATE_DIR")
+    # Where start-up results are remembered between starts (the template check's verdicts); empty: nowhere.
+    cache_dir: Path | None = Field(
+        default_factory=lambda: Path.home() / ".cache" / "asistente", validation_alias="ASISTENTE_CACHE_DIR"
+    )
+    # Time budget of one LLM drafting request, in seconds (the template draft is served past it).
+    llm_draft_budget_seconds: float = Field(default=8.0, gt=0, validation_alias="ASISTENTE_LLM_DRAFT_BUDGET")
 
     @property
     def graphiql_enabled(self) -> bool:

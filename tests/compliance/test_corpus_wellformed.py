@@ -228,3 +228,33 @@ def test_scenario_themes_covered(scenarios: list[dict]) -> None:
     assert sum(1 for s in scenarios if "nextAllowedAt" in s["expected"]) >= 40
     jurs = {s["jurisdiction"] for s in scenarios}
     assert {"US-MA", "US-NY"} <= jurs
+
+
+# ---------------------------------------------------------------- real-material sets (issue 9)
+
+REAL_SETS = ("real1", "real2")
+SOURCE_KINDS = {"regulator", "court", "news", "docket", "model-letter", "practitioner"}
+
+
+@pytest.mark.parametrize("folder", REAL_SETS)
+def test_real_material_set_validates(folder: str) -> None:
+    path = CORPUS / folder / "texts.jsonl"
+    if not path.exists():
+        pytest.skip(f"{folder} not committed yet")
+    validator = _validator(TEXT_SCHEMA)
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    problems = []
+    ids = Counter(r["id"] for r in rows)
+    problems += [f"duplicate id {i}" for i, n in ids.items() if n > 1]
+    for r in rows:
+        rid = r["id"]
+        if not rid.startswith(f"{folder}-"):
+            problems.append(f"{rid}: id must start with {folder}-")
+        for err in validator.iter_errors({**r, "id": rid.removeprefix(f"{folder}-")}):
+            problems.append(f"{rid}: {'/'.join(map(str, err.path))}: {err.message}")
+        if r.get("sourceKind") not in SOURCE_KINDS or not r.get("source", "").startswith("http"):
+            problems.append(f"{rid}: a real-material text names its source URL and kind")
+        if "derived" not in r or "excerpt" not in r:
+            problems.append(f"{rid}: derived and excerpt are stated explicitly")
+    assert not problems, "\n".join(problems[:20])
+    assert sum(1 for r in rows if r["expected"]) and sum(1 for r in rows if not r["expected"])

@@ -422,4 +422,4 @@ def test_pathological_inputs_do_not_blow_up() -> None:
         t0 = time.perf_counter()
         detect(text)
         find_elements(text)
-        assert time.perf_counter() - t0 < 5.0
+        assert time.perf_counter() - t0 < 20.0  # a catastrophic-backtracking guard, not a speed target

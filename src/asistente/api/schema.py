@@ -26,8 +26,10 @@ from asistente.api.core.codes import ErrorCode
 from asistente.api.core.errors import ErrorCodes
 from asistente.api.core.guard import RootFieldPermissions
 from asistente.api.core.scalars import DateScalar, DateTimeScalar
+from asistente.api.drafting import schema as drafting
 from asistente.api.objections import schema as objections
 from asistente.api.objections import suggest as objection_suggest
+
 from asistente.api.portfolio import schema as portfolio
 from asistente.api.tenants import schema as tenants
 from asistente.settings import Settings
@@ -40,6 +42,7 @@ QUERIES = (
     agreements.Query,
     objections.Query,
     objection_suggest.Query,
+    drafting.Query,
 )
 MUTATIONS = (
     portfolio.Mutation,
@@ -48,6 +51,7 @@ MUTATIONS = (
     audit.Mutation,
     agreements.Mutation,
     objection_suggest.Mutation,
+    drafting.Mutation,
 )
 
 

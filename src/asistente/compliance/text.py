@@ -122,10 +122,41 @@ class Tokens:
             if f is None:
                 folded[i] = cache[self.raws[i]] = fold(plain(self.raws[i]))
         self.folded: list[str] = folded  # type: ignore[assignment]
+        if _FILLERS.intersection(folded):
+            self._drop_fillers()
+
+    def _drop_fillers(self) -> None:
+        """Drop hesitation sounds of spoken transcripts ("eh", "um", "uh"): they are not words, and they would
+        otherwise push a cue out of its window ("la cárcel, eh, por deuda civil no existe"). Their text joins
+        the gap before the next token, so spans and punctuation are unchanged."""
+        keep = [i for i, r in enumerate(self.raws) if r.lower() not in _FILLER_RAWS]
+        if len(keep) == len(self.raws):
+            return
+        gaps: list[str] = []
+        pending = ""
+        kept = set(keep)
+        for i, raw in enumerate(self.raws):
+            if i in kept:
+                gaps.append(pending + self.gaps[i])
+                pending = ""
+            else:
+                pending += self.gaps[i] + raw
+        gaps.append(pending + self.gaps[-1])
+        self.gaps = gaps
+        self.raws = [self.raws[i] for i in keep]
+        self.starts = [self.starts[i] for i in keep]
+        self.ends = [self.ends[i] for i in keep]
+        self.folded = [self.folded[i] for i in keep]
 
     def __len__(self) -> int:
         return len(self.raws)
 
+
+# Hesitation sounds of spoken transcripts, as written (lower case); never words in Spanish or English.
+_FILLER_RAWS = frozenset(
+    {"eh", "ehh", "ehm", "em", "emm", "mm", "mmm", "hmm", "um", "umm", "uh", "uhh", "uhm", "erm"}
+)
+_FILLERS = frozenset(fold(plain(w)) for w in _FILLER_RAWS)
 
 _FOLDED: dict[str, str] = {}
 _FOLDED_MAX = 200_000

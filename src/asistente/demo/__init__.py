@@ -72,6 +72,13 @@ def seed_demo(
     with transaction(factory) as s:
         tenant = get_or_create_tenant(s, DEMO_TENANT, "Demo Cobranzas")
         count = s.scalar(select(func.count()).select_from(Debtor).where(Debtor.tenant_id == tenant.id))
+        settings = dict(tenant.settings or {})
+        if "draftingProfile" not in settings:  # so draftMessage works in the demo (setDraftingProfile)
+            with open(PORTFOLIO.with_name("drafting.json"), encoding="utf-8") as fh:
+                drafting = json.load(fh)
+            settings["draftingProfile"] = drafting["draftingProfile"]
+            settings.setdefault("paymentDestinations", drafting["paymentDestinations"])
+            tenant.settings = settings
         if not count:
             result = upsert_records(s, tenant.id, demo_records(now.date()), now=now)
             if result.rejections:

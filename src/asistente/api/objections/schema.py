@@ -18,13 +18,10 @@ register("Query.classifyUtterance", frozenset({AGENT, SUPERVISOR, INTEGRATOR, AD
 def llm_client(services: Services) -> LLMClient | None:
     """The process's LLM client (one per Services, it pools connections), or None when no LLM is
     configured."""
-    if "llm_client" not in services.extras:
+    if "llm" not in services.extras:  # normally built at start-up (app._load_domain_engines)
         config = LLMConfig.from_settings(services.settings)
-        client = LLMClient(config) if config else None
-        if client is not None:
-            client._openai()  # build it (and import openai) now, not inside the first call's time budget
-        services.extras["llm_client"] = client
-    return services.extras["llm_client"]
+        services.extras["llm"] = LLMClient(config).warm() if config else None
+    return services.extras["llm"]
 
 
 @strawberry.type

@@ -1,0 +1,241 @@
+"""Template draftMessage over HTTP at 20 concurrent clients (target p99 < 30 ms), against a Starlette floor.
+
+Usage:
+    .venv/bin/python benchmarks/draft_load.py [--seconds 20] [--clients 20] [--workers 1]
+                                              [--client auto|httpx|wrk|both]
+
+The machinery is card_load.py's (same servers, clients, error rule and percentiles):
+1. `asistente serve --demo` on a fresh temporary SQLite database (the demo portfolio: MX, CO, CL, PE, ES, AR
+   and US debtors); an ADMIN key made with `asistente keys create` on the same database sets a drafting
+   profile and MXN/COP/CLP/PEN/EUR/ARS/USD payment destinations; the demo's agent key drafts.
+2. Bodies: every debtor x (SMS REMINDER, EMAIL REMINDER, WHATSAPP PROMISE_CONFIRMATION, LETTER FIRST_NOTICE,
+   CALL CALL_SCRIPT_OPENING, VOICEMAIL VOICEMAIL), `useLlm: false` (the template path). Each pair is drafted
+   once first; pairs the contact rules refuse (a Colombian debtor who authorised no SMS, an opted-out channel)
+   or that miss data (no promise) are left out and counted, so every request of the run is a real draft:
+   contact permission, render, the whole-MESSAGE compliance check and the payment-destination check, and a
+   DRAFT record appended to the tenant's audit ledger (one write per request).
+3. The floor: card_load's plain Starlette app returning the bytes of one recorded draft response.
+
+Results and targets: benchmarks/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from card_load import (
+    HOST,
+    Run,
+    httpx_run,
+    is_error,
+    print_run,
+    start_floor,
+    start_graphql,
+    stop,
+    wrk_run,
+)
+
+IDS_QUERY = "{ debtors(first: 100) { edges { node { id jurisdiction } } } }"
+DRAFT = (
+    "query($i: DraftInput!) { draftMessage(input: $i) { text subject segments generator auditId "
+    "compliance { compliant violations { ruleId code } } paymentDestinations { id url } } }"
+)
+COMBOS = [
+    ("SMS", "REMINDER"),
+    ("EMAIL", "REMINDER"),
+    ("WHATSAPP", "PROMISE_CONFIRMATION"),
+    ("LETTER", "FIRST_NOTICE"),
+    ("CALL", "CALL_SCRIPT_OPENING"),
+    ("VOICEMAIL", "VOICEMAIL"),
+]
+PROFILE = {
+    "version": "bench",
+    "agencyName": "Cobranzas Delta S.C.",
+    "neutralName": "DR Services",
+    "creditorName": "Financiera Andina S.A.",
+    "senderName": "Laura Gómez",
+    "phone": "+52 55 5123 4567",
+    "email": "atencion@cobranzas-delta.example",
+    "website": "https://cobranzas-delta.example",
+    "city": "Ciudad de México",
+    "hours": {"es": "de lunes a viernes de 9:00 a 18:00", "en": "Monday to Friday, 9 a.m. to 6 p.m."},
+}
+
+
+def destinations() -> dict:
+    def link(cur: str, provider: str) -> dict:
+        return {
+            "id": f"{cur.lower()}-link",
+            "currency": cur,
+            "kind": "PAYMENT_LINK",
+            "provider": provider,
+            "url": f"https://pagos.andina.example/{cur.lower()}?ref={{reference}}&amount={{amount}}",
+        }
+
+    return {
+        "version": "bench",
+        "destinations": [
+            {
+                "id": "mxn-clabe",
+                "currency": "MXN",
+                "kind": "BANK_TRANSFER",
+                "bank": "BBVA México",
+                "holder": "Financiera Andina S.A. de C.V.",
+                "scheme": "CLABE",
+                "account": "032180000118359719",
+                "reference": "{reference}",
+            },
+            link("MXN", "MERCADO_PAGO"),
+            link("COP", "WOMPI_PSE"),
+            link("CLP", "KHIPU"),
+            link("PEN", "OTHER"),
+            {
+                "id": "eur-iban",
+                "currency": "EUR",
+                "kind": "BANK_TRANSFER",
+                "bank": "CaixaBank",
+                "holder": "Finanzas Ibéricas S.A.",
+                "scheme": "IBAN",
+                "account": "ES9121000418450200051332",
+                "reference": "Ref. {reference}",
+            },
+            link("ARS", "MERCADO_PAGO"),
+            link("USD", "STRIPE"),
+        ],
+    }
+
+
+def admin_key(workdir: Path, workers: int) -> str:
+    exe = Path(sys.executable).with_name("asistente")
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{workdir / f'card-{workers}.db'}"}
+    out = subprocess.run(
+        [str(exe), "keys", "create", "--tenant", "demo", "--role", "ADMIN"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return out.stdout.strip().splitlines()[-1].strip()
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--seconds", type=float, default=20.0)
+    ap.add_argument("--clients", type=int, default=20)
+    ap.add_argument("--workers", type=int, default=1)
+    ap.add_argument("--client", choices=["auto", "httpx", "wrk", "both"], default="auto")
+    ap.add_argument("--max-requests", type=int, default=200_000)
+    ap.add_argument("--httpx-pool", choices=["per-client", "shared"], default="per-client")
+    args = ap.parse_args()
+    has_wrk = shutil.which("wrk") is not None
+    clients = {
+        "auto": ["wrk"] if has_wrk else ["httpx"],
+        "both": ["httpx", "wrk"],
+        "httpx": ["httpx"],
+        "wrk": ["wrk"],
+    }[args.client]
+    print(f"load: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f} (1/5/15 min)")
+    workdir = Path(tempfile.mkdtemp(prefix="draft-load-"))
+    proc, base, key, _ = start_graphql(workdir, args.workers)
+    floor = None
+    runs: list[Run] = []
+    try:
+        admin = {
+            "Authorization": f"Bearer {admin_key(workdir, args.workers)}",
+            "Content-Type": "application/json",
+        }
+        for query, var, value in (
+            ("mutation($p: JSON!) { setDraftingProfile(profile: $p) }", "p", PROFILE),
+            (
+                "mutation($d: JSON!) { setPaymentDestinations(destinations: $d) { version } }",
+                "d",
+                destinations(),
+            ),
+        ):
+            r = httpx.post(f"{base}/graphql", json={"query": query, "variables": {var: value}}, headers=admin)
+            if is_error(r.status_code, r.content):
+                raise SystemExit(f"set-up failed: {r.text[:1000]}")
+        auth = f"Bearer {key}"
+        headers = {"Authorization": auth, "Content-Type": "application/json"}
+        resp = httpx.post(f"{base}/graphql", json={"query": IDS_QUERY}, headers=headers, timeout=30)
+        debtors = [e["node"] for e in resp.json()["data"]["debtors"]["edges"]]
+        bodies: list[bytes] = []
+        left_out: Counter[str] = Counter()
+        sample = b""
+        for d in debtors:
+            for channel, purpose in COMBOS:
+                body = json.dumps(
+                    {
+                        "query": DRAFT,
+                        "variables": {
+                            "i": {
+                                "debtorId": d["id"],
+                                "channel": channel,
+                                "purpose": purpose,
+                                "useLlm": False,
+                            }
+                        },
+                    }
+                ).encode()
+                r = httpx.post(f"{base}/graphql", content=body, headers=headers, timeout=30)
+                err = is_error(r.status_code, r.content)
+                if err:
+                    first = (r.json().get("errors") or [{}])[0]
+                    code = first.get("extensions", {}).get("code", err)
+                    why = first.get("message", "").split(":", 1)[0][:40]
+                    left_out[f"{channel} {purpose}: {code} ({why})"] += 1
+                    continue
+                if not r.json()["data"]["draftMessage"]["compliance"]["compliant"]:
+                    raise SystemExit(f"a non-compliant draft was served: {r.text[:2000]}")
+                bodies.append(body)
+                if channel == "EMAIL" and not sample:
+                    sample = r.content
+        countries = Counter(d["jurisdiction"] for d in debtors)
+        print(
+            f"{len(debtors)} debtors ({', '.join(f'{k} {v}' for k, v in sorted(countries.items()))}); "
+            f"{len(bodies)} drafts in rotation; left out: "
+            + (", ".join(f"{k} x{v}" for k, v in sorted(left_out.items())) or "none"),
+            flush=True,
+        )
+        url = f"{base}/graphql"
+        for client in clients:
+            label = f"draftMessage w={args.workers}"
+            if client == "httpx":
+                runs.append(httpx_run(label, url, headers, bodies, args))
+            else:
+                runs.append(wrk_run(label, base, auth, bodies, workdir, args))
+            print_run(runs[-1])
+        stop(proc)
+        payload = workdir / "draft.json"
+        payload.write_bytes(sample)
+        floor, fbase = start_floor(workdir, args.workers, payload)
+        for client in clients:
+            label = f"starlette floor w={args.workers}"
+            if client == "httpx":
+                runs.append(httpx_run(label, f"{fbase}/graphql", headers, bodies, args))
+            else:
+                runs.append(wrk_run(label, fbase, auth, bodies, workdir, args))
+            print_run(runs[-1])
+    finally:
+        stop(proc)
+        if floor is not None:
+            stop(floor)
+        shutil.rmtree(workdir, ignore_errors=True)
+    print(f"load after: {os.getloadavg()[0]:.2f} (1 min); host {HOST}")
+    return 0 if all(r.errors == 0 for r in runs) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,566 @@
+"""Drafting root fields: draftMessage, the tenant's payment destinations and drafting profile."""
+
+from __future__ import annotations
+
+import base64
+from datetime import datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+import strawberry
+from strawberry.scalars import JSON
+from strawberry.types import Info
+
+from asistente import enums
+from asistente.agreements.store import AgreementStore, local_today
+from asistente.api.compliance.schema import detector_version, tenant_packs, text_model_version
+from asistente.api.compliance.types import ComplianceReport, RuleHit, hit, report
+from asistente.api.core.permissions import ADMIN, AGENT, COMPLIANCE, INTEGRATOR, READERS, SUPERVISOR, register
+from asistente.api.core.scalars import Channel
+from asistente.compliance import PackRegistry
+from asistente.drafting.catalog import Catalog
+from asistente.drafting.compose import DraftFailed, DraftRequest, Refusal
+from asistente.drafting.links import StripeConfig
+from asistente.drafting.payments import PaymentDestinations, parse_destinations, stored_destinations
+from asistente.drafting.pdf import letter_pdf
+from asistente.drafting.profile import PROFILE_KEY, parse_profile, public_profile, stored_profile
+from asistente.drafting.service import Produced, produce_draft
+from asistente.errors import BadInput, NotFound
+from asistente.portfolio.facts import debtor_facts, interaction_facts
+from asistente.portfolio.models import Account, Debtor
+from asistente.tenants.models import Agent, Tenant
+
+DraftPurpose = strawberry.enum(enums.DraftPurpose, name="DraftPurpose")
+Generator = strawberry.enum(enums.Generator, name="Generator")
+Register = strawberry.enum(enums.Register, name="Register")
+
+LIVE = frozenset({AGENT, SUPERVISOR, INTEGRATOR, ADMIN, COMPLIANCE})
+register("Query.draftMessage", LIVE)
+register("Query.paymentDestinations", READERS)
+register("Query.draftingProfile", READERS)
+register("Mutation.setPaymentDestinations", frozenset({ADMIN}))
+register("Mutation.setDraftingProfile", frozenset({ADMIN}))
+
+DESTINATIONS_KEY = "paymentDestinations"
+MAX_LANGUAGE = 16
+
+
+@strawberry.input
+class DraftInput:
+    debtor_id: strawberry.ID
+    channel: Channel
+    purpose: DraftPurpose
+    language: str | None = strawberry.field(default=None, description='"es" or "en"; default the debtor\'s.')
+    agreement_id: strawberry.ID | None = None
+    register: Register | None = strawberry.field(
+        default=None,
+        description="tú/usted/vos for Spanish; default the debtor's attribute `register`, else USTED.",
+    )
+    use_llm: bool = strawberry.field(
+        default=True, description="Let a configured LLM improve the wording (always behind the same checks)."
+    )
+
+
+@strawberry.enum
+class DestinationKind(Enum):
+    BANK_TRANSFER = "BANK_TRANSFER"
+    PAYMENT_LINK = "PAYMENT_LINK"
+
+
+@strawberry.type(description="An official place to pay, filled for this debtor.")
+class DraftPaymentDestination:
+    id: str
+    kind: DestinationKind
+    currency: str
+    reference: str
+    bank: str | None
+    holder: str | None
+    scheme: str | None
+    account: str | None
+    provider: str | None
+    url: str | None
+    single_use: bool = strawberry.field(
+        description="A link created for this draft through the provider's API."
+    )
+
+
+@strawberry.type(description="The approved WhatsApp template a business-initiated message must use.")
+class WhatsappTemplate:
+    name: str
+    category: str
+    language: str
+
+
+@strawberry.type(description="What the LLM did with this draft.")
+class LlmAttempt:
+    used: bool
+    model: str | None
+    outcome: str | None
+    fallback_reason: str | None
+
+
+@strawberry.type
+class DraftResult:
+    text: str
+    subject: str | None
+    segments: int | None = strawberry.field(
+        description="SMS segments (153 GSM-7 / 67 UCS-2 per part); SMS only."
+    )
+    sms_encoding: str | None
+    compliance: ComplianceReport
+    generator: Generator
+    audit_id: strawberry.ID
+    template_id: str
+    template_version: str
+    language: str
+    register: Register
+    locale: str
+    first_contact: bool
+    jurisdiction: str
+    whatsapp_template: WhatsappTemplate | None
+    payment_destinations: list[DraftPaymentDestination]
+    contact_warnings: list[RuleHit] = strawberry.field(
+        description="Time and frequency limits: the draft may be written now, sent when allowed."
+    )
+    next_allowed_at: datetime | None
+    llm: LlmAttempt | None
+    _pdf: strawberry.Private[tuple[str, str, datetime] | None] = None
+
+    @strawberry.field(description="Letters only: the letter as a PDF, base64-encoded.")
+    def pdf_base64(self) -> str | None:
+        if self._pdf is None:
+            return None
+        text, title, created = self._pdf
+        return base64.b64encode(
+            letter_pdf(text, title=title, author=self.template_id, created=created)
+        ).decode()
+
+
+@strawberry.type
+class PaymentDestinationsInfo:
+    version: str | None
+    destinations: JSON
+
+
+def _catalog(info: Info) -> Catalog:
+    return info.context.services.extras["drafts"]
+
+
+def _tenant(info: Info) -> Tenant:
+    ctx = info.context
+    return ctx.session.get(Tenant, ctx.principal.tenant_id)
+
+
+def tenant_destinations(tenant: Tenant) -> PaymentDestinations:
+    return stored_destinations((tenant.settings or {}).get(DESTINATIONS_KEY))
+
+
+def _language(value: str | None, debtor: Debtor) -> str:
+    raw = (value or debtor.language or "es").strip().lower()
+    if len(raw) > MAX_LANGUAGE:
+        raise BadInput('language: "es" or "en"')
+    base = raw.replace("_", "-").split("-", 1)[0]
+    if base not in ("es", "en"):
+        raise BadInput(f'language: drafts are written in "es" or "en", not {raw!r}')
+    return base
+
+
+def _register(value: Any, debtor: Debtor, language: str) -> enums.Register:
+    if value is not None:
+        return enums.Register(value.value)
+    attr = str((debtor.attributes or {}).get("register") or "").upper()
+    return enums.Register(attr) if attr in enums.Register.__members__ else enums.Register.USTED
+
+
+async def _draft_data(
+    info: Info,
+    debtor: Debtor,
+    accounts: list[Account],
+    input: DraftInput,
+    profile: dict[str, Any],
+    now: datetime,
+) -> dict[str, Any]:
+    """The debtor, accounts, agreement, promise and payment in the shape of a samples.json debtor."""
+    ctx = info.context
+    if not debtor.jurisdiction:
+        raise BadInput(
+            "this debtor has no jurisdiction: add an address or a jurisdiction / el deudor no tiene jurisdicción"
+        )
+    agreement = None
+    installments: list[Any] = []
+    if input.agreement_id is not None:
+        store = AgreementStore(ctx.session, ctx.principal.tenant_id)
+        found = store.by_ids([str(input.agreement_id)]).get(str(input.agreement_id))
+        if found is None or found.debtor_id != debtor.id:  # another debtor's or tenant's reads as not found
+            raise NotFound(f"agreement {input.agreement_id} not found for this debtor")
+        agreement = found
+        installments = store.installments_by_agreement_ids([found.id]).get(found.id, [])
+    open_accounts = [a for a in accounts if a.balance > 0] or list(accounts)
+    if not open_accounts:
+        raise BadInput("this debtor has no accounts to write about / el deudor no tiene cuentas")
+    if agreement is not None:
+        currency = agreement.currency
+        ids = set(agreement.account_ids or [])
+        chosen = [a for a in open_accounts if a.id in ids] or [
+            a for a in open_accounts if a.currency == currency
+        ]
+    else:
+        top = min(open_accounts, key=lambda a: (-Decimal(a.balance), a.external_id))
+        currency = top.currency
+        chosen = sorted(
+            (a for a in open_accounts if a.currency == currency),
+            key=lambda a: (-Decimal(a.balance), a.external_id),
+        )
+    if not chosen:
+        raise BadInput(f"no open account in {currency} for this debtor")
+    creditor = profile.get("creditorName") or profile.get("agencyName")
+    data: dict[str, Any] = {
+        "jurisdiction": debtor.jurisdiction,
+        "fullName": debtor.full_name,
+        "addresses": list(debtor.addresses or []),
+        "phones": list(debtor.phones or []),
+        "emails": list(debtor.emails or []),
+        "creditor": creditor,
+        "accounts": [
+            {
+                "reference": a.external_id,
+                "product": a.product,
+                "creditor": a.creditor,
+                "currency": a.currency,
+                "balance": str(a.balance),
+                "asOf": (a.updated_at or now).date().isoformat(),
+                "dueDate": a.due_date.isoformat() if a.due_date else None,
+            }
+            for a in chosen
+        ],
+        "today": local_today(debtor, now).isoformat(),
+    }
+    if agreement is not None:
+        data["agreement"] = {
+            "kind": agreement.kind,
+            "currency": agreement.currency,
+            "total": str(agreement.total_to_pay),
+            "discount": str(agreement.discount_amount) if Decimal(agreement.discount_amount) > 0 else None,
+            "installments": [
+                {"number": i.number, "dueDate": i.due_date.isoformat(), "amount": str(i.amount)}
+                for i in sorted(installments, key=lambda i: i.number)
+            ],
+        }
+        if not data["agreement"]["installments"]:
+            data.pop("agreement")
+        elif agreement.kind == "SETTLEMENT":
+            data["settlement"] = True
+    loaders = ctx.loaders
+    promises = [p for p in await loaders.promises_by_debtor_id.load(debtor.id) if p.status == "PENDING"]
+    if agreement is not None:
+        promises = [p for p in promises if p.agreement_id == agreement.id] or promises
+    if promises:
+        p = min(promises, key=lambda p: (p.due_date, p.id))
+        data["promise"] = {"amount": str(p.amount), "currency": p.currency, "dueDate": p.due_date.isoformat()}
+    payments = await loaders.payments_by_debtor_id.load(debtor.id)
+    if payments:
+        last = max(payments, key=lambda p: (p.paid_at, p.id))
+        remaining = sum((Decimal(a.balance) for a in accounts if a.currency == last.currency), Decimal(0))
+        data["received"] = {
+            "amount": str(last.amount),
+            "currency": last.currency,
+            "date": last.paid_at.date().isoformat(),
+            "remaining": str(remaining),
+        }
+    purpose = enums.DraftPurpose(input.purpose.value)
+    if purpose is enums.DraftPurpose.PAYMENT_PLAN_CONFIRMATION and data.get("agreement"):
+        data["payAmount"] = data["agreement"]["installments"][0]["amount"]
+    elif purpose is enums.DraftPurpose.SETTLEMENT_OFFER and data.get("agreement"):
+        data["payAmount"] = data["agreement"]["total"]
+    elif purpose is enums.DraftPurpose.PROMISE_CONFIRMATION and data.get("promise"):
+        data["payAmount"] = data["promise"]["amount"]
+    return data
+
+
+SPOKEN = frozenset({enums.Channel.CALL, enums.Channel.VOICEMAIL, enums.Channel.VISIT})
+
+
+def _sender(info: Info, profile: dict[str, Any], channel: enums.Channel) -> str:
+    """Who signs: the agent's name, else the profile's senderName; a written message may fall back on the
+    agency. A call or a voicemail needs a person's name (a limited-content voicemail names a natural person
+    the debtor can call back, and an agency name may reveal collection to whoever hears it)."""
+    p = info.context.principal
+    if p.agent_id:
+        agent = info.context.session.get(Agent, p.agent_id)
+        if agent is not None and agent.name:
+            return agent.name
+    if profile.get("senderName"):
+        return profile["senderName"]
+    if channel in SPOKEN:
+        raise BadInput(
+            "a call script or voicemail names the person to call back: use an agent session with a name "
+            "(createAgentSession(name:)) or set senderName in the drafting profile / falta el nombre de quien llama"
+        )
+    return profile["agencyName"]
+
+
+def _shape(produced: Produced, audit_id: str, now: datetime) -> DraftResult:
+    d = produced.draft
+    wa = d.whatsapp
+    pdf = None
+    if d.channel is enums.Channel.LETTER:
+        pdf = (d.text, d.subject or d.template.id, now)
+    links = produced.links
+    return DraftResult(
+        text=d.text,
+        subject=d.subject,
+        segments=d.sms.segments if d.sms else None,
+        sms_encoding=d.sms.encoding if d.sms else None,
+        compliance=report(d.compliance, audit_id),
+        generator=Generator(produced.generator.value),
+        audit_id=strawberry.ID(audit_id),
+        template_id=d.template.id,
+        template_version=f"{d.template.file}@{d.template.version}",
+        language=d.language,
+        register=Register(d.register.value),
+        locale=d.locale,
+        first_contact=d.first_contact,
+        jurisdiction=d.jurisdiction,
+        whatsapp_template=WhatsappTemplate(name=wa["name"], category=wa["category"], language=d.language)
+        if wa
+        else None,
+        payment_destinations=[
+            DraftPaymentDestination(
+                id=f.destination.id,
+                kind=DestinationKind(f.destination.kind),
+                currency=f.destination.currency,
+                reference=f.reference,
+                bank=f.destination.bank,
+                holder=f.destination.holder,
+                scheme=f.destination.scheme,
+                account=f.destination.account,
+                provider=f.destination.provider,
+                url=f.url,
+                single_use=bool(links.get(f.destination.id) and links[f.destination.id].url == f.url),
+            )
+            for f in d.destinations
+        ]
+        if d.channel not in (enums.Channel.VOICEMAIL, enums.Channel.CALL, enums.Channel.VISIT)
+        else [],
+        contact_warnings=[hit(h) for h in d.contact_warnings],
+        next_allowed_at=d.contact.next_allowed_at,
+        llm=LlmAttempt(
+            used=produced.llm.used,
+            model=produced.llm.result.model if produced.llm.result else None,
+            outcome=produced.llm.result.outcome.value if produced.llm.result else None,
+            fallback_reason=produced.llm.reason,
+        )
+        if produced.llm
+        else None,
+        _pdf=pdf,
+    )
+
+
+def _hits(hits: list[Any]) -> list[dict[str, Any]]:
+    return [{"ruleId": h.rule_id, "code": str(h.code)} for h in hits]
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(
+        description="A message for this debtor, purpose and channel: allowed by the contact rules, in the "
+        "debtor's language and register, with the official payment destinations, checked as a whole MESSAGE. "
+        "Recorded in the audit ledger."
+    )
+    async def draft_message(self, info: Info, input: DraftInput) -> DraftResult:
+        info.context.require(info)
+        ctx = info.context
+        loaders = ctx.loaders
+        debtor = await loaders.debtor_by_id.load(str(input.debtor_id))
+        if debtor is None:
+            raise NotFound(f"debtor {input.debtor_id} not found")
+        tenant = _tenant(info)
+        profile = stored_profile((tenant.settings or {}).get(PROFILE_KEY), tenant.name)
+        now = ctx.now()
+        language = _language(input.language, debtor)
+        reg = _register(input.register, debtor, language)
+        channel = enums.Channel(input.channel.value)
+        purpose = enums.DraftPurpose(input.purpose.value)
+        catalog = _catalog(info)
+        catalog.find(purpose, channel, debtor.jurisdiction or "")  # a channel that cannot carry it: BAD_INPUT
+        accounts = await loaders.accounts_by_debtor_id.load(debtor.id)
+        history = await loaders.interactions_by_debtor_id.load(debtor.id)
+        data = await _draft_data(info, debtor, accounts, input, profile, now)
+        data["agentName"] = _sender(info, profile, channel)
+        data["agency"] = {
+            "name": profile["agencyName"],
+            "neutral_name": profile.get("neutralName"),
+            "phone": profile.get("phone"),
+            "email": profile.get("email"),
+            "website": profile.get("website"),
+            "address": profile.get("address"),
+            "city": profile.get("city"),
+            "hours": profile.get("hours") or {},
+        }
+        currency = data["accounts"][0]["currency"]
+        destinations = tenant_destinations(tenant)
+        mine = destinations.for_currency(currency)
+        packs: PackRegistry = tenant_packs(info)
+        facts = debtor_facts(debtor, accounts)
+        request = DraftRequest(channel, purpose, language, reg)
+        settings = ctx.settings
+        llm = ctx.services.extras.get("llm") if input.use_llm else None
+        base_input = {
+            "channel": channel.value,
+            "purpose": purpose.value,
+            "language": language,
+            "register": reg.value,
+            "agreementId": str(input.agreement_id) if input.agreement_id else None,
+            "useLlm": input.use_llm,
+            "jurisdiction": debtor.jurisdiction,
+            "currency": currency,
+            "interactionsConsidered": len(history),
+        }
+        versions = {
+            "templates": catalog.version_string(),
+            "rulePacks": None,
+            "lexicon": detector_version(),
+            "textModel": text_model_version(),
+            "paymentDestinations": destinations.version,
+            "profile": profile.get("version"),
+        }
+        try:
+            produced = await produce_draft(
+                request,
+                data,
+                facts=facts,
+                interactions=interaction_facts(history),
+                destinations=mine,
+                catalog=catalog,
+                packs=packs,
+                now=now,
+                allowed_urls=[u for u in (profile.get("website"),) if u],
+                allowed_numbers=[
+                    n for n in (profile.get("phone"), *(a["reference"] for a in data["accounts"])) if n
+                ],
+                stripe=StripeConfig.from_profile(profile),
+                llm=llm,
+                llm_budget_s=settings.llm_draft_budget_seconds,
+            )
+        except Refusal as exc:
+            versions["rulePacks"] = exc.decision.pack_versions
+            ctx.record(
+                "DRAFT",
+                debtor_id=debtor.id,
+                input=base_input,
+                output={"refused": True, "violations": _hits(exc.hits), "blocked": _hits(exc.hits)},
+                versions=versions,
+                now=now,
+            )
+            ctx.session.commit()
+            raise
+        except DraftFailed as exc:
+            versions["rulePacks"] = exc.report.pack_version
+            ctx.record(
+                "DRAFT",
+                debtor_id=debtor.id,
+                input=base_input,
+                output={"failed": True, "blocked": _hits(exc.report.violations)},
+                versions=versions,
+                now=now,
+            )
+            ctx.session.commit()
+            raise
+        d = produced.draft
+        versions["rulePacks"] = d.compliance.pack_version
+        event = ctx.record(
+            "DRAFT",
+            debtor_id=debtor.id,
+            input={
+                **base_input,
+                "templateId": d.template.id,
+                "templateVersion": f"{d.template.file}@{d.template.version}",
+                "firstContact": d.first_contact,
+                "facts": {
+                    "amount": d.values["amount"],
+                    "asOf": d.values["as_of"],
+                    "reference": d.values["account"]["reference"],
+                    "creditor": d.values["creditor"],
+                    "agreement": (d.values["agreement"] or {}).get("total"),
+                    "promise": d.values["promise"],
+                    "received": d.values["received"],
+                },
+            },
+            output={
+                "text": d.text,
+                "subject": d.subject,
+                "generator": produced.generator.value,
+                "segments": d.sms.segments if d.sms else None,
+                "compliant": d.compliance.compliant,
+                "violations": _hits(d.compliance.violations),
+                "warnings": _hits(d.compliance.warnings),
+                "contactWarnings": _hits(d.contact_warnings),
+                "paymentDestinations": [f.to_dict() for f in d.destinations],
+                "links": {k: v.ledger() for k, v in produced.links.items()},
+                "llm": produced.llm.ledger() if produced.llm else None,
+            },
+            versions=versions,
+            now=now,
+        )
+        ctx.session.commit()
+        return _shape(produced, event.id, now)
+
+    @strawberry.field(description="This tenant's official payment destinations.")
+    def payment_destinations(self, info: Info) -> PaymentDestinationsInfo:
+        info.context.require(info)
+        doc = (_tenant(info).settings or {}).get(DESTINATIONS_KEY) or {}
+        return PaymentDestinationsInfo(version=doc.get("version"), destinations=doc.get("destinations") or [])
+
+    @strawberry.field(description="How this tenant signs its messages (credentials are never returned).")
+    def drafting_profile(self, info: Info) -> JSON:
+        info.context.require(info)
+        tenant = _tenant(info)
+        return public_profile(parse_profile((tenant.settings or {}).get(PROFILE_KEY), tenant.name))
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(
+        description="Register this tenant's official payment destinations (ADMIN), validated against "
+        "schema/payment-destinations.schema.json and the account check digits; replaces the previous set."
+    )
+    def set_payment_destinations(self, info: Info, destinations: JSON) -> PaymentDestinationsInfo:
+        p = info.context.require(info)
+        parsed = parse_destinations(destinations)
+        session = info.context.session
+        tenant = session.get(Tenant, p.tenant_id)
+        settings = dict(tenant.settings or {})
+        settings[DESTINATIONS_KEY] = destinations
+        tenant.settings = settings
+        info.context.record(
+            "POLICY_CHANGE",
+            input={"paymentDestinations": destinations},
+            output={"stored": True, "destinations": len(parsed.destinations)},
+            versions={"paymentDestinations": parsed.version},
+            now=info.context.now(),
+        )
+        session.commit()
+        return PaymentDestinationsInfo(version=parsed.version, destinations=destinations["destinations"])
+
+    @strawberry.mutation(
+        description="Set how this tenant signs its messages (ADMIN): agency name, phone, e-mail, hours, and "
+        "optional Stripe credentials; validated against schema/drafting-profile.schema.json."
+    )
+    def set_drafting_profile(self, info: Info, profile: JSON) -> JSON:
+        p = info.context.require(info)
+        session = info.context.session
+        tenant = session.get(Tenant, p.tenant_id)
+        parsed = parse_profile(profile, tenant.name, strict=True)
+        settings = dict(tenant.settings or {})
+        settings[PROFILE_KEY] = profile
+        tenant.settings = settings
+        info.context.record(
+            "POLICY_CHANGE",
+            input={"draftingProfile": public_profile(parsed)},
+            output={"stored": True},
+            versions={"profile": parsed.get("version")},
+            now=info.context.now(),
+        )
+        session.commit()
+        return public_profile(parsed)

@@ -1,0 +1,127 @@
+"""Payment destinations: check digits, templates with a reference, unregistered destinations found."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from asistente.compliance import load_packs
+from asistente.drafting.payments import (
+    cbu_valid,
+    cci_valid,
+    check_with_destinations,
+    clabe_valid,
+    fill,
+    iban_valid,
+    parse_destinations,
+    unregistered_destinations,
+)
+from asistente.enums import ViolationCode
+from asistente.errors import BadInput
+
+CLABE = "032180000118359719"
+DOC = {
+    "version": "2026-12-01",
+    "destinations": [
+        {
+            "id": "bbva",
+            "currency": "MXN",
+            "kind": "BANK_TRANSFER",
+            "bank": "BBVA México",
+            "holder": "Financiera Andina S.A. de C.V.",
+            "scheme": "CLABE",
+            "account": CLABE,
+            "reference": "REF-{reference}",
+        },
+        {
+            "id": "mp",
+            "currency": "MXN",
+            "kind": "PAYMENT_LINK",
+            "provider": "MERCADO_PAGO",
+            "url": "https://pagos.andina.example/mp?ref={reference}&monto={amount}",
+        },
+    ],
+}
+
+
+def test_check_digits():
+    assert clabe_valid(CLABE) and not clabe_valid(CLABE[:-1] + "8") and not clabe_valid("12345")
+    assert cbu_valid("2850590940090418135201") and not cbu_valid("2850590940090418135211")
+    assert cci_valid("00219300123456789013") and not cci_valid("00219300123456789014")
+    assert iban_valid("ES91 2100 0418 4502 0005 1332") and iban_valid("GB82WEST12345698765432")
+    assert not iban_valid("ES91 2100 0418 4502 0005 1331")
+
+
+def test_parse_and_fill():
+    dests = parse_destinations(DOC)
+    assert [d.id for d in dests.for_currency("MXN")] == ["bbva", "mp"] and dests.for_currency("EUR") == []
+    filled = fill(dests.destinations, reference="A/1 x", amount=Decimal("120.50"))
+    assert filled[0].reference == "REF-A/1 x"
+    assert filled[1].url == "https://pagos.andina.example/mp?ref=A%2F1%20x&monto=120.50"
+    assert "CLABE 032180000118359719" in filled[0].lines["es"] and "REF-A/1 x" in filled[0].lines["en"]
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"url": "https://pagos.andina.example/mp?monto={amount}"}, "{reference}"),
+        ({"url": "http://pagos.andina.example/{reference}"}, "https"),
+        ({"url": "https://pagos.andina.example/{reference}/{user}"}, "unknown placeholder"),
+        ({"url": "https://{reference}.andina.example/pay"}, "fixed host"),
+    ],
+)
+def test_bad_link_templates(change, message):
+    doc = {"version": "1", "destinations": [{**DOC["destinations"][1], **change}]}
+    with pytest.raises(BadInput, match=message):
+        parse_destinations(doc)
+
+
+def test_bad_bank_transfers():
+    bad_clabe = {**DOC["destinations"][0], "account": CLABE[:-1] + "0"}
+    with pytest.raises(BadInput, match="not a valid CLABE"):
+        parse_destinations({"version": "1", "destinations": [bad_clabe]})
+    no_ref = {**DOC["destinations"][0], "reference": "pago"}
+    with pytest.raises(BadInput, match="reference"):
+        parse_destinations({"version": "1", "destinations": [no_ref]})
+    with pytest.raises(BadInput, match=r"destinations\[0\]"):
+        parse_destinations({"version": "1", "destinations": [{**DOC["destinations"][0], "kind": "CASH"}]})
+    twice = {"version": "1", "destinations": [DOC["destinations"][0], DOC["destinations"][0]]}
+    with pytest.raises(BadInput, match="used twice"):
+        parse_destinations(twice)
+
+
+def test_unregistered_destinations_are_found_registered_ones_are_not():
+    dests = parse_destinations(DOC).destinations
+    ok = (
+        "Pague por transferencia a la CLABE 032180000118359719 con referencia REF-A1 o en "
+        "https://pagos.andina.example/mp?ref=A1&monto=100. Dudas al 55 5123 4567."
+    )
+    assert unregistered_destinations(ok, dests, allowed_numbers=["+52 55 5123 4567"]) == []
+    personal = "Mejor deposite a la CLABE 012180015523419876 y me avisa."
+    hits = unregistered_destinations(personal, dests)
+    assert [h.code for h in hits] == [ViolationCode.PAYMENT_DESTINATION]
+    assert personal[hits[0].span.start : hits[0].span.end] == "012180015523419876"
+    link = "Pague aquí: https://mpago.la/2xYz9 o en paypal.me/juanperez"
+    assert len(unregistered_destinations(link, dests)) == 2
+    iban = "Transfer to ES91 2100 0418 4502 0005 1332 today"
+    assert len(unregistered_destinations(iban, dests)) == 1
+    account = "Deposit to account 4417 5523 8890 12 please"
+    assert len(unregistered_destinations(account, dests)) == 1
+    assert unregistered_destinations("Your case number 12345678901 is open", dests) == []
+
+
+def test_compliance_check_with_registered_destinations():
+    packs = load_packs(None)
+    dests = parse_destinations(DOC).destinations
+    text = "Le escribe Laura de parte de Cobranzas Delta. Deposite a la CLABE 012180015523419876."
+    plain = check_with_destinations(
+        text, registered_destinations=None, packs=packs, jurisdiction="MX", channel="SMS"
+    )
+    assert all(v.code != ViolationCode.PAYMENT_DESTINATION for v in plain.violations)
+    report = check_with_destinations(
+        text, registered_destinations=dests, packs=packs, jurisdiction="MX", channel="SMS"
+    )
+    assert not report.compliant
+    hit = next(v for v in report.violations if v.code == ViolationCode.PAYMENT_DESTINATION)
+    assert hit.legal_source  # the jurisdiction's payment rule (MX-09)
