@@ -49,7 +49,9 @@ def _rows(path: Path) -> list[dict]:
 
 
 def evaluate_set(path: Path, show_misses: bool) -> None:
-    from asistente.objections.classifier import default_classifier
+    import orjson
+
+    from asistente.objections.classifier import MODEL_FILE, default_classifier
 
     clf = default_classifier()
     rows = _rows(path)
@@ -64,6 +66,9 @@ def evaluate_set(path: Path, show_misses: bool) -> None:
         [[a.value for a, _ in c.alternatives] for c in results],
     )
     print(f"set {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}; model {clf.version}")
+    trained_on = orjson.loads(MODEL_FILE.read_bytes())["trainedOn"]
+    if path.stem in trained_on:
+        print(f"WARNING: model {clf.version} was trained on {path.stem}: this is not a blind figure")
     print(format_report(rep, CATEGORIES))
     if show_misses:
         print("\nmisses:")
@@ -76,15 +81,27 @@ def evaluate_set(path: Path, show_misses: bool) -> None:
 
 def evaluate_cv(show_misses: bool) -> None:
     from asistente.objections.normalize import load_normalizer
-    from asistente.objections.train import CORPUS_DIR, cross_validate, cv_report, decisions, load_rows
+    from asistente.objections.train import cross_validate, cv_report, decisions, default_paths, load_rows
 
-    rows = load_rows(sorted(CORPUS_DIR.glob("*.jsonl")))
+    rows = load_rows(default_paths())
     cv = cross_validate(rows, load_normalizer())
     print(
-        f"set cv: stratified 5-fold on {len(rows)} corpus turns, C={cv['c']}, temperature {cv['temperature']}"
+        f"set cv: stratified 5-fold on {len(rows)} training turns, C={cv['c']}, temperature {cv['temperature']}"
     )
     print(f"ECE before calibration {cv['eceBefore']:.3f}")
     print(format_report(cv_report(rows, cv), CATEGORIES))
+    shown = decisions(cv["probabilities"], cv["multi"])
+    print("\nout-of-fold by training file:")
+    for name in sorted({r["_set"] for r in rows}):
+        idx = [i for i, r in enumerate(rows) if r["_set"] == name]
+        part = report(
+            [rows[i]["category"] for i in idx],
+            [shown[i][0] for i in idx],
+            [shown[i][1] for i in idx],
+            [rows[i]["locale"] for i in idx],
+            CATEGORIES,
+        )
+        print(f"  {name:<32} n={len(idx):<5} macro-F1 {part.macro_f1:.3f}  accuracy {part.accuracy:.3f}")
     if show_misses:
         print("\nmisses (out of fold):")
         for r, (category, confidence, _) in zip(

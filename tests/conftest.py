@@ -113,6 +113,8 @@ def clock() -> Clock:
 @pytest.fixture
 def settings() -> Settings:
     # No LLM unless a test configures one (tests/llm_fake.py), whatever the environment says.
+    # Rate limits off: tests that hammer one key measure something else (tests/api/test_rate_limits.py
+    # sets its own limits).
     return Settings(
         demo=False,
         introspection=True,
@@ -120,6 +122,10 @@ def settings() -> Settings:
         openai_base_url=None,
         openai_api_key=None,
         llm_model=None,
+        rate_limit_key=0,
+        rate_limit_session=0,
+        rate_limit_tenant=0,
+        rate_limit_auth_failures=0,
     )
 
 

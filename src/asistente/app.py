@@ -15,7 +15,7 @@ from cross_web import HTTPException
 from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -23,13 +23,17 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import process_result
+from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 
 from asistente.api.core.context import Context, Services
 from asistente.api.core.errors import coded
+from asistente.api.core.ratelimit import Limits, RateLimiter, Verdict
 from asistente.api.portfolio.cards import CardPath
 from asistente.api.schema import build_schema
 from asistente.db import make_engine, make_session_factory
+from asistente.errors import DomainError
+from asistente.logs import REQUEST_ID, new_request_id
 from asistente.settings import Settings
 from asistente.tenants.service import all_cors_origins
 
@@ -92,17 +96,32 @@ class GraphQLView(GraphQL):
         return HTMLResponse(self._ide_html)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] != "POST":
+        if scope["type"] != "http" or scope["method"] not in ("GET", "POST"):
             await super().__call__(scope, receive, send)
             return
         request = Request(scope=scope, receive=receive)  # keeps the body once read
         try:
-            response = await self._cached_card(request)
+            response = None
+            if scope["method"] == "POST":
+                response = await self._cached_card(request)
             if response is None:
                 response = await self.run(request)
         except HTTPException as e:
-            response = PlainTextResponse(e.reason, status_code=e.status_code)
+            response = _json_error(e.status_code, "BAD_INPUT", e.reason)
+            if e.status_code == 405:
+                response.headers["allow"] = "POST"
+        except RecursionError:  # a document or value nested deeper than the parser's stack
+            response = _json_error(400, "BAD_INPUT", "the request is nested too deeply")
         await response(scope, receive, send)
+
+    async def execute_single(self, request: Any, request_adapter: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return await super().execute_single(request, request_adapter, *args, **kwargs)
+        except HTTPException as e:
+            if request_adapter.method == "GET" and isinstance(e.__cause__, InvalidOperationTypeError):
+                # GraphQL over HTTP: a mutation over GET is 405 Method Not Allowed; nothing runs.
+                raise HTTPException(405, e.reason) from e.__cause__
+            raise
 
     async def _cached_card(self, request: Request) -> Response | None:
         """A card query answered from the cached card path without the rest of the HTTP machinery; the
@@ -134,7 +153,7 @@ class GraphQLView(GraphQL):
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         ctx = Context(self.services, request, response)
         if isinstance(request, Request):
-            ctx.authenticate_header(request.headers.get("authorization"))
+            ctx.authenticate_header(request.headers.get("authorization"), request.scope["state"].get("auth"))
             origin = request.headers.get("origin")
             if origin:
                 ctx.origin = origin
@@ -149,7 +168,15 @@ class GraphQLView(GraphQL):
         if isinstance(params, dict):
             header = params.get("Authorization") or params.get("authorization")
         context.websocket = True
+        limiter: RateLimiter | None = self.services.extras.get("limiter")
+        address = ((context.request.scope.get("client") if context.request else None) or ("-",))[0]
+        if limiter is not None and not (await limiter.address_blocked(address)).allowed:
+            raise ConnectionRejectionError(
+                {"code": "RATE_LIMITED", "message": "too many failed authentications from this address"}
+            )
         context.authenticate_header(header)
+        if context.principal is None and header and limiter is not None:
+            await limiter.auth_failed(address)
         if context.principal is None:
             raise ConnectionRejectionError(
                 {
@@ -163,6 +190,10 @@ class GraphQLView(GraphQL):
         if result.errors:  # parse errors never reach the extension's post-processing
             result.errors = [coded(e) for e in result.errors]
         data = process_result(result)
+        if result.data is None and result.errors and all(e.path is None for e in result.errors):
+            # A request error (the document does not parse or validate, a variable does not coerce): the
+            # operation never ran, so the response has no `data` entry (GraphQL spec, "Response Format").
+            data.pop("data", None)
         sub = getattr(request.state, "sub_response", None)
         if sub is None:
             return data
@@ -184,10 +215,9 @@ class GraphQLView(GraphQL):
         return response
 
     def decode_json(self, data: str | bytes) -> object:
-        try:
-            return orjson.loads(data)
-        except orjson.JSONDecodeError:  # what orjson refuses (integers over 64 bits...) the stdlib may read
-            return json.loads(data)
+        """Strict JSON (RFC 8259): valid UTF-8, no lone surrogates, no NaN or Infinity, finite numbers,
+        nesting under 1,024 levels. What orjson refuses is a 400 (a JSONDecodeError); nothing is guessed."""
+        return orjson.loads(data)
 
     def parse_json(self, data: str | bytes) -> Any:
         parsed = super().parse_json(data)
@@ -237,10 +267,28 @@ class LimitsAndCors:
         return cached[1]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        request_id = new_request_id(headers.get("x-request-id"))
+        scope.setdefault("state", {})["request_id"] = request_id
+        token = REQUEST_ID.set(request_id)
+        try:
+            if scope["type"] == "websocket":
+                await self.app(scope, receive, send)
+                return
+
+            async def send_with_id(message: Message) -> None:
+                if message["type"] == "http.response.start":
+                    message["headers"] = [*message.get("headers", []), (b"x-request-id", request_id.encode())]
+                await send(message)
+
+            await self._http(scope, receive, send_with_id, headers)
+        finally:
+            REQUEST_ID.reset(token)
+
+    async def _http(self, scope: Scope, receive: Receive, send: Send, headers: dict[str, str]) -> None:
         origin = headers.get("origin")
         allowed = bool(origin) and origin in self._origins()
         if scope["method"] == "OPTIONS" and origin and "access-control-request-method" in headers:
@@ -258,21 +306,46 @@ class LimitsAndCors:
                 },
             )(scope, receive, send)
             return
+        limiter = self.services.extras.get("limiter")
+        if limiter is not None and scope["path"] == "/graphql" and scope["method"] in ("GET", "POST"):
+            refusal = await self._rate_limit(scope, headers, limiter)
+            if refusal is not None:
+                await refusal(scope, receive, send)
+                return
         limit = self.services.settings.max_body_bytes
         length = headers.get("content-length")
         if length and length.isdigit() and int(length) > limit:
             await _json_error(413, "BAD_INPUT", f"request body over {limit} bytes")(scope, receive, send)
             return
-        seen = 0
-
-        async def limited_receive() -> Message:
-            nonlocal seen
-            message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
+        body_receive = receive
+        if scope["method"] in ("POST", "PUT", "PATCH"):
+            # Read the whole body here, counting as it arrives (a chunked body has no Content-Length), so an
+            # oversized one is refused before anything downstream has started a response.
+            chunks: list[bytes] = []
+            seen = 0
+            while True:
+                message = await receive()
+                if message["type"] != "http.request":
+                    return  # the client went away
+                chunk = message.get("body", b"")
+                seen += len(chunk)
                 if seen > limit:
-                    raise _BodyTooLarge
-            return message
+                    await _json_error(413, "BAD_INPUT", f"request body over {limit} bytes")(
+                        scope, receive, send
+                    )
+                    return
+                chunks.append(chunk)
+                if not message.get("more_body"):
+                    break
+            body = b"".join(chunks)
+            replayed = False
+
+            async def body_receive() -> Message:
+                nonlocal replayed
+                if not replayed:
+                    replayed = True
+                    return {"type": "http.request", "body": body, "more_body": False}
+                return await receive()
 
         async def cors_send(message: Message) -> None:
             if message["type"] == "http.response.start" and allowed:
@@ -284,14 +357,43 @@ class LimitsAndCors:
                 ]
             await send(message)
 
+        await self.app(scope, body_receive, cors_send)
+
+    async def _rate_limit(
+        self, scope: Scope, headers: dict[str, str], limiter: RateLimiter
+    ) -> Response | None:
+        """Decide from the headers alone (no body read, no GraphQL parsed); None lets the request in. The
+        authentication done here is handed to the GraphQL context (scope state) so it is not repeated."""
+        address = (scope.get("client") or ("-",))[0]
+        verdict = await limiter.address_blocked(address)
+        if not verdict.allowed:
+            return _limited(verdict, "too many failed authentications from this address")
+        scheme, _, credential = headers.get("authorization", "").strip().partition(" ")
+        credential = credential.strip()
+        if scheme.lower() != "bearer" or not credential:
+            return None
+        verdict = await limiter.credential(credential)
+        if not verdict.allowed:
+            return _limited(verdict, "too many requests for this credential")
         try:
-            await self.app(scope, limited_receive, cors_send)
-        except _BodyTooLarge:
-            await _json_error(413, "BAD_INPUT", f"request body over {limit} bytes")(scope, receive, send)
+            principal = self.services.authenticate(credential)
+        except DomainError as exc:
+            scope["state"]["auth"] = (credential, None, exc)
+            await limiter.auth_failed(address)
+            return None
+        scope["state"]["auth"] = (credential, principal, None)
+        verdict = await limiter.tenant(principal.tenant_id)
+        if not verdict.allowed:
+            return _limited(verdict, "too many requests for this tenant")
+        return None
 
 
-class _BodyTooLarge(Exception):
-    pass
+def _limited(verdict: Verdict, why: str) -> Response:
+    message = f"rate limit: {why}; retry in {verdict.retry_after} s"
+    error = {"message": message, "extensions": {"code": "RATE_LIMITED", "retryAfter": verdict.retry_after}}
+    response = JSONResponse({"errors": [error]}, status_code=429)
+    response.headers["retry-after"] = str(verdict.retry_after)
+    return response
 
 
 def _json_error(status: int, code: str, message: str) -> Response:
@@ -304,8 +406,20 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         engine = make_engine(settings.database_url)
         services = Services(settings=settings, engine=engine, session_factory=make_session_factory(engine))
     _load_domain_engines(services)
+    services.extras.setdefault(
+        "limiter",
+        RateLimiter(
+            Limits(
+                per_key=settings.rate_limit_key,
+                per_session=settings.rate_limit_session,
+                per_tenant=settings.rate_limit_tenant,
+                auth_failures=settings.rate_limit_auth_failures,
+            ),
+            settings.redis_url,
+        ),
+    )
     view = GraphQLView(
-        services, graphql_ide="graphiql" if settings.graphiql_enabled else None, allow_queries_via_get=False
+        services, graphql_ide="graphiql" if settings.graphiql_enabled else None, allow_queries_via_get=True
     )
     services.extras["cards"] = view.cards
 
@@ -396,7 +510,11 @@ def _playbook(rule_pack_dir: Path | None, playbook_dir: Path | None) -> Any:
 
 def app_from_env() -> ASGIApp:
     """Factory for `uvicorn --factory asistente.app:app_from_env` (multi-worker serving)."""
-    return freeze_startup_objects(create_app(Settings()))
+    from asistente.logs import configure
+
+    settings = Settings()
+    configure(settings.log_level, settings.log_format)
+    return freeze_startup_objects(create_app(settings))
 
 
 def freeze_startup_objects(app: ASGIApp) -> ASGIApp:

@@ -100,7 +100,9 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         )
     else:
         from asistente.app import create_app, freeze_startup_objects
+        from asistente.logs import configure
 
+        configure(settings.log_level, settings.log_format)
         app = freeze_startup_objects(create_app(settings))
         uvicorn.run(app, host=args.host, port=args.port, log_level="info")
     return 0

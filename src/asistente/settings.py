@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -55,8 +56,23 @@ class Settings(BaseSettings):
     # against the debtor's card revision on every request, so the cache never serves stale data.
     card_cache_size: int = Field(default=2000, ge=0, validation_alias="ASISTENTE_CARD_CACHE_SIZE")
 
+    # Audit group commit: how long (ms) a recorded check waits for others to share its transaction.
+    audit_batch_ms: float = Field(default=2.0, ge=0, le=100, validation_alias="ASISTENTE_AUDIT_BATCH_MS")
+
     # Audit ledger retention in years (US Regulation F 12 CFR 1006.100: three years).
     audit_retention_years: int = Field(default=3, validation_alias="ASISTENTE_AUDIT_RETENTION_YEARS")
+
+    # Rate limits, requests per minute (0: none); shared through Redis when REDIS_URL is set.
+    rate_limit_key: int = Field(default=1200, ge=0, validation_alias="ASISTENTE_RATE_LIMIT_KEY")
+    rate_limit_session: int = Field(default=600, ge=0, validation_alias="ASISTENTE_RATE_LIMIT_SESSION")
+    rate_limit_tenant: int = Field(default=60000, ge=0, validation_alias="ASISTENTE_RATE_LIMIT_TENANT")
+    rate_limit_auth_failures: int = Field(
+        default=30, ge=0, validation_alias="ASISTENTE_RATE_LIMIT_AUTH_FAILURES"
+    )
+
+    # Logs: level of the service's own loggers, and "text" or "json" (one JSON object per line).
+    log_level: str = Field(default="INFO", validation_alias="ASISTENTE_LOG_LEVEL")
+    log_format: Literal["text", "json"] = Field(default="text", validation_alias="ASISTENTE_LOG_FORMAT")
 
     # Extra directory of tenant rule-pack overlays (JSON), optional.
     rule_pack_dir: Path | None = Field(default=None, validation_alias="ASISTENTE_RULE_PACK_DIR")

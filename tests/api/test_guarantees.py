@@ -15,12 +15,13 @@ CHECK = """query($i: ComplianceCheckInput!) { checkCompliance(input: $i) { compl
 
 
 async def test_no_advice_without_a_record(api, monkeypatch, session_factory):
-    from asistente.audit import ledger
+    from asistente.audit import group, ledger
 
     def failing_record(*args, **kwargs):
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(ledger, "record", failing_record)
+    monkeypatch.setattr(group, "write_batch", failing_record)  # checks are recorded by group commit
     key = api.key(role="AGENT", agent="u1")
     body = await api.gql(
         CHECK,

@@ -13,7 +13,7 @@ CLASSIFY = """query($t: String!, $l: String) { classifyUtterance(text: $t, langu
 @pytest.mark.parametrize("role", ["AGENT", "SUPERVISOR", "INTEGRATOR", "ADMIN", "COMPLIANCE"])
 async def test_every_live_role_classifies(api, role):
     key = api.key(role=role, agent="u1" if role == "AGENT" else None)
-    out = (await api.ok(CLASSIFY, {"t": "no tengo chamba desde hace meses, no puedo pagar"}, key=key))[
+    out = (await api.ok(CLASSIFY, {"t": "ando bien corto de lana, no me alcanza para pagarle"}, key=key))[
         "classifyUtterance"
     ]
     assert out["category"] == "NO_MONEY"

@@ -16,6 +16,9 @@ SESSION = (
 
 async def test_agent_session_token_lifecycle(api, clock):
     integrator = api.key(role="INTEGRATOR")
+    # A SUPERVISOR session needs an ADMIN's grant first (tests/api/test_authority.py).
+    assert error_codes(await api.gql(SESSION, key=integrator)) == ["FORBIDDEN"]
+    await api.ok(SESSION, key=api.key(role="ADMIN"))
     out = (await api.ok(SESSION, key=integrator))["createAgentSession"]
     assert out["role"] == "SUPERVISOR"
     me = (await api.ok("{ me { role agentExternalId tenant } }", key=out["token"]))["me"]

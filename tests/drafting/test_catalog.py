@@ -222,3 +222,25 @@ def test_verdicts_are_reused_only_for_exactly_the_same_inputs(tmp_path, packs):
     _write(target2, doc2)
     with pytest.raises(TemplateError, match="fax"):
         load_catalog(packs, target2, cache_dir=cache)
+
+
+def test_the_digest_does_not_depend_on_the_hash_seed():
+    import subprocess
+    import sys
+
+    code = (
+        "from asistente.compliance import load_packs\n"
+        "from asistente.drafting.catalog import check_digest, template_files\n"
+        "print(check_digest(template_files(), load_packs(None)))"
+    )
+    digests = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            env={**__import__("os").environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        for seed in ("1", "2")
+    }
+    assert len(digests) == 1 and len(next(iter(digests))) == 64

@@ -50,8 +50,9 @@ def alternatives(result) -> set[C]:
         ("eh mira pues este llamame en la tarde que ando ocupado", C.CALL_LATER),
         # regional words for money and work
         ("no tengo ni un peso de guita este mes", C.NO_MONEY),
-        ("estoy sin chamba desde septiembre", C.NO_MONEY),
-        ("hace dos meses que no consigo laburo", C.NO_MONEY),
+        # job loss is a life event: HARDSHIP (labelling guide, tests/objections/blind/README.md)
+        ("estoy sin chamba desde septiembre", C.HARDSHIP),
+        ("hace dos meses que no consigo laburo", C.HARDSHIP),
         ("no me alcanza el pisto ni para la renta", C.NO_MONEY),
         # voseo
         ("¿me podés dar un plan en cuotas?", C.DISCOUNT_OR_PLAN),

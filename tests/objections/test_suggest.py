@@ -432,3 +432,22 @@ def test_conditions_on_the_account_select_answers():
     barred = run(ObjectionCategory.REFUSAL, card("MX", time_barred=True))
     assert barred.suggestions[0].id == "REFUSAL.time_barred"
     assert "REFUSAL.options" not in [s.id for s in barred.suggestions]  # excluded for time-barred debts
+
+
+def test_wrong_party_never_asks_a_third_party_to_relay_in_the_us_or_colombia():
+    us = [s.id for s in run(ObjectionCategory.WRONG_PARTY, card("US-TX")).suggestions]
+    co = [s.id for s in run(ObjectionCategory.WRONG_PARTY, card("CO")).suggestions]
+    mx = [s.id for s in run(ObjectionCategory.WRONG_PARTY, card("MX")).suggestions]
+    assert "WRONG_PARTY.message" in mx
+    assert "WRONG_PARTY.message" not in us and "WRONG_PARTY.us_location" in us
+    assert "WRONG_PARTY.message" not in co and "WRONG_PARTY.co_update" in co
+
+
+def test_interest_and_fees_explain_the_balance():
+    out = run(ObjectionCategory.INTEREST_FEES, card("MX"))
+    steps = {s.kind: s.message for s in out.next_steps}
+    assert list(steps) == [NextStepKind.EXPLAIN_BALANCE]
+    assert (
+        "$30,000" in steps[NextStepKind.EXPLAIN_BALANCE]
+        and "$24,500.50" in steps[NextStepKind.EXPLAIN_BALANCE]
+    )

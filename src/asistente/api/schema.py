@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from datetime import date, datetime
 from functools import lru_cache
+from typing import Any
 
 import strawberry
 from strawberry.extensions import (
@@ -17,19 +18,19 @@ from strawberry.extensions import (
     SchemaExtension,
     ValidationCache,
 )
+from strawberry.scalars import JSON
 from strawberry.tools import merge_types
 
 from asistente.api.agreements import schema as agreements
 from asistente.api.audit import schema as audit
 from asistente.api.compliance import schema as compliance
 from asistente.api.core.codes import ErrorCode
-from asistente.api.core.errors import ErrorCodes
+from asistente.api.core.errors import ErrorCodes, log_errors
 from asistente.api.core.guard import RootFieldPermissions
-from asistente.api.core.scalars import DateScalar, DateTimeScalar
+from asistente.api.core.scalars import DateScalar, DateTimeScalar, JSONScalar
 from asistente.api.drafting import schema as drafting
 from asistente.api.objections import schema as objections
 from asistente.api.objections import suggest as objection_suggest
-
 from asistente.api.portfolio import schema as portfolio
 from asistente.api.tenants import schema as tenants
 from asistente.settings import Settings
@@ -71,6 +72,8 @@ class OperationScope(SchemaExtension):
             await slots.acquire()
         try:
             ctx.begin_operation()
+            if getattr(ctx, "websocket", False):
+                await _limit_websocket_operation(ctx)
             try:
                 yield
             finally:
@@ -78,6 +81,26 @@ class OperationScope(SchemaExtension):
         finally:
             if slots is not None:
                 slots.release()
+
+
+async def _limit_websocket_operation(ctx: Any) -> None:
+    """HTTP requests are limited by the middleware before they are read; a WebSocket operation is counted
+    here, against the same per-credential and per-tenant limits. Over a limit, every root field of the
+    operation answers RATE_LIMITED (Context.require_field)."""
+    limiter = ctx.services.extras.get("limiter")
+    credential = getattr(ctx, "_credential", None)
+    if limiter is None or not credential:
+        return
+    verdict = await limiter.credential(credential)
+    if verdict.allowed and ctx.principal is not None:
+        verdict = await limiter.tenant(ctx.principal.tenant_id)
+    ctx.limited = None if verdict.allowed else verdict.retry_after
+
+
+class Schema(strawberry.Schema):
+    def process_errors(self, errors: list, execution_context: Any = None) -> None:
+        """Called with the original errors, before ErrorCodes masks the unexpected ones."""
+        log_errors(errors, getattr(execution_context, "operation_name", None))
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:
@@ -110,12 +133,12 @@ def _build(max_query_depth: int, max_aliases: int, max_tokens: int, introspectio
     ]
     Query = merge_types("Query", QUERIES)
     Mutation = merge_types("Mutation", MUTATIONS)
-    schema = strawberry.Schema(
+    schema = Schema(
         query=Query,
         mutation=Mutation,
         extensions=extensions,
         types=[ErrorCode],
-        scalar_overrides={datetime: DateTimeScalar, date: DateScalar},
+        scalar_overrides={datetime: DateTimeScalar, date: DateScalar, JSON: JSONScalar},
     )
     # The cached-card path (api/portfolio/cards.py) parses and validates exactly as these extensions do.
     schema.asistente_rules = rules  # type: ignore[attr-defined]

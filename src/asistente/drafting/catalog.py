@@ -600,8 +600,23 @@ def check_digest(files: Sequence[Path], packs: PackRegistry) -> str:
     h = hashlib.sha256()
     for f in [*files, TEMPLATE_DIR / SAMPLES_FILE]:
         h.update(f.name.encode() + b"\0" + f.read_bytes())
-    for pack, overlay in packs.listing():
-        h.update(repr((pack, overlay)).encode())
+    for pack, overlay in packs.listing():  # canonical: reprs of frozensets vary with the hash seed
+        rules = [
+            [
+                r.id,
+                r.kind,
+                r.code.value,
+                r.source,
+                r.severity,
+                sorted(c.value for c in r.channels or ()),
+                sorted(x.value for x in r.recipient_roles or ()),
+                json.dumps(r.parameters, sort_keys=True, default=str),
+            ]
+            for r in pack.rules
+        ]
+        meta = [pack.jurisdiction, pack.version, pack.extends, pack.origin, pack.key, overlay]
+        meta += [sorted(pack.applies_to_cities), sorted(pack.applies_to_regions)]
+        h.update(json.dumps([meta, rules], default=str).encode())
     engine = Path(compliance_pkg.__file__).parent
     code = sorted(
         [*engine.glob("*.py"), *(engine / "lexicon").glob("*.json"), *Path(__file__).parent.glob("*.py")]

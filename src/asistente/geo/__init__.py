@@ -184,7 +184,7 @@ def _zones_for_phone(phone: Mapping[str, Any]) -> list[str]:
 def _check_zone(name: str) -> str:
     try:
         ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
+    except (ZoneInfoNotFoundError, ValueError, OSError) as exc:  # OSError: a name too long for a path
         raise BadInput(f"unknown time zone {name!r}: use an IANA name such as 'America/Mexico_City'") from exc
     return name
 

@@ -42,23 +42,24 @@ ALTERNATIVES_MAX = 3
 MIN_KNOWN_SHARE = 0.5
 LANGUAGES = ("es", "en")
 MIN_CLAUSE_WORDS = 2  # shorter clauses ("sí", "mire") do not count as a statement of their own
-# Two intents in one turn: the one the agent must handle first is the category (the corpus's labelling
-# rule, tests/objections/corpus/README.md): legal status and facts before requests and reasons.
+# Two intents in one turn: the one that decides the agent's next move is the category (the labelling guide,
+# tests/objections/blind/README.md): legal status and claimed facts first, then commitments and requests,
+# then complaints and stalls, reasons (hardship, no money) last.
 DOMINANCE = (
     "BANKRUPTCY_OR_LAWYER",
     "WRONG_PARTY",
-    "DISPUTE",
     "ALREADY_PAID",
-    "HARDSHIP",
-    "CONSEQUENCES",
+    "DISPUTE",
     "PROMISE_TO_PAY",
     "DISCOUNT_OR_PLAN",
-    "INTEREST_FEES",
     "REQUEST_VALIDATION",
-    "NO_MONEY",
-    "REFUSAL",
     "SEND_IN_WRITING",
+    "INTEREST_FEES",
     "CALL_LATER",
+    "REFUSAL",
+    "CONSEQUENCES",
+    "HARDSHIP",
+    "NO_MONEY",
     "NONE",
 )
 # ... applied when a multi-clause turn's runner-up has at least this probability.

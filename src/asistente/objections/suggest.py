@@ -75,6 +75,10 @@ PLAN_CATEGORIES = frozenset(
         ObjectionCategory.INTEREST_FEES,
     }
 )
+# Where the next step is the plan itself (the other plan categories only quote it in their answers).
+OFFER_CATEGORIES = frozenset(
+    {ObjectionCategory.NO_MONEY, ObjectionCategory.HARDSHIP, ObjectionCategory.DISCOUNT_OR_PLAN}
+)
 VOSEO_COUNTRIES = frozenset({"AR", "UY", "PY"})
 
 
@@ -765,9 +769,7 @@ def _next_steps(
             "Ask for the date, amount, payment method and the receipt's reference; record the claim and do "
             "not press for payment until it is reconciled",
         )
-    elif (
-        category in PLAN_CATEGORIES and plan is not None and category is not ObjectionCategory.SEND_IN_WRITING
-    ):
+    elif category in OFFER_CATEGORIES and plan is not None:
         if category is ObjectionCategory.HARDSHIP:
             add(
                 NextStepKind.RECORD_HARDSHIP,

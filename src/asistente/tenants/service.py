@@ -22,6 +22,7 @@ KEY_PREFIX = "ask_"
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _ORIGIN = re.compile(r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$")
 TOKEN_ISSUER = "asistente"
+EXPIRED = "agent session expired; open the sidebar again"
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,7 @@ class Principal:
     agent_role: str | None = None  # AGENT or SUPERVISOR (authority tier)
     via: str = "key"  # "key" or "token"
     cors_origins: tuple[str, ...] = ()
+    expires_at: int | None = None  # agent tokens: the `exp` claim (epoch seconds), checked on every use
 
     def has(self, *roles: Role) -> bool:
         return self.role in roles
@@ -97,17 +99,25 @@ def create_tenant(session: Session, slug: str, name: str | None = None) -> Tenan
     if session.scalar(select(Tenant.id).where(Tenant.slug == slug)) is not None:
         raise BadInput(f"tenant {slug!r} already exists")
     return get_or_create_tenant(session, slug, name)
+TIERS = ("AGENT", "SUPERVISOR")  # authority tiers of an agent, lowest first
+
+
+def tier_rank(tier: str) -> int:
+    return TIERS.index(tier) if tier in TIERS else -1
 
 
 def get_or_create_agent(
     session: Session, tenant_id: str, external_id: str, *, name: str | None = None, role: str | None = None
 ) -> Agent:
+    """The tenant's agent by CRM user id, created when new with `role` (default AGENT) as its granted tier.
+
+    An existing agent's granted tier is never changed here: granting is `grant_tier`, an ADMIN's act."""
     external_id = (external_id or "").strip()
     if not external_id or len(external_id) > 200:
         raise BadInput("agentId: give the agent's CRM user id (1 to 200 characters)")
     if name is not None and len(name) > 200:
         raise BadInput("name: at most 200 characters")
-    if role is not None and role not in ("AGENT", "SUPERVISOR"):
+    if role is not None and role not in TIERS:
         raise BadInput(f"agent role {role!r}: AGENT or SUPERVISOR")
     agent = session.scalar(
         select(Agent).where(Agent.tenant_id == tenant_id, Agent.external_id == external_id)
@@ -116,12 +126,21 @@ def get_or_create_agent(
         agent = Agent(tenant_id=tenant_id, external_id=external_id, name=name, role=role or "AGENT")
         session.add(agent)
         session.flush()
-    else:
-        if name is not None:
-            agent.name = name
-        if role is not None:
-            agent.role = role
+    elif name is not None:
+        agent.name = name
     return agent
+
+
+def grant_tier(agent: Agent, tier: str) -> bool:
+    """Set the highest tier this agent's sessions may carry (an ADMIN's decision). True when it changed.
+
+    Keys keep their own role and an existing session keeps the tier it was minted with (lowered, never
+    raised, by a lower grant: see authenticate_token)."""
+    if tier not in TIERS:
+        raise BadInput(f"agent tier {tier!r}: AGENT or SUPERVISOR")
+    changed = agent.role != tier
+    agent.role = tier
+    return changed
 
 
 def create_api_key(
@@ -139,6 +158,8 @@ def create_api_key(
         agent = get_or_create_agent(
             session, tenant.id, agent_external_id or f"{role.value.lower()}-key", role=role.value
         )
+        if tier_rank(role.value) > tier_rank(agent.role):
+            grant_tier(agent, role.value)  # the operator issuing a SUPERVISOR key grants that tier
         agent_id = agent.id
     elif agent_external_id:
         raise BadInput("--agent-id goes with the AGENT or SUPERVISOR role")
@@ -205,25 +226,34 @@ def authenticate_key(session: Session, key: str) -> Principal:
         role=Role(api_key.role),
         actor_id=agent.id if agent else api_key.id,
         agent_id=agent.id if agent else None,
-        agent_role=agent.role if agent else None,
+        # A key's authority is its own role, whatever happens to the agent's other credentials.
+        agent_role=api_key.role if agent and api_key.role in TIERS else None,
         via="key",
         cors_origins=tuple(tenant.cors_origins or ()),
     )
 
 
 def mint_agent_token(
-    tenant: Tenant, agent: Agent, *, now: datetime, ttl_seconds: int
+    tenant: Tenant, agent: Agent, *, now: datetime, ttl_seconds: int, tier: str | None = None
 ) -> tuple[str, datetime]:
+    """A signed session token carrying its tier (default: the agent's granted tier)."""
+    tier = tier or agent.role
+    if tier not in TIERS:
+        raise BadInput(f"agent tier {tier!r}: AGENT or SUPERVISOR")
     expires = now + timedelta(seconds=ttl_seconds)
     claims = {
         "iss": TOKEN_ISSUER,
         "tid": tenant.id,
         "sub": agent.id,
-        "role": agent.role,
+        "role": tier,
         "iat": int(now.timestamp()),
         "exp": int(expires.timestamp()),
     }
     return jwt.encode(claims, tenant.signing_secret, algorithm="HS256"), expires
+
+
+def token_expired(expires_at: int, now: datetime) -> bool:
+    return expires_at <= int(now.timestamp())
 
 
 def authenticate_token(session: Session, token: str, *, now: datetime) -> Principal:
@@ -245,19 +275,22 @@ def authenticate_token(session: Session, token: str, *, now: datetime) -> Princi
         )
     except jwt.PyJWTError:
         raise Unauthenticated("invalid token") from None
-    if not isinstance(claims.get("exp"), int) or claims["exp"] <= int(now.timestamp()):
-        raise Unauthenticated("agent session expired; open the sidebar again")
-    agent = session.get(Agent, claims["sub"])
-    if agent is None or agent.tenant_id != tenant.id:
+    if not isinstance(claims.get("exp"), int) or token_expired(claims["exp"], now):
+        raise Unauthenticated(EXPIRED)
+    agent = session.get(Agent, str(claims["sub"]))
+    if agent is None or agent.tenant_id != tenant.id or claims.get("role") not in TIERS:
         raise Unauthenticated("invalid token")
-    role = Role.SUPERVISOR if agent.role == "SUPERVISOR" else Role.AGENT
+    # The tier the session was minted with, bounded by the agent's current grant (an ADMIN lowering the
+    # grant lowers open sessions; raising it never raises them).
+    tier = min(str(claims["role"]), agent.role, key=tier_rank)
     return Principal(
         tenant_id=tenant.id,
         tenant_slug=tenant.slug,
-        role=role,
+        role=Role(tier),
         actor_id=agent.id,
         agent_id=agent.id,
-        agent_role=agent.role,
+        agent_role=tier,
         via="token",
         cors_origins=tuple(tenant.cors_origins or ()),
+        expires_at=claims["exp"],
     )

@@ -149,8 +149,7 @@ class Query:
         )
         decision = decisions[DomainChannel(channel.value)]
         when = at or now
-        session = info.context.session
-        event = info.context.record(
+        event = await info.context.record_committed(
             "CONTACT_CHECK",
             debtor_id=debtor.id,
             input={
@@ -171,7 +170,6 @@ class Query:
             versions={"rulePacks": decision.pack_versions, "zones": zone_data_version()},
             now=now,
         )
-        session.commit()
         return contact_permission(decision, event.id)
 
     @strawberry.field(
@@ -229,8 +227,7 @@ class Query:
             known=known,
         )
         result = outcome.report
-        session = info.context.session
-        event = info.context.record(
+        event = await info.context.record_committed(
             "COMPLIANCE_CHECK",
             debtor_id=debtor_id,
             call_id=input.call_id,
@@ -263,7 +260,6 @@ class Query:
             },
             now=info.context.now(),
         )
-        session.commit()
         return report(result, event.id)
 
     @strawberry.field(description="The rule packs in force for this tenant.")

@@ -15,9 +15,16 @@ from strawberry.types import Info
 
 from asistente.api.core.permissions import PERMISSIONS
 from asistente.db import utcnow
-from asistente.errors import DomainError, Forbidden, Unauthenticated
+from asistente.errors import DomainError, Forbidden, RateLimited, Unauthenticated
 from asistente.settings import Settings
-from asistente.tenants.service import KEY_PREFIX, Principal, authenticate_key, authenticate_token
+from asistente.tenants.service import (
+    EXPIRED,
+    KEY_PREFIX,
+    Principal,
+    authenticate_key,
+    authenticate_token,
+    token_expired,
+)
 
 T = TypeVar("T")
 
@@ -51,10 +58,17 @@ class Services:
         return sem
 
     def authenticate(self, credential: str) -> Principal:
+        """The caller behind a key or token. Verified lookups are cached for `auth_cache_seconds` (the delay
+        before a revoked key stops working on this worker); an agent token's expiry is checked against the
+        service clock on every use, cached or not, so an expired session is refused at once."""
         hit = self._auth_cache.get(credential)
         mono = time.monotonic()
         if hit is not None and hit[0] > mono:
-            return hit[1]
+            principal = hit[1]
+            if principal.expires_at is not None and token_expired(principal.expires_at, self.clock()):
+                self._auth_cache.pop(credential, None)
+                raise Unauthenticated(EXPIRED)
+            return principal
         with self.session_factory() as s:
             if credential.startswith(KEY_PREFIX):
                 principal = authenticate_key(s, credential)
@@ -64,6 +78,18 @@ class Services:
             self._auth_cache.clear()
         self._auth_cache[credential] = (mono + self.settings.auth_cache_seconds, principal)
         return principal
+
+    def ledger_writer(self) -> Any:
+        """This process's audit group committer (one per event loop, like the database slots)."""
+        from asistente.audit.group import GroupCommitter
+
+        loop_id = id(asyncio.get_running_loop())
+        writer = self.extras.get("ledger_writer")
+        if writer is None or writer[0] != loop_id:
+            delay = self.settings.audit_batch_ms / 1000
+            writer = (loop_id, GroupCommitter(self.session_factory, delay=delay))
+            self.extras["ledger_writer"] = writer
+        return writer[1]
 
     def forget_credentials(self) -> None:
         self._auth_cache.clear()
@@ -82,6 +108,7 @@ class Context:
         self.connection_params: Any = None  # set by the WebSocket handler from connection_init
         self._credential: str | None = None
         self.websocket = False  # set by the WebSocket handler
+        self.limited: int | None = None  # seconds to wait when this WebSocket operation is over a rate limit
         self.origin: str | None = None
         self.same_origin = True
         self._session: Session | None = None
@@ -93,7 +120,8 @@ class Context:
         self._memo: dict[str, Any] = {}
 
     # -- authentication
-    def authenticate_header(self, header: str | None) -> None:
+    def authenticate_header(self, header: str | None, done: tuple | None = None) -> None:
+        """`done`: (credential, principal, error) when the HTTP middleware already authenticated it."""
         if not header:
             return
         scheme, _, credential = header.strip().partition(" ")
@@ -101,6 +129,9 @@ class Context:
             self.auth_error = Unauthenticated("Authorization must be 'Bearer <API key or agent token>'")
             return
         self._credential = credential.strip()
+        if done is not None and done[0] == self._credential:
+            self.principal, self.auth_error = done[1], done[2]
+            return
         try:
             self.principal = self.services.authenticate(self._credential)
             self.auth_error = None
@@ -123,6 +154,8 @@ class Context:
                 self.principal, self.auth_error = None, exc
         if self.principal is None:
             raise self.auth_error or Unauthenticated("missing credentials")
+        if self.limited is not None:
+            raise RateLimited(f"rate limit: too many requests for this credential; retry in {self.limited} s")
         allowed = PERMISSIONS.get(f"{typename}.{field_name}")
         if allowed is None:  # a field nobody listed is nobody's
             raise Forbidden(f"{field_name} is not available")
@@ -143,6 +176,25 @@ class Context:
             raise self.auth_error or Unauthenticated("missing credentials")
         return ledger.record(
             self.session,
+            tenant_id=p.tenant_id,
+            kind=kind,
+            actor_id=p.actor_id,
+            actor_role=p.role.value,
+            now=now or self.now(),
+            **fields,
+        )
+
+    async def record_committed(self, kind: str, *, now: datetime | None = None, **fields: Any) -> Any:
+        """Append one event through the group committer and return once it is committed (its `id`, `seq`,
+        `hash`). For advice whose only write is its record (checks); a resolver that also changes state
+        uses `record` and commits both in its own transaction. This operation's session is ended first
+        (it holds only reads), so no connection is held while the batch is written."""
+        p = self.principal
+        if p is None:
+            raise self.auth_error or Unauthenticated("missing credentials")
+        if self._session is not None:
+            self._session.rollback()
+        return await self.services.ledger_writer().append(
             tenant_id=p.tenant_id,
             kind=kind,
             actor_id=p.actor_id,

@@ -9,8 +9,10 @@ from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
 from asistente.errors import DomainError
+from asistente.logs import clean
 
 log = logging.getLogger("asistente.api")
+client_log = logging.getLogger("asistente.api.client")
 
 CODES = {"BAD_INPUT", "NOT_FOUND", "FORBIDDEN", "UNAUTHENTICATED", "RATE_LIMITED"}
 UNEXPECTED = "Unexpected error / Error inesperado"
@@ -49,10 +51,34 @@ def coded(error: GraphQLError) -> GraphQLError:
             original_error=None,
             extensions=ext,
         )
-    log.error("unexpected error in %s", ".".join(map(str, error.path or [])), exc_info=original)
     return GraphQLError(
         UNEXPECTED, nodes=error.nodes, path=error.path, extensions={"code": "INTERNAL_SERVER_ERROR"}
     )
+
+
+def expected_code(error: GraphQLError) -> str | None:
+    """The code of an error the client caused (and `coded` passes through), None for an unexpected one."""
+    original = error.original_error
+    if isinstance(original, DomainError):
+        return original.code
+    if original is None or isinstance(original, GraphQLError):
+        return str((error.extensions or {}).get("code") or "BAD_INPUT")
+    if error.path is None and isinstance(original, (ValueError, TypeError)):
+        return "BAD_INPUT"
+    return None
+
+
+def log_errors(errors: list[GraphQLError], operation: str | None = None) -> None:
+    """Expected errors (NOT_FOUND, BAD_INPUT, FORBIDDEN...): one INFO line each, no traceback. Unexpected
+    ones: ERROR with the traceback (the client only sees a masked message). The request id is added to every
+    line by asistente.logs."""
+    for error in errors:
+        code = expected_code(error)
+        where = ".".join(map(str, error.path)) if error.path else (operation or "document")
+        if code is None:
+            log.error("unexpected error in %s", where, exc_info=error.original_error)
+        else:
+            client_log.info("%s %s: %s", code, clean(where, 120), clean(error.message), extra={"code": code})
 
 
 class ErrorCodes(SchemaExtension):

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import math
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 import strawberry
 
@@ -66,6 +68,67 @@ DateScalar = strawberry.scalar(
     description="ISO 8601 date (YYYY-MM-DD), years 1900-2200.",
     serialize=lambda v: v.isoformat(),
     parse_value=_parse_date,
+)
+
+
+# JSON values (attributes, rule-pack overlays, policies): what is stored is exactly what was sent, or nothing.
+JSON_MAX_DEPTH = 32
+JSON_MAX_SAFE_INTEGER = 2**53 - 1  # exact in every JSON reader (JavaScript included) and in both databases
+
+
+def check_json_value(value: Any) -> Any:
+    """Refuse (ValueError, hence BAD_INPUT) a JSON value that could not be stored and read back unchanged:
+    nesting over 32 levels, numbers beyond +/-(2^53-1) or not finite, strings with NUL or lone surrogates.
+    Iterative, so no input can exhaust the stack."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            if depth > JSON_MAX_DEPTH:
+                raise ValueError(f"JSON value nested deeper than {JSON_MAX_DEPTH} levels")
+            if isinstance(item, dict):
+                for key, sub in item.items():
+                    _check_json_text(key)
+                    stack.append((sub, depth + 1))
+            else:
+                stack.extend((sub, depth + 1) for sub in item)
+        elif isinstance(item, str):
+            _check_json_text(item)
+        elif isinstance(item, bool) or item is None:
+            continue
+        elif isinstance(item, int | float):
+            if isinstance(item, float) and not math.isfinite(item):
+                raise ValueError("JSON numbers must be finite (no NaN or Infinity)")
+            if abs(item) > JSON_MAX_SAFE_INTEGER:
+                raise ValueError(
+                    f"JSON number {item!r} is beyond +/-(2^53-1) and would not be kept exactly; send it as a string"
+                )
+        else:
+            raise ValueError(f"not a JSON value: {type(item).__name__}")
+    return value
+
+
+def _check_json_text(text: Any) -> None:
+    if not isinstance(text, str):
+        raise ValueError("JSON object keys must be strings")
+    if "\x00" in text:
+        raise ValueError("JSON strings may not contain NUL (U+0000)")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("JSON strings may not contain lone UTF-16 surrogates") from None
+
+
+JSONScalar = strawberry.scalar(
+    name="JSON",
+    description=(
+        "The `JSON` scalar type represents JSON values as specified by "
+        "[ECMA-404]"
+        "(https://ecma-international.org/wp-content/uploads/ECMA-404_2nd_edition_december_2017.pdf)."
+    ),
+    specified_by_url="https://ecma-international.org/wp-content/uploads/ECMA-404_2nd_edition_december_2017.pdf",
+    serialize=lambda v: v,
+    parse_value=check_json_value,
 )
 
 

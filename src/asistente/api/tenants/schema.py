@@ -9,9 +9,15 @@ import strawberry
 from strawberry.types import Info
 
 from asistente.api.core.scalars import Role
-from asistente.errors import BadInput
+from asistente.errors import BadInput, Forbidden
 from asistente.tenants.models import Tenant
-from asistente.tenants.service import get_or_create_agent, mint_agent_token, set_cors_origins
+from asistente.tenants.service import (
+    get_or_create_agent,
+    grant_tier,
+    mint_agent_token,
+    set_cors_origins,
+    tier_rank,
+)
 
 
 @strawberry.type
@@ -57,22 +63,41 @@ class Query:
 
 @strawberry.type
 class Mutation:
-    @strawberry.mutation(description="Mint a short-lived signed token for an agent's sidebar (integrators).")
+    @strawberry.mutation(
+        description="Mint a short-lived signed token for an agent's sidebar (integrators). The session's tier "
+        "is at most the tier an ADMIN granted the agent (default: that tier); an ADMIN passing `tier` grants it."
+    )
     def create_agent_session(
         self, info: Info, agent_id: str, name: str | None = None, tier: AgentTier | None = None
     ) -> AgentSession:
         p = info.context.require(info)
         session = info.context.session
         tenant = session.get(Tenant, p.tenant_id)
-        agent = get_or_create_agent(
-            session, p.tenant_id, agent_id, name=name, role=tier.value if tier else None
-        )
+        agent = get_or_create_agent(session, p.tenant_id, agent_id, name=name)
+        wanted = tier.value if tier else agent.role
+        if p.role is Role.ADMIN:
+            before = agent.role
+            if grant_tier(agent, wanted):
+                info.context.record(
+                    "POLICY_CHANGE",
+                    input={"agentId": agent.id, "agentExternalId": agent.external_id, "grantTier": wanted},
+                    output={"previousTier": before, "tier": wanted},
+                    versions={},
+                )
+        elif tier_rank(wanted) > tier_rank(agent.role):
+            raise Forbidden(
+                f"agent {agent.external_id!r} is granted {agent.role}; a {wanted} session needs an ADMIN's grant"
+            )
         token, expires = mint_agent_token(
-            tenant, agent, now=info.context.now(), ttl_seconds=info.context.settings.agent_token_ttl_seconds
+            tenant,
+            agent,
+            now=info.context.now(),
+            ttl_seconds=info.context.settings.agent_token_ttl_seconds,
+            tier=wanted,
         )
         session.commit()
         return AgentSession(
-            token=token, expires_at=expires, agent_id=strawberry.ID(agent.id), role=Role(agent.role)
+            token=token, expires_at=expires, agent_id=strawberry.ID(agent.id), role=Role(wanted)
         )
 
     @strawberry.mutation(description="Replace the browser origins allowed to call the API for this tenant.")
