@@ -418,6 +418,11 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
             settings.redis_url,
         ),
     )
+    if "call_bus" not in services.extras:
+        from asistente.calls.bus import CallBus
+
+        services.extras["call_bus"] = CallBus(settings.redis_url, queue_size=settings.call_queue_size)
+    bus = services.extras["call_bus"]
     view = GraphQLView(
         services, graphql_ide="graphiql" if settings.graphiql_enabled else None, allow_queries_via_get=True
     )
@@ -430,6 +435,10 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         except Exception:
             log.exception("health check failed")
             return JSONResponse({"status": "unavailable"}, status_code=503)
+        if bus.distributed and not await bus.check():
+            # Still serving (turns are answered, events reach this worker's subscribers and the others'
+            # by polling): 200, so a load balancer keeps the worker, with the degradation said.
+            return JSONResponse({"status": "degraded", "database": "ok", **bus.status()})
         return JSONResponse({"status": "ok"})
 
     routes = [

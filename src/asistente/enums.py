@@ -147,6 +147,7 @@ class CallEventKind(StrEnum):
     COMPLIANCE_ALERT = "COMPLIANCE_ALERT"
     DISCLOSURE_REMINDER = "DISCLOSURE_REMINDER"
     CALL_ENDED = "CALL_ENDED"
+    TURN = "TURN"  # an agent line that passed every check: the live view still follows the transcript
 
 
 class Disposition(StrEnum):

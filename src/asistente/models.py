@@ -7,6 +7,7 @@ from asistente.agreements.models import (
     AgreementPolicyRecord,
 )
 from asistente.audit.models import AuditChainHead, AuditCheckpoint, AuditEvent, AuditFeedback
+from asistente.calls.models import Call, CallEvent
 from asistente.portfolio.models import Account, Debtor, Interaction, Payment, Promise
 from asistente.tenants.models import Agent, ApiKey, Tenant
 
@@ -22,6 +23,8 @@ __all__ = [
     "AuditCheckpoint",
     "AuditEvent",
     "AuditFeedback",
+    "Call",
+    "CallEvent",
     "Debtor",
     "Interaction",
     "Payment",

@@ -58,6 +58,12 @@ class Settings(BaseSettings):
 
     # Audit group commit: how long (ms) a recorded check waits for others to share its transaction.
     audit_batch_ms: float = Field(default=2.0, ge=0, le=100, validation_alias="ASISTENTE_AUDIT_BATCH_MS")
+    # Live calls: the time an LLM-written call summary may take before the rule-based one is used.
+    llm_summary_budget_ms: int = Field(
+        default=2500, ge=100, validation_alias="ASISTENTE_LLM_SUMMARY_BUDGET_MS"
+    )
+    # Live calls: events a callAssist subscriber may leave unread before it is dropped.
+    call_queue_size: int = Field(default=256, ge=1, validation_alias="ASISTENTE_CALL_QUEUE_SIZE")
 
     # Audit ledger retention in years (US Regulation F 12 CFR 1006.100: three years).
     audit_retention_years: int = Field(default=3, validation_alias="ASISTENTE_AUDIT_RETENTION_YEARS")

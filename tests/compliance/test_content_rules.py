@@ -229,7 +229,7 @@ def test_nyc_resolution_via_addresses_in_version(reg: PackRegistry) -> None:
     report = run(
         reg, FakeDetector(), "US-NY", addresses=[{"city": "Queens", "region": "NY", "country": "US"}]
     )
-    assert report.pack_version == "US@2026.12.1+US-NY-NYC@2026.11.1"
+    assert report.pack_version == "US@2026.12.2+US-NY-NYC@2026.11.1"
 
 
 @pytest.mark.parametrize("text", ["", "   \n\t"])

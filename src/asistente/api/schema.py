@@ -8,6 +8,7 @@ from functools import lru_cache
 from typing import Any
 
 import strawberry
+from graphql import GraphQLError, OperationType, get_operation_ast, parse
 from strawberry.extensions import (
     AddValidationRules,
     DisableIntrospection,
@@ -23,6 +24,7 @@ from strawberry.tools import merge_types
 
 from asistente.api.agreements import schema as agreements
 from asistente.api.audit import schema as audit
+from asistente.api.calls import schema as calls
 from asistente.api.compliance import schema as compliance
 from asistente.api.core.codes import ErrorCode
 from asistente.api.core.errors import ErrorCodes, log_errors
@@ -44,6 +46,7 @@ QUERIES = (
     objections.Query,
     objection_suggest.Query,
     drafting.Query,
+    calls.Query,
 )
 MUTATIONS = (
     portfolio.Mutation,
@@ -53,7 +56,9 @@ MUTATIONS = (
     agreements.Mutation,
     objection_suggest.Mutation,
     drafting.Mutation,
+    calls.Mutation,
 )
+SUBSCRIPTIONS = (calls.Subscription,)
 
 
 class OperationScope(SchemaExtension):
@@ -67,6 +72,11 @@ class OperationScope(SchemaExtension):
 
     async def on_operation(self) -> AsyncIterator[None]:
         ctx = self.execution_context.context
+        if getattr(ctx, "websocket", False) and _is_subscription(self.execution_context):
+            # A subscription lives as long as its stream: it must not hold a database slot (nor the
+            # connection's shared session) for that long; it opens short sessions of its own.
+            yield
+            return
         slots = ctx.services.db_slots() if hasattr(ctx, "services") else None
         if slots is not None:
             await slots.acquire()
@@ -101,6 +111,15 @@ class Schema(strawberry.Schema):
     def process_errors(self, errors: list, execution_context: Any = None) -> None:
         """Called with the original errors, before ErrorCodes masks the unexpected ones."""
         log_errors(errors, getattr(execution_context, "operation_name", None))
+def _is_subscription(execution_context: object) -> bool:
+    query = getattr(execution_context, "query", None)
+    if not isinstance(query, str) or "subscription" not in query:
+        return False
+    try:
+        operation = get_operation_ast(parse(query), getattr(execution_context, "operation_name", None))
+    except GraphQLError:
+        return False
+    return operation is not None and operation.operation == OperationType.SUBSCRIPTION
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:
@@ -133,9 +152,11 @@ def _build(max_query_depth: int, max_aliases: int, max_tokens: int, introspectio
     ]
     Query = merge_types("Query", QUERIES)
     Mutation = merge_types("Mutation", MUTATIONS)
+    Subscription = merge_types("Subscription", SUBSCRIPTIONS)
     schema = Schema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         extensions=extensions,
         types=[ErrorCode],
         scalar_overrides={datetime: DateTimeScalar, date: DateScalar, JSON: JSONScalar},

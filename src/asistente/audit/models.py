@@ -38,6 +38,7 @@ class AuditKind(StrEnum):
     AGREEMENT_DECISION = "AGREEMENT_DECISION"  # a plan formalised, approved or rejected (createAgreement...)
     POLICY_CHANGE = "POLICY_CHANGE"  # configuration that changes advice (setAgreementPolicy, rule packs)
     FEEDBACK = "FEEDBACK"  # the agent's action on an earlier event (recordSuggestionFeedback)
+    CALL_SUMMARY = "CALL_SUMMARY"  # the end of a live call: summary, disposition, promise (endCall)
 
 
 # What counts as advice an agent can act on (and so give feedback about).
@@ -49,6 +50,7 @@ ADVICE_KINDS = frozenset(
         AuditKind.CONTACT_CHECK,
         AuditKind.CLASSIFICATION,
         AuditKind.AGREEMENT_VALIDATION,
+        AuditKind.CALL_SUMMARY,
     }
 )
 

@@ -99,6 +99,8 @@ def create_tenant(session: Session, slug: str, name: str | None = None) -> Tenan
     if session.scalar(select(Tenant.id).where(Tenant.slug == slug)) is not None:
         raise BadInput(f"tenant {slug!r} already exists")
     return get_or_create_tenant(session, slug, name)
+
+
 TIERS = ("AGENT", "SUPERVISOR")  # authority tiers of an agent, lowest first
 
 

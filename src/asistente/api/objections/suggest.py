@@ -221,6 +221,48 @@ def _shape(result: domain.SuggestionSet, audit_id: str) -> SuggestionSet:
     )
 
 
+async def compute_suggestions(
+    info: Info, p: Principal, debtor_id: str, utterance: str
+) -> tuple[domain.SuggestionSet, dict[str, Any], DebtorCard]:
+    """What suggest_responses answers for this debtor, loaded as suggestResponses loads it (live calls'
+    DEBTOR turns share it): the result, the agreement policy's versions and the card it used."""
+    ctx = info.context
+    now = ctx.now()
+    session = ctx.session
+    store = AgreementStore(session, p.tenant_id)
+    card = await _card(info, p.tenant_id, debtor_id, now, store)
+    policy = None
+    policy_versions: dict[str, Any] = {}
+    main = card.main_account
+    if main is not None:
+        try:
+            in_force = store.policy_for(main.currency, main.product, card.segment_code)
+            policy, policy_versions = in_force.policy, in_force.versions()
+        except DomainError:
+            policy = None  # no policy for the currency: no plan is offered (said in nextSteps)
+    stats = _shared(info, "suggestion_feedback", fb.FeedbackStats).for_tenant(session, p.tenant_id)
+    packs = tenant_packs(info)
+    preferences = _preferences(info)
+    # Everything is read: end the read transaction so the pooled connection goes back while the
+    # suggestion is computed and while this request waits for its ledger batch.
+    session.commit()
+    result = domain.suggest_responses(
+        utterance,
+        classifier=_classifier(info),
+        card=card,
+        playbook=ctx.services.extras["playbook"],
+        packs=packs,
+        now=now,
+        today=card_today(card, now),
+        caller_role=_authority(p),
+        policy=policy,
+        preferences=preferences,
+        stats=stats,
+        cache=_shared(info, "suggestion_compliance", domain.ComplianceCache),
+    )
+    return result, policy_versions, card
+
+
 @strawberry.type
 class Query:
     @strawberry.field(
@@ -240,38 +282,7 @@ class Query:
             )
         ctx = info.context
         now = ctx.now()
-        session = ctx.session
-        store = AgreementStore(session, p.tenant_id)
-        card = await _card(info, p.tenant_id, str(input.debtor_id), now, store)
-        policy = None
-        policy_versions: dict[str, Any] = {}
-        main = card.main_account
-        if main is not None:
-            try:
-                in_force = store.policy_for(main.currency, main.product, card.segment_code)
-                policy, policy_versions = in_force.policy, in_force.versions()
-            except DomainError:
-                policy = None  # no policy for the currency: no plan is offered (said in nextSteps)
-        stats = _shared(info, "suggestion_feedback", fb.FeedbackStats).for_tenant(session, p.tenant_id)
-        packs = tenant_packs(info)
-        preferences = _preferences(info)
-        # Everything is read: end the read transaction so the pooled connection goes back while the
-        # suggestion is computed and while this request waits for its ledger batch.
-        session.commit()
-        result = domain.suggest_responses(
-            utterance,
-            classifier=_classifier(info),
-            card=card,
-            playbook=ctx.services.extras["playbook"],
-            packs=packs,
-            now=now,
-            today=card_today(card, now),
-            caller_role=_authority(p),
-            policy=policy,
-            preferences=preferences,
-            stats=stats,
-            cache=_shared(info, "suggestion_compliance", domain.ComplianceCache),
-        )
+        result, policy_versions, card = await compute_suggestions(info, p, str(input.debtor_id), utterance)
         event_id = await _shared(info, "suggestion_ledger", GroupCommit).record(
             ctx,
             "SUGGESTION",
