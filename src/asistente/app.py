@@ -26,6 +26,7 @@ from strawberry.http import process_result
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 
+from asistente import web
 from asistente.api.core.context import Context, Services
 from asistente.api.core.errors import coded
 from asistente.api.core.ratelimit import Limits, RateLimiter, Verdict
@@ -446,10 +447,14 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         WebSocketRoute("/graphql", view),
         Route("/healthz", healthz, methods=["GET"]),
         Mount("/static", StaticFiles(packages=[("asistente", "static")]), name="static"),
+        *web.routes(settings.demo),
     ]
     app = Starlette(routes=routes)
     app.state.services = services
-    return LimitsAndCors(app, services)
+    app.state.live_call = web.live_call_available(view.schema)
+    outer = LimitsAndCors(app, services)
+    app.state.cors_origins = outer._origins  # frame-ancestors of the sidebar pages
+    return outer
 
 
 def _load_domain_engines(services: Services) -> None:

@@ -8,6 +8,7 @@ from asistente.agreements.models import (
 )
 from asistente.audit.models import AuditChainHead, AuditCheckpoint, AuditEvent, AuditFeedback
 from asistente.calls.models import Call, CallEvent
+from asistente.hosts.models import HostProofUse
 from asistente.portfolio.models import Account, Debtor, Interaction, Payment, Promise
 from asistente.tenants.models import Agent, ApiKey, Tenant
 
@@ -26,6 +27,7 @@ __all__ = [
     "Call",
     "CallEvent",
     "Debtor",
+    "HostProofUse",
     "Interaction",
     "Payment",
     "Promise",

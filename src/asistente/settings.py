@@ -50,6 +50,10 @@ class Settings(BaseSettings):
 
     # Agent session tokens minted by createAgentSession.
     agent_token_ttl_seconds: int = Field(default=8 * 3600, validation_alias="ASISTENTE_AGENT_TOKEN_TTL")
+    # Sessions minted for a CRM sidebar after its host's proof was verified (or by the demo CRM).
+    host_session_ttl_seconds: int = Field(default=3600, ge=60, validation_alias="ASISTENTE_HOST_SESSION_TTL")
+    # Twilio's token validation service (Flex); tests point it at a local fake.
+    twilio_iam_url: str = Field(default="https://iam.twilio.com", validation_alias="ASISTENTE_TWILIO_IAM_URL")
     # How long a verified API key stays in the per-process cache (revocation delay).
     auth_cache_seconds: float = Field(default=30.0, validation_alias="ASISTENTE_AUTH_CACHE_SECONDS")
     # Debtor cards kept per process for the cached card path (0 turns the path off); each is checked

@@ -15,6 +15,8 @@ COVERED_ELSEWHERE: set[str] = {
     # tests/api/test_calls_api.py::test_isolation_roles_and_bad_input (and the WebSocket tests there)
     "Mutation.pushTranscript",
     "Mutation.endCall",
+    # tests/sidebar/test_record_binding.py::test_binding_to_what_is_not_this_tenants_debtor_is_refused
+    "Mutation.createAgentSession",
     "Query.suggestResponses",  # tests/api/test_suggest_api.py::test_unknown_or_foreign_debtor_is_not_found
     # tests/api/test_drafts_api.py::test_purpose_and_agreement_errors (another debtor's or tenant's ids)
     "Query.draftMessage",

@@ -84,9 +84,12 @@ def _policy_of(record: AgreementPolicyRecord) -> AgreementPolicy:
 
 
 class AgreementRepository:
-    def __init__(self, session: Session, tenant_id: str) -> None:
+    """`only_debtor_id`: a record-bound sidebar session sees that debtor's agreements only."""
+
+    def __init__(self, session: Session, tenant_id: str, *, only_debtor_id: str | None = None) -> None:
         self.session = session
         self.tenant_id = tenant_id
+        self.only_debtor_id = only_debtor_id
 
     # ------------------------------------------------------------------------------- policies
     def policy_records(
@@ -201,13 +204,16 @@ class AgreementRepository:
         rows = self.session.scalars(
             select(Agreement).where(Agreement.tenant_id == self.tenant_id, Agreement.id.in_(valid))
         )
-        return {a.id: a for a in rows}
+        return {a.id: a for a in rows if self.only_debtor_id in (None, a.debtor_id)}
 
     def by_debtor_ids(self, ids: Sequence[str]) -> dict[str, list[Agreement]]:
         out: dict[str, list[Agreement]] = defaultdict(list)
         for a in self.session.scalars(
             select(Agreement)
-            .where(Agreement.tenant_id == self.tenant_id, Agreement.debtor_id.in_(list(ids)))
+            .where(
+                Agreement.tenant_id == self.tenant_id,
+                Agreement.debtor_id.in_([i for i in ids if self.only_debtor_id in (None, i)]),
+            )
             .order_by(Agreement.debtor_id, Agreement.created_at.desc(), Agreement.id)
         ):
             out[a.debtor_id].append(a)

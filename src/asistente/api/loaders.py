@@ -26,7 +26,9 @@ class Loaders:
     def __init__(self, ctx: Context) -> None:
         assert ctx.principal is not None
         self.ctx = ctx
-        self.repo = PortfolioRepository(ctx.session, ctx.principal.tenant_id)
+        self.repo = PortfolioRepository(
+            ctx.session, ctx.principal.tenant_id, only_debtor_id=ctx.principal.debtor_id
+        )
         repo = self.repo
         self.debtor_by_id: DataLoader[str, Debtor | None] = _loader(repo.debtors_by_ids, None)
         self.debtor_by_external_id: DataLoader[str, Debtor | None] = _loader(

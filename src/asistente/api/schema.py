@@ -31,6 +31,7 @@ from asistente.api.core.errors import ErrorCodes, log_errors
 from asistente.api.core.guard import RootFieldPermissions
 from asistente.api.core.scalars import DateScalar, DateTimeScalar, JSONScalar
 from asistente.api.drafting import schema as drafting
+from asistente.api.hosts import schema as hosts
 from asistente.api.objections import schema as objections
 from asistente.api.objections import suggest as objection_suggest
 from asistente.api.portfolio import schema as portfolio
@@ -47,6 +48,7 @@ QUERIES = (
     objection_suggest.Query,
     drafting.Query,
     calls.Query,
+    hosts.Query,
 )
 MUTATIONS = (
     portfolio.Mutation,
@@ -57,6 +59,7 @@ MUTATIONS = (
     objection_suggest.Mutation,
     drafting.Mutation,
     calls.Mutation,
+    hosts.Mutation,
 )
 SUBSCRIPTIONS = (calls.Subscription,)
 
@@ -111,6 +114,8 @@ class Schema(strawberry.Schema):
     def process_errors(self, errors: list, execution_context: Any = None) -> None:
         """Called with the original errors, before ErrorCodes masks the unexpected ones."""
         log_errors(errors, getattr(execution_context, "operation_name", None))
+
+
 def _is_subscription(execution_context: object) -> bool:
     query = getattr(execution_context, "query", None)
     if not isinstance(query, str) or "subscription" not in query:

@@ -47,15 +47,24 @@ class DebtorFilter:
 
 
 class PortfolioRepository:
-    def __init__(self, session: Session, tenant_id: str) -> None:
+    """`only_debtor_id`: a record-bound sidebar session; every other debtor (and its accounts and history)
+    is invisible, exactly as another tenant's would be."""
+
+    def __init__(self, session: Session, tenant_id: str, *, only_debtor_id: str | None = None) -> None:
         self.session = session
         self.tenant_id = tenant_id
+        self.only_debtor_id = only_debtor_id
+
+    def _scoped(self, debtor_ids: Sequence[str]) -> list[str]:
+        if self.only_debtor_id is None:
+            return list(debtor_ids)
+        return [i for i in debtor_ids if i == self.only_debtor_id]
 
     # ------------------------------------------------------------- reads (batched for loaders)
     # The loaders' statements are built once (bind parameters, expanding IN lists) so SQLAlchemy does not
     # rebuild and re-key them on every call: a measurable share of a card's time.
     def debtors_by_ids(self, ids: Sequence[str]) -> dict[str, Debtor]:
-        valid = [i for i in ids if is_uuid(i)]
+        valid = [i for i in self._scoped(ids) if is_uuid(i)]
         if not valid:
             return {}
         rows = self.session.scalars(_DEBTORS_BY_IDS, {"tenant": self.tenant_id, "ids": valid})
@@ -63,11 +72,12 @@ class PortfolioRepository:
 
     def debtors_by_external_ids(self, ext_ids: Sequence[str]) -> dict[str, Debtor]:
         rows = self.session.scalars(_DEBTORS_BY_EXT, {"tenant": self.tenant_id, "ids": list(ext_ids)})
-        return {d.external_id: d for d in rows}
+        return {d.external_id: d for d in rows if self.only_debtor_id in (None, d.id)}
 
     def accounts_by_debtor_ids(self, ids: Sequence[str]) -> dict[str, list[Account]]:
         out: dict[str, list[Account]] = defaultdict(list)
-        for acc in self.session.scalars(_ACCOUNTS_BY_DEBTOR, {"tenant": self.tenant_id, "ids": list(ids)}):
+        params = {"tenant": self.tenant_id, "ids": self._scoped(ids)}
+        for acc in self.session.scalars(_ACCOUNTS_BY_DEBTOR, params):
             out[acc.debtor_id].append(acc)
         return out
 
@@ -76,7 +86,7 @@ class PortfolioRepository:
         if not valid:
             return {}
         rows = self.session.scalars(_ACCOUNTS_BY_IDS, {"tenant": self.tenant_id, "ids": valid})
-        return {a.id: a for a in rows}
+        return {a.id: a for a in rows if self.only_debtor_id in (None, a.debtor_id)}
 
     def interactions_by_debtor_ids(
         self, ids: Sequence[str], *, now: datetime
@@ -85,7 +95,7 @@ class PortfolioRepository:
         out: dict[str, list[Interaction]] = defaultdict(list)
         params = {
             "tenant": self.tenant_id,
-            "ids": list(ids),
+            "ids": self._scoped(ids),
             "keep": RECENT_INTERACTIONS,
             "since": now - timedelta(days=INTERACTION_WINDOW_DAYS),
         }
@@ -97,7 +107,7 @@ class PortfolioRepository:
         out: dict[str, list[Payment]] = defaultdict(list)
         params = {
             "tenant": self.tenant_id,
-            "ids": list(ids),
+            "ids": self._scoped(ids),
             "keep": RECENT_PAYMENTS,
             "since": now - timedelta(days=PAYMENT_LOOKBACK_DAYS),
         }
@@ -107,12 +117,15 @@ class PortfolioRepository:
 
     def promises_by_debtor_ids(self, ids: Sequence[str]) -> dict[str, list[Promise]]:
         out: dict[str, list[Promise]] = defaultdict(list)
-        for p in self.session.scalars(_PROMISES_BY_DEBTOR, {"tenant": self.tenant_id, "ids": list(ids)}):
+        params = {"tenant": self.tenant_id, "ids": self._scoped(ids)}
+        for p in self.session.scalars(_PROMISES_BY_DEBTOR, params):
             out[p.debtor_id].append(p)
         return out
 
     def list_debtors(self, flt: DebtorFilter, *, first: int, after: str | None) -> tuple[list[Debtor], bool]:
         q = select(Debtor).where(Debtor.tenant_id == self.tenant_id)
+        if self.only_debtor_id is not None:
+            q = q.where(Debtor.id == self.only_debtor_id)
         if flt.search:
             term = flt.search.strip()
             if len(term) > 200:

@@ -38,6 +38,9 @@ class Principal:
     via: str = "key"  # "key" or "token"
     cors_origins: tuple[str, ...] = ()
     expires_at: int | None = None  # agent tokens: the `exp` claim (epoch seconds), checked on every use
+    # A sidebar session bound to one record (createAgentSession(recordId|debtorId), host-verified
+    # sessions): every debtor-scoped read and decision is limited to this debtor; others read NOT_FOUND.
+    debtor_id: str | None = None
 
     def has(self, *roles: Role) -> bool:
         return self.role in roles
@@ -235,15 +238,49 @@ def authenticate_key(session: Session, key: str) -> Principal:
     )
 
 
+def bound_debtor_id(
+    session: Session, tenant_id: str, *, record_id: str | None = None, debtor_id: str | None = None
+) -> str | None:
+    """The debtor a sidebar session is bound to, from the CRM record id (the debtor's externalId) or the
+    debtor id; None when neither is given. NotFound when it is not a debtor of this tenant."""
+    from asistente.portfolio.models import Debtor
+
+    if record_id is not None and debtor_id is not None:
+        raise BadInput("give recordId or debtorId, not both")
+    if record_id is not None:
+        if not record_id.strip() or len(record_id) > 200:
+            raise BadInput("recordId: the debtor's externalId (1 to 200 characters)")
+        found = session.scalar(
+            select(Debtor.id).where(Debtor.tenant_id == tenant_id, Debtor.external_id == record_id)
+        )
+        if found is None:
+            raise NotFound(f"recordId {record_id!r}: no debtor of this tenant has that externalId")
+        return found
+    if debtor_id is not None:
+        found = session.scalar(
+            select(Debtor.id).where(Debtor.tenant_id == tenant_id, Debtor.id == str(debtor_id))
+        )
+        if found is None:
+            raise NotFound(f"debtorId {debtor_id!r} not found")
+        return found
+    return None
+
+
 def mint_agent_token(
-    tenant: Tenant, agent: Agent, *, now: datetime, ttl_seconds: int, tier: str | None = None
+    tenant: Tenant,
+    agent: Agent,
+    *,
+    now: datetime,
+    ttl_seconds: int,
+    tier: str | None = None,
+    debtor_id: str | None = None,
 ) -> tuple[str, datetime]:
     """A signed session token carrying its tier (default: the agent's granted tier)."""
     tier = tier or agent.role
     if tier not in TIERS:
         raise BadInput(f"agent tier {tier!r}: AGENT or SUPERVISOR")
     expires = now + timedelta(seconds=ttl_seconds)
-    claims = {
+    claims: dict[str, Any] = {
         "iss": TOKEN_ISSUER,
         "tid": tenant.id,
         "sub": agent.id,
@@ -251,6 +288,8 @@ def mint_agent_token(
         "iat": int(now.timestamp()),
         "exp": int(expires.timestamp()),
     }
+    if debtor_id is not None:
+        claims["dbt"] = debtor_id  # record binding (see Principal.debtor_id)
     return jwt.encode(claims, tenant.signing_secret, algorithm="HS256"), expires
 
 
@@ -285,6 +324,9 @@ def authenticate_token(session: Session, token: str, *, now: datetime) -> Princi
     # The tier the session was minted with, bounded by the agent's current grant (an ADMIN lowering the
     # grant lowers open sessions; raising it never raises them).
     tier = min(str(claims["role"]), agent.role, key=tier_rank)
+    bound = claims.get("dbt")
+    if bound is not None and not isinstance(bound, str):
+        raise Unauthenticated("invalid token")
     return Principal(
         tenant_id=tenant.id,
         tenant_slug=tenant.slug,
@@ -295,4 +337,5 @@ def authenticate_token(session: Session, token: str, *, now: datetime) -> Princi
         via="token",
         cors_origins=tuple(tenant.cors_origins or ()),
         expires_at=claims["exp"],
+        debtor_id=bound,
     )

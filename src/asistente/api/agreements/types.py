@@ -233,7 +233,10 @@ def validation_summary(v: DomainValidation) -> dict:
 
 def store(info: Info) -> AgreementStore:
     ctx = info.context
-    return ctx.per_operation("agreement_store", lambda: AgreementStore(ctx.session, ctx.principal.tenant_id))
+    return ctx.per_operation(
+        "agreement_store",
+        lambda: AgreementStore(ctx.session, ctx.principal.tenant_id, only_debtor_id=ctx.principal.debtor_id),
+    )
 
 
 def installments_loader(info: Info) -> DataLoader[str, list[InstallmentRow]]:

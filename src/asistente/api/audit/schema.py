@@ -15,7 +15,7 @@ from asistente.api.core.scalars import PageInfo
 from asistente.audit import ledger
 from asistente.audit.models import AuditKind as DomainAuditKind
 from asistente.audit.models import FeedbackAction as DomainFeedbackAction
-from asistente.errors import BadInput
+from asistente.errors import BadInput, FieldError, NotFound
 
 AuditKind = strawberry.enum(DomainAuditKind, name="AuditKind")
 FeedbackAction = strawberry.enum(DomainFeedbackAction, name="FeedbackAction")
@@ -215,6 +215,10 @@ class Mutation:
     ) -> FeedbackResult:
         p = info.context.require(info)
         session = info.context.session
+        if p.debtor_id is not None:  # a record-bound session reports on its own debtor's advice only
+            shown = ledger.get_event(session, tenant_id=p.tenant_id, event_id=str(audit_id))
+            if shown.debtor_id != p.debtor_id:
+                raise NotFound("audit event not found", [FieldError("auditId", "not found", "NOT_FOUND")])
         fb = ledger.record_feedback(
             session,
             tenant_id=p.tenant_id,

@@ -414,6 +414,8 @@ class CardPath:
             if found is None:
                 return None
             debtor_id, revision = found
+            if principal.debtor_id is not None and debtor_id != principal.debtor_id:
+                return None  # a record-bound session asks for another debtor: normal, scoped execution
             snap = await self._snapshot(ctx, principal.tenant_id, debtor_id, revision, now)
             if snap is None:
                 return None

@@ -12,6 +12,7 @@ from asistente.api.core.scalars import Role
 from asistente.errors import BadInput, Forbidden
 from asistente.tenants.models import Tenant
 from asistente.tenants.service import (
+    bound_debtor_id,
     get_or_create_agent,
     grant_tier,
     mint_agent_token,
@@ -40,6 +41,9 @@ class AgentSession:
     expires_at: datetime
     agent_id: strawberry.ID
     role: Role
+    debtor_id: strawberry.ID | None = strawberry.field(
+        default=None, description="The debtor this session is bound to (every other debtor reads NOT_FOUND)."
+    )
 
 
 @strawberry.type
@@ -65,14 +69,23 @@ class Query:
 class Mutation:
     @strawberry.mutation(
         description="Mint a short-lived signed token for an agent's sidebar (integrators). The session's tier "
-        "is at most the tier an ADMIN granted the agent (default: that tier); an ADMIN passing `tier` grants it."
+        "is at most the tier an ADMIN granted the agent (default: that tier); an ADMIN passing `tier` grants it. "
+        "With `recordId` (the debtor's externalId, i.e. the CRM record) or `debtorId`, the session is bound to "
+        "that debtor: every other debtor reads NOT_FOUND, so a sidebar whose record id is spoofed shows nothing."
     )
     def create_agent_session(
-        self, info: Info, agent_id: str, name: str | None = None, tier: AgentTier | None = None
+        self,
+        info: Info,
+        agent_id: str,
+        name: str | None = None,
+        tier: AgentTier | None = None,
+        record_id: str | None = None,
+        debtor_id: strawberry.ID | None = None,
     ) -> AgentSession:
         p = info.context.require(info)
         session = info.context.session
         tenant = session.get(Tenant, p.tenant_id)
+        bound = bound_debtor_id(session, p.tenant_id, record_id=record_id, debtor_id=debtor_id)
         agent = get_or_create_agent(session, p.tenant_id, agent_id, name=name)
         wanted = tier.value if tier else agent.role
         if p.role is Role.ADMIN:
@@ -94,10 +107,15 @@ class Mutation:
             now=info.context.now(),
             ttl_seconds=info.context.settings.agent_token_ttl_seconds,
             tier=wanted,
+            debtor_id=bound,
         )
         session.commit()
         return AgentSession(
-            token=token, expires_at=expires, agent_id=strawberry.ID(agent.id), role=Role(wanted)
+            token=token,
+            expires_at=expires,
+            agent_id=strawberry.ID(agent.id),
+            role=Role(wanted),
+            debtor_id=strawberry.ID(bound) if bound else None,
         )
 
     @strawberry.mutation(description="Replace the browser origins allowed to call the API for this tenant.")

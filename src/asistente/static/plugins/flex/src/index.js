@@ -1,0 +1,4 @@
+import * as FlexPlugin from "@twilio/flex-plugin";
+import AsistentePlugin from "./AsistentePlugin";
+
+FlexPlugin.loadPlugin(AsistentePlugin);
