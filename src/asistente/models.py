@@ -1,6 +1,6 @@
 """Every mapped model, imported once so metadata (and Alembic) sees all tables."""
 
-from asistente.agreements.store import (
+from asistente.agreements.models import (
     Agreement,
     AgreementInstallment,
     AgreementPayment,

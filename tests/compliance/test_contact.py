@@ -547,7 +547,7 @@ def test_phone_only_debtor_uses_phone_zone(reg: PackRegistry) -> None:
     )
     decision = decide(reg, d, datetime(2024, 5, 10, 12, 30, tzinfo=UTC))  # 07:30 Cancún
     assert decision.timezones == ["America/Cancun"] and decision.allowed
-    assert decision.pack_versions == {"MX": "2026.12.2"}
+    assert decision.pack_versions == {"MX": "2026.12.3"}
 
 
 def test_email_without_any_email_on_file_is_a_warning(reg: PackRegistry) -> None:

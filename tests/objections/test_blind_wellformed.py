@@ -71,6 +71,28 @@ SETS = {
         "locales": LOCALES,
         "authored": False,
     },
+    # real2: quoted from sources real1 did not use. PROMISE_TO_PAY turns are rarely published (1 found), so the
+    # per-category floor is 1 there and 4 elsewhere; Spanish must be at least 40% of the lines.
+    "real2.jsonl": {
+        "prefix": "r2",
+        "min_lines": 100,
+        "min_per_category": {c: 1 if c == "PROMISE_TO_PAY" else 4 for c in CATEGORIES},
+        "min_english": 0.20,
+        "min_spanish": 0.40,
+        "locales": LOCALES,
+        "authored": False,
+    },
+    # blind3: written in live-call transcript style by a second independent author; every category between 10 and 19
+    # lines so no category dominates the score.
+    "blind3.jsonl": {
+        "prefix": "b3",
+        "min_lines": 200,
+        "min_per_category": {c: 10 for c in CATEGORIES},
+        "max_per_category": 19,
+        "min_english": 0.20,
+        "locales": LOCALES,
+        "authored": True,
+    },
     "blind2.jsonl": {
         "prefix": "b2",
         "min_lines": 150,
@@ -183,10 +205,17 @@ def test_minimum_counts(name: str) -> None:
     minimum = spec["min_per_category"]
     short = {c: per_category.get(c, 0) for c in sorted(minimum) if per_category.get(c, 0) < minimum[c]}
     assert not short, f"{name}: categories below their minimum: {short}"
+    if "max_per_category" in spec:
+        big = {c: n for c, n in sorted(per_category.items()) if n > spec["max_per_category"]}
+        assert not big, f"{name}: categories above the maximum {spec['max_per_category']}: {big}"
     locales = {row["locale"] for row in rows}
     assert spec["locales"] <= locales, f"{name}: missing locales {sorted(spec['locales'] - locales)}"
     english = sum(1 for row in rows if row["language"] == "en") / len(rows)
     assert english >= spec["min_english"], f"{name}: English share {english:.2f} < {spec['min_english']}"
+    spanish = 1 - english
+    assert spanish >= spec.get("min_spanish", 0.0), (
+        f"{name}: Spanish share {spanish:.2f} < {spec['min_spanish']}"
+    )
 
 
 def test_every_set_file_on_disk_is_checked() -> None:

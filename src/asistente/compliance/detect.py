@@ -47,16 +47,24 @@ Elements (presence detectors for required content) are never negated.
 
 from __future__ import annotations
 
-import json
 import re
 from bisect import bisect_right
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
-from asistente.compliance.text import Tokens, plain, tokenize
+# The pattern language lives in pattern.py and the loader in lexicon_loader.py (re-exported here).
+from asistente.compliance.lexicon_loader import (
+    _SCOPE_KEYS,
+    Entry,
+    Lexicon,
+    LexiconError,
+    Vocabulary,
+    load_lexicon,
+)
+from asistente.compliance.pattern import CompiledPattern, compile_pattern
+from asistente.compliance.text import Tokens, plain
 
 __all__ = [
     "ELEMENTS",
@@ -105,14 +113,12 @@ ELEMENTS: frozenset[str] = frozenset(
 
 LEXICON_DIR = Path(__file__).resolve().parent / "lexicon"
 LEXICON_FILES: tuple[str, ...] = ("es.json", "en.json")
-SCHEMA_NAME = "lexicon.schema.json"
 
 NEGATION_WINDOW = 8  # tokens before a hit searched for a negation cue (same clause only)
 CONDITIONAL_WINDOW = 4  # a conditional marker this close before a negation cue neutralises it
 POST_NEGATION_WINDOW = 4  # tokens after a hit searched for a post-negator (same clause only)
 QUOTE_LOOKBACK = 8  # tokens before an opening quote searched for a reporting verb
 QUOTE_LOOKAHEAD = 4  # tokens after a closing quote searched for a reporting verb
-MAX_GAP = 8
 NOT_AFTER_WINDOW = 6  # words before a hit where an entry's notAfter patterns may start
 
 
@@ -123,314 +129,6 @@ class Detection:
     end: int
     pattern_id: str  # id of the lexicon entry that matched
     excerpt: str  # original text[start:end]
-
-
-class LexiconError(ValueError):
-    """A lexicon file that cannot be used: names the file, the JSON path inside it and the reason."""
-
-    def __init__(self, file: str, path: str, reason: str) -> None:
-        super().__init__(f"{file}: at {path}: {reason}")
-        self.file = file
-        self.path = path
-        self.reason = reason
-
-
-# --------------------------------------------------------------------------------------------------
-# Pattern language -> regular expression over the folded token string " tok1 tok2 ... tokN "
-# --------------------------------------------------------------------------------------------------
-
-_PAT_TOKEN = re.compile(r"\s+|~\d+|<[A-Za-z_][A-Za-z0-9_]*>|[()\[\]|!]|[^\s()\[\]|!<>~]+")
-_BUILTINS = {"ANY", "NUM", "CAP"}
-_FLEX_END = {"n": "[nm]", "c": "[cs]", "l": "[ly]", "h": "h?"}
-
-
-class _PatternSyntaxError(Exception):
-    pass
-
-
-@dataclass
-class _Node:
-    regex: str
-    nullable: bool
-    # words a match can start with: ("w", word) | ("p", prefix) | ("d", "") any number | ("c", "") any
-    # capitalised word; None: it can start with any word (scanned instead of looked up)
-    first: frozenset[tuple[str, str]] | None
-
-
-@dataclass
-class _Ctx:
-    macros: dict[str, str]
-    gaps: list[str] = field(default_factory=list)
-    caps: list[str] = field(default_factory=list)
-    expanding: tuple[str, ...] = ()
-    counter: list[int] = field(default_factory=lambda: [0])
-
-    def name(self, kind: str) -> str:
-        self.counter[0] += 1
-        return f"{kind}{self.counter[0]}"
-
-
-@dataclass(frozen=True)
-class CompiledPattern:
-    regex: re.Pattern[str]
-    source: str
-    gap_groups: tuple[str, ...]
-    cap_groups: tuple[str, ...]
-    first: frozenset[tuple[str, str]] | None
-
-
-def _lex_pattern(src: str) -> list[str]:
-    out: list[str] = []
-    pos = 0
-    while pos < len(src):
-        m = _PAT_TOKEN.match(src, pos)
-        if m is None:
-            raise _PatternSyntaxError(f"unexpected character {src[pos]!r} at column {pos + 1}")
-        if not m.group().isspace():
-            out.append(m.group())
-        pos = m.end()
-    return out
-
-
-def _literal(word: str) -> _Node:
-    prefix = word.endswith("*")
-    body = word[:-1] if prefix else word
-    if not body or "*" in body:
-        raise _PatternSyntaxError(f"bad word {word!r}: '*' only at the end of a word")
-    toks = tokenize(body)
-    if not toks or (prefix and toks[-1].end != len(body)):
-        raise _PatternSyntaxError(f"bad word {word!r}: use letters, digits, $ € £ % or 's/'")
-    folded = [t.folded for t in toks]
-    if prefix:
-        last = folded[-1]
-        if len(plain(toks[-1].raw)) < 3:
-            raise _PatternSyntaxError(f"prefix {word!r} is too short (3 letters at least)")
-        head = "".join(" " + re.escape(w) for w in folded[:-1])
-        tail = _FLEX_END.get(last[-1])
-        first = frozenset({("w", folded[0])}) if head else None
-        if tail is None:
-            return _Node(head + " " + re.escape(last) + "[^ ]*", False, first or frozenset({("p", last)}))
-        # the folding of the last letter depends on the letter after it (n+b -> m, c+e -> s, ll -> y)
-        regex = head + " " + re.escape(last[:-1]) + tail + "[^ ]*"
-        return _Node(regex, False, first or frozenset({("p", last[:-1])}))
-    return _Node("".join(" " + re.escape(w) for w in folded), False, frozenset({("w", folded[0])}))
-
-
-def _seq_first(items: Sequence[_Node]) -> frozenset[tuple[str, str]] | None:
-    acc: set[tuple[str, str]] = set()
-    for it in items:
-        if it.first is None:
-            return None
-        acc |= it.first
-        if not it.nullable:
-            break
-    return frozenset(acc)
-
-
-def _parse_seq(toks: list[str], i: int, ctx: _Ctx, closers: str) -> tuple[_Node, int]:
-    items: list[_Node] = []
-    while i < len(toks) and toks[i] not in closers:
-        node, i = _parse_item(toks, i, ctx)
-        items.append(node)
-    if not items:
-        raise _PatternSyntaxError("empty sequence")
-    return (
-        _Node("".join(n.regex for n in items), all(n.nullable for n in items), _seq_first(items)),
-        i,
-    )
-
-
-def _parse_alts(toks: list[str], i: int, ctx: _Ctx, closer: str) -> tuple[_Node, int]:
-    alts: list[_Node] = []
-    while True:
-        node, i = _parse_seq(toks, i, ctx, "|" + closer)
-        alts.append(node)
-        if i >= len(toks):
-            raise _PatternSyntaxError(f"missing {closer!r}")
-        if toks[i] == "|":
-            i += 1
-            continue
-        if toks[i] != closer:
-            raise _PatternSyntaxError(f"expected {closer!r}, found {toks[i]!r}")
-        i += 1
-        break
-    first: frozenset[tuple[str, str]] | None = frozenset()
-    for a in alts:
-        first = None if a.first is None or first is None else first | a.first
-    return _Node("(?:" + "|".join(a.regex for a in alts) + ")", any(a.nullable for a in alts), first), i
-
-
-def _parse_item(toks: list[str], i: int, ctx: _Ctx) -> tuple[_Node, int]:
-    t = toks[i]
-    if t == "!":
-        if i + 1 >= len(toks):
-            raise _PatternSyntaxError("'!' must be followed by a word or group")
-        node, j = _parse_item(toks, i + 1, ctx)
-        if node.nullable:
-            raise _PatternSyntaxError("'!' needs something that consumes a word")
-        return _Node(f"(?!{node.regex}(?= ))", True, frozenset()), j
-    if t == "(":
-        return _parse_alts(toks, i + 1, ctx, ")")
-    if t == "[":
-        node, j = _parse_alts(toks, i + 1, ctx, "]")
-        return _Node(f"(?:{node.regex})?", True, node.first), j
-    if t.startswith("~"):
-        n = int(t[1:])
-        if not 1 <= n <= MAX_GAP:
-            raise _PatternSyntaxError(f"gap {t!r} must be between ~1 and ~{MAX_GAP}")
-        name = ctx.name("g")
-        ctx.gaps.append(name)
-        return _Node(f"(?P<{name}>(?: [^ ]+){{0,{n}}}?)", True, None), i + 1
-    if t.startswith("<"):
-        name = t[1:-1]
-        if name == "ANY":
-            g = ctx.name("g")
-            ctx.gaps.append(g)
-            return _Node(f"(?P<{g}> [^ ]+)", False, None), i + 1
-        if name == "NUM":
-            return _Node(" [^ ]*[0-9][^ ]*", False, frozenset({("d", "")})), i + 1
-        if name == "CAP":
-            g = ctx.name("c")
-            ctx.caps.append(g)
-            return _Node(f"(?P<{g}> [^ ]+)", False, frozenset({("c", "")})), i + 1
-        if name not in ctx.macros:
-            raise _PatternSyntaxError(f"unknown macro <{name}>")
-        if name in ctx.expanding:
-            raise _PatternSyntaxError(
-                f"macro <{name}> refers to itself ({' -> '.join((*ctx.expanding, name))})"
-            )
-        sub = _lex_pattern(ctx.macros[name])
-        outer = ctx.expanding
-        ctx.expanding = (*outer, name)
-        try:
-            node, j = _parse_alts([*sub, ")"], 0, ctx, ")")
-        finally:
-            ctx.expanding = outer
-        if j != len(sub) + 1:
-            raise _PatternSyntaxError(f"macro <{name}>: unexpected {sub[j - 1]!r}")
-        return node, i + 1
-    if t in ")]|":
-        raise _PatternSyntaxError(f"unexpected {t!r}")
-    return _literal(t), i + 1
-
-
-def compile_pattern(source: str, macros: dict[str, str] | None = None) -> CompiledPattern:
-    """Compile one pattern of the lexicon language (documented in schema/lexicon.schema.json)."""
-    ctx = _Ctx(macros=dict(macros or {}))
-    try:
-        toks = _lex_pattern(source)
-        node, i = _parse_seq(toks, 0, ctx, "")
-        if i != len(toks):
-            raise _PatternSyntaxError(f"unexpected {toks[i]!r}")
-    except _PatternSyntaxError as exc:
-        raise ValueError(str(exc)) from None
-    if node.nullable:
-        raise ValueError("pattern can match nothing at all: it needs at least one required word")
-    return CompiledPattern(
-        re.compile(node.regex + "(?= )"), source, tuple(ctx.gaps), tuple(ctx.caps), node.first
-    )
-
-
-# --------------------------------------------------------------------------------------------------
-# Lexicon loading
-# --------------------------------------------------------------------------------------------------
-
-_SCOPE_KEYS = (
-    "negationCues",
-    "conditionalMarkers",
-    "clauseBoundaries",
-    "postNegators",
-    "hedgeCues",
-    "reportingCues",
-    "reportedSpeechCues",
-)
-
-
-@dataclass(frozen=True)
-class Entry:
-    id: str
-    kind: str  # "signal" | "element"
-    name: str
-    patterns: tuple[CompiledPattern, ...]
-    negatable: bool
-    hedgeable: bool
-    requires_question: bool
-    not_after: tuple[CompiledPattern, ...]
-    examples: tuple[str, ...]
-    counter_examples: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Lexicon:
-    file: str
-    language: str
-    version: str
-    entries: tuple[Entry, ...]
-    scope: dict[str, tuple[CompiledPattern, ...]]
-
-
-def _json_path(parts: Iterable[Any]) -> str:
-    out = "$"
-    for p in parts:
-        out += f"[{p}]" if isinstance(p, int) else f".{p}"
-    return out
-
-
-def load_lexicon(path: str | Path) -> Lexicon:
-    """Read, validate and compile one lexicon file; raises LexiconError naming file, JSON path and reason."""
-    from asistente.schemas import validator
-
-    path = Path(path)
-    file = path.name
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise LexiconError(file, "$", f"file not found: {path}") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise LexiconError(file, "$", f"not valid JSON: {exc}") from None
-    errors = sorted(
-        validator(SCHEMA_NAME).iter_errors(data), key=lambda e: (len(e.absolute_path), str(e.path))
-    )
-    if errors:
-        deepest = max(errors, key=lambda e: len(e.absolute_path))
-        raise LexiconError(file, _json_path(deepest.absolute_path), deepest.message)
-    macros: dict[str, str] = data.get("macros", {})
-
-    def comp(src: str, where: list[Any]) -> CompiledPattern:
-        try:
-            return compile_pattern(src, macros)
-        except ValueError as exc:
-            raise LexiconError(file, _json_path(where), f"pattern {src!r}: {exc}") from None
-
-    for name, body in macros.items():
-        comp(body, ["macros", name])
-    scope: dict[str, tuple[CompiledPattern, ...]] = {}
-    for key in _SCOPE_KEYS:
-        scope[key] = tuple(comp(s, ["scope", key, n]) for n, s in enumerate(data["scope"].get(key, [])))
-    entries: list[Entry] = []
-    seen: set[str] = set()
-    for n, raw in enumerate(data["entries"]):
-        if raw["id"] in seen:
-            raise LexiconError(file, _json_path(["entries", n, "id"]), f"duplicate id {raw['id']!r}")
-        seen.add(raw["id"])
-        kind = "signal" if "signal" in raw else "element"
-        entries.append(
-            Entry(
-                id=raw["id"],
-                kind=kind,
-                name=raw[kind],
-                patterns=tuple(comp(s, ["entries", n, "patterns", k]) for k, s in enumerate(raw["patterns"])),
-                negatable=raw.get("negatable", kind == "signal"),
-                hedgeable=raw.get("hedgeable", False),
-                requires_question=raw.get("requiresQuestion", False),
-                not_after=tuple(
-                    comp(src, ["entries", n, "notAfter", k]) for k, src in enumerate(raw.get("notAfter", []))
-                ),
-                examples=tuple(raw.get("examples", [])),
-                counter_examples=tuple(raw.get("counterExamples", [])),
-            )
-        )
-    return Lexicon(file, data["language"], data["version"], tuple(entries), scope)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -456,6 +154,7 @@ class Matcher:
 
     def __init__(self, lexicons: Sequence[Lexicon]) -> None:
         self.lexicons = tuple(lexicons)
+        self.vocab = Vocabulary(self.lexicons)
         self.version = ";".join(f"{lx.language}:{lx.version}" for lx in lexicons)
         self.languages = [lx.language for lx in lexicons]
         items: list[_Item] = []
@@ -528,57 +227,9 @@ def _languages(language: str | None, all_langs: Sequence[str]) -> list[str]:
 
 
 _SENTENCE_CHARS = frozenset(".!?;…¿¡\n")
-_COORD_NEG = frozenset({"ni", "nor"})
-_DETERMINERS = frozenset({"el", "su", "tu", "del", "al", "un", "ese", "este", "nuestro", "cuyo"})
 # folded stems that make "el no ..." a noun phrase: pago, cumplimiento, abono, presentación, respuesta...
-_NOMINAL_AFTER_NO = (
-    "pag",
-    "cumpl",
-    "abon",
-    "present",
-    "compar",
-    "contest",
-    "respuest",
-    "acept",
-    "reconos",
-    "asist",
-    "regulari",
-    "debol",
-    "cansel",
-    "atens",
-    "consign",
-    "deposit",
-    "cubr",
-)
 _HEADER_SEPS = frozenset(".:-|–—")
 # words that make an authority's name a complaint channel or the supervisor, not a sender
-_CHANNEL_WORDS = (
-    "vigil",
-    "supervis",
-    "regulad",
-    "regula ",
-    "fiscaliz",
-    "inscrit",
-    "registrad",
-    "autorizad",
-    "queja",
-    "reclam",
-    "consult",
-    "denunci",
-    "defensa",
-    "derecho",
-    "complain",
-    "supervised",
-    "regulated",
-    "licensed",
-    "report",
-    "www",
-    "http",
-    "@",
-    ".gob",
-    ".gov",
-)
-_ORDINAL_SUFFIXES = frozenset({"er", "ro", "do", "to", "vo", "no", "a", "o", "st", "nd", "rd", "th"})
 _ORDINAL_RE = re.compile(r"^\d{1,2}(?:er|ro|do|to|vo|no|a|o|°|º|ª|st|nd|rd|th)?$", re.I)
 _SENTENCE_END_RE = re.compile(r"[.!?]\s+(?=[¿¡A-ZÁÉÍÓÚÑ])")
 MASTHEAD_TAIL = 6  # words a letterhead line may carry after the authority's name
@@ -589,130 +240,37 @@ _INLINE_LABEL_RE = re.compile(
     r"(?:^[ \t]*|(?<=[.!?…\"”»])[ \t]+)([^\W\d_a-z]{3,}(?:[ /][^\W\d_a-z]+)?)[ \t]*(?:\([^)\n]*\))?:"
 )
 # Labels of turns that are not the collector's own words (debtor, co-debtor, third parties)
-_OTHER_SPEAKERS = frozenset(
-    {
-        "deudor",
-        "deudora",
-        "deudor/a",
-        "cliente",
-        "clienta",
-        "titular",
-        "usuario",
-        "usuaria",
-        "consumidor",
-        "consumidora",
-        "prestatario",
-        "prestataria",
-        "aval",
-        "fiador",
-        "fiadora",
-        "codeudor",
-        "codeudora",
-        "referencia",
-        "familiar",
-        "tercero",
-        "tercera",
-        "esposa",
-        "esposo",
-        "vecina",
-        "vecino",
-        "hermana",
-        "hermano",
-        "madre",
-        "padre",
-        "hija",
-        "hijo",
-        "mama",
-        "papa",
-        "jefe",
-        "jefa",
-        "recepcionista",
-        "debtor",
-        "consumer",
-        "customer",
-        "client",
-        "borrower",
-        "spouse",
-        "neighbor",
-        "neighbour",
-        "sister",
-        "brother",
-        "mother",
-        "father",
-        "son",
-        "daughter",
-        "wife",
-        "husband",
-        "reference",
-        "third party",
-        "la deudora",
-        "el deudor",
-        "el cliente",
-        "la clienta",
-        "the debtor",
-        "the consumer",
-    }
-)
 # A negation of the speaker's wish is not a negation of what follows: "no queremos llegar a embargarle",
 # "no querrá que su esposa se entere", "we wouldn't want to have to call your boss" are veiled threats.
-_WISH_AFTER_NEG = frozenset(
-    Tokens(
-        "queremos quisieramos quiero quisiera querra querras querria querrias quiere quieres queres "
-        "deseamos desea want wanna"
-    ).folded
-)
-_WISH_AFTER_NEG2 = frozenset({"nos", "me", "le", "te", "les"})  # "no nos gustaría", "no le conviene"
-_WISH_VERB2 = tuple(Tokens("gust convien conven").folded)
 # A negation of ruling out, deciding or promising leaves the threat open: "no descartamos demandarle",
 # "we have not ruled out legal action", "we haven't decided yet whether to sue", "I can't promise you won't
 # be sued", "no podemos garantizar que no lo embarguen". The cue is not a negation of what follows, and a
 # second cue in the same clause ("... you won't be sued") sits inside that open possibility.
-_OPEN_AFTER_NEG = tuple(
-    Tokens(
-        "descart excluy exclu decid decidid promet promes garantis asegur ruled ruling exclud "
-        "decide decided promis guarant certain sure"
-    ).folded
-)
 _OPEN_SPAN = 7
 # payment verbs: a negation cue right before one of these, after a conditional marker in the same clause,
 # is the condition ("si el saldo de su tarjeta no se paga", "if the balance isn't paid")
-_PAY_STEMS = tuple(
-    Tokens(
-        "pag pagu abon liquid cubr regularis cancel deposit consign paid pay settl resolv receiv brought"
-    ).folded
-)  # tokens after such a cue whose own negation cues are part of the open possibility
 
 
-def _leaves_open(folded: Sequence[str], a: int) -> bool:
+def _leaves_open(v: Vocabulary, folded: Sequence[str], a: int) -> bool:
     """The negation cue at `a` negates ruling out or promising ("no descartamos", "not ruled out", "can't
     promise"), so the threat after it stays possible."""
     for k in range(a + 1, min(a + 3, len(folded))):
-        if folded[k].startswith(_OPEN_AFTER_NEG):
+        if folded[k].startswith(v.open_after_negation):
             return True
         if folded[k] == "rule" and k + 1 < len(folded) and folded[k + 1] == "out":
             return True
     return False
 
 
-def _negates_payment(folded: Sequence[str], a: int) -> bool:
+def _negates_payment(v: Vocabulary, folded: Sequence[str], a: int) -> bool:
     """The negation cue at `a` negates a payment ("isn't paid", "no se paga", "not received")."""
-    return any(folded[k].startswith(_PAY_STEMS) for k in range(a + 1, min(a + 4, len(folded))))
+    return any(folded[k].startswith(v.pay_stems) for k in range(a + 1, min(a + 4, len(folded))))
 
 
 # a negation cue right after "sabiendo que", "knowing you" negates the debtor's intent to pay, not the
 # accusation after it ("usar la tarjeta sabiendo que no la va a pagar constituye estafa")
-_KNOWING = frozenset(
-    Tokens("sabiendo sabiendas sabia sabias sabian sabe sabes sabiais knowing knew intending").folded
-)
 # words that may sit between such a cue and the payment verb it negates ("no la va a pagar", "won't ever pay")
-_PAY_AUX = frozenset(
-    Tokens(
-        "la lo le las los les me te se nos va vas van iba ibas iban a ir pensaba pensabas piensa piensas "
-        "podria podrias podra podras will would ever be able to going intend intended planned"
-    ).folded
-)
 # one-word answers that deny the question before them ("Your court date? None.", "¿Embargo? Ninguno.")
-_NONE_ANSWERS = frozenset(Tokens("none nope nothing ninguna ninguno nada").folded)
 
 
 _DISCLAIMS_COURT = re.compile(
@@ -725,98 +283,38 @@ _DISCLAIMS_COURT = re.compile(
 )
 
 
-def _knowing_nonpayment(folded: Sequence[str], a: int) -> bool:
+def _knowing_nonpayment(v: Vocabulary, folded: Sequence[str], a: int) -> bool:
     """The negation cue at `a` sits in a "knowing that (one) won't pay" clause and negates that payment."""
-    if not any(folded[k] in _KNOWING for k in range(max(0, a - 3), a)):
+    if not any(folded[k] in v.knowing for k in range(max(0, a - 3), a)):
         return False
     k = a + 1
-    while k < min(a + 6, len(folded)) and folded[k] in _PAY_AUX:
+    while k < min(a + 6, len(folded)) and folded[k] in v.pay_auxiliaries:
         k += 1
-    return k < len(folded) and folded[k].startswith(_PAY_STEMS)
+    return k < len(folded) and folded[k].startswith(v.pay_stems)
 
 
-def _rhetorical(folded: Sequence[str], a: int) -> bool:
+def _rhetorical(v: Vocabulary, folded: Sequence[str], a: int) -> bool:
     """The negation cue at `a` negates a wish ("no queremos", "no le conviene"), not the threat after it."""
     nxt = folded[a + 1] if a + 1 < len(folded) else ""
-    if nxt in _WISH_AFTER_NEG:
+    if nxt in v.wish_after_negation:
         return True
-    if nxt in _WISH_AFTER_NEG2 and a + 2 < len(folded):
-        return folded[a + 2].startswith(_WISH_VERB2)
+    if nxt in v.wish_after_negation_pronouns and a + 2 < len(folded):
+        return folded[a + 2].startswith(v.wish_verbs)
     return False
 
 
 # words that make an impersonation claim a claim to be the police or the prosecution
-_POLICE_WORDS = (
-    "policia",
-    "carabiner",
-    "pdi",
-    "fiscalia",
-    "ministerio publico",
-    "guardia civil",
-    "gendarmeria",
-    "mossos",
-    "ertzaintza",
-    "dijin",
-    "sijin",
-    "dirincri",
-    "police",
-    "sheriff",
-    "deputy",
-    "marshal",
-)
 # words that make a sentence about a complaint the DEBTOR files as a victim of identity theft: a
 # "denuncia ante el Ministerio Público" there is advice, not an accusation against the debtor
-_VICTIM_WORDS = (
-    "suplantacion",
-    "robo de identidad",
-    "usurpacion de identidad",
-    "fraude de identidad",
-    "identidad robada",
-    "identity theft",
-    "stolen identity",
-)
 # words that make a sentence a complaint channel ("si tenés algún reclamo ..., podés hacerlo en Defensa
 # del Consumidor"): an authority named there is where to complain, not who is calling
-_COMPLAINT_WORDS = (
-    "queja",
-    "algun reclamo",
-    "un reclamo",
-    "su reclamo",
-    "tu reclamo",
-    "para reclamos",
-    "reclamo sobre",
-    "reclamos sobre",
-    "reclamaciones",
-    "una reclamacion",
-    "su reclamacion",
-    "inconformidad",
-    "complaint",
-    "complain",
-)
-_SUBJECT_NEGS = frozenset({"no", "nunca", "jamas", "never", "not", "doesnt", "dont", "wont", "will never"})
 # indefinite subjects of an authority claim in a warning about impostors
-_INDEFINITE_CLAIMANTS = frozenset(
-    {"alguien", "alguno", "alguna", "cualquier", "cualquiera", "someone", "anyone", "anybody", "somebody"}
-)
 # entries whose urgency or "it is already filed" claim is the legal threat itself ("hoy se ejecuta el
 # embargo", "ya está girada la orden y la patrulla le va a llegar"): in a sentence that already carries
 # that threat they are part of it, not a separate deceit (the corpus labels only false permanence and
 # balances that multiply by law as MISREPRESENTATION)
 # a third party right after one of these is who the debtor protects or helps ("le explicaremos cómo proteger
 # a su familia"), not who will be told
-_BENEFIT_STEMS = (
-    "proteg",
-    "protej",
-    "cuid",
-    "ayud",
-    "apoy",
-    "benefic",
-    "manten",
-    "sosten",
-    "pensand",
-    "protect",
-    "help",
-)
 # a court named as the place a threatened suit is filed or heard, not a caption
 _VENUE_RE = re.compile(r"\bcourt (of|for)$")
 _FILING_RE = re.compile(
@@ -824,45 +322,12 @@ _FILING_RE = re.compile(
 )
 # legal concepts that a true condition names ("solo una resolución judicial permitiría ..."); a hedge in
 # the sentence makes them the condition, not a court-styled paper
-_COURT_CONCEPTS = frozenset(
-    {
-        "orden judicial",
-        "resolucion judicial",
-        "sentencia firme",
-        "sentencia definitiva",
-        "mandamiento judicial",
-        "poder judicial",
-        "el poder judicial",
-        "organo judicial",
-        "rama judicial",
-        "juzgado",
-        "el juzgado",
-        "tribunal",
-        "el tribunal",
-        "los tribunales",
-        "court order",
-        "court orders",
-        "final judgment",
-        "final judgement",
-    }
-)
-_OUR_DETS = frozenset({"nuestros", "nuestras", "nuestro", "nuestra", "our"})
-_INDEF_DETS = frozenset({"unos", "unas", "un", "una", "otros", "otras"})
-_COLLEAGUE_STEMS = ("compan", "coleg", "muchach", "chic")
 _ENTITY_SUFFIX = re.compile(
     r" (s a c|s a s|s a a|s a|sa|sac|sas|saa|s l|sl|s r l|srl|s c|spa|ltda|eirl|e i r l|sofom|de c v|"
     r"s de r l|inc|llc|l l c|corp|ltd|lp|s en c) "
 )
 # intimidation that is the arrest itself when an arrest threat is in the same sentence
-_COME_FOR = ("buscar", "ir por", "van por", "vamos por", "venir por", "vienen por", "come for", "coming for")
-_CRIME_WORDS = ("fraud", "estaf", "delit", "denunc", "penal", "crim", "querell", "theft", "charges")
 # credit registers: publishing the data there is the (lawful) report, not exposure to the public
-_CREDIT_REGISTERS = frozenset(
-    Tokens(
-        "dicom buro infocorp datacredito cifin asnef veraz equifax experian sentinel nosis transunion "
-        "badexcel rai"
-    ).folded
-)
 _URGENCY_IDS = (".deception.deadline", ".deception.lawyers")
 _LEGAL_THREATS = frozenset(
     {"ARREST_THREAT", "SEIZURE_THREAT", "CRIMINAL_ACCUSATION", "FAKE_COURT_DOCUMENT", "LAWSUIT_THREAT"}
@@ -875,6 +340,7 @@ class _Run:
     """One text: tokens, every raw pattern match, and (lazily) its clause structure and scope decisions."""
 
     def __init__(self, matcher: Matcher, text: str) -> None:
+        self.v = matcher.vocab
         self.m = matcher
         self.text = text
         tk = Tokens(text)
@@ -993,30 +459,35 @@ class _Run:
         for a, _b in self.cues["negationCues"]:
             if a <= open_until and clause_start[a] == open_clause:
                 continue
-            if _leaves_open(folded, a):
+            if _leaves_open(self.v, folded, a):
                 open_until, open_clause = a + _OPEN_SPAN, clause_start[a]
                 continue
             k = bisect_right(cond_ends, a)  # a marker may include the cue itself ("de no", "al no")
             governed = (
                 k > 0 and cond_ends[k - 1] >= a - CONDITIONAL_WINDOW and cond_ends[k - 1] >= clause_start[a]
             )
-            if not governed and k > 0 and cond_ends[k - 1] >= clause_start[a] and _negates_payment(folded, a):
+            if (
+                not governed
+                and k > 0
+                and cond_ends[k - 1] >= clause_start[a]
+                and _negates_payment(self.v, folded, a)
+            ):
                 # "if the balance on your card isn't paid by Friday we will sue you": the cue negates the
                 # payment the condition is about, however long the subject before it
                 governed = True
-            if not governed and _knowing_nonpayment(folded, a):
+            if not governed and _knowing_nonpayment(self.v, folded, a):
                 governed = True  # "sabiendo que no la va a pagar": the intent, not a denial of the threat
             if (
                 folded[a] == "no"
                 and a > 0
                 and a + 1 < len(folded)
-                and folded[a - 1] in _DETERMINERS
-                and folded[a + 1].startswith(_NOMINAL_AFTER_NO)
+                and folded[a - 1] in self.v.determiners
+                and folded[a + 1].startswith(self.v.nominal_after_no)
             ):
                 continue  # "el no pago", "su no presentación": a noun, not a negation ("él no va" is)
-            if _rhetorical(folded, a):
+            if _rhetorical(self.v, folded, a):
                 continue  # "no queremos llegar a ...", "no querrá que su esposa se entere": a veiled threat
-            if folded[a] in _COORD_NEG and last_cue is not None and last_cue[0] == sent_start[a]:
+            if folded[a] in self.v.coord_negation and last_cue is not None and last_cue[0] == sent_start[a]:
                 # "ni"/"nor" continues the negation before it: "nadie está autorizado para cobrar X
                 # ni Y" stays negated even though "para" sits between them
                 governed = last_cue[1]
@@ -1095,7 +566,7 @@ class _Run:
         folded = self.tk.folded
         return (
             nxt < len(folded)
-            and folded[nxt] in _NONE_ANSWERS
+            and folded[nxt] in self.v.none_answers
             and self.sent_start[nxt] == nxt
             and self.sent_end[nxt] <= nxt + 1
         )
@@ -1135,9 +606,9 @@ class _Run:
             for m in _INLINE_LABEL_RE.finditer(text):
                 found.setdefault(m.start(1), m)
             labels = [(found[k], plain(found[k].group(1)).strip()) for k in sorted(found)]
-            if any(lab not in _OTHER_SPEAKERS for _m, lab in labels):
+            if any(lab not in self.v.other_speakers for _m, lab in labels):
                 for n, (m, lab) in enumerate(labels):
-                    if lab in _OTHER_SPEAKERS:
+                    if lab in self.v.other_speakers:
                         end = text.find("\n", m.end())
                         end = len(text) if end < 0 else end
                         if n + 1 < len(labels):
@@ -1155,7 +626,7 @@ class _Run:
         if (
             a > 0
             and "\n" not in gaps[a]
-            and raws[a - 1].lower() in _ORDINAL_SUFFIXES
+            and raws[a - 1].lower() in self.v.ordinal_suffixes
             and a > 1
             and raws[a - 2].isdigit()
         ):
@@ -1178,7 +649,7 @@ class _Run:
         # a one-line message (SMS) goes on after the letterhead: only its first sentence is the letterhead's
         stop = _SENTENCE_END_RE.search(text, self.tk.ends[b], line_end)
         context = text[max(prev_nl, 0) : line_end if stop is None else stop.start()].lower()
-        if any(w in context for w in _CHANNEL_WORDS):
+        if any(w in context for w in self.v.channel_words):
             return False
         n = len(self.tk)
         if b + 1 >= n or "\n" in gaps[b + 1] or any(c in _HEADER_SEPS for c in gaps[b + 1]):
@@ -1249,33 +720,31 @@ class _Run:
                 return False
         if entry.hedgeable and self.sent_start[a] in self.hedge_sentences:
             return False
-        if entry.name == "THIRD_PARTY_DISCLOSURE_THREAT" and any(
-            plain(self.tk.raws[k]).startswith(_BENEFIT_STEMS) for k in range(max(a + 1, b - 3), b)
+        if "beneficiaryNotThirdParty" in entry.flags and any(
+            plain(self.tk.raws[k]).startswith(self.v.benefit_stems) for k in range(max(a + 1, b - 3), b)
         ):
             return False
-        if entry.name == "PUBLIC_SHAMING" and self._into_credit_register(b):
+        if "creditRegisterNotPublic" in entry.flags and self._into_credit_register(b):
             return False  # "sus datos serán publicados en DICOM": the credit report, not public exposure
-        if entry.name == "THIRD_PARTY_DISCLOSURE_THREAT" and b > a and self._our_people(b):
+        if "collectorsPeople" in entry.flags and b > a and self._our_people(b):
             return False  # "vamos a mandar a unos compañeros": the collector's colleagues, not the debtor's
-        if entry.id.endswith(".named_holder") and b > a and self._name_used_elsewhere(b):
+        if "nameUsedElsewhere" in entry.flags and b > a and self._name_used_elsewhere(b):
             return False  # "su préstamo con Finanzas Ibéricas ... a la cuenta de Finanzas Ibéricas": the creditor
-        if entry.name == "PERSONAL_ACCOUNT_PAYMENT" and self._entity_name_near(b):
+        if "companyHolder" in entry.flags and self._entity_name_near(b):
             return False  # "a nombre de Inversiones Sur S.A.C.": a company's account, not a person's
         if (
-            entry.name == "FAKE_COURT_DOCUMENT"
+            "courtConceptInHedge" in entry.flags
             and self.sent_start[a] in self.hedge_sentences
-            and " ".join(plain(r) for r in self.tk.raws[a : b + 1]) in _COURT_CONCEPTS
+            and " ".join(plain(r) for r in self.tk.raws[a : b + 1]) in self.v.court_concepts
         ):
             return False  # "solo una resolución judicial permitiría un embargo": a true legal condition
-        if entry.name == "CRIMINAL_ACCUSATION" and any(w in self.sentence_plain(a) for w in _VICTIM_WORDS):
+        if "victimContext" in entry.flags and any(w in self.sentence_plain(a) for w in self.v.victim_words):
             return False
-        if (
-            entry.name == "AUTHORITY_IMPERSONATION"
-            and ".masthead" not in entry.id
-            and any(w in self.sentence_plain(a) for w in _COMPLAINT_WORDS)
+        if "complaintChannel" in entry.flags and any(
+            w in self.sentence_plain(a) for w in self.v.complaint_words
         ):
             return False
-        if entry.name == "AUTHORITY_IMPERSONATION" and self._impostor_warning(a):
+        if "impostorWarning" in entry.flags and self._impostor_warning(a):
             return False  # "si alguien le llama diciendo ser de CONDUSEF ...": a warning about impostors
         return not self.reported(a, b)
 
@@ -1285,7 +754,7 @@ class _Run:
         nxt = [plain(r) for r in self.tk.raws[b + 1 : b + 3]]
         if not nxt:
             return False
-        if nxt[0] in _SUBJECT_NEGS:
+        if nxt[0] in self.v.subject_negations:
             return True
         return len(nxt) == 2 and nxt[0] in ("does", "do", "will", "would") and nxt[1] in ("not", "never")
 
@@ -1293,7 +762,9 @@ class _Run:
         """An indefinite someone ("alguien", "cualquier persona", "someone", "anyone") is the subject of the
         claim earlier in its sentence: the message warns about impostors, it does not claim the authority."""
         folded = self.tk.folded
-        return any(folded[k] in _INDEFINITE_CLAIMANTS for k in range(max(self.sent_start[a], a - 6), a + 1))
+        return any(
+            folded[k] in self.v.indefinite_claimants for k in range(max(self.sent_start[a], a - 6), a + 1)
+        )
 
     def _name_used_elsewhere(self, b: int) -> bool:
         """The capitalised name ending the hit (its last two words) appears elsewhere in the text: it is the
@@ -1318,17 +789,17 @@ class _Run:
             len(nxt) >= 2
             and nxt[0] in ("en", "a", "al", "in", "to")
             and (
-                nxt[1] in _CREDIT_REGISTERS
-                or (nxt[1] in ("el", "la", "the") and nxt[2:3] and nxt[2] in _CREDIT_REGISTERS)
+                nxt[1] in self.v.credit_registers
+                or (nxt[1] in ("el", "la", "the") and nxt[2:3] and nxt[2] in self.v.credit_registers)
             )
         )
 
     def _our_people(self, b: int) -> bool:
         folded = self.tk.folded
         det, noun = folded[b - 1], folded[b]
-        if det in _OUR_DETS:
+        if det in self.v.our_determiners:
             return True
-        return det in _INDEF_DETS and noun.startswith(_COLLEAGUE_STEMS)
+        return det in self.v.indefinite_determiners and noun.startswith(self.v.colleague_stems)
 
     def _entity_name_near(self, b: int) -> bool:
         """A legal-entity suffix (S.A., S.A.C., S.A.S., SpA, S.L., S.R.L., Ltda., EIRL, de C.V., Inc., LLC)
@@ -1392,7 +863,11 @@ class _Run:
         # a sender claiming to be the police or the prosecutor turns its "we'll come for you" into an
         # arrest threat: intimidation by (supposed) police after such a claim is the arrest threat
         police_from = min(
-            (cs for cs, ct in claims if any(w in plain(self.text[cs:ct]).lower() for w in _POLICE_WORDS)),
+            (
+                cs
+                for cs, ct in claims
+                if any(w in plain(self.text[cs:ct]).lower() for w in self.v.police_words)
+            ),
             default=None,
         )
         kept = []
@@ -1423,7 +898,7 @@ class _Run:
             if (
                 e.name == "CRIMINAL_ACCUSATION"
                 and any(cs < t and s < ct for cs, ct in arrests)
-                and not any(w in plain(self.text[s:t]).lower() for w in _CRIME_WORDS)
+                and not any(w in plain(self.text[s:t]).lower() for w in self.v.crime_words)
             ):
                 continue  # "su caso pasará a la policía y lo detendrán": the police route is the arrest threat
             if e.name == "INTIMIDATION" and any(cs <= s and t <= ct for cs, ct in arrests):
@@ -1432,7 +907,7 @@ class _Run:
                 e.name == "INTIMIDATION"
                 and arrest_sents
                 and self.sent_start[bisect_right(tok_at_char, s) - 1] in arrest_sents
-                and any(w in plain(self.text[s:t]).lower() for w in _COME_FOR)
+                and any(w in plain(self.text[s:t]).lower() for w in self.v.come_for)
             ):
                 continue  # "en cuanto se libere la orden de aprehensión lo van a ir a buscar": the arrest
             kept.append((r, e, s, t))

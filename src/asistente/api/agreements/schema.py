@@ -1,8 +1,7 @@
 """Agreement root fields: validateAgreement (ledgered), the agreement lifecycle and tenant policies.
 
-Authority: the plan is checked for the caller's tier. An agent (key or sidebar token) acts with its agent's
-tier (AGENT or SUPERVISOR, `principal.agent_role`); an ADMIN key acts as ADMIN. Integrators and compliance
-officers read agreements but do not negotiate them.
+Each resolver authenticates, loads, calls one use case of `asistente.agreements.usecases` (authority tiers:
+`asistente.agreements.authority`), records the ledger event and shapes the answer.
 """
 
 from __future__ import annotations
@@ -16,7 +15,8 @@ import strawberry
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
-from asistente.agreements import AgreementProposal, Frequency, PlanKind, default_policies
+from asistente.agreements import AgreementProposal, Frequency, PlanKind, usecases
+from asistente.agreements.authority import acting_role as _acting_role
 from asistente.agreements.store import AgreementStatus, Evaluation, summary
 from asistente.api.agreements.types import (
     Agreement,
@@ -45,7 +45,7 @@ from asistente.api.core.permissions import (
 )
 from asistente.api.core.scalars import limit_list
 from asistente.enums import Role
-from asistente.errors import BadInput, FieldError, Forbidden, NotFound
+from asistente.errors import BadInput, FieldError, NotFound
 from asistente.tenants.service import Principal
 
 NEGOTIATORS = frozenset({AGENT, SUPERVISOR, ADMIN})
@@ -67,14 +67,8 @@ _DECIMAL = re.compile(r"^-?[0-9]+(\.[0-9]+)?$")
 
 
 def acting_role(p: Principal) -> Role:
-    """The authority tier of the caller for agreement decisions."""
-    if p.role is Role.ADMIN:
-        return Role.ADMIN
-    if p.role in (Role.AGENT, Role.SUPERVISOR):
-        if p.agent_role in (Role.AGENT.value, Role.SUPERVISOR.value):
-            return Role(p.agent_role)
-        return p.role
-    raise Forbidden(f"role {p.role.value} has no authority over payment agreements")
+    """The authority tier of the caller for agreement decisions (asistente.agreements.authority)."""
+    return _acting_role(p.role, p.agent_role)
 
 
 @strawberry.input(description="A proposed payment plan. Money as decimal strings in the accounts' currency.")
@@ -140,22 +134,20 @@ def to_proposal(input: AgreementInput) -> tuple[AgreementProposal, Decimal | Non
     return proposal, affordability
 
 
-async def evaluate(info: Info, input: AgreementInput, principal: Principal) -> Evaluation:
+async def _load(info: Info, input: AgreementInput) -> dict[str, Any]:
+    """The parsed proposal and the debtor's stored facts, as keyword arguments of the use cases."""
     proposal, affordability = to_proposal(input)
-    role = acting_role(principal)
     loaders = info.context.loaders
     debtor = await loaders.debtor_by_id.load(str(input.debtor_id))
     if debtor is None:
         raise NotFound(f"debtor {input.debtor_id} not found")
     accounts = await loaders.accounts_by_debtor_id.load(debtor.id)
-    return store(info).evaluate(
-        debtor=debtor,
-        debtor_accounts=accounts,
-        proposal=proposal,
-        caller_role=role,
-        now=info.context.now(),
-        affordability=affordability,
-    )
+    return {"debtor": debtor, "accounts": accounts, "proposal": proposal, "affordability": affordability}
+
+
+async def evaluate(info: Info, input: AgreementInput, principal: Principal) -> Evaluation:
+    loaded = await _load(info, input)
+    return usecases.validate_plan(store(info), principal=principal, now=info.context.now(), **loaded)
 
 
 def _input_record(ev: Evaluation) -> dict[str, Any]:
@@ -233,30 +225,31 @@ class Query:
         include_history: bool = False,
     ) -> list[AgreementPolicyInfo]:
         info.context.require(info)
-        records = store(info).policy_records(currency=currency, include_history=include_history)
-        out = [policy_info(r) for r in records]
-        if include_defaults:
-            overridden = {
-                r.currency for r in records if r.active and not r.scope_product and not r.scope_segment
-            }
-            for policy in default_policies():
-                if policy.currency in overridden or (currency is not None and policy.currency != currency):
-                    continue
-                out.append(
-                    AgreementPolicyInfo(
-                        id=None,
-                        currency=policy.currency,
-                        product=None,
-                        segment=None,
-                        version=policy.version,
-                        revision=None,
-                        source=PolicySource.DEFAULT,
-                        active=True,
-                        document=dict(policy.document),
-                        created_at=None,
-                        created_by=None,
-                    )
+        entries = usecases.policy_listing(
+            store(info), currency=currency, include_defaults=include_defaults, include_history=include_history
+        )
+        out = []
+        for entry in entries:
+            if entry.record is not None:
+                out.append(policy_info(entry.record))
+                continue
+            policy = entry.default
+            assert policy is not None
+            out.append(
+                AgreementPolicyInfo(
+                    id=None,
+                    currency=policy.currency,
+                    product=None,
+                    segment=None,
+                    version=policy.version,
+                    revision=None,
+                    source=PolicySource.DEFAULT,
+                    active=True,
+                    document=dict(policy.document),
+                    created_at=None,
+                    created_by=None,
                 )
+            )
         return out
 
     @strawberry.field(description="Grace days and payment allocation order of this tenant.")
@@ -275,11 +268,12 @@ class Mutation:
     async def create_agreement(self, info: Info, input: AgreementInput) -> CreateAgreementPayload:
         p = info.context.require(info)
         info.context.lock_tenant()  # the "account already under agreement" check must not race
-        ev = await evaluate(info, input, p)
+        loaded = await _load(info, input)
         now = info.context.now()
         session = info.context.session
-        agreement = store(info).create(ev, actor_id=p.actor_id, now=now)
-        info.context.loaders.repo.refresh_segments([ev.debtor.id], now=now)
+        ev, agreement = usecases.create_plan(
+            store(info), info.context.loaders.repo, principal=p, now=now, **loaded
+        )
         event = info.context.record(
             "AGREEMENT_DECISION",
             debtor_id=ev.debtor.id,
@@ -370,13 +364,12 @@ class Mutation:
         info.context.require(info)
         info.context.lock_tenant()
         now = info.context.now()
-        repo = info.context.loaders.repo
-        if debtor_id is not None:
-            repo.get_debtor(str(debtor_id))
-        evaluated, changes = store(info).refresh(
-            debtor_id=str(debtor_id) if debtor_id is not None else None, now=now
+        evaluated, changes = usecases.refresh_plans(
+            store(info),
+            info.context.loaders.repo,
+            debtor_id=str(debtor_id) if debtor_id is not None else None,
+            now=now,
         )
-        repo.refresh_segments(sorted({c.agreement.debtor_id for c in changes}), now=now)
         for c in changes:  # every status the service changed on its own is a recorded decision
             info.context.record(
                 "AGREEMENT_DECISION",
@@ -406,16 +399,11 @@ class Mutation:
 def _decide(info: Info, agreement_id: str, *, approve: bool, note: str | None) -> AgreementDecisionPayload:
     p = info.context.require(info)
     info.context.lock_tenant()  # exactly one decision wins
-    role = acting_role(p)
     now = info.context.now()
     session = info.context.session
-    s = store(info)
-    agreement = s.decide(
-        agreement_id, approve=approve, actor_id=p.actor_id, acting_role=role, note=note, now=now
+    agreement, role = usecases.decide_plan(
+        store(info), info.context.loaders.repo, agreement_id, principal=p, approve=approve, note=note, now=now
     )
-    if approve:
-        s.refresh(debtor_id=agreement.debtor_id, now=now)
-    info.context.loaders.repo.refresh_segments([agreement.debtor_id], now=now)
     event = info.context.record(
         "AGREEMENT_DECISION",
         debtor_id=agreement.debtor_id,

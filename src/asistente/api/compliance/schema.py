@@ -12,7 +12,7 @@ from strawberry.types import Info
 from asistente.api.compliance.types import ComplianceReport, ContactPermission, contact_permission, report
 from asistente.api.core.permissions import ADMIN, AGENT, COMPLIANCE, INTEGRATOR, READERS, SUPERVISOR, register
 from asistente.api.core.scalars import Channel, ComplianceContext, RecipientRole
-from asistente.compliance import ContactRequest, PackRegistry, evaluate_contact
+from asistente.compliance import PackRegistry
 from asistente.compliance.review import (
     PROMPT_VERSION,
     SecondReaderConfig,
@@ -25,7 +25,8 @@ from asistente.enums import RecipientRole as DomainRole
 from asistente.errors import BadInput, NotFound
 from asistente.geo import zone_data_version
 from asistente.llm import KnownValues, LLMClient, LLMConfig
-from asistente.portfolio.facts import debtor_facts, interaction_facts
+from asistente.portfolio.contact import contact_decisions
+from asistente.portfolio.facts import debtor_facts
 from asistente.tenants.models import Tenant
 
 LIVE = frozenset({AGENT, SUPERVISOR, INTEGRATOR, ADMIN, COMPLIANCE})
@@ -133,22 +134,21 @@ class Query:
         if debtor is None:
             raise NotFound(f"debtor {debtor_id} not found")
         now = info.context.now()
-        when = at or now
-        if when.tzinfo is None:
-            raise BadInput("at: the instant must carry an offset")
-        if destination is not None and len(destination) > 300:
-            raise BadInput("destination: at most 300 characters")
         accounts = await loaders.accounts_by_debtor_id.load(debtor.id)
         history = await loaders.interactions_by_debtor_id.load(debtor.id)
-        request = ContactRequest(
-            channel=DomainChannel(channel.value),
-            at=when,
+        decisions = contact_decisions(
+            debtor,
+            accounts,
+            history,
+            tenant_packs(info),
+            [DomainChannel(channel.value)],
+            now=now,
+            at=at,
             recipient_role=DomainRole(recipient_role.value),
             destination=destination,
         )
-        decision = evaluate_contact(
-            request, debtor_facts(debtor, accounts), interaction_facts(history), tenant_packs(info), now
-        )
+        decision = decisions[DomainChannel(channel.value)]
+        when = at or now
         event = await info.context.record_committed(
             "CONTACT_CHECK",
             debtor_id=debtor.id,

@@ -12,6 +12,7 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from asistente import enums
+from asistente.agreements.authority import proposal_authority
 from asistente.agreements.store import AgreementStatus, AgreementStore
 from asistente.api.compliance.schema import tenant_packs
 from asistente.api.core.permissions import ADMIN, AGENT, COMPLIANCE, INTEGRATOR, SUPERVISOR, register
@@ -190,13 +191,8 @@ async def _card(
 
 
 def _authority(p: Principal) -> DomainRole:
-    """The discount authority plans are proposed under: the agent's tier (ADMIN for an admin key); an
-    integrator relaying a call gets the most conservative tier, AGENT."""
-    if p.role is DomainRole.ADMIN:
-        return DomainRole.ADMIN
-    if p.agent_role in (DomainRole.AGENT.value, DomainRole.SUPERVISOR.value):
-        return DomainRole(p.agent_role)
-    return DomainRole.SUPERVISOR if p.role is DomainRole.SUPERVISOR else DomainRole.AGENT
+    """The discount authority plans are proposed under (asistente.agreements.authority)."""
+    return proposal_authority(p.role, p.agent_role)
 
 
 def _shape(result: domain.SuggestionSet, audit_id: str) -> SuggestionSet:

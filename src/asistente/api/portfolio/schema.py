@@ -9,6 +9,8 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
+from asistente.agreements.lifecycle import summary as agreement_summary
+from asistente.agreements.usecases import record_payment
 from asistente.api.agreements.types import Agreement
 from asistente.api.agreements.types import store as agreement_store
 from asistente.api.core.scalars import (
@@ -27,6 +29,7 @@ from asistente.api.portfolio.types import Account, Debtor, DebtorConnection, Deb
 from asistente.errors import NotFound
 from asistente.portfolio.ingest import upsert_records
 from asistente.portfolio.repository import DebtorFilter, encode_cursor
+from asistente.portfolio.usecases import record_interaction
 
 UNSET: Any = strawberry.UNSET
 
@@ -287,8 +290,8 @@ class Mutation:
     @strawberry.mutation
     def record_interaction(self, info: Info, input: RecordInteractionInput) -> RecordInteractionPayload:
         principal = info.context.require(info)
-        repo = info.context.loaders.repo
-        it = repo.record_interaction(
+        it, debtor = record_interaction(
+            info.context.loaders.repo,
             debtor_id=str(input.debtor_id),
             channel=input.channel.value,
             direction=input.direction.value,
@@ -302,8 +305,6 @@ class Mutation:
             external_id=input.external_id,
             now=info.context.now(),
         )
-        debtor = repo.get_debtor(it.debtor_id)
-        repo.refresh_segments([debtor.id], now=info.context.now())
         info.context.session.commit()
         return RecordInteractionPayload(interaction=Interaction.of(it), debtor=Debtor(_m=debtor))
 
@@ -311,8 +312,9 @@ class Mutation:
     def record_payment(self, info: Info, input: RecordPaymentInput) -> RecordPaymentPayload:
         info.context.require(info)
         info.context.lock_tenant()  # allocation to an agreement reads then changes its state
-        repo = info.context.loaders.repo
-        payment, created = repo.record_payment(
+        outcome = record_payment(
+            agreement_store(info),
+            info.context.loaders.repo,
             account_id=str(input.account_id),
             amount=input.amount,
             currency=input.currency,
@@ -320,14 +322,8 @@ class Mutation:
             reference=input.reference,
             now=info.context.now(),
         )
-        account = repo.accounts_by_ids([payment.account_id])[payment.account_id]
-        # A new payment goes to the installments of the ACTIVE agreement on its account (if any), which
-        # marks installments and promises kept or broken.
-        agreement = agreement_store(info).apply_payment(payment, now=info.context.now()) if created else None
-        repo.refresh_segments([payment.debtor_id], now=info.context.now())
+        payment, agreement = outcome.payment, outcome.agreement
         if agreement is not None:  # the installments, promises and status it changed are a decision
-            from asistente.api.agreements.schema import summary as agreement_summary
-
             info.context.record(
                 "AGREEMENT_DECISION",
                 debtor_id=payment.debtor_id,
@@ -345,8 +341,8 @@ class Mutation:
         info.context.session.commit()
         return RecordPaymentPayload(
             payment=Payment.of(payment),
-            account=Account.of(account),
-            duplicate=not created,
+            account=Account.of(outcome.account),
+            duplicate=not outcome.created,
             agreement=Agreement(_m=agreement) if agreement is not None else None,
         )
 

@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import date, datetime
-from decimal import Decimal
-from functools import lru_cache
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import strawberry
 from strawberry.types import Info
@@ -26,9 +22,9 @@ from asistente.api.core.scalars import (
     ViolationCode,
     money,
 )
-from asistente.enums import PromiseStatus as PromiseStatusEnum
-from asistente.geo import TzCandidate, candidate_timezones
-from asistente.portfolio import models
+from asistente.geo import TzCandidate
+from asistente.portfolio import card, models
+from asistente.portfolio.card import age_at, local_time_at, zones_of
 from asistente.portfolio.repository import segment_for
 
 
@@ -211,43 +207,13 @@ class LocalTime:
     utc_offset: str
 
 
-# What the clock changes on a card, as plain functions: the resolvers below and the cached-card path
-# (asistente.api.portfolio.cards) compute these the same way.
-def zones_of(m: models.Debtor) -> list[TzCandidate]:
-    try:
-        return candidate_timezones(m.addresses or [], m.phones or [], m.timezone, m.jurisdiction)
-    except Exception:  # a stored zone that no longer resolves: show none rather than fail the card
-        return []
-
-
-@lru_cache(maxsize=1024)
-def _zone(name: str) -> ZoneInfo:
-    """ZoneInfo keeps only a few zones strongly; a portfolio spans dozens, each re-read from disk when lost."""
-    return ZoneInfo(name)
-
-
-def local_time_at(zones: list[TzCandidate], now: datetime) -> datetime | None:
-    return now.astimezone(_zone(zones[0].tz)) if zones else None
-
-
+# What the clock changes on a card is computed by asistente.portfolio.card (zones_of, local_time_at and
+# age_at are re-exported here for the cached-card path, asistente.api.portfolio.cards); this shapes it.
 def local_times_at(zones: list[TzCandidate], now: datetime) -> list[LocalTime]:
-    out = []
-    for cand in zones:
-        local = now.astimezone(_zone(cand.tz))
-        off = local.strftime("%z")
-        out.append(
-            LocalTime(
-                timezone=cand.tz, source=cand.source, local_time=local, utc_offset=f"{off[:3]}:{off[3:]}"
-            )
-        )
-    return out
-
-
-def age_at(born: date | None, now: datetime) -> int | None:
-    if born is None:
-        return None
-    today = now.date()
-    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+    return [
+        LocalTime(timezone=c.timezone, source=c.source, local_time=c.local_time, utc_offset=c.utc_offset)
+        for c in card.local_clocks_at(zones, now)
+    ]
 
 
 def segment_of(s: Any) -> Segment:
@@ -369,28 +335,21 @@ class Debtor:
     @strawberry.field(description="Balances per currency (never summed across currencies).")
     async def totals(self, info: Info) -> list[CurrencyTotal]:
         rows = await info.context.loaders.accounts_by_debtor_id.load(self._m.id)
-        sums: dict[str, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0), Decimal(0), Decimal(0)])
-        for a in rows:
-            s = sums[a.currency]
-            s[0] += Decimal(a.balance)
-            s[1] += Decimal(a.principal)
-            s[2] += Decimal(a.minimum_due or 0)
-            s[3] += 1
         return [
             CurrencyTotal(
-                currency=c,
-                balance=money(s[0], c) or "0",
-                principal=money(s[1], c) or "0",
-                minimum_due=money(s[2], c) or "0",
-                accounts=int(s[3]),
+                currency=t.currency,
+                balance=money(t.balance, t.currency) or "0",
+                principal=money(t.principal, t.currency) or "0",
+                minimum_due=money(t.minimum_due, t.currency) or "0",
+                accounts=t.accounts,
             )
-            for c, s in sorted(sums.items())
+            for t in card.currency_totals(rows)
         ]
 
     @strawberry.field
     async def max_days_past_due(self, info: Info) -> int:
         rows = await info.context.loaders.accounts_by_debtor_id.load(self._m.id)
-        return max((a.days_past_due for a in rows if Decimal(a.balance) > 0), default=0)
+        return card.max_days_past_due(rows)
 
     async def _segment(self, info: Info):
         loaders = info.context.loaders
@@ -416,18 +375,12 @@ class Debtor:
     @strawberry.field(description="Pending promises, soonest first.")
     async def open_promises(self, info: Info) -> list[Promise]:
         rows = await info.context.loaders.promises_by_debtor_id.load(self._m.id)
-        return [
-            Promise.of(p)
-            for p in sorted(rows, key=lambda p: p.due_date)
-            if p.status == PromiseStatusEnum.PENDING.value
-        ]
+        return [Promise.of(p) for p in card.open_promises(rows)]
 
     @strawberry.field
     async def promise_stats(self, info: Info) -> PromiseStats:
         rows = await info.context.loaders.promises_by_debtor_id.load(self._m.id)
-        count = defaultdict(int)
-        for p in rows:
-            count[p.status] += 1
+        count = card.promise_counts(rows)
         return PromiseStats(
             kept=count["KEPT"], broken=count["BROKEN"], pending=count["PENDING"], cancelled=count["CANCELLED"]
         )
@@ -456,31 +409,29 @@ class Debtor:
     )
     async def contact_now(self, info: Info, channels: list[Channel] | None = None) -> list[ChannelStatus]:
         from asistente.api.compliance.schema import tenant_packs
-        from asistente.compliance import ContactRequest, evaluate_contact
         from asistente.enums import Channel as DomainChannel
-        from asistente.portfolio.facts import debtor_facts, interaction_facts
+        from asistente.portfolio.contact import contact_decisions
 
         loaders = info.context.loaders
         accounts = await loaders.accounts_by_debtor_id.load(self._m.id)
-        history = interaction_facts(await loaders.interactions_by_debtor_id.load(self._m.id))
-        facts = debtor_facts(self._m, accounts)
-        now = info.context.now()
-        packs = tenant_packs(info)
-        wanted = channels or [Channel.CALL, Channel.SMS, Channel.WHATSAPP, Channel.EMAIL]
-        out = []
-        for channel in dict.fromkeys(wanted):
-            d = evaluate_contact(
-                ContactRequest(channel=DomainChannel(channel.value), at=now), facts, history, packs, now
+        history = await loaders.interactions_by_debtor_id.load(self._m.id)
+        decisions = contact_decisions(
+            self._m,
+            accounts,
+            history,
+            tenant_packs(info),
+            [DomainChannel(c.value) for c in channels] if channels else None,
+            now=info.context.now(),
+        )
+        return [
+            ChannelStatus(
+                channel=Channel(c.value),
+                allowed=d.allowed,
+                codes=[ViolationCode(h.code) for h in d.violations],
+                next_allowed_at=d.next_allowed_at,
             )
-            out.append(
-                ChannelStatus(
-                    channel=channel,
-                    allowed=d.allowed,
-                    codes=[ViolationCode(h.code) for h in d.violations],
-                    next_allowed_at=d.next_allowed_at,
-                )
-            )
-        return out
+            for c, d in decisions.items()
+        ]
 
     @strawberry.field(description="Most recent interactions first (at most 20).")
     async def last_interactions(self, info: Info, limit: int = 5) -> list[Interaction]:
