@@ -59,8 +59,8 @@ NOT_FOR_BOUND_SESSIONS = {
     "Query.auditEvent": "COMPLIANCE/ADMIN only",
     "Query.auditEvents": "COMPLIANCE/ADMIN only",
     "Mutation.createAgentSession": "INTEGRATOR/ADMIN only",
-    "Mutation.endCall": "checked below once the live call is merged (a call belongs to its debtor)",
-    "Subscription.callAssist": "checked below once the live call is merged",
+    "Mutation.endCall": "a call belongs to its debtor: test_a_bound_session_cannot_reach_another_debtors_call",
+    "Subscription.callAssist": "same check (_visible_call): test_a_bound_session_cannot_reach_another_debtors_call",
 }
 
 
@@ -197,3 +197,40 @@ async def test_agents_cannot_mint_bound_sessions(api):
     agent = api.key("acme", "AGENT", agent="u-4")
     body = await api.gql(SESSION, {"agent": "u-4", "record": "acme-B"}, key=agent)
     assert error_codes(body) == ["FORBIDDEN"]
+
+
+async def test_a_bound_session_cannot_reach_another_debtors_call(api, clock):
+    """The same agent, on a sidebar bound to debtor A, cannot end or follow the call it had with debtor B."""
+    from asistente.api.calls.schema import _visible_call
+    from asistente.calls.models import Call
+    from asistente.errors import NotFound
+    from asistente.tenants.service import authenticate_token
+
+    _, _a, b = await _two_debtors(api)
+    integrator = api.key("acme", "INTEGRATOR")
+    unbound = (await api.ok(SESSION, {"agent": "u-7", "record": "acme-B"}, key=integrator))[
+        "createAgentSession"
+    ]
+    pushed = await api.gql(
+        'mutation($d: ID!){ pushTranscript(input: {callId: "call-b-1", debtorId: $d, speaker: DEBTOR, '
+        'text: "ya pagué la semana pasada"}) { seq } }',
+        {"d": b["id"]},
+        key=unbound["token"],
+    )
+    assert not pushed.get("errors"), pushed
+    bound_a = (await api.ok(SESSION, {"agent": "u-7", "record": "acme-A"}, key=integrator))[
+        "createAgentSession"
+    ]
+    body = await api.gql('mutation { endCall(callId: "call-b-1") { disposition } }', key=bound_a["token"])
+    assert [e["extensions"]["code"] for e in body["errors"]] == ["NOT_FOUND"]
+    # The subscription goes through the same check.
+    with api.factory() as s:
+        call = s.get(Call, "call-b-1")
+        principal_a = authenticate_token(s, bound_a["token"], now=clock())
+        principal_b = authenticate_token(s, unbound["token"], now=clock())
+        assert _visible_call(principal_b, call, "call-b-1") is call
+        with pytest.raises(NotFound):
+            _visible_call(principal_a, call, "call-b-1")
+    # The session bound to B ends its own call.
+    ended = await api.gql('mutation { endCall(callId: "call-b-1") { disposition } }', key=unbound["token"])
+    assert not ended.get("errors"), ended

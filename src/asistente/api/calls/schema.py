@@ -287,9 +287,11 @@ def _may_follow(p: Principal, call: Call) -> bool:
 
 
 def _visible_call(p: Principal, call: Call | None, call_id: str) -> Call:
-    """The call if this principal may see it; another tenant's call, or another agent's for an agent,
-    reads as not found."""
+    """The call if this principal may see it; another tenant's call, another agent's for an agent, or
+    another debtor's for a session bound to one record (a sidebar), reads as not found."""
     if call is None or call.tenant_id != p.tenant_id or not _may_follow(p, call):
+        raise NotFound(f"call {call_id} not found")
+    if p.debtor_id is not None and call.debtor_id != p.debtor_id:
         raise NotFound(f"call {call_id} not found")
     return call
 
