@@ -41,6 +41,27 @@ def validator(name: str) -> Draft202012Validator:
     return Draft202012Validator(schema)
 
 
+def dollar_path(parts: Any) -> str:
+    """jsonschema's path as a JSONPath: `$.rules[0].id` (how data-file errors name the place)."""
+    out = "$"
+    for p in parts:
+        out += f"[{p}]" if isinstance(p, int) else f".{p}"
+    return out
+
+
+def best_error(errors: list[Any]) -> Any:
+    """The most specific of several validation errors: the deepest (an if/then failure reports its own
+    branch's error)."""
+
+    def depth(e: Any) -> tuple[int, int]:
+        return (len(list(e.absolute_path)), -len(list(e.absolute_schema_path)))
+
+    best = max(errors, key=depth)
+    while best.context:
+        best = max(best.context, key=depth)
+    return best
+
+
 def json_path(parts: Any) -> str:
     """jsonschema's deque path as `accounts[0].currency`."""
     out = ""

@@ -11,6 +11,7 @@ from typing import Any
 
 from asistente.compliance.pattern import CompiledPattern, compile_pattern
 from asistente.compliance.text import Tokens
+from asistente.schemas import dollar_path as _json_path
 
 __all__ = [
     "SCHEMA_NAME",
@@ -73,13 +74,6 @@ class Lexicon:
     entries: tuple[Entry, ...]
     scope: dict[str, tuple[CompiledPattern, ...]]
     vocabulary: dict[str, tuple[str, ...]] = field(default_factory=dict)  # folded words per list
-
-
-def _json_path(parts: Iterable[Any]) -> str:
-    out = "$"
-    for p in parts:
-        out += f"[{p}]" if isinstance(p, int) else f".{p}"
-    return out
 
 
 def load_lexicon(path: str | Path) -> Lexicon:

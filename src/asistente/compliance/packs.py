@@ -13,7 +13,7 @@ therefore only adds rules; it may not reuse the id of a law rule (that would rea
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,8 @@ from asistente.compliance.types import Rule, RulePack
 from asistente.enums import Channel, RecipientRole, ViolationCode
 from asistente.errors import BadInput
 from asistente.geo import is_known_jurisdiction, normalize_name, resolve_region
+from asistente.schemas import best_error as _best_error
+from asistente.schemas import dollar_path as _json_path
 
 __all__ = [
     "BUILTIN_PACK_DIR",
@@ -92,24 +94,6 @@ def schema_path() -> Path:
 def _validator() -> jsonschema.Draft202012Validator:
     path = schema_path()
     return jsonschema.Draft202012Validator(json.loads(path.read_text(encoding="utf-8")))
-
-
-def _json_path(parts: Iterable[Any]) -> str:
-    out = "$"
-    for p in parts:
-        out += f"[{p}]" if isinstance(p, int) else f".{p}"
-    return out
-
-
-def _best_error(errors: list[jsonschema.ValidationError]) -> jsonschema.ValidationError:
-    # The deepest error is the most specific (an if/then failure reports its own branch error).
-    def depth(e: jsonschema.ValidationError) -> tuple[int, int]:
-        return (len(list(e.absolute_path)), -len(list(e.absolute_schema_path)))
-
-    best = max(errors, key=depth)
-    while best.context:
-        best = max(best.context, key=depth)
-    return best
 
 
 def _minutes(hhmm: str) -> int:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 import string
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -30,6 +30,8 @@ import jsonschema
 from asistente.compliance import PackRegistry, check_text
 from asistente.enums import Channel, ComplianceContext, ObjectionCategory, RecipientRole, Register, Technique
 from asistente.errors import BadInput
+from asistente.schemas import best_error as _best_error
+from asistente.schemas import dollar_path as _json_path
 
 __all__ = [
     "BUILTIN_PLAYBOOK_DIR",
@@ -228,23 +230,6 @@ def _schema_path() -> Path:
 @cache
 def _validator() -> jsonschema.Draft202012Validator:
     return jsonschema.Draft202012Validator(json.loads(_schema_path().read_text(encoding="utf-8")))
-
-
-def _json_path(parts: Iterable[Any]) -> str:
-    out = "$"
-    for p in parts:
-        out += f"[{p}]" if isinstance(p, int) else f".{p}"
-    return out
-
-
-def _best_error(errors: list[jsonschema.ValidationError]) -> jsonschema.ValidationError:
-    def depth(e: jsonschema.ValidationError) -> tuple[int, int]:
-        return (len(list(e.absolute_path)), -len(list(e.absolute_schema_path)))
-
-    best = max(errors, key=depth)
-    while best.context:
-        best = max(best.context, key=depth)
-    return best
 
 
 def parse_playbook_file(data: Any, origin: str) -> tuple[str, str | None, list[Answer]]:
