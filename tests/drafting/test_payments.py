@@ -125,3 +125,19 @@ def test_compliance_check_with_registered_destinations():
     assert not report.compliant
     hit = next(v for v in report.violations if v.code == ViolationCode.PAYMENT_DESTINATION)
     assert hit.legal_source  # the jurisdiction's payment rule (MX-09)
+
+
+def test_link_amounts_carry_the_currency_minor_units_whatever_the_database_returned():
+    """PostgreSQL can hand back Decimal('24001.0') where SQLite gives '24001.00': the link says the same."""
+    from asistente.drafting.payments import Destination
+
+    link = Destination(
+        id="mp", currency="MXN", kind="PAYMENT_LINK", url="https://p.example/mp?r={reference}&m={amount}"
+    )
+    assert link.fill_url("MX-1", Decimal("24001.0")) == "https://p.example/mp?r=MX-1&m=24001.00"
+    assert link.fill_url("MX-1", Decimal("24001")) == "https://p.example/mp?r=MX-1&m=24001.00"
+    clp = Destination(
+        id="kh", currency="CLP", kind="PAYMENT_LINK", url="https://p.example/k?r={reference}&m={amount}"
+    )
+    assert clp.fill_url("CL 1", Decimal("1240.00")) == "https://p.example/k?r=CL%201&m=1240"
+    assert link.fill_url("MX-1", None) == "https://p.example/mp?r=MX-1&m="

@@ -150,7 +150,8 @@ class Destination:
         assert self.url is not None
         url = self.url.replace("{reference}", quote(reference, safe=""))
         if "{amount}" in url:
-            url = url.replace("{amount}", "" if amount is None else str(amount))
+            # Always the currency's minor units ("24001.00", CLP "24001"), whatever the database returned.
+            url = url.replace("{amount}", "" if amount is None else format_amount(amount, self.currency))
         return url
 
     def url_prefix(self) -> str:
