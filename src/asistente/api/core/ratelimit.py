@@ -16,6 +16,7 @@ import hashlib
 import logging
 import math
 import time
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,12 +46,14 @@ def credential_bucket(credential: str) -> str:
     return f"{kind}:{hashlib.sha256(credential.encode('utf-8', 'surrogatepass')).hexdigest()[:24]}"
 
 
-class _Counter:
-    async def incr(self, bucket: str, window: int, by: int = 1) -> int:  # pragma: no cover - interface
-        raise NotImplementedError
+class _Counter(ABC):
+    """Where the per-window counts live: MemoryCounter (this process) or RedisCounter (every worker)."""
 
-    async def peek(self, bucket: str, window: int) -> int:  # pragma: no cover - interface
-        raise NotImplementedError
+    @abstractmethod
+    async def incr(self, bucket: str, window: int, by: int = 1) -> int: ...
+
+    @abstractmethod
+    async def peek(self, bucket: str, window: int) -> int: ...
 
 
 class MemoryCounter(_Counter):
