@@ -4,6 +4,7 @@
     .venv/bin/python benchmarks/objection_eval.py --set blind/NAME    # tests/objections/blind/NAME.jsonl
     .venv/bin/python benchmarks/objection_eval.py --set PATH.jsonl    # any file in the corpus schema
     .venv/bin/python benchmarks/objection_eval.py --speed             # load time and per-turn latency
+    .venv/bin/python benchmarks/objection_eval.py --compare OLD.json  # latency vs another model, interleaved
 
 Prints macro-F1, per-class precision/recall/F1, accuracy per locale, the confusion matrix and the expected
 calibration error (10 equal-width bins), plus, for two-intent turns, how often the other intent is among
@@ -162,14 +163,43 @@ def speed() -> None:
     print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
 
 
+def compare(other_model: Path) -> None:
+    """Per-call latency of the shipped model and another model file, calls interleaved so both see the same
+    machine load (e.g. the previous version: `git show REV:src/asistente/objections/data/classifier-model.json`)."""
+    from asistente.objections.classifier import MODEL_FILE, load_classifier
+
+    models = {"shipped": load_classifier(MODEL_FILE), other_model.name: load_classifier(other_model)}
+    turns = [
+        json.loads(line)["text"]
+        for p in sorted((ROOT / "tests/objections/corpus").glob("*.jsonl"))
+        for line in p.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+    times: dict[str, list[float]] = {name: [] for name in models}
+    for _ in range(2):
+        for t in turns:
+            for name, clf in models.items():
+                started = time.perf_counter()
+                clf.classify(t)
+                times[name].append(time.perf_counter() - started)
+    for name, ts in times.items():
+        ts.sort()
+        print(
+            f"{name} ({models[name].version}): {len(ts)} calls, median {statistics.median(ts) * 1000:.3f} ms, "
+            f"p90 {ts[int(len(ts) * 0.9)] * 1000:.3f} ms"
+        )
+    print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--set", help="cv, blind/NAME, or a JSONL path")
     parser.add_argument("--speed", action="store_true")
     parser.add_argument("--show-misses", action="store_true")
+    parser.add_argument("--compare", type=Path, help="another model file: interleaved per-call latency")
     args = parser.parse_args()
-    if not args.set and not args.speed:
-        parser.error("give --set and/or --speed")
+    if not args.set and not args.speed and not args.compare:
+        parser.error("give --set, --speed and/or --compare")
     if args.set == "cv":
         evaluate_cv(args.show_misses)
     elif args.set:
@@ -179,6 +209,8 @@ def main() -> int:
         evaluate_set(path, args.show_misses)
     if args.speed:
         speed()
+    if args.compare:
+        compare(args.compare)
     return 0
 
 

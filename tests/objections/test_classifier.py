@@ -16,6 +16,7 @@ from asistente.objections.classifier import (
     default_classifier,
     load_classifier,
 )
+from asistente.objections.features import LENGTH, UNKNOWN_SHARE, features_of, vectorise
 from asistente.objections.normalize import NORMALIZATION_FILE, ObjectionDataError, load_normalizer
 from asistente.textfold import fold
 
@@ -160,6 +161,19 @@ def test_normaliser_folds_fillers_slang_and_voseo():
     assert norm.tokens("I can't pay, te pago el 15") == ["i", "can", "not", "pay", "te", "pago", "el", "0"]
 
 
+def test_shape_features_say_how_much_of_the_turn_the_model_cannot_read():
+    idf = {"w:no": 2.0, "w:tengo": 1.5, "b:no tengo": 3.0}
+    words = features_of(["no", "tengo", "plata", "hoy"])
+    assert not any(f.startswith("x:") for f in vectorise(words, idf))  # a model without them
+    vec = vectorise(words, {**idf, UNKNOWN_SHARE: 1.0, LENGTH: 1.0})
+    assert vec[UNKNOWN_SHARE] == 0.5  # "plata" and "hoy" are not in the vocabulary
+    longer = vectorise(features_of(["no", "tengo"] * 30), {**idf, UNKNOWN_SHARE: 1.0, LENGTH: 1.0})
+    assert 0.0 < vec[LENGTH] < longer[LENGTH] == 1.0
+    assert longer[UNKNOWN_SHARE] == 0.0
+    model = default_classifier()
+    assert UNKNOWN_SHARE in model.idf and LENGTH in model.idf
+
+
 def test_a_broken_model_file_fails_naming_file_path_and_reason(tmp_path):
     model = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
     model["temperature"] = -1
@@ -173,6 +187,12 @@ def test_a_broken_model_file_fails_naming_file_path_and_reason(tmp_path):
     model["categories"] = model["categories"][:-1]
     bad.write_text(json.dumps(model), encoding="utf-8")
     with pytest.raises(ObjectionDataError, match=r"\$\.categories"):
+        load_classifier(bad)
+
+    model["categories"] = json.loads(MODEL_FILE.read_text(encoding="utf-8"))["categories"]
+    model["vocabulary"] = [*model["vocabulary"][:-1], "x:shouting"]
+    bad.write_text(json.dumps(model), encoding="utf-8")
+    with pytest.raises(ObjectionDataError, match="shape features"):
         load_classifier(bad)
 
     bad.write_text("{not json", encoding="utf-8")

@@ -1,7 +1,7 @@
 """The objection classifier: what kind of objection a debtor's turn is (ObjectionCategory).
 
-A multinomial logistic regression over word and character n-grams of the normalised turn (features.py,
-normalize.py), trained offline with scikit-learn by `asistente.objections.train` on the labelled corpus
+A multinomial logistic regression over word and character n-grams of the normalised turn and two shape
+features (the share of its words the model does not know, its length) (features.py, normalize.py), trained offline with scikit-learn by `asistente.objections.train` on the labelled corpus
 (tests/objections/corpus/) and shipped as data: `data/classifier-model.json`, validated against
 schema/objection-model.schema.json and versioned. Inference is pure Python (no network, no numpy); the
 probabilities are temperature-scaled, the temperature fitted on cross-validated scores, so `confidence` is
@@ -22,7 +22,7 @@ from pathlib import Path
 
 from asistente.enums import ObjectionCategory
 from asistente.errors import BadInput
-from asistente.objections.features import clause_texts, features_of, vectorise
+from asistente.objections.features import SHAPE_FEATURES, clause_texts, features_of, vectorise
 from asistente.objections.normalize import (
     NORMALIZATION_FILE,
     Normalizer,
@@ -127,9 +127,14 @@ class Classifier:
         vocabulary, idf = model["vocabulary"], model["idf"]
         if len(vocabulary) != len(idf) or len(set(vocabulary)) != len(vocabulary):
             raise ObjectionDataError(file, "$.idf", "one idf per vocabulary entry, entries unique")
-        odd = next((f for f in vocabulary if f[1] != ":" or f[0] not in "wbc"), None)
+        odd = next((f for f in vocabulary if f[1:2] != ":" or f[0] not in "wbcx"), None)
         if odd is not None:
-            raise ObjectionDataError(file, "$.vocabulary", f"{odd!r}: a feature is w:, b: or c: and its text")
+            raise ObjectionDataError(
+                file, "$.vocabulary", f"{odd!r}: a feature is w:, b:, c: or x: and its text"
+            )
+        shape = next((f for f in vocabulary if f[0] == "x" and f not in SHAPE_FEATURES), None)
+        if shape is not None:
+            raise ObjectionDataError(file, "$.vocabulary", f"{shape!r}: shape features are {SHAPE_FEATURES}")
         index = {c: i for i, c in enumerate(categories)}
         weights: dict[str, list[tuple[int, float]]] = {f: [] for f in vocabulary}
         known = weights.keys()

@@ -3,7 +3,9 @@
 Word unigrams ("w:no"), word bigrams ("b:no tengo") and character 3- to 5-grams inside each word padded
 with spaces ("c: ten", "c:tengo"), over the normalised words. Character grams carry typos and unseen
 inflections ("dinro", "pagé", "kede"); words and bigrams carry negation and phrasing. Weights are
-sublinear TF-IDF, each block (words, characters) scaled to unit length on its own.
+sublinear TF-IDF, each block (words, characters) scaled to unit length on its own. Two shape features
+say how much of the turn the model cannot read and how long it is: without them a turn of unknown words
+scores only the intercepts, and NONE (greetings, short fillers) has by far the largest.
 """
 
 from __future__ import annotations
@@ -15,6 +17,11 @@ from collections.abc import Mapping
 from itertools import pairwise
 
 CHAR_MIN, CHAR_MAX = 3, 5
+# Shape features (prefix "x:"), in the model's vocabulary since 2026.12.6: not n-grams of the text.
+UNKNOWN_SHARE = "x:unknown"
+LENGTH = "x:length"
+SHAPE_FEATURES = (LENGTH, UNKNOWN_SHARE)
+LONG_TURN_WORDS = 40  # LENGTH reaches 1 at this many words (log scale)
 # Where a turn splits into clauses: punctuation, and conjunctions that join two statements.
 _CLAUSE_BREAK = re.compile(
     r"[.,;:!?¡¿\n]+|\s(?:y|pero|aunque|adem[aá]s|porque|and|but|because|also|plus)\s", re.IGNORECASE
@@ -33,12 +40,22 @@ def features_of(words: list[str]) -> list[str]:
 
 
 def vectorise(features: list[str], idf: Mapping[str, float]) -> dict[str, float]:
-    """Sublinear TF-IDF of the features the model knows, word and character blocks each L2-normalised."""
+    """Sublinear TF-IDF of the features the model knows, word and character blocks each L2-normalised, plus
+    the turn's shape where the model has those features: UNKNOWN_SHARE, the share of its words the model
+    does not know (a turn the model can hardly read is not thereby small talk), and LENGTH."""
     log = math.log
-    vec = {f: (1.0 + log(n)) * idf[f] for f, n in Counter(features).items() if f in idf}
+    counts = Counter(features)
+    vec = {f: (1.0 + log(n)) * idf[f] for f, n in counts.items() if f in idf}
     words = math.sqrt(sum(v * v for f, v in vec.items() if f[0] != "c")) or 1.0
     chars = math.sqrt(sum(v * v for f, v in vec.items() if f[0] == "c")) or 1.0
-    return {f: v / (chars if f[0] == "c" else words) for f, v in vec.items()}
+    out = {f: v / (chars if f[0] == "c" else words) for f, v in vec.items()}
+    if UNKNOWN_SHARE in idf:
+        word_counts = [(f, n) for f, n in counts.items() if f[0] == "w"]
+        total = sum(n for _, n in word_counts)
+        if total:
+            out[UNKNOWN_SHARE] = sum(n for f, n in word_counts if f not in idf) / total
+            out[LENGTH] = min(1.0, log(1 + total) / log(1 + LONG_TURN_WORDS))
+    return out
 
 
 def clause_texts(text: str) -> list[str]:
