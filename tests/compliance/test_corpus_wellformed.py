@@ -232,7 +232,7 @@ def test_scenario_themes_covered(scenarios: list[dict]) -> None:
 
 # ---------------------------------------------------------------- real-material sets (issue 9)
 
-REAL_SETS = ("real1", "real2", "real3")
+REAL_SETS = ("real1", "real2", "real3", "real4")
 SOURCE_KINDS = {"regulator", "court", "news", "docket", "model-letter", "practitioner"}
 
 
