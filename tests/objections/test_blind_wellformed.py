@@ -82,6 +82,18 @@ SETS = {
         "locales": LOCALES,
         "authored": False,
     },
+    # real3: quoted from public material that no earlier real set used (no source URL of real1/real2 reused).
+    # Debtors rarely publish the words of a promise to pay, so PROMISE_TO_PAY has a floor of 3 and every other
+    # category a floor of 6; Spanish must be at least 40% of the lines.
+    "real3.jsonl": {
+        "prefix": "r3",
+        "min_lines": 150,
+        "min_per_category": {c: 3 if c == "PROMISE_TO_PAY" else 6 for c in CATEGORIES},
+        "min_english": 0.20,
+        "min_spanish": 0.40,
+        "locales": LOCALES,
+        "authored": False,
+    },
     # blind3: written in live-call transcript style by a second independent author; every category between 10 and 19
     # lines so no category dominates the score.
     "blind3.jsonl": {
