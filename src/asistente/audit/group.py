@@ -13,8 +13,9 @@ busy (no pool checkout and ping per batch):
 - PostgreSQL, three round trips: ``INSERT ... ON CONFLICT DO UPDATE ... RETURNING`` on the tenant's
   ``audit_chain_heads`` row (creates it the first time, locks it, and reads the head as committed by the
   previous writer: under READ COMMITTED a conflicting upsert waits for the other transaction and then
-  updates the newest row version); one statement inserting every event of the batch with the head update in
-  the same statement (a data-modifying CTE); the commit.
+  updates the newest row version); one statement inserting every event of the batch from one array per
+  column (``unnest``) with the head update in the same statement (a data-modifying CTE): the same text
+  whatever the batch size, so it is compiled and prepared once; the commit.
 - SQLite: the same upsert is the transaction's first write, so it takes the database write lock (waiting up
   to ``busy_timeout``) before the head is read; the events (one ``executemany``), the head update, the
   commit.
@@ -35,12 +36,13 @@ shutdown).
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Table, insert, select, update
+from sqlalchemy import Table, insert, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
@@ -136,6 +138,49 @@ def _lock_head(conn: Connection, tenant_id: str) -> tuple[int, str]:
     return int(row.seq), row.hash
 
 
+_COLUMNS = (
+    ("id", "varchar"),
+    ("seq", "bigint"),
+    ("kind", "varchar"),
+    ("actor_id", "varchar"),
+    ("actor_role", "varchar"),
+    ("debtor_id", "varchar"),
+    ("call_id", "varchar"),
+    ("input", "json"),
+    ("output", "json"),
+    ("versions", "json"),
+    ("at", "timestamptz"),
+    ("prev_hash", "varchar"),
+    ("hash", "varchar"),
+)
+_JSON_COLUMNS = ("input", "output", "versions")
+# One statement, compiled and prepared once whatever the batch size: the batch's events as one array per
+# column (unnest), and the head moved in the same statement.
+_NAMES = ", ".join(c for c, _ in _COLUMNS)
+_PG_BATCH = text(
+    f"WITH ledger_batch AS (INSERT INTO {EVENTS.name} (tenant_id, {_NAMES}) "
+    f"SELECT :tenant_id, {_NAMES} FROM unnest("
+    + ", ".join(f"CAST(:{c} AS {t}[])" for c, t in _COLUMNS)
+    + f") AS b({_NAMES})) "
+    f"UPDATE {HEADS.name} SET seq = :head_seq, hash = :head_hash WHERE tenant_id = :tenant_id"
+)
+
+
+def _pg_batch_params(
+    conn: Connection, tenant_id: str, rows: list[dict[str, Any]], seq: int, head: str
+) -> dict[str, Any]:
+    dumps = getattr(conn.dialect, "_json_serializer", None) or json.dumps  # what the JSON type would do
+    params: dict[str, Any] = {"tenant_id": tenant_id, "head_seq": seq, "head_hash": head}
+    for column, _ in _COLUMNS:
+        values = [row[column] for row in rows]
+        if column in _JSON_COLUMNS:
+            values = [dumps(v) for v in values]
+        elif column == "at":
+            values = [v.astimezone(UTC) for v in values]
+        params[column] = values
+    return params
+
+
 def write_batch(
     conn: Connection,
     tenant_id: str,
@@ -158,12 +203,11 @@ def write_batch(
             rows.append({**fields, "tenant_id": tenant_id, "seq": seq, "prev_hash": head, "hash": digest})
             out.append(Recorded(fields["id"], seq, digest))
             head = digest
-        move = update(HEADS).where(HEADS.c.tenant_id == tenant_id).values(seq=seq, hash=head)
         if conn.dialect.name == "postgresql":
-            conn.execute(move.add_cte(insert(EVENTS).values(rows).cte("ledger_batch")))
+            conn.execute(_PG_BATCH, _pg_batch_params(conn, tenant_id, rows, seq, head))
         else:
             conn.execute(insert(EVENTS), rows)
-            conn.execute(move)
+            conn.execute(update(HEADS).where(HEADS.c.tenant_id == tenant_id).values(seq=seq, hash=head))
         by_table: dict[Table, list[dict[str, Any]]] = {}
         for table, row in extra:
             by_table.setdefault(table, []).append(row)
