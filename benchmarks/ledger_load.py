@@ -81,6 +81,24 @@ def ledger_count(url: str, tenant_slug: str) -> int:
         engine.dispose()
 
 
+def server_cpu(pid: int) -> float:
+    """CPU seconds used so far by the server's processes (the parent and its uvicorn workers): divided by the
+    requests served, a figure that does not depend on how busy the shared machine is."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    pids = [pid]
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    if children.exists():
+        pids += [int(p) for p in children.read_text().split()]
+    for p in pids:
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+    return total
+
+
 def percentile(values: list[float], q: float) -> float:
     values = sorted(values)
     return values[min(len(values) - 1, int(q * len(values)))] if values else float("nan")
@@ -276,11 +294,14 @@ def main() -> int:
             return asyncio.run(httpx_load(base, key, body, args.clients, seconds))
 
         load(CHECK, 3)  # warm-up (rule packs, lexicons, connections)
+        cpu0 = server_cpu(server.pid)
         floor = load(FLOOR, args.seconds)
+        cpu1 = server_cpu(server.pid)
         before = ledger_count(args.url, tenant)
         t0 = time.monotonic()
         rec = load(CHECK, args.seconds)
         elapsed = time.monotonic() - t0
+        cpu2 = server_cpu(server.pid)
         time.sleep(1)
         added = ledger_count(args.url, tenant) - before
         client = "wrk" if use_wrk else "httpx"
@@ -294,6 +315,10 @@ def main() -> int:
             f"checkCompliance         : {rec['rps']:8.1f} req/s  p50 {rec['p50']:7.1f} ms  p99 {rec['p99']:7.1f} ms  errors {rec['errors']:.0f}"
         )
         print(f"recorded events (ledger): {added / elapsed:8.1f} events/s ({added} rows in {elapsed:.1f} s)")
+        print(
+            f"server CPU per request  : floor {1000 * (cpu1 - cpu0) / max(1, floor['rps'] * args.seconds):.2f} ms, "
+            f"recorded check {1000 * (cpu2 - cpu1) / max(1, added):.2f} ms (all workers, user+system)"
+        )
 
         # wrk stops with requests in flight: let their records land before counting again.
         before, settled = ledger_count(args.url, tenant), time.monotonic() + 60

@@ -77,7 +77,7 @@ def _start(url: str, tmp_path) -> tuple[subprocess.Popen, str, str]:
         stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + 300  # a shared, loaded machine starts workers slowly
     while True:
         try:
             if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:

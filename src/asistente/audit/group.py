@@ -10,12 +10,17 @@ One committer per process and event loop (``Services.ledger_writer``), one queue
 tenant chain. A batch is written in a worker thread on a connection the writer keeps while its queue is
 busy (no pool checkout and ping per batch):
 
-- PostgreSQL, three round trips: ``INSERT ... ON CONFLICT DO UPDATE ... RETURNING`` on the tenant's
-  ``audit_chain_heads`` row (creates it the first time, locks it, and reads the head as committed by the
-  previous writer: under READ COMMITTED a conflicting upsert waits for the other transaction and then
-  updates the newest row version); one statement inserting every event of the batch from one array per
-  column (``unnest``) with the head update in the same statement (a data-modifying CTE): the same text
-  whatever the batch size, so it is compiled and prepared once; the commit.
+- PostgreSQL, two round trips and no lock held across them (``append_optimistic``): read the head, chain
+  the batch after it, then one autocommit statement that moves the head by compare-and-set (``UPDATE ...
+  WHERE seq = :read_seq AND hash = :read_hash``) and inserts every event of the batch from one array per
+  column (``unnest``) only if the head moved (a data-modifying CTE). Under READ COMMITTED an UPDATE of a row
+  that another transaction holds waits for its commit and re-checks the condition on the newest version:
+  when another writer got there first, nothing is written and the batch is chained again after the new
+  head. The serial section of the chain is that statement and its commit, inside the server. The
+  statement text is the same whatever the batch size, so it is prepared once. A tenant's first batch, and
+  a batch carrying rows of other tables (feedback), take the locking path below in one transaction:
+  ``INSERT ... ON CONFLICT DO UPDATE ... RETURNING`` on the head row (creates it, locks it, reads it as
+  committed by the previous writer), the same insert with the head update, the commit.
 - SQLite: the same upsert is the transaction's first write, so it takes the database write lock (waiting up
   to ``busy_timeout``) before the head is read; the events (one ``executemany``), the head update, the
   commit.
@@ -166,12 +171,62 @@ _PG_BATCH = text(
 )
 
 
+_CHAINED = ("seq", "prev_hash", "hash")
+MAX_ATTEMPTS = 1000  # a batch loses the race to each other writer's commit at most once per attempt
+# The same insert, guarded by a compare-and-set of the head, run on an autocommit connection: one statement
+# that is its own transaction. It moves the head from (prev_seq, prev_hash) to the batch's last event and
+# inserts the batch only if the head was still there; otherwise it changes nothing and counts 0.
+_PG_APPEND = text(
+    f"WITH moved AS (UPDATE {HEADS.name} SET seq = :head_seq, hash = :head_hash "
+    "WHERE tenant_id = :tenant_id AND seq = :read_seq AND hash = :read_hash RETURNING tenant_id), "
+    f"ledger_batch AS (INSERT INTO {EVENTS.name} (tenant_id, {_NAMES}) "
+    f"SELECT moved.tenant_id, {_NAMES} FROM moved, unnest("
+    + ", ".join(f"CAST(:{c} AS {t}[])" for c, t in _COLUMNS)
+    + f") AS b({_NAMES})) "
+    "SELECT count(*) FROM moved"
+)
+_PG_HEAD = text(f"SELECT seq, hash FROM {HEADS.name} WHERE tenant_id = :tenant_id")
+
+
+def append_optimistic(
+    conn: Connection, tenant_id: str, events: Sequence[dict[str, Any]], links: Sequence[ChainLink]
+) -> list[Recorded] | None:
+    """PostgreSQL, `conn` in autocommit: chain `events` after the head as read, then write them with
+    ``_PG_APPEND``; when another writer moved the head meanwhile (the statement waited for its commit, then
+    found the head changed and wrote nothing), read the head again and rechain. No lock is held across a
+    round trip: the serial section of the chain is one statement and its commit, inside the server.
+    Returns None when the tenant has no chain head yet (the caller creates it with ``write_batch``)."""
+    fixed = _pg_batch_params(conn, tenant_id, list(events), 0, "")
+    for _ in range(MAX_ATTEMPTS):
+        row = conn.execute(_PG_HEAD, {"tenant_id": tenant_id}).first()
+        if row is None:
+            return None
+        seq, head = int(row.seq), row.hash
+        params = {**fixed, "read_seq": seq, "read_hash": head}
+        chained: dict[str, list[Any]] = {c: [] for c in _CHAINED}
+        out = []
+        for fields, link in zip(events, links, strict=True):
+            seq += 1
+            digest = link.hash(head, seq)
+            chained["seq"].append(seq)
+            chained["prev_hash"].append(head)
+            chained["hash"].append(digest)
+            out.append(Recorded(fields["id"], seq, digest))
+            head = digest
+        params.update(chained, head_seq=seq, head_hash=head)
+        if conn.execute(_PG_APPEND, params).scalar() == 1:
+            return out
+    raise RuntimeError(f"audit ledger: the chain head kept moving; {MAX_ATTEMPTS} attempts failed")
+
+
 def _pg_batch_params(
     conn: Connection, tenant_id: str, rows: list[dict[str, Any]], seq: int, head: str
 ) -> dict[str, Any]:
     dumps = getattr(conn.dialect, "_json_serializer", None) or json.dumps  # what the JSON type would do
     params: dict[str, Any] = {"tenant_id": tenant_id, "head_seq": seq, "head_hash": head}
     for column, _ in _COLUMNS:
+        if column in _CHAINED and column not in rows[0]:
+            continue
         values = [row[column] for row in rows]
         if column in _JSON_COLUMNS:
             values = [dumps(v) for v in values]
@@ -289,17 +344,23 @@ class GroupCommitter:
             await asyncio.gather(*list(self._writers.values()), return_exceptions=True)
 
     def _write(self, conn: Connection | None, tenant_id: str, batch: list[_Item]) -> Connection:
-        links = [ChainLink(tenant_id=tenant_id, **item.fields) for item in batch]  # before the lock
+        links = [ChainLink(tenant_id=tenant_id, **item.fields) for item in batch]  # before any lock
+        events = [item.fields for item in batch]
+        extra = [row for item in batch for row in item.extra]
         if conn is None:
             conn = self.engine.connect()
+            if conn.dialect.name == "postgresql":
+                conn = conn.execution_options(isolation_level="AUTOCOMMIT")
         try:
-            recorded = write_batch(
-                conn,
-                tenant_id,
-                [item.fields for item in batch],
-                links=links,
-                extra=[row for item in batch for row in item.extra],
-            )
+            recorded = None
+            if conn.dialect.name == "postgresql":
+                if not extra:
+                    recorded = append_optimistic(conn, tenant_id, events, links)
+                if recorded is None:  # rows to write with the events, or the chain's first batch
+                    with self.engine.connect() as tx:
+                        recorded = write_batch(tx, tenant_id, events, links=links, extra=extra)
+            else:
+                recorded = write_batch(conn, tenant_id, events, links=links, extra=extra)
         except BaseException:
             conn.close()  # a failed connection is not reused; the next batch checks out a fresh one
             raise
