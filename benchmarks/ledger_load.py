@@ -14,7 +14,7 @@ Steps (all against one tenant, so every record queues on the same chain head):
    recorded events/s from the ledger itself (rows added / seconds), wrk's requests/s, p50 and p99.
 4. nothing lost: httpx clients send `--check-requests` checks, collect every auditId, then every id must
    be in the ledger, the ledger must have grown by exactly that many, and `asistente audit verify` passes.
-5. the ledger alone: W processes, each with a GroupCommitter and `--clients` concurrent appenders, for
+5. the ledger alone (`--ledger-only`: this step only): W processes, each with a GroupCommitter and `--clients` concurrent appenders, for
    `--seconds` (no HTTP, no GraphQL): the ledger's own capacity, events/s and p99 append latency.
 
 State the machine's load (`uptime`) next to the figures: the machine is shared.
@@ -79,6 +79,24 @@ def ledger_count(url: str, tenant_slug: str) -> int:
             )
     finally:
         engine.dispose()
+
+
+def server_cpu(pid: int) -> float:
+    """CPU seconds used so far by the server's processes (the parent and its uvicorn workers): divided by the
+    requests served, a figure that does not depend on how busy the shared machine is."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    pids = [pid]
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    if children.exists():
+        pids += [int(p) for p in children.read_text().split()]
+    for p in pids:
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+    return total
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -228,6 +246,7 @@ def main() -> int:
     parser.add_argument("--seconds", type=int, default=15)
     parser.add_argument("--check-requests", type=int, default=2000)
     parser.add_argument("--batch-ms", type=float, default=2.0)
+    parser.add_argument("--ledger-only", action="store_true", help="only step 5: the ledger alone, no server")
     args = parser.parse_args()
     print("uptime:", subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip())
     workdir = Path(tempfile.mkdtemp(prefix="ledger-load-"))
@@ -246,81 +265,101 @@ def main() -> int:
     key = cli(
         env, "keys", "create", "--tenant", tenant, "--role", "AGENT", "--agent-id", "bench-agent"
     ).split()[-1]
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    log = (workdir / "server.log").open("wb")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "asistente.cli", "serve", "--port", str(port), "--workers", str(args.workers)],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                print((workdir / "server.log").read_text()[-3000:])
-                return 1
-            time.sleep(0.5)
-        time.sleep(3)  # every worker up
-        use_wrk = shutil.which("wrk") is not None
-
-        def load(body: str, seconds: int) -> dict[str, float]:
-            if use_wrk:
-                return wrk(base, key, body, args.clients, seconds, workdir)
-            return asyncio.run(httpx_load(base, key, body, args.clients, seconds))
-
-        load(CHECK, 3)  # warm-up (rule packs, lexicons, connections)
-        floor = load(FLOOR, args.seconds)
-        before = ledger_count(args.url, tenant)
-        t0 = time.monotonic()
-        rec = load(CHECK, args.seconds)
-        elapsed = time.monotonic() - t0
-        time.sleep(1)
-        added = ledger_count(args.url, tenant) - before
-        client = "wrk" if use_wrk else "httpx"
-        print(
-            f"workers={args.workers} clients={args.clients} seconds={args.seconds} batch_ms={args.batch_ms} client={client}"
-        )
-        print(
-            f"floor  {{ me }}         : {floor['rps']:8.1f} req/s  p50 {floor['p50']:7.1f} ms  p99 {floor['p99']:7.1f} ms  errors {floor['errors']:.0f}"
-        )
-        print(
-            f"checkCompliance         : {rec['rps']:8.1f} req/s  p50 {rec['p50']:7.1f} ms  p99 {rec['p99']:7.1f} ms  errors {rec['errors']:.0f}"
-        )
-        print(f"recorded events (ledger): {added / elapsed:8.1f} events/s ({added} rows in {elapsed:.1f} s)")
-
-        # wrk stops with requests in flight: let their records land before counting again.
-        before, settled = ledger_count(args.url, tenant), time.monotonic() + 60
-        while time.monotonic() < settled:
-            time.sleep(2)
-            now_count = ledger_count(args.url, tenant)
-            if now_count == before:
-                break
-            before = now_count
-        ids, lat = asyncio.run(nothing_lost(base, key, args.clients, args.check_requests))
-        added = ledger_count(args.url, tenant) - before
-        present = ids_present(args.url, ids)
-        verify = subprocess.run(
-            [sys.executable, "-m", "asistente.cli", "audit", "verify", "--tenant", tenant],
+    ok = True
+    if not args.ledger_only:
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        log = (workdir / "server.log").open("wb")
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "asistente.cli",
+                "serve",
+                "--port",
+                str(port),
+                "--workers",
+                str(args.workers),
+            ],
             env=env,
-            capture_output=True,
-            text=True,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
-        print(
-            f"nothing lost: {len(ids)} answers, {len(set(ids))} distinct auditIds, {present} in the ledger, "
-            f"ledger +{added}; httpx p50 {percentile(lat, 0.5):.1f} ms p99 {percentile(lat, 0.99):.1f} ms; "
-            f"audit verify exit {verify.returncode}: {verify.stdout.strip()[-200:]}"
-        )
-        ok = len(set(ids)) == present == added == args.check_requests and verify.returncode == 0
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+        try:
+            deadline = time.monotonic() + 120
+            while True:
+                try:
+                    if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                if server.poll() is not None or time.monotonic() > deadline:
+                    print((workdir / "server.log").read_text()[-3000:])
+                    return 1
+                time.sleep(0.5)
+            time.sleep(3)  # every worker up
+            use_wrk = shutil.which("wrk") is not None
+
+            def load(body: str, seconds: int) -> dict[str, float]:
+                if use_wrk:
+                    return wrk(base, key, body, args.clients, seconds, workdir)
+                return asyncio.run(httpx_load(base, key, body, args.clients, seconds))
+
+            load(CHECK, 3)  # warm-up (rule packs, lexicons, connections)
+            cpu0 = server_cpu(server.pid)
+            floor = load(FLOOR, args.seconds)
+            cpu1 = server_cpu(server.pid)
+            before = ledger_count(args.url, tenant)
+            t0 = time.monotonic()
+            rec = load(CHECK, args.seconds)
+            elapsed = time.monotonic() - t0
+            cpu2 = server_cpu(server.pid)
+            time.sleep(1)
+            added = ledger_count(args.url, tenant) - before
+            client = "wrk" if use_wrk else "httpx"
+            print(
+                f"workers={args.workers} clients={args.clients} seconds={args.seconds} batch_ms={args.batch_ms} client={client}"
+            )
+            print(
+                f"floor  {{ me }}         : {floor['rps']:8.1f} req/s  p50 {floor['p50']:7.1f} ms  p99 {floor['p99']:7.1f} ms  errors {floor['errors']:.0f}"
+            )
+            print(
+                f"checkCompliance         : {rec['rps']:8.1f} req/s  p50 {rec['p50']:7.1f} ms  p99 {rec['p99']:7.1f} ms  errors {rec['errors']:.0f}"
+            )
+            print(
+                f"recorded events (ledger): {added / elapsed:8.1f} events/s ({added} rows in {elapsed:.1f} s)"
+            )
+            print(
+                f"server CPU per request  : floor {1000 * (cpu1 - cpu0) / max(1, floor['rps'] * args.seconds):.2f} ms, "
+                f"recorded check {1000 * (cpu2 - cpu1) / max(1, added):.2f} ms (all workers, user+system)"
+            )
+
+            # wrk stops with requests in flight: let their records land before counting again.
+            before, settled = ledger_count(args.url, tenant), time.monotonic() + 60
+            while time.monotonic() < settled:
+                time.sleep(2)
+                now_count = ledger_count(args.url, tenant)
+                if now_count == before:
+                    break
+                before = now_count
+            ids, lat = asyncio.run(nothing_lost(base, key, args.clients, args.check_requests))
+            added = ledger_count(args.url, tenant) - before
+            present = ids_present(args.url, ids)
+            verify = subprocess.run(
+                [sys.executable, "-m", "asistente.cli", "audit", "verify", "--tenant", tenant],
+                env=env,
+                capture_output=True,
+                text=True,
+            )
+            print(
+                f"nothing lost: {len(ids)} answers, {len(set(ids))} distinct auditIds, {present} in the ledger, "
+                f"ledger +{added}; httpx p50 {percentile(lat, 0.5):.1f} ms p99 {percentile(lat, 0.99):.1f} ms; "
+                f"audit verify exit {verify.returncode}: {verify.stdout.strip()[-200:]}"
+            )
+            ok = len(set(ids)) == present == added == args.check_requests and verify.returncode == 0
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
 
     # The ledger alone, W processes.
     from asistente.db import make_engine

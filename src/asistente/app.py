@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
 import logging
 import time
+from collections.abc import AsyncIterator
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -449,7 +451,13 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         Mount("/static", StaticFiles(packages=[("asistente", "static")]), name="static"),
         *web.routes(settings.demo),
     ]
-    app = Starlette(routes=routes)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        yield
+        await services.close_ledger_writer()  # shutdown: every queued audit event is written first
+
+    app = Starlette(routes=routes, lifespan=lifespan)
     app.state.services = services
     app.state.live_call = web.live_call_available(view.schema)
     outer = LimitsAndCors(app, services)

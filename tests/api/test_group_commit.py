@@ -30,7 +30,7 @@ async def test_concurrent_checks_share_transactions_and_the_chain_verifies(api, 
         data = await api.ok(CHECK, {"t": text}, key=w.agent)
         return data["checkCompliance"]["auditId"]
 
-    async def validation() -> None:  # written by ledger.record in its own transaction, same head lock
+    async def validation() -> None:  # plan validations are recorded through the same committer
         await api.ok(VALIDATE, {"i": w.plan()}, key=w.agent)
 
     before = count(session_factory)
@@ -39,7 +39,7 @@ async def test_concurrent_checks_share_transactions_and_the_chain_verifies(api, 
     assert len(set(ids)) == 120
     assert count(session_factory) == before + 130
     writer = services.ledger_writer()
-    assert writer.events == 120 and writer.batches < 120  # grouped
+    assert writer.events == 130 and writer.batches < 130  # grouped, checks and validations together
     with session_factory() as s:
         assert verify(s).ok
     # each answer's record is committed and readable at once, with the checked text
@@ -47,22 +47,27 @@ async def test_concurrent_checks_share_transactions_and_the_chain_verifies(api, 
     assert event["kind"] == "COMPLIANCE_CHECK" and event["input"]["text"] in texts
 
 
-async def test_a_failed_batch_answers_no_advice_and_stores_nothing(api, monkeypatch, session_factory):
-    from asistente.audit import group
+async def test_a_failed_batch_answers_no_advice_and_stores_nothing(api, engine, session_factory):
+    """The batch's write fails (the database refuses it): every request waiting on that batch answers
+    INTERNAL_SERVER_ERROR with no data (the committer raised LedgerWriteFailed), nothing is stored, and the
+    next batch goes through."""
+    from sqlalchemy import event
 
     w = await World(api).setup()
     before = count(session_factory)
-    real = group.write_batch
 
-    def failing(*args, **kwargs):
-        raise RuntimeError("connection lost")
+    def refuse(conn, cursor, statement, *args) -> None:
+        if "INSERT INTO audit_events" in statement:
+            raise RuntimeError("could not write to file: No space left on device")
 
-    monkeypatch.setattr(group, "write_batch", failing)
-    bodies = await asyncio.gather(*[api.gql(CHECK, {"t": f"Hola {i}"}, key=w.agent) for i in range(5)])
+    event.listen(engine, "before_cursor_execute", refuse)
+    try:
+        bodies = await asyncio.gather(*[api.gql(CHECK, {"t": f"Hola {i}"}, key=w.agent) for i in range(5)])
+    finally:
+        event.remove(engine, "before_cursor_execute", refuse)
     for body in bodies:
         assert body["data"] is None and error_codes(body) == ["INTERNAL_SERVER_ERROR"]
     assert count(session_factory) == before
-    monkeypatch.setattr(group, "write_batch", real)
     data = await api.ok(CHECK, {"t": "Hola otra vez"}, key=w.agent)
     assert data["checkCompliance"]["auditId"]
     assert count(session_factory) == before + 1

@@ -331,7 +331,7 @@ async def test_concurrent_suggestions_each_get_their_own_committed_event(
     )
     audit_ids = [o["auditId"] for o in outs]
     assert len(set(audit_ids)) == len(debtors)
-    batcher = services.extras["suggestion_ledger"]
+    batcher = services.ledger_writer()  # the one group committer of the process
     assert batcher.events == len(debtors) and batcher.batches < len(debtors)  # some were written together
     with session_factory() as s:
         events = {e.id: e for e in s.scalars(select(AuditEvent).where(AuditEvent.id.in_(audit_ids)))}

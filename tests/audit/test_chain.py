@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from asistente.audit.chain import (
     GENESIS_HASH,
+    ChainLink,
     canonical_json,
     chain_hash,
     format_instant,
@@ -171,3 +172,40 @@ json_values = st.recursive(
 def test_prepared_values_hash_the_same_after_a_json_round_trip(value: object) -> None:
     stored = prepare(value)
     assert canonical_json(json.loads(json.dumps(stored))) == canonical_json(stored)
+
+
+optional_text = st.none() | st.text(max_size=12)
+
+
+@given(
+    json_values,
+    json_values,
+    json_values,
+    optional_text,
+    optional_text,
+    optional_text,
+    optional_text,
+    st.text(min_size=1, max_size=12),
+    st.integers(min_value=1, max_value=2**62),
+    st.datetimes(timezones=st.just(UTC)),
+    st.sampled_from([GENESIS_HASH, hashlib.sha256(b"x").hexdigest()]),
+)
+def test_chain_link_hashes_exactly_as_chain_hash(
+    inp, out, versions, actor, role, debtor, call, event_id, seq, at, prev
+) -> None:
+    """The group committer's pre-rendered link gives the documented hash, byte for byte."""
+    fields = {
+        "id": event_id,
+        "tenant_id": "tenant-ñ",
+        "kind": "SUGGESTION",
+        "actor_id": actor,
+        "actor_role": role,
+        "debtor_id": debtor,
+        "call_id": call,
+        "input": prepare(inp),
+        "output": prepare(out),
+        "versions": prepare(versions),
+        "at": at,
+    }
+    expected = chain_hash(prev, hashed_fields(**fields, seq=seq, prev_hash=prev))
+    assert ChainLink(**fields).hash(prev, seq) == expected

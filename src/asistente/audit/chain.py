@@ -216,3 +216,47 @@ def hashed_fields(
 def chain_hash(prev_hash: str, fields: Mapping[str, Any]) -> str:
     """sha256(prev_hash + canonical_json(fields)) as lowercase hex."""
     return hashlib.sha256((prev_hash + canonical_json(fields)).encode("utf-8")).hexdigest()
+
+
+class ChainLink:
+    """The canonical JSON of an event's fields, rendered once without its ``seq`` and ``prev_hash``, so that
+    chaining it under the tenant's lock is two string joins and one SHA-256: ``link.hash(prev, seq)`` equals
+    ``chain_hash(prev, hashed_fields(..., seq=seq, prev_hash=prev))`` byte for byte (the keys of
+    ``hashed_fields`` sort as actor, actor_role, at, call, debtor, id, input, kind, output, *prev_hash*,
+    *seq*, tenant, versions)."""
+
+    __slots__ = ("_head", "_tail")
+
+    def __init__(
+        self,
+        *,
+        id: str,
+        tenant_id: str,
+        kind: str,
+        actor_id: str | None,
+        actor_role: str | None,
+        debtor_id: str | None,
+        call_id: str | None,
+        input: Any,
+        output: Any,
+        versions: Any,
+        at: datetime,
+    ) -> None:
+        head = {
+            "actor": actor_id,
+            "actor_role": actor_role,
+            "at": format_instant(at),
+            "call": call_id,
+            "debtor": debtor_id,
+            "id": id,
+            "input": input,
+            "kind": str(kind),
+            "output": output,
+        }
+        tail = {"tenant": tenant_id, "versions": versions}
+        self._head = canonical_json(head)[:-1] + ',"prev_hash":'
+        self._tail = "," + canonical_json(tail)[1:]
+
+    def hash(self, prev_hash: str, seq: int) -> str:
+        text = f'{prev_hash}{self._head}{canonical_json(prev_hash)},"seq":{int(seq)}{self._tail}'
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()

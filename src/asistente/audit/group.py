@@ -1,35 +1,71 @@
-"""Group commit for the audit ledger: events queued for a few milliseconds, chained and committed in one
-transaction per tenant, while each request still waits for its own record to be committed.
+"""Group commit for the audit ledger: the ONE path by which request handlers record events. Events are
+queued for a few milliseconds, chained and committed in one transaction per tenant, while each request still
+waits for its own record to be committed before it answers ("no advice without a record").
 
-Why: one tenant's chain is a serial section (lock the head, insert, move the head, commit: ~3 ms on
-PostgreSQL), so one event per transaction caps a tenant near 300 records/s however many workers serve it.
-Chaining a batch under one head lock costs about the same as chaining one event.
+Why: one tenant's chain is a serial section (lock the head, insert, move the head, commit), so one event per
+transaction caps a tenant at a few hundred records per second however many workers serve it. Chaining a
+batch under one head lock costs about the same as chaining one event.
 
-The chain format is unchanged: every event is hashed exactly as ``ledger.record`` hashes it (``chain.py``),
-in the order of the batch, so ``asistente audit verify`` and any independent verifier read it as before.
-Writers that change other state under the tenant's lock (agreement decisions) keep using ``ledger.record``
-in their own transaction; both take the same head row lock, so they interleave safely.
+One committer per process and event loop (``Services.ledger_writer``), one queue and one writer task per
+tenant chain. A batch is written in a worker thread on a connection the writer keeps while its queue is
+busy (no pool checkout and ping per batch):
+
+- PostgreSQL, two round trips and no lock held across them (``append_optimistic``): read the head, chain
+  the batch after it, then one autocommit statement that moves the head by compare-and-set (``UPDATE ...
+  WHERE seq = :read_seq AND hash = :read_hash``) and inserts every event of the batch from one array per
+  column (``unnest``) only if the head moved (a data-modifying CTE). Under READ COMMITTED an UPDATE of a row
+  that another transaction holds waits for its commit and re-checks the condition on the newest version:
+  when another writer got there first, nothing is written and the batch is chained again after the new
+  head. The serial section of the chain is that statement and its commit, inside the server. The
+  statement text is the same whatever the batch size, so it is prepared once. A tenant's first batch, and
+  a batch carrying rows of other tables (feedback), take the locking path below in one transaction:
+  ``INSERT ... ON CONFLICT DO UPDATE ... RETURNING`` on the head row (creates it, locks it, reads it as
+  committed by the previous writer), the same insert with the head update, the commit.
+- SQLite: the same upsert is the transaction's first write, so it takes the database write lock (waiting up
+  to ``busy_timeout``) before the head is read; the events (one ``executemany``), the head update, the
+  commit.
+- Both: writers that change other state under the tenant's lock (agreement decisions, live-call turns) use
+  ``ledger.record`` in their own transaction and take the same head row lock, so they interleave safely.
+  UNIQUE (tenant_id, seq) on ``audit_events`` is the last line of defence.
+
+The chain format is unchanged: every event is hashed exactly as ``ledger.record`` hashes it (``chain.py``;
+``ChainLink`` renders the canonical JSON before the lock is taken, byte-identical), in the order of the
+batch, so ``asistente audit verify`` and any independent verifier read it as before.
 
 Guarantees: ``append`` returns only after the transaction holding its event has committed; if that
-transaction fails, every request of the batch gets the error (no advice without a record) and nothing of
-the batch is stored.
+transaction fails, every request of the batch gets ``LedgerWriteFailed`` (no advice without a record) and
+nothing of the batch is stored. ``close`` waits until every queued event is written (application
+shutdown).
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import Table, insert, select, text, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
-from asistente.audit.chain import chain_hash, hashed_fields, prepare
-from asistente.audit.ledger import _as_kind, _lock_head
+from asistente.audit.chain import GENESIS_HASH, ChainLink, prepare
+from asistente.audit.ledger import _as_kind
 from asistente.audit.models import AuditChainHead, AuditEvent, AuditKind
 from asistente.errors import BadInput, FieldError
 from asistente.ids import new_id
+
+EVENTS: Table = AuditEvent.__table__  # type: ignore[assignment]
+HEADS: Table = AuditChainHead.__table__  # type: ignore[assignment]
+
+
+class LedgerWriteFailed(Exception):
+    """The transaction holding this request's event failed: nothing of its batch is stored, so the request
+    must answer no advice. ``__cause__`` is the database error."""
 
 
 @dataclass(frozen=True)
@@ -41,47 +77,226 @@ class Recorded:
     hash: str
 
 
+@dataclass
+class _Item:
+    fields: dict[str, Any]
+    extra: tuple[tuple[Table, dict[str, Any]], ...]
+    future: asyncio.Future[Recorded]
+    recorded: Recorded | None = None
+
+
+def event_fields(
+    *,
+    kind: str | AuditKind,
+    actor_id: str | None,
+    actor_role: str | None,
+    debtor_id: str | None = None,
+    call_id: str | None = None,
+    input: Any,
+    output: Any,
+    versions: Any,
+    now: datetime,
+    event_id: str | None = None,
+    feedback: bool = False,
+) -> dict[str, Any]:
+    """The stored fields of one event (without tenant, seq and hashes), validated and prepared exactly as
+    ``ledger.record`` prepares them. FEEDBACK only with ``feedback=True`` (``ledger.feedback_parts``)."""
+    k = _as_kind(kind)
+    if (k is AuditKind.FEEDBACK) != feedback:
+        raise BadInput(
+            "FEEDBACK events are recorded with record_feedback", [FieldError("kind", "use feedback")]
+        )
+    if now.tzinfo is None:
+        raise BadInput("audit: `now` must carry an offset", [FieldError("now", "naive datetime")])
+    return {
+        "id": event_id or new_id(),
+        "kind": k.value,
+        "actor_id": actor_id,
+        "actor_role": None if actor_role is None else str(actor_role),
+        "debtor_id": debtor_id,
+        "call_id": call_id,
+        "input": prepare(input),
+        "output": prepare(output),
+        "versions": prepare(versions or {}),
+        "at": now,
+    }
+
+
+def _lock_head(conn: Connection, tenant_id: str) -> tuple[int, str]:
+    """Create (first time), lock and read the tenant's chain head in one statement."""
+    values = {"tenant_id": tenant_id, "seq": 0, "hash": GENESIS_HASH}
+    dialect = conn.dialect.name
+    if dialect in ("postgresql", "sqlite"):
+        make = pg_insert if dialect == "postgresql" else sqlite_insert
+        stmt = (
+            make(HEADS)
+            .values(**values)
+            .on_conflict_do_update(index_elements=[HEADS.c.tenant_id], set_={"seq": HEADS.c.seq})
+            .returning(HEADS.c.seq, HEADS.c.hash)
+        )
+        row = conn.execute(stmt).one()
+    else:  # other dialects: best effort, UNIQUE (tenant_id, seq) still guards
+        where = HEADS.c.tenant_id == tenant_id
+        if conn.execute(select(HEADS.c.seq).where(where)).first() is None:
+            conn.execute(insert(HEADS).values(**values))
+        row = conn.execute(select(HEADS.c.seq, HEADS.c.hash).where(where).with_for_update()).one()
+    return int(row.seq), row.hash
+
+
+_COLUMNS = (
+    ("id", "varchar"),
+    ("seq", "bigint"),
+    ("kind", "varchar"),
+    ("actor_id", "varchar"),
+    ("actor_role", "varchar"),
+    ("debtor_id", "varchar"),
+    ("call_id", "varchar"),
+    ("input", "json"),
+    ("output", "json"),
+    ("versions", "json"),
+    ("at", "timestamptz"),
+    ("prev_hash", "varchar"),
+    ("hash", "varchar"),
+)
+_JSON_COLUMNS = ("input", "output", "versions")
+# One statement, compiled and prepared once whatever the batch size: the batch's events as one array per
+# column (unnest), and the head moved in the same statement.
+_NAMES = ", ".join(c for c, _ in _COLUMNS)
+_PG_BATCH = text(
+    f"WITH ledger_batch AS (INSERT INTO {EVENTS.name} (tenant_id, {_NAMES}) "
+    f"SELECT :tenant_id, {_NAMES} FROM unnest("
+    + ", ".join(f"CAST(:{c} AS {t}[])" for c, t in _COLUMNS)
+    + f") AS b({_NAMES})) "
+    f"UPDATE {HEADS.name} SET seq = :head_seq, hash = :head_hash WHERE tenant_id = :tenant_id"
+)
+
+
+_CHAINED = ("seq", "prev_hash", "hash")
+MAX_ATTEMPTS = 1000  # a batch loses the race to each other writer's commit at most once per attempt
+# The same insert, guarded by a compare-and-set of the head, run on an autocommit connection: one statement
+# that is its own transaction. It moves the head from (prev_seq, prev_hash) to the batch's last event and
+# inserts the batch only if the head was still there; otherwise it changes nothing and counts 0.
+_PG_APPEND = text(
+    f"WITH moved AS (UPDATE {HEADS.name} SET seq = :head_seq, hash = :head_hash "
+    "WHERE tenant_id = :tenant_id AND seq = :read_seq AND hash = :read_hash RETURNING tenant_id), "
+    f"ledger_batch AS (INSERT INTO {EVENTS.name} (tenant_id, {_NAMES}) "
+    f"SELECT moved.tenant_id, {_NAMES} FROM moved, unnest("
+    + ", ".join(f"CAST(:{c} AS {t}[])" for c, t in _COLUMNS)
+    + f") AS b({_NAMES})) "
+    "SELECT count(*) FROM moved"
+)
+_PG_HEAD = text(f"SELECT seq, hash FROM {HEADS.name} WHERE tenant_id = :tenant_id")
+
+
+def append_optimistic(
+    conn: Connection, tenant_id: str, events: Sequence[dict[str, Any]], links: Sequence[ChainLink]
+) -> list[Recorded] | None:
+    """PostgreSQL, `conn` in autocommit: chain `events` after the head as read, then write them with
+    ``_PG_APPEND``; when another writer moved the head meanwhile (the statement waited for its commit, then
+    found the head changed and wrote nothing), read the head again and rechain. No lock is held across a
+    round trip: the serial section of the chain is one statement and its commit, inside the server.
+    Returns None when the tenant has no chain head yet (the caller creates it with ``write_batch``)."""
+    fixed = _pg_batch_params(conn, tenant_id, list(events), 0, "")
+    for _ in range(MAX_ATTEMPTS):
+        row = conn.execute(_PG_HEAD, {"tenant_id": tenant_id}).first()
+        if row is None:
+            return None
+        seq, head = int(row.seq), row.hash
+        params = {**fixed, "read_seq": seq, "read_hash": head}
+        chained: dict[str, list[Any]] = {c: [] for c in _CHAINED}
+        out = []
+        for fields, link in zip(events, links, strict=True):
+            seq += 1
+            digest = link.hash(head, seq)
+            chained["seq"].append(seq)
+            chained["prev_hash"].append(head)
+            chained["hash"].append(digest)
+            out.append(Recorded(fields["id"], seq, digest))
+            head = digest
+        params.update(chained, head_seq=seq, head_hash=head)
+        if conn.execute(_PG_APPEND, params).scalar() == 1:
+            return out
+    raise RuntimeError(f"audit ledger: the chain head kept moving; {MAX_ATTEMPTS} attempts failed")
+
+
+def _pg_batch_params(
+    conn: Connection, tenant_id: str, rows: list[dict[str, Any]], seq: int, head: str
+) -> dict[str, Any]:
+    dumps = getattr(conn.dialect, "_json_serializer", None) or json.dumps  # what the JSON type would do
+    params: dict[str, Any] = {"tenant_id": tenant_id, "head_seq": seq, "head_hash": head}
+    for column, _ in _COLUMNS:
+        if column in _CHAINED and column not in rows[0]:
+            continue
+        values = [row[column] for row in rows]
+        if column in _JSON_COLUMNS:
+            values = [dumps(v) for v in values]
+        elif column == "at":
+            values = [v.astimezone(UTC) for v in values]
+        params[column] = values
+    return params
+
+
 def write_batch(
-    session_factory: Callable[[], Session], tenant_id: str, events: list[dict[str, Any]]
+    conn: Connection,
+    tenant_id: str,
+    events: Sequence[dict[str, Any]],
+    *,
+    links: Sequence[ChainLink] | None = None,
+    extra: Iterable[tuple[Table, dict[str, Any]]] = (),
 ) -> list[Recorded]:
-    """Chain `events` (prepared field dicts without seq/prev_hash/hash) after the tenant's head and commit
-    them in one transaction. Synchronous: run it in a worker thread."""
-    with session_factory() as session:
-        try:
-            seq, head = _lock_head(session, tenant_id)
-            rows, out = [], []
-            for fields in events:
-                seq += 1
-                row = {**fields, "tenant_id": tenant_id, "seq": seq, "prev_hash": head}
-                head = chain_hash(head, hashed_fields(**row))
-                rows.append({**row, "hash": head})
-                out.append(Recorded(row["id"], seq, head))
-            session.execute(AuditEvent.__table__.insert(), rows)  # Core executemany: no ORM overhead
-            session.execute(
-                AuditChainHead.__table__.update()
-                .where(AuditChainHead.tenant_id == tenant_id)
-                .values(seq=seq, hash=head)
-            )
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
+    """Chain `events` (``event_fields`` dicts) after the tenant's head, insert them and the `extra` rows
+    (written after the events, e.g. feedback rows pointing at them), move the head and commit, all in one
+    transaction on `conn`; on any failure roll back and raise. Synchronous: run it in a worker thread."""
+    if links is None:
+        links = [ChainLink(tenant_id=tenant_id, **fields) for fields in events]
+    try:
+        seq, head = _lock_head(conn, tenant_id)
+        rows, out = [], []
+        for fields, link in zip(events, links, strict=True):
+            seq += 1
+            digest = link.hash(head, seq)
+            rows.append({**fields, "tenant_id": tenant_id, "seq": seq, "prev_hash": head, "hash": digest})
+            out.append(Recorded(fields["id"], seq, digest))
+            head = digest
+        if conn.dialect.name == "postgresql":
+            conn.execute(_PG_BATCH, _pg_batch_params(conn, tenant_id, rows, seq, head))
+        else:
+            conn.execute(insert(EVENTS), rows)
+            conn.execute(update(HEADS).where(HEADS.c.tenant_id == tenant_id).values(seq=seq, hash=head))
+        by_table: dict[Table, list[dict[str, Any]]] = {}
+        for table, row in extra:
+            by_table.setdefault(table, []).append(row)
+        for table, extra_rows in by_table.items():
+            conn.execute(insert(table), extra_rows)
+        conn.commit()
+    except BaseException:
+        conn.rollback()
+        raise
     return out
 
 
+def _engine_of(session_factory: Callable[[], Session]) -> Engine:
+    bind = getattr(session_factory, "kw", {}).get("bind")
+    if bind is None:
+        with session_factory() as s:
+            bind = s.get_bind()
+    return bind.engine if isinstance(bind, Connection) else bind
+
+
 class GroupCommitter:
-    """One per process and event loop. `delay` seconds of queueing before a batch is written; events that
-    arrive while a batch is being written form the next batch (no extra wait)."""
+    """One per process and event loop. `delay` seconds of queueing before a batch is written when the queue
+    was idle; events that arrive while a batch is being written form the next batch (no extra wait), so the
+    batches grow with the load."""
 
     def __init__(
         self, session_factory: Callable[[], Session], *, delay: float = 0.002, max_batch: int = 500
     ) -> None:
-        self.session_factory = session_factory
+        self.engine = _engine_of(session_factory)
         self.delay = delay
         self.max_batch = max_batch
-        self._pending: dict[str, list[tuple[dict[str, Any], asyncio.Future[Recorded]]]] = {}
+        self._pending: dict[str, list[_Item]] = {}
         self._writers: dict[str, asyncio.Task[None]] = {}
-        self.batches = 0
+        self.batches = 0  # committed batches and events, for tests and benchmarks
         self.events = 0
 
     async def append(
@@ -98,32 +313,63 @@ class GroupCommitter:
         versions: Any,
         now: datetime,
     ) -> Recorded:
-        k = _as_kind(kind)
-        if k is AuditKind.FEEDBACK:
-            raise BadInput(
-                "FEEDBACK events are recorded with record_feedback", [FieldError("kind", "use feedback")]
-            )
-        if now.tzinfo is None:
-            raise BadInput("audit: `now` must carry an offset", [FieldError("now", "naive datetime")])
-        fields = {
-            "id": new_id(),
-            "kind": k.value,
-            "actor_id": actor_id,
-            "actor_role": None if actor_role is None else str(actor_role),
-            "debtor_id": debtor_id,
-            "call_id": call_id,
-            "input": prepare(input),
-            "output": prepare(output),
-            "versions": prepare(versions or {}),
-            "at": now,
-        }
+        """Record one event (``ledger.record``'s arguments); returns once it is committed."""
+        fields = event_fields(
+            kind=kind,
+            actor_id=actor_id,
+            actor_role=actor_role,
+            debtor_id=debtor_id,
+            call_id=call_id,
+            input=input,
+            output=output,
+            versions=versions,
+            now=now,
+        )
+        return await self.submit(tenant_id, fields)
+
+    async def submit(
+        self, tenant_id: str, fields: dict[str, Any], extra: Iterable[tuple[Table, dict[str, Any]]] = ()
+    ) -> Recorded:
+        """Queue prepared ``event_fields`` (and rows to write in the same transaction, after the events);
+        returns once they are committed, raises ``LedgerWriteFailed`` when their transaction failed."""
         future: asyncio.Future[Recorded] = asyncio.get_running_loop().create_future()
-        self._pending.setdefault(tenant_id, []).append((fields, future))
+        self._pending.setdefault(tenant_id, []).append(_Item(fields, tuple(extra), future))
         if tenant_id not in self._writers:
             self._writers[tenant_id] = asyncio.create_task(self._drain(tenant_id))
         return await future
 
+    async def close(self) -> None:
+        """Wait until every queued event is written (call at shutdown, after the last request)."""
+        while self._writers:
+            await asyncio.gather(*list(self._writers.values()), return_exceptions=True)
+
+    def _write(self, conn: Connection | None, tenant_id: str, batch: list[_Item]) -> Connection:
+        links = [ChainLink(tenant_id=tenant_id, **item.fields) for item in batch]  # before any lock
+        events = [item.fields for item in batch]
+        extra = [row for item in batch for row in item.extra]
+        if conn is None:
+            conn = self.engine.connect()
+            if conn.dialect.name == "postgresql":
+                conn = conn.execution_options(isolation_level="AUTOCOMMIT")
+        try:
+            recorded = None
+            if conn.dialect.name == "postgresql":
+                if not extra:
+                    recorded = append_optimistic(conn, tenant_id, events, links)
+                if recorded is None:  # rows to write with the events, or the chain's first batch
+                    with self.engine.connect() as tx:
+                        recorded = write_batch(tx, tenant_id, events, links=links, extra=extra)
+            else:
+                recorded = write_batch(conn, tenant_id, events, links=links, extra=extra)
+        except BaseException:
+            conn.close()  # a failed connection is not reused; the next batch checks out a fresh one
+            raise
+        for item, rec in zip(batch, recorded, strict=True):
+            item.recorded = rec
+        return conn
+
     async def _drain(self, tenant_id: str) -> None:
+        conn: Connection | None = None
         try:
             if self.delay > 0:
                 await asyncio.sleep(self.delay)
@@ -131,20 +377,25 @@ class GroupCommitter:
                 queue = self._pending[tenant_id]
                 batch, self._pending[tenant_id] = queue[: self.max_batch], queue[self.max_batch :]
                 try:
-                    recorded = await asyncio.to_thread(
-                        write_batch, self.session_factory, tenant_id, [fields for fields, _ in batch]
-                    )
+                    conn = await asyncio.to_thread(self._write, conn, tenant_id, batch)
                 except Exception as exc:
-                    for _, future in batch:
-                        if not future.done():
-                            future.set_exception(exc)
+                    conn = None
+                    for item in batch:
+                        if not item.future.done():
+                            failed = LedgerWriteFailed(
+                                f"audit ledger: the batch of {len(batch)} event(s) was not committed: {exc!r}"
+                            )
+                            failed.__cause__ = exc
+                            item.future.set_exception(failed)
                     continue
                 self.batches += 1
                 self.events += len(batch)
-                for (_, future), rec in zip(batch, recorded, strict=True):
-                    if not future.done():
-                        future.set_result(rec)
+                for item in batch:
+                    if not item.future.done():
+                        item.future.set_result(item.recorded)
         finally:
+            if conn is not None:
+                conn.close()  # back to the pool; its transaction has ended, so no round trip is due
             self._writers.pop(tenant_id, None)
             if self._pending.get(tenant_id):  # arrived after the loop's last look
                 self._writers[tenant_id] = asyncio.create_task(self._drain(tenant_id))

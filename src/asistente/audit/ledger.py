@@ -115,13 +115,14 @@ def _append(
     output: Any,
     versions: Any,
     now: datetime,
+    event_id: str | None = None,
 ) -> AuditEvent:
     if now.tzinfo is None:
         raise BadInput("audit: `now` must carry an offset", [FieldError("now", "naive datetime")])
     stored_input, stored_output, stored_versions = prepare(input), prepare(output), prepare(versions or {})
     head_seq, head_hash = _lock_head(session, tenant_id)
     seq = head_seq + 1
-    event_id = new_id()
+    event_id = event_id or new_id()
     actor_role = None if actor_role is None else str(actor_role)
     fields = {
         "id": event_id,
@@ -239,7 +240,7 @@ def record_many(session: Session, *, tenant_id: str, events: Sequence[dict[str, 
     return [r["id"] for r in rows]
 
 
-def record_feedback(
+def feedback_parts(
     session: Session,
     *,
     tenant_id: str,
@@ -250,12 +251,14 @@ def record_feedback(
     final_text: str | None,
     now: datetime,
     only_own: bool = False,
-) -> AuditFeedback:
-    """Link the agent's action on an advice event to it, as a feedback row plus a chained FEEDBACK event.
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Validate feedback on an advice event and return what to write, without writing it: the FEEDBACK
+    event's ``record`` arguments (with its pre-allocated ``event_id``) and the ``audit_feedback`` row that
+    points at it. Both must be written in one transaction (``record_feedback``, or the group committer).
 
     NotFound for an unknown event id or another tenant's; BadInput for an unknown action, EDITED without a
-    final text, a final text over 10,000 characters, or feedback on a FEEDBACK event. Feedback given twice
-    keeps both. The final text is scrubbed of secrets like every ledger value.
+    final text, a final text over 10,000 characters, or feedback on a FEEDBACK event. The final text is
+    scrubbed of secrets like every ledger value.
     """
     try:
         act = FeedbackAction(action)
@@ -282,30 +285,61 @@ def record_feedback(
             [FieldError("auditId", "not advice")],
         )
     text = None if final_text is None else scrub_text(final_text)
-    ledger_event = _append(
+    ledger_event_id = new_id()
+    role = None if actor_role is None else str(actor_role)
+    event = {
+        "event_id": ledger_event_id,
+        "kind": AuditKind.FEEDBACK,
+        "actor_id": actor_id,
+        "actor_role": role,
+        "debtor_id": target.debtor_id,
+        "call_id": target.call_id,
+        "input": {"eventId": target.id, "eventSeq": target.seq, "eventKind": target.kind},
+        "output": {"action": act.value, "finalText": text},
+        "versions": {},
+        "now": now,
+    }
+    row = {
+        "id": new_id(),
+        "tenant_id": tenant_id,
+        "event_id": target.id,
+        "ledger_event_id": ledger_event_id,
+        "actor_id": actor_id,
+        "actor_role": role,
+        "action": act.value,
+        "final_text": text,
+        "at": now,
+    }
+    return event, row
+
+
+def record_feedback(
+    session: Session,
+    *,
+    tenant_id: str,
+    event_id: str,
+    actor_id: str | None,
+    actor_role: str | None,
+    action: str | FeedbackAction,
+    final_text: str | None,
+    now: datetime,
+    only_own: bool = False,
+) -> AuditFeedback:
+    """Link the agent's action on an advice event to it, as a feedback row plus a chained FEEDBACK event, in
+    the caller's transaction (see ``feedback_parts`` for the checks). Feedback given twice keeps both."""
+    event, row = feedback_parts(
         session,
         tenant_id=tenant_id,
-        kind=AuditKind.FEEDBACK,
+        event_id=event_id,
         actor_id=actor_id,
         actor_role=actor_role,
-        debtor_id=target.debtor_id,
-        call_id=target.call_id,
-        input={"eventId": target.id, "eventSeq": target.seq, "eventKind": target.kind},
-        output={"action": act.value, "finalText": text},
-        versions={},
+        action=action,
+        final_text=final_text,
         now=now,
+        only_own=only_own,
     )
-    fb = AuditFeedback(
-        id=new_id(),
-        tenant_id=tenant_id,
-        event_id=target.id,
-        ledger_event_id=ledger_event.id,
-        actor_id=actor_id,
-        actor_role=None if actor_role is None else str(actor_role),
-        action=act.value,
-        final_text=text,
-        at=now,
-    )
+    _append(session, tenant_id=tenant_id, **event)
+    fb = AuditFeedback(**row)
     session.add(fb)
     session.flush()
     return fb
@@ -522,6 +556,7 @@ __all__ = [
     "encode_cursor",
     "events_by_ids",
     "feedback_for_events",
+    "feedback_parts",
     "get_event",
     "list_events",
     "record",

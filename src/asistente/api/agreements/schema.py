@@ -196,8 +196,7 @@ class Query:
     async def validate_agreement(self, info: Info, input: AgreementInput) -> AgreementValidation:
         p = info.context.require(info)
         ev = await evaluate(info, input, p)
-        session = info.context.session
-        event = info.context.record(
+        event = await info.context.record_committed(  # advice whose only write is its record
             "AGREEMENT_VALIDATION",
             debtor_id=ev.debtor.id,
             input=_input_record(ev),
@@ -205,7 +204,6 @@ class Query:
             versions=ev.policy.versions(),
             now=info.context.now(),
         )
-        session.commit()
         return validation(ev, event.id)
 
     @strawberry.field(description="One agreement with its installments.")

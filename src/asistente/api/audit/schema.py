@@ -210,7 +210,7 @@ class Query:
 @strawberry.type
 class Mutation:
     @strawberry.mutation(description="What the agent did with a suggestion, draft or check.")
-    def record_suggestion_feedback(
+    async def record_suggestion_feedback(
         self, info: Info, audit_id: strawberry.ID, action: FeedbackAction, final_text: str | None = None
     ) -> FeedbackResult:
         p = info.context.require(info)
@@ -219,7 +219,7 @@ class Mutation:
             shown = ledger.get_event(session, tenant_id=p.tenant_id, event_id=str(audit_id))
             if shown.debtor_id != p.debtor_id:
                 raise NotFound("audit event not found", [FieldError("auditId", "not found", "NOT_FOUND")])
-        fb = ledger.record_feedback(
+        event, row = ledger.feedback_parts(
             session,
             tenant_id=p.tenant_id,
             event_id=str(audit_id),
@@ -232,16 +232,16 @@ class Mutation:
             # the sidebar) and admins may report for anyone of the tenant.
             only_own=p.role in (AGENT, SUPERVISOR),
         )
-        event = ledger.get_event(session, tenant_id=p.tenant_id, event_id=str(audit_id))
-        session.commit()
+        target = ledger.get_event(session, tenant_id=p.tenant_id, event_id=str(audit_id))
+        await info.context.record_feedback_committed(event, row)  # the FEEDBACK event and this row, together
         return FeedbackResult(
             feedback=AuditFeedback(
-                id=strawberry.ID(fb.id),
-                action=FeedbackAction(fb.action),
-                final_text=fb.final_text,
-                actor_id=fb.actor_id,
-                at=fb.at,
+                id=strawberry.ID(row["id"]),
+                action=FeedbackAction(row["action"]),
+                final_text=row["final_text"],
+                actor_id=row["actor_id"],
+                at=row["at"],
             ),
-            audit_id=strawberry.ID(event.id),
-            kind=AuditKind(event.kind),
+            audit_id=strawberry.ID(target.id),
+            kind=AuditKind(target.kind),
         )

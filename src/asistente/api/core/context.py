@@ -91,6 +91,12 @@ class Services:
             self.extras["ledger_writer"] = writer
         return writer[1]
 
+    async def close_ledger_writer(self) -> None:
+        """Wait until this event loop's queued audit events are written (application shutdown)."""
+        writer = self.extras.get("ledger_writer")
+        if writer is not None and writer[0] == id(asyncio.get_running_loop()):
+            await writer[1].close()
+
     def forget_credentials(self) -> None:
         self._auth_cache.clear()
 
@@ -185,23 +191,39 @@ class Context:
         )
 
     async def record_committed(self, kind: str, *, now: datetime | None = None, **fields: Any) -> Any:
-        """Append one event through the group committer and return once it is committed (its `id`, `seq`,
-        `hash`). For advice whose only write is its record (checks); a resolver that also changes state
-        uses `record` and commits both in its own transaction. This operation's session is ended first
-        (it holds only reads), so no connection is held while the batch is written."""
-        p = self.principal
-        if p is None:
-            raise self.auth_error or Unauthenticated("missing credentials")
-        if self._session is not None:
-            self._session.rollback()
-        return await self.services.ledger_writer().append(
-            tenant_id=p.tenant_id,
-            kind=kind,
-            actor_id=p.actor_id,
-            actor_role=p.role.value,
-            now=now or self.now(),
-            **fields,
+        """Append one event through the process's group committer and return once it is committed (its
+        `id`, `seq`, `hash`); raises `LedgerWriteFailed` when its batch could not be committed. This is how
+        advice whose only write is its record (checks, suggestions, drafts) is recorded; a resolver that
+        also changes state under the tenant's lock uses `record` and commits both in its own transaction.
+        This operation's session is ended first (it holds only reads), so no connection is held while the
+        batch is written."""
+        from asistente.audit.group import event_fields
+
+        p = self._recording_principal()
+        fields = event_fields(
+            kind=kind, actor_id=p.actor_id, actor_role=p.role.value, now=now or self.now(), **fields
         )
+        return await self._submit(p.tenant_id, fields)
+
+    async def record_feedback_committed(self, event: dict[str, Any], row: dict[str, Any]) -> Any:
+        """Write feedback (``ledger.feedback_parts``: the FEEDBACK event and its ``audit_feedback`` row)
+        through the group committer, both in the batch's transaction; returns once committed."""
+        from asistente.audit.group import event_fields
+        from asistente.audit.models import AuditFeedback
+
+        p = self._recording_principal()
+        fields = event_fields(**event, feedback=True)
+        return await self._submit(p.tenant_id, fields, [(AuditFeedback.__table__, row)])
+
+    def _recording_principal(self) -> Principal:
+        if self.principal is None:
+            raise self.auth_error or Unauthenticated("missing credentials")
+        return self.principal
+
+    async def _submit(self, tenant_id: str, fields: dict[str, Any], extra: Any = ()) -> Any:
+        if self._session is not None and self._session.in_transaction():
+            self._session.rollback()
+        return await self.services.ledger_writer().submit(tenant_id, fields, extra)
 
     def lock_tenant(self) -> None:
         """Take the tenant's write lock for this operation's transaction: decisions that read state and then
@@ -240,6 +262,10 @@ class Context:
         if key not in self._memo:
             self._memo[key] = build()
         return self._memo[key]
+
+    def memoized(self, key: str) -> bool:
+        """Whether this operation already holds a value under `key`."""
+        return key in self._memo
 
     def forget(self, key: str) -> None:
         """Drop one per-operation value (e.g. after the operation changed what it was built from)."""

@@ -445,7 +445,7 @@ class Query:
             )
         except Refusal as exc:
             versions["rulePacks"] = exc.decision.pack_versions
-            ctx.record(
+            await ctx.record_committed(
                 "DRAFT",
                 debtor_id=debtor.id,
                 input=base_input,
@@ -453,11 +453,10 @@ class Query:
                 versions=versions,
                 now=now,
             )
-            ctx.session.commit()
             raise
         except DraftFailed as exc:
             versions["rulePacks"] = exc.report.pack_version
-            ctx.record(
+            await ctx.record_committed(
                 "DRAFT",
                 debtor_id=debtor.id,
                 input=base_input,
@@ -465,11 +464,10 @@ class Query:
                 versions=versions,
                 now=now,
             )
-            ctx.session.commit()
             raise
         d = produced.draft
         versions["rulePacks"] = d.compliance.pack_version
-        event = ctx.record(
+        event = await ctx.record_committed(
             "DRAFT",
             debtor_id=debtor.id,
             input={
@@ -503,7 +501,6 @@ class Query:
             versions=versions,
             now=now,
         )
-        ctx.session.commit()
         return _shape(produced, event.id, now)
 
     @strawberry.field(description="This tenant's official payment destinations.")

@@ -16,7 +16,6 @@ from asistente.agreements.authority import proposal_authority
 from asistente.agreements.store import AgreementStatus, AgreementStore
 from asistente.api.compliance.schema import tenant_packs
 from asistente.api.core.permissions import ADMIN, AGENT, COMPLIANCE, INTEGRATOR, SUPERVISOR, register
-from asistente.api.objections.group_commit import GroupCommit
 from asistente.api.objections.types import CategoryConfidence, ObjectionCategory
 from asistente.enums import Role as DomainRole
 from asistente.errors import BadInput, DomainError, NotFound
@@ -283,8 +282,7 @@ class Query:
         ctx = info.context
         now = ctx.now()
         result, policy_versions, card = await compute_suggestions(info, p, str(input.debtor_id), utterance)
-        event_id = await _shared(info, "suggestion_ledger", GroupCommit).record(
-            ctx,
+        event = await ctx.record_committed(
             "SUGGESTION",
             debtor_id=card.id,
             call_id=None if input.call_id is None else str(input.call_id),
@@ -296,7 +294,7 @@ class Query:
             },
             now=now,
         )
-        return _shape(result, event_id)
+        return _shape(result, event.id)
 
     @strawberry.field(description="Feedback per playbook answer for this tenant (what ranking learns from).")
     def suggestion_stats(self, info: Info) -> list[SuggestionAnswerStats]:

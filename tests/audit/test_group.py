@@ -1,0 +1,173 @@
+"""The group committer (``audit/group.py``): the one path by which requests record events.
+
+Each test runs on SQLite and on PostgreSQL (when ASISTENTE_TEST_POSTGRES_URL is set).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import event, func, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from asistente.audit import AuditEvent, record, verify
+from asistente.audit.group import GroupCommitter, LedgerWriteFailed, event_fields
+from asistente.audit.ledger import feedback_parts
+from asistente.audit.models import AuditChainHead, AuditFeedback
+from asistente.db import make_engine, make_session_factory, transaction
+from asistente.errors import BadInput
+from tests.audit.helpers import T0
+
+
+def _append_args(n: int, who: str) -> dict:
+    return {
+        "kind": "COMPLIANCE_CHECK",
+        "actor_id": who,
+        "actor_role": "AGENT",
+        "input": {"text": f"Hola {n}, ñandú", "n": n},
+        "output": {"compliant": True, "violations": []},
+        "versions": {"rulePacks": {"MX": "test"}},
+        "now": T0 + timedelta(microseconds=n),
+    }
+
+
+def _count(factory: sessionmaker[Session], tenant: str) -> int:
+    with factory() as s:
+        return s.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.tenant_id == tenant))
+
+
+async def test_events_are_grouped_and_each_caller_gets_its_own_committed_event(session_factory, tenant):
+    writer = GroupCommitter(session_factory, delay=0.01)
+    recs = await asyncio.gather(*[writer.append(tenant_id=tenant, **_append_args(i, "a")) for i in range(60)])
+    assert len({r.id for r in recs}) == 60 and sorted(r.seq for r in recs) == list(range(1, 61))
+    assert writer.events == 60 and writer.batches < 60
+    with session_factory() as s:
+        stored = {e.id: e for e in s.scalars(select(AuditEvent).where(AuditEvent.tenant_id == tenant))}
+        for i, r in enumerate(recs):  # the answer's id, seq and hash are the stored ones, in call order
+            e = stored[r.id]
+            assert (e.seq, e.hash, e.input["n"]) == (r.seq, r.hash, i)
+        head = s.get(AuditChainHead, tenant)
+        assert (head.seq, head.hash) == (60, stored[recs[-1].id].hash)
+        assert verify(s).ok
+
+
+@pytest.mark.parametrize("where", ["write", "commit"])
+async def test_a_failed_batch_fails_every_waiter_with_a_typed_error_and_stores_nothing(
+    engine: Engine, session_factory, tenant, where
+):
+    """The database refuses the batch: its insert ("write"), or its COMMIT. On PostgreSQL the batch is one
+    autocommit statement (the write is the commit), so "commit" applies to SQLite's transaction only."""
+    if where == "commit" and engine.dialect.name == "postgresql":
+        pytest.skip("on PostgreSQL the batch statement is its own commit: covered by 'write'")
+    writer = GroupCommitter(session_factory, delay=0.01)
+    await writer.append(tenant_id=tenant, **_append_args(0, "a"))  # the chain exists
+    failures = {"left": 1}
+
+    def refuse(*args) -> None:
+        statement = args[2] if len(args) > 2 else "COMMIT"
+        refused = where == "commit" or f"INSERT INTO {AuditEvent.__tablename__}" in statement
+        if refused and failures["left"]:
+            failures["left"] -= 1
+            raise RuntimeError("disk full")
+
+    name = "before_cursor_execute" if where == "write" else "commit"
+    event.listen(engine, name, refuse)
+    try:
+        results = await asyncio.gather(
+            *[writer.append(tenant_id=tenant, **_append_args(i, "b")) for i in range(1, 9)],
+            return_exceptions=True,
+        )
+    finally:
+        event.remove(engine, name, refuse)
+    assert all(isinstance(r, LedgerWriteFailed) for r in results), results
+    assert all("disk full" in str(r.__cause__) for r in results)
+    assert _count(session_factory, tenant) == 1
+    rec = await writer.append(tenant_id=tenant, **_append_args(9, "c"))  # the next batch goes through
+    assert rec.seq == 2
+    with session_factory() as s:
+        assert verify(s).ok
+
+
+async def test_close_drains_the_queue(session_factory, tenant):
+    writer = GroupCommitter(session_factory, delay=0.3)  # a long window: nothing written before close
+    tasks = [asyncio.create_task(writer.append(tenant_id=tenant, **_append_args(i, "a"))) for i in range(25)]
+    await asyncio.sleep(0.05)
+    assert _count(session_factory, tenant) == 0 and not any(t.done() for t in tasks)
+    await writer.close()
+    assert all(t.done() for t in tasks)
+    assert _count(session_factory, tenant) == 25
+    assert sorted(t.result().seq for t in tasks) == list(range(1, 26))
+
+
+async def test_feedback_and_its_row_commit_together_in_a_batch(session_factory, tenant):
+    writer = GroupCommitter(session_factory, delay=0.01)
+    shown = await writer.append(tenant_id=tenant, **_append_args(0, "agent-1"))
+    with session_factory() as s:
+        ev, row = feedback_parts(
+            s,
+            tenant_id=tenant,
+            event_id=shown.id,
+            actor_id="agent-1",
+            actor_role="AGENT",
+            action="EDITED",
+            final_text="Hola, Bearer abcdefghijklmnopqrstuvwxyz",
+            now=T0,
+            only_own=True,
+        )
+    rec = await writer.submit(tenant, event_fields(**ev, feedback=True), [(AuditFeedback.__table__, row)])
+    with session_factory() as s:
+        fb = s.scalars(select(AuditFeedback).where(AuditFeedback.event_id == shown.id)).one()
+        assert fb.ledger_event_id == rec.id and fb.final_text == "Hola, Bearer [REDACTED]"
+        e = s.get(AuditEvent, rec.id)
+        assert e.kind == "FEEDBACK" and e.input["eventId"] == shown.id and e.output["action"] == "EDITED"
+        assert verify(s).ok
+    with pytest.raises(BadInput, match="record_feedback"):  # FEEDBACK only through feedback_parts
+        event_fields(**{**_append_args(1, "a"), "kind": "FEEDBACK"})
+
+
+def _process_writer(url: str, tenant: str, who: str, n: int, q) -> None:
+    engine = make_engine(url)
+    writer = GroupCommitter(make_session_factory(engine), delay=0.002)
+
+    async def run() -> list[str]:
+        recs = await asyncio.gather(
+            *[writer.append(tenant_id=tenant, **_append_args(i, who)) for i in range(n)]
+        )
+        return [r.id for r in recs]
+
+    try:
+        q.put(asyncio.run(run()))
+    finally:
+        engine.dispose()
+
+
+def test_two_processes_and_a_direct_writer_share_one_chain(engine: Engine, session_factory, tenant):
+    """Two worker processes, each with its own committer, and a third writer using ``ledger.record`` in its
+    own transactions (as agreement decisions do), all on the same tenant chain at once."""
+    url = engine.url.render_as_string(hide_password=False)
+    ctx = multiprocessing.get_context("spawn")
+    q = ctx.Queue()
+    procs = [ctx.Process(target=_process_writer, args=(url, tenant, f"w{i}", 150, q)) for i in range(2)]
+    for p in procs:
+        p.start()
+    direct = []
+    for i in range(30):
+        with transaction(session_factory) as s:
+            direct.append(
+                record(s, tenant_id=tenant, **{**_append_args(i, "direct"), "kind": "SUGGESTION"}).id
+            )
+    ids = [i for _ in procs for i in q.get(timeout=180)]
+    for p in procs:
+        p.join(timeout=60)
+        assert p.exitcode == 0
+    ids += direct
+    assert len(set(ids)) == 330
+    with session_factory() as s:
+        rows = s.execute(select(AuditEvent.id, AuditEvent.seq).where(AuditEvent.tenant_id == tenant)).all()
+        assert sorted(r.id for r in rows) == sorted(ids)  # every event exactly once
+        assert sorted(r.seq for r in rows) == list(range(1, 331))
+        assert verify(s).ok
