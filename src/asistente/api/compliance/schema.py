@@ -43,13 +43,17 @@ def tenant_packs(info: Info) -> PackRegistry:
     ctx = info.context
 
     def build() -> PackRegistry:
-        registry: PackRegistry = ctx.services.extras["packs"]
         tenant = ctx.session.get(Tenant, ctx.principal.tenant_id)
-        for overlay in ((tenant.settings or {}).get(OVERLAYS_KEY) or {}).values():
-            registry = registry.with_overlay(overlay, origin=f"tenant {tenant.slug}")
-        return registry
+        return packs_with_overlays(ctx.services.extras["packs"], tenant.settings, tenant.slug)
 
     return ctx.per_operation("tenant_packs", build)
+
+
+def packs_with_overlays(registry: PackRegistry, settings: dict[str, Any] | None, slug: str) -> PackRegistry:
+    """The law's packs plus the stricter overlays stored in a tenant's settings."""
+    for overlay in ((settings or {}).get(OVERLAYS_KEY) or {}).values():
+        registry = registry.with_overlay(overlay, origin=f"tenant {slug}")
+    return registry
 
 
 def second_reader(info: Info) -> tuple[LLMClient | None, SecondReaderConfig]:
