@@ -406,7 +406,8 @@ def _draft_inputs(info: Info, p: Principal, debtor_id: str, now: datetime) -> tu
         raise NotFound(f"debtor {debtor_id} not found")
     key = ("draft", p.tenant_id, *state.key())
     cache: InputsCache = shared(services, "draft_inputs", InputsCache)
-    found = cache.get(key) if services.settings.card_cache_size > 0 else None
+    use_cache = services.settings.card_cache_size > 0  # 0: every read per request (normal execution)
+    found = cache.get(key) if use_cache else None
     if found is not None and found.valid_from <= now:
         return state, found
     valid_from = now - timedelta(days=1)
@@ -432,7 +433,7 @@ def _draft_inputs(info: Info, p: Principal, debtor_id: str, now: datetime) -> tu
         destinations=stored_destinations(settings.get(DESTINATIONS_KEY)),
         packs=packs_with_overlays(services.extras["packs"], settings, state.tenant_slug),
     )
-    if debtor.card_revision == state.card_revision:  # not moved while we read: keep it
+    if use_cache and debtor.card_revision == state.card_revision:  # not moved while we read: keep it
         cache.put(key, built)
     return state, built
 

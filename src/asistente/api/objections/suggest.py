@@ -157,7 +157,8 @@ async def _inputs(info: Info, p: Principal, debtor_id: str, now: datetime) -> Su
         raise NotFound(f"debtor {debtor_id} not found")
     key = ("suggestion", p.tenant_id, *state.key(), now.date())
     cache: InputsCache = shared(services, "suggestion_inputs", InputsCache)
-    found = cache.get(key) if services.settings.card_cache_size > 0 else None
+    use_cache = services.settings.card_cache_size > 0  # 0: every read per request (normal execution)
+    found = cache.get(key) if use_cache else None
     if found is not None:
         return found
     loaders = ctx.loaders
@@ -195,7 +196,7 @@ async def _inputs(info: Info, p: Principal, debtor_id: str, now: datetime) -> Su
     # Everything is read: end the read transaction so the pooled connection goes back while the
     # suggestion is computed and while this request waits for its ledger batch.
     session.commit()
-    if debtor.card_revision == state.card_revision:  # not moved while we read: keep it
+    if use_cache and debtor.card_revision == state.card_revision:  # not moved while we read: keep it
         cache.put(key, built)
     return built
 
