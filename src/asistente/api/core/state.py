@@ -24,6 +24,7 @@ another debtor never reaches the cache (callers check the binding first).
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -105,7 +106,8 @@ class DebtorState:
         return (
             self.debtor_id,
             self.card_revision,
-            self.settings_text,
+            # a digest, not the text: an entry per debtor must not keep a copy of the tenant's settings
+            hashlib.sha256(self.settings_text.encode()).digest() if self.settings_text else None,
             self.policy_rows,
             self.active_policies,
             self.feedback_rows,
