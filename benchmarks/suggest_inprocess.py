@@ -1,14 +1,14 @@
 """CPU per suggestResponses request, in process (no network, one client), next to the cached debtor card.
 
 Usage:
-    .venv/bin/python benchmarks/suggest_inprocess.py [--rounds 3] [--profile]
+    .venv/bin/python benchmarks/suggest_inprocess.py [--rounds 3] [--clients 1] [--profile]
 
 Builds the real app on a temporary SQLite database with the demo portfolio and posts, through the ASGI
 transport, every demo debtor x every utterance of benchmarks/suggest_load.py: once cold (empty card and
 compliance-verdict caches), then `--rounds` times warm, then the cached debtor card for every debtor as a
 yardstick (the card reaches ~37% of the Starlette floor over HTTP). Reports process CPU milliseconds per
 request (time.process_time), which is far less sensitive to a busy machine than wall-clock throughput.
-One client means no group commit: every request writes its own ledger transaction. `--profile` prints the
+One client (the default) means no group commit: every request writes its own ledger transaction. `--profile` prints the
 cProfile of one warm round restricted to the suggestion path.
 """
 
@@ -46,6 +46,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument(
+        "--clients", type=int, default=1, help="concurrent clients (2+ lets SUGGESTION events share commits)"
+    )
     args = parser.parse_args()
     tmp = tempfile.mkdtemp(prefix="asistente-suggest-cpu-")
     engine = make_engine(f"sqlite:///{tmp}/bench.db")
@@ -66,11 +69,15 @@ def main() -> int:
     async def run(batch: list[str]) -> float:
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench") as c:
             headers = {"authorization": f"Bearer {key}", "content-type": "application/json"}
+
+            async def one(chunk: list[str]) -> None:
+                for body in chunk:
+                    r = await c.post("/graphql", content=body, headers=headers)
+                    if r.status_code != 200 or "errors" in r.json():
+                        raise SystemExit(f"request failed: {r.text[:500]}")
+
             t0 = time.process_time()
-            for body in batch:
-                r = await c.post("/graphql", content=body, headers=headers)
-                if r.status_code != 200 or "errors" in r.json():
-                    raise SystemExit(f"request failed: {r.text[:500]}")
+            await asyncio.gather(*(one(batch[i :: args.clients]) for i in range(args.clients)))
             return (time.process_time() - t0) / len(batch) * 1000
 
     load = os.getloadavg()

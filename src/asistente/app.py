@@ -31,6 +31,7 @@ from strawberry.types import ExecutionResult
 from asistente import web
 from asistente.api.core.context import Context, Services
 from asistente.api.core.errors import coded
+from asistente.api.core.prepared import PreparedPath
 from asistente.api.core.ratelimit import Limits, RateLimiter, Verdict
 from asistente.api.portfolio.cards import CardPath
 from asistente.api.schema import build_schema
@@ -91,6 +92,7 @@ class GraphQLView(GraphQL):
         super().__init__(build_schema(services.settings), **kwargs)
         self.services = services
         self.cards = CardPath(self.schema, services)
+        self.prepared = PreparedPath(self.schema, services)
         self._ide_html: str | None = None
 
     async def render_graphql_ide(self, request: Request) -> Response:
@@ -127,8 +129,9 @@ class GraphQLView(GraphQL):
             raise
 
     async def _cached_card(self, request: Request) -> Response | None:
-        """A card query answered from the cached card path without the rest of the HTTP machinery; the
-        same context, result processing and response building as `run`. None: `run` takes the request."""
+        """A card query answered from the cached card path, or a suggestResponses / draftMessage document
+        from the prepared path (api/core/prepared.py), without the rest of the HTTP machinery; the same
+        context, result processing and response building as `run`. None: `run` takes the request."""
         mime = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
         if "application/json" not in mime:
             return None
@@ -148,7 +151,10 @@ class GraphQLView(GraphQL):
             return None
         sub = await self.get_sub_response(request)
         context = await self.get_context(request, response=sub)
-        result = await self.cards.execute(context, query, variables, data.get("operationName"))
+        operation_name = data.get("operationName")
+        result = await self.cards.execute(context, query, variables, operation_name)
+        if result is None:
+            result = await self.prepared.execute(context, query, variables, operation_name)
         if result is None:
             return None
         return self.create_response(await self.process_result(request, result), sub)
@@ -430,6 +436,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         services, graphql_ide="graphiql" if settings.graphiql_enabled else None, allow_queries_via_get=True
     )
     services.extras["cards"] = view.cards
+    services.extras["prepared"] = view.prepared
 
     async def healthz(request: Request) -> Response:
         try:

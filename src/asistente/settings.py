@@ -57,7 +57,8 @@ class Settings(BaseSettings):
     # How long a verified API key stays in the per-process cache (revocation delay).
     auth_cache_seconds: float = Field(default=30.0, validation_alias="ASISTENTE_AUTH_CACHE_SECONDS")
     # Debtor cards kept per process for the cached card path (0 turns the path off); each is checked
-    # against the debtor's card revision on every request, so the cache never serves stale data.
+    # against the debtor's card revision on every request, so the cache never serves stale data. 0 also
+    # turns off the per-debtor inputs of suggestResponses and draftMessage (asistente.api.core.state).
     card_cache_size: int = Field(default=2000, ge=0, validation_alias="ASISTENTE_CARD_CACHE_SIZE")
 
     # Audit group commit: how long (ms) a recorded check waits for others to share its transaction.

@@ -544,12 +544,20 @@ def _holiday_subdivisions(debtor: DebtorFacts, jurisdiction: str) -> dict[str, s
         country, region = resolve_region(address, jurisdiction.split("-")[0])
         if country is None or country in out:
             continue
-        try:
-            supported = holidays.country_holidays(country).subdivisions
-        except NotImplementedError:  # `holidays` has no calendar for this country: no regional holidays
+        supported = _subdivisions(country)
+        if supported is None:  # `holidays` has no calendar for this country: no regional holidays
             continue
         out[country] = region if region in supported else None
     return out
+
+
+@lru_cache(maxsize=256)
+def _subdivisions(country: str) -> tuple[str, ...] | None:
+    """The subdivisions `holidays` knows for a country (building its calendar object costs ~1 ms)."""
+    try:
+        return tuple(holidays.country_holidays(country).subdivisions)
+    except NotImplementedError:
+        return None
 
 
 def evaluate_contact(

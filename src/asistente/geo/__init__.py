@@ -15,7 +15,7 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
@@ -174,11 +174,17 @@ def _zones_for_phone(phone: Mapping[str, Any]) -> list[str]:
     number = phone.get("number")
     if not number:
         return []
+    return list(_zones_for_number(str(number)))
+
+
+@lru_cache(maxsize=20_000)
+def _zones_for_number(number: str) -> tuple[str, ...]:
+    """Parsing a number is most of a time-zone lookup; the answer depends on the number alone."""
     try:
-        parsed = phonenumbers.parse(str(number), None)
+        parsed = phonenumbers.parse(number, None)
     except phonenumbers.NumberParseException:
-        return []
-    return [z for z in pn_timezone.time_zones_for_number(parsed) if z != _UNKNOWN_ZONE]
+        return ()
+    return tuple(z for z in pn_timezone.time_zones_for_number(parsed) if z != _UNKNOWN_ZONE)
 
 
 def _check_zone(name: str) -> str:

@@ -45,7 +45,7 @@ def tenant_packs(info: Info) -> PackRegistry:
 
     def build() -> PackRegistry:
         tenant = ctx.session.get(Tenant, ctx.principal.tenant_id)
-        return _with_overlays(ctx.services.extras["packs"], tenant.settings, tenant.slug)
+        return packs_with_overlays(ctx.services.extras["packs"], tenant.settings, tenant.slug)
 
     return ctx.per_operation("tenant_packs", build)
 
@@ -64,12 +64,13 @@ async def tenant_packs_off_loop(info: Info) -> PackRegistry:
 
         settings, slug = await asyncio.to_thread(read)
         return ctx.per_operation(
-            "tenant_packs", lambda: _with_overlays(ctx.services.extras["packs"], settings, slug)
+            "tenant_packs", lambda: packs_with_overlays(ctx.services.extras["packs"], settings, slug)
         )
     return tenant_packs(info)
 
 
-def _with_overlays(registry: PackRegistry, settings: Any, slug: str) -> PackRegistry:
+def packs_with_overlays(registry: PackRegistry, settings: dict[str, Any] | None, slug: str) -> PackRegistry:
+    """The law's packs plus the stricter overlays stored in a tenant's settings."""
     for overlay in ((settings or {}).get(OVERLAYS_KEY) or {}).values():
         registry = registry.with_overlay(overlay, origin=f"tenant {slug}")
     return registry

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import base64
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import Enum
 from typing import Any
@@ -14,10 +15,11 @@ from strawberry.types import Info
 
 from asistente import enums
 from asistente.agreements.store import AgreementStore, local_today
-from asistente.api.compliance.schema import detector_version, tenant_packs, text_model_version
+from asistente.api.compliance.schema import detector_version, packs_with_overlays, text_model_version
 from asistente.api.compliance.types import ComplianceReport, RuleHit, hit, report
 from asistente.api.core.permissions import ADMIN, AGENT, COMPLIANCE, INTEGRATOR, READERS, SUPERVISOR, register
 from asistente.api.core.scalars import Channel
+from asistente.api.core.state import DebtorState, InputsCache, shared, state_of
 from asistente.compliance import PackRegistry
 from asistente.drafting.catalog import Catalog
 from asistente.drafting.compose import DraftFailed, DraftRequest, Refusal
@@ -29,7 +31,15 @@ from asistente.drafting.service import Produced, produce_draft
 from asistente.errors import BadInput, NotFound
 from asistente.portfolio.facts import debtor_facts, interaction_facts
 from asistente.portfolio.models import Account, Debtor
-from asistente.tenants.models import Agent, Tenant
+from asistente.portfolio.repository import (
+    INTERACTION_WINDOW_DAYS,
+    PAYMENT_LOOKBACK_DAYS,
+    RECENT_INTERACTIONS,
+    RECENT_PAYMENTS,
+    PortfolioRepository,
+)
+from asistente.tenants.models import Tenant
+from asistente.tenants.service import Principal
 
 DraftPurpose = strawberry.enum(enums.DraftPurpose, name="DraftPurpose")
 Generator = strawberry.enum(enums.Generator, name="Generator")
@@ -180,6 +190,8 @@ async def _draft_data(
     input: DraftInput,
     profile: dict[str, Any],
     now: datetime,
+    all_promises: list[Any],
+    payments: list[Any],
 ) -> dict[str, Any]:
     """The debtor, accounts, agreement, promise and payment in the shape of a samples.json debtor."""
     ctx = info.context
@@ -251,14 +263,12 @@ async def _draft_data(
             data.pop("agreement")
         elif agreement.kind == "SETTLEMENT":
             data["settlement"] = True
-    loaders = ctx.loaders
-    promises = [p for p in await loaders.promises_by_debtor_id.load(debtor.id) if p.status == "PENDING"]
+    promises = [p for p in all_promises if p.status == "PENDING"]
     if agreement is not None:
         promises = [p for p in promises if p.agreement_id == agreement.id] or promises
     if promises:
         p = min(promises, key=lambda p: (p.due_date, p.id))
         data["promise"] = {"amount": str(p.amount), "currency": p.currency, "dueDate": p.due_date.isoformat()}
-    payments = await loaders.payments_by_debtor_id.load(debtor.id)
     if payments:
         last = max(payments, key=lambda p: (p.paid_at, p.id))
         remaining = sum((Decimal(a.balance) for a in accounts if a.currency == last.currency), Decimal(0))
@@ -281,15 +291,12 @@ async def _draft_data(
 SPOKEN = frozenset({enums.Channel.CALL, enums.Channel.VOICEMAIL, enums.Channel.VISIT})
 
 
-def _sender(info: Info, profile: dict[str, Any], channel: enums.Channel) -> str:
+def _sender(agent_name: str | None, profile: dict[str, Any], channel: enums.Channel) -> str:
     """Who signs: the agent's name, else the profile's senderName; a written message may fall back on the
     agency. A call or a voicemail needs a person's name (a limited-content voicemail names a natural person
     the debtor can call back, and an agency name may reveal collection to whoever hears it)."""
-    p = info.context.principal
-    if p.agent_id:
-        agent = info.context.session.get(Agent, p.agent_id)
-        if agent is not None and agent.name:
-            return agent.name
+    if agent_name:
+        return agent_name
     if profile.get("senderName"):
         return profile["senderName"]
     if channel in SPOKEN:
@@ -361,6 +368,76 @@ def _hits(hits: list[Any]) -> list[dict[str, Any]]:
     return [{"ruleId": h.rule_id, "code": str(h.code)} for h in hits]
 
 
+@dataclass(frozen=True)
+class DraftInputs:
+    """What a draft reads from the database for one debtor, built from one DebtorState. The ORM rows are
+    detached and only read; interactions and payments cover windows opened a day before `valid_from`, and
+    each request takes exactly the rows the loaders would return at its own clock (`_recent`)."""
+
+    valid_from: datetime
+    debtor: Debtor
+    accounts: list[Account]
+    promises: list[Any]
+    interactions: list[Any]
+    payments: list[Any]
+    profile: dict[str, Any]
+    destinations: PaymentDestinations
+    packs: PackRegistry
+
+
+def _recent(rows: list[Any], keep: int, since: datetime) -> list[Any]:
+    """The loader's window over rows loaded for an earlier clock (newest first): the latest `keep` plus
+    every one at or after `since` (asistente.portfolio.repository._recent)."""
+    out = []
+    for i, row in enumerate(rows):
+        at = row.at if hasattr(row, "at") else row.paid_at
+        if i >= keep and at < since:
+            break
+        out.append(row)
+    return out
+
+
+def _draft_inputs(info: Info, p: Principal, debtor_id: str, now: datetime) -> tuple[DebtorState, DraftInputs]:
+    """The debtor's state (one statement per request) and the inputs built from it (rows read only when
+    the state moved, the cached ones are older than this request's clock allows, or the day changed)."""
+    services = info.context.services
+    state = state_of(services, p.tenant_id, debtor_id, p.agent_id)
+    if state is None or (p.debtor_id is not None and state.debtor_id != p.debtor_id):
+        raise NotFound(f"debtor {debtor_id} not found")
+    key = ("draft", p.tenant_id, *state.key())
+    cache: InputsCache = shared(services, "draft_inputs", InputsCache)
+    use_cache = services.settings.card_cache_size > 0  # 0: every read per request (normal execution)
+    found = cache.get(key) if use_cache else None
+    if found is not None and found.valid_from <= now:
+        return state, found
+    valid_from = now - timedelta(days=1)
+    with services.session_factory() as s:
+        repo = PortfolioRepository(s, p.tenant_id)
+        debtor = repo.debtors_by_ids([state.debtor_id]).get(state.debtor_id)
+        if debtor is None:  # deleted in between
+            raise NotFound(f"debtor {debtor_id} not found")
+        one = [debtor.id]
+        built_rows = (
+            repo.accounts_by_debtor_ids(one).get(debtor.id, []),
+            repo.promises_by_debtor_ids(one).get(debtor.id, []),
+            repo.interactions_by_debtor_ids(one, now=valid_from).get(debtor.id, []),
+            repo.payments_by_debtor_ids(one, now=valid_from).get(debtor.id, []),
+        )
+        s.expunge_all()  # detached, loaded: read after the session is gone
+    settings = state.settings
+    built = DraftInputs(
+        valid_from,
+        debtor,
+        *built_rows,
+        profile=stored_profile(settings.get(PROFILE_KEY), state.tenant_name),
+        destinations=stored_destinations(settings.get(DESTINATIONS_KEY)),
+        packs=packs_with_overlays(services.extras["packs"], settings, state.tenant_slug),
+    )
+    if use_cache and debtor.card_revision == state.card_revision:  # not moved while we read: keep it
+        cache.put(key, built)
+    return state, built
+
+
 @strawberry.type
 class Query:
     @strawberry.field(
@@ -369,25 +446,25 @@ class Query:
         "Recorded in the audit ledger."
     )
     async def draft_message(self, info: Info, input: DraftInput) -> DraftResult:
-        info.context.require(info)
+        p = info.context.require(info)
         ctx = info.context
-        loaders = ctx.loaders
-        debtor = await loaders.debtor_by_id.load(str(input.debtor_id))
-        if debtor is None:
-            raise NotFound(f"debtor {input.debtor_id} not found")
-        tenant = _tenant(info)
-        profile = stored_profile((tenant.settings or {}).get(PROFILE_KEY), tenant.name)
         now = ctx.now()
+        state, inputs = _draft_inputs(info, p, str(input.debtor_id), now)
+        debtor = inputs.debtor
+        profile = inputs.profile
         language = _language(input.language, debtor)
         reg = _register(input.register, debtor, language)
         channel = enums.Channel(input.channel.value)
         purpose = enums.DraftPurpose(input.purpose.value)
         catalog = _catalog(info)
         catalog.find(purpose, channel, debtor.jurisdiction or "")  # a channel that cannot carry it: BAD_INPUT
-        accounts = await loaders.accounts_by_debtor_id.load(debtor.id)
-        history = await loaders.interactions_by_debtor_id.load(debtor.id)
-        data = await _draft_data(info, debtor, accounts, input, profile, now)
-        data["agentName"] = _sender(info, profile, channel)
+        accounts = inputs.accounts
+        history = _recent(
+            inputs.interactions, RECENT_INTERACTIONS, now - timedelta(days=INTERACTION_WINDOW_DAYS)
+        )
+        payments = _recent(inputs.payments, RECENT_PAYMENTS, now - timedelta(days=PAYMENT_LOOKBACK_DAYS))
+        data = await _draft_data(info, debtor, accounts, input, profile, now, inputs.promises, payments)
+        data["agentName"] = _sender(state.agent_name if p.agent_id else None, profile, channel)
         data["agency"] = {
             "name": profile["agencyName"],
             "neutral_name": profile.get("neutralName"),
@@ -399,9 +476,9 @@ class Query:
             "hours": profile.get("hours") or {},
         }
         currency = data["accounts"][0]["currency"]
-        destinations = tenant_destinations(tenant)
+        destinations = inputs.destinations
         mine = destinations.for_currency(currency)
-        packs: PackRegistry = tenant_packs(info)
+        packs: PackRegistry = inputs.packs
         facts = debtor_facts(debtor, accounts)
         request = DraftRequest(channel, purpose, language, reg)
         settings = ctx.settings

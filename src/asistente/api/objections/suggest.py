@@ -3,8 +3,8 @@ playbook's owner reads (suggestionStats, suggestionEdits) and the tenant's objec
 
 from __future__ import annotations
 
-from collections import OrderedDict
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import strawberry
@@ -13,16 +13,17 @@ from strawberry.types import Info
 
 from asistente import enums
 from asistente.agreements.authority import proposal_authority
-from asistente.agreements.store import AgreementStatus, AgreementStore
-from asistente.api.compliance.schema import tenant_packs
+from asistente.agreements.store import AgreementStore
+from asistente.api.compliance.schema import packs_with_overlays
 from asistente.api.core.permissions import ADMIN, AGENT, COMPLIANCE, INTEGRATOR, SUPERVISOR, register
+from asistente.api.core.state import InputsCache, shared, state_of
 from asistente.api.objections.types import CategoryConfidence, ObjectionCategory
+from asistente.compliance import PackRegistry
 from asistente.enums import Role as DomainRole
 from asistente.errors import BadInput, DomainError, NotFound
 from asistente.objections import feedback as fb
 from asistente.objections import suggest as domain
 from asistente.objections.card import DebtorCard, card_today, debtor_card
-from asistente.portfolio.revisions import RevisionReader
 from asistente.tenants.models import Tenant
 from asistente.tenants.service import Principal
 
@@ -133,60 +134,70 @@ def _shared(info: Info, name: str, factory: Any) -> Any:
     return found
 
 
-class CardCache:
-    """Debtor cards of this process, each valid for one card revision of the debtor (every write to the
-    debtor, accounts, payments, interactions or promises moves it: asistente.portfolio.revisions) and one
-    day (payments and interactions are loaded over windows ending today; an older load is a superset).
-    Bounded LRU; a card is never built from one tenant's request and served to another (tenant in the key)."""
+@dataclass(frozen=True)
+class SuggestionInputs:
+    """Everything a suggestion reads from the database for one debtor, built from one DebtorState."""
 
-    def __init__(self, size: int = 2_000) -> None:
-        self.size = size
-        self._cards: OrderedDict[tuple[str, str, int, date], DebtorCard] = OrderedDict()
-        self.hits = 0
-        self.builds = 0
-
-    def get(self, key: tuple[str, str, int, date]) -> DebtorCard | None:
-        card = self._cards.get(key)
-        if card is not None:
-            self._cards.move_to_end(key)
-            self.hits += 1
-        return card
-
-    def put(self, key: tuple[str, str, int, date], card: DebtorCard) -> None:
-        self.builds += 1
-        self._cards[key] = card
-        if len(self._cards) > self.size:
-            self._cards.popitem(last=False)
+    card: DebtorCard
+    policy: Any
+    policy_versions: dict[str, Any]
+    packs: PackRegistry
+    preferences: domain.Preferences
+    stats: dict[str, Any]
 
 
-async def _card(
-    info: Info, tenant_id: str, debtor_id: str, now: datetime, store: AgreementStore
-) -> DebtorCard:
-    """The debtor's card: one indexed read of its revision, the rows only when the revision is new."""
-    services = info.context.services
-    reader = _shared(info, "suggestion_revisions", lambda: RevisionReader(services.engine))
-    found = reader.current(tenant_id, by="debtor_id", key=debtor_id)
-    if found is None:
+async def _inputs(info: Info, p: Principal, debtor_id: str, now: datetime) -> SuggestionInputs:
+    """What the suggestion reads: one fingerprint statement per request (asistente.api.core.state), the
+    rows only when anything it covers moved (or the day changed: windows end today)."""
+    ctx = info.context
+    services = ctx.services
+    state = state_of(services, p.tenant_id, debtor_id)
+    if state is None or (p.debtor_id is not None and state.debtor_id != p.debtor_id):
         raise NotFound(f"debtor {debtor_id} not found")
-    key = (tenant_id, found[0], int(found[1]), now.date())
-    cache: CardCache = _shared(info, "suggestion_cards", CardCache)
-    card = cache.get(key)
-    if card is not None:
-        return card
-    loaders = info.context.loaders
-    debtor = await loaders.debtor_by_id.load(found[0])
+    key = ("suggestion", p.tenant_id, *state.key(), now.date())
+    cache: InputsCache = shared(services, "suggestion_inputs", InputsCache)
+    use_cache = services.settings.card_cache_size > 0  # 0: every read per request (normal execution)
+    found = cache.get(key) if use_cache else None
+    if found is not None:
+        return found
+    loaders = ctx.loaders
+    debtor = await loaders.debtor_by_id.load(state.debtor_id)
     if debtor is None:  # deleted in between
         raise NotFound(f"debtor {debtor_id} not found")
     accounts = await loaders.accounts_by_debtor_id.load(debtor.id)
     payments = await loaders.payments_by_debtor_id.load(debtor.id)
     promises = await loaders.promises_by_debtor_id.load(debtor.id)
     interactions = await loaders.interactions_by_debtor_id.load(debtor.id)
-    agreements = store.by_debtor_ids([debtor.id]).get(debtor.id, [])
-    active = sum(1 for a in agreements if a.status == AgreementStatus.ACTIVE.value)
-    card = debtor_card(debtor, accounts, payments, promises, interactions, active_agreements=active)
-    if debtor.card_revision == found[1]:  # not moved while we read: cache it
-        cache.put(key, card)
-    return card
+    card = debtor_card(
+        debtor, accounts, payments, promises, interactions, active_agreements=state.active_agreements
+    )
+    session = ctx.session
+    policy = None
+    policy_versions: dict[str, Any] = {}
+    main = card.main_account
+    if main is not None:
+        try:
+            in_force = AgreementStore(session, p.tenant_id).policy_for(
+                main.currency, main.product, card.segment_code
+            )
+            policy, policy_versions = in_force.policy, in_force.versions()
+        except DomainError:
+            policy = None  # no policy for the currency: no plan is offered (said in nextSteps)
+    settings = state.settings
+    built = SuggestionInputs(
+        card=card,
+        policy=policy,
+        policy_versions=policy_versions,
+        packs=packs_with_overlays(services.extras["packs"], settings, state.tenant_slug),
+        preferences=domain.Preferences.from_settings(settings.get(SETTINGS_KEY)),
+        stats=shared(services, "suggestion_feedback", fb.FeedbackStats).for_tenant(session, p.tenant_id),
+    )
+    # Everything is read: end the read transaction so the pooled connection goes back while the
+    # suggestion is computed and while this request waits for its ledger batch.
+    session.commit()
+    if use_cache and debtor.card_revision == state.card_revision:  # not moved while we read: keep it
+        cache.put(key, built)
+    return built
 
 
 def _authority(p: Principal) -> DomainRole:
@@ -227,39 +238,23 @@ async def compute_suggestions(
     DEBTOR turns share it): the result, the agreement policy's versions and the card it used."""
     ctx = info.context
     now = ctx.now()
-    session = ctx.session
-    store = AgreementStore(session, p.tenant_id)
-    card = await _card(info, p.tenant_id, debtor_id, now, store)
-    policy = None
-    policy_versions: dict[str, Any] = {}
-    main = card.main_account
-    if main is not None:
-        try:
-            in_force = store.policy_for(main.currency, main.product, card.segment_code)
-            policy, policy_versions = in_force.policy, in_force.versions()
-        except DomainError:
-            policy = None  # no policy for the currency: no plan is offered (said in nextSteps)
-    stats = _shared(info, "suggestion_feedback", fb.FeedbackStats).for_tenant(session, p.tenant_id)
-    packs = tenant_packs(info)
-    preferences = _preferences(info)
-    # Everything is read: end the read transaction so the pooled connection goes back while the
-    # suggestion is computed and while this request waits for its ledger batch.
-    session.commit()
+    inputs = await _inputs(info, p, debtor_id, now)
+    card = inputs.card
     result = domain.suggest_responses(
         utterance,
         classifier=_classifier(info),
         card=card,
         playbook=ctx.services.extras["playbook"],
-        packs=packs,
+        packs=inputs.packs,
         now=now,
         today=card_today(card, now),
         caller_role=_authority(p),
-        policy=policy,
-        preferences=preferences,
-        stats=stats,
+        policy=inputs.policy,
+        preferences=inputs.preferences,
+        stats=inputs.stats,
         cache=_shared(info, "suggestion_compliance", domain.ComplianceCache),
     )
-    return result, policy_versions, card
+    return result, inputs.policy_versions, card
 
 
 @strawberry.type
