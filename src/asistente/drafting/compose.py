@@ -50,8 +50,9 @@ from asistente.drafting.payments import (
     fill,
 )
 from asistente.drafting.sms import SmsLength, sms_length
+from asistente.drafting.validation import validation_facts, validation_values
 from asistente.enums import Channel, Direction, DraftPurpose, InteractionOutcome, Register, ViolationCode
-from asistente.errors import BadInput, DomainError
+from asistente.errors import BadInput, DomainError, FieldError
 
 __all__ = [
     "BLOCKING_CODES",
@@ -223,6 +224,7 @@ def format_values(
         "agency": {
             "name": agency["name"],
             "neutral_name": agency.get("neutral_name"),
+            "disputes_online": agency.get("disputes_online"),
             "phone": agency.get("phone"),
             "email": agency.get("email"),
             "website": agency.get("website"),
@@ -250,6 +252,7 @@ def format_values(
         if received
         else None,
         "settlement": settlement_ctx,
+        "validation": None,
         "today": today,
         "place_date": f"{city}, {today}" if city else today,
         "_filled": filled,
@@ -282,7 +285,33 @@ _NEEDS = {
     "promise": "this debtor has no pending promise to pay / el deudor no tiene promesas de pago pendientes",
     "received": "this debtor has no recorded payment / el deudor no tiene pagos registrados",
     "address": "this debtor has no postal address for a letter / el deudor no tiene dirección postal",
+    "neutralName": "draftingProfile.neutralName: a US voicemail must be a limited-content message, which names "
+    "the business with a name that does not reveal debt collection (12 CFR 1006.2(j)(1)(i)); set neutralName "
+    "with setDraftingProfile / falta el nombre comercial neutro (neutralName) para mensajes de voz en EE. UU.",
 }
+
+
+def notice_values(data: Mapping[str, Any], locale: str) -> dict[str, Any]:
+    """The render values of a US validation notice (``validation``), checked (BadInput naming a missing or
+    inconsistent field)."""
+    facts = validation_facts(data)
+    return validation_values(
+        facts,
+        money=lambda amount: format_money(amount, facts.currency, locale),
+        day=lambda d: format_day(d, locale),
+    )
+
+
+def _check_needs(needs: frozenset[str], data: Mapping[str, Any]) -> None:
+    for need in sorted(needs):
+        if need == "validation":
+            continue  # checked field by field when the notice's values are made
+        if need == "neutralName":
+            if not (data.get("agency") or {}).get("neutral_name"):
+                raise BadInput(_NEEDS[need], [FieldError("draftingProfile.neutralName", _NEEDS[need])])
+            continue
+        if not data.get(need):
+            raise BadInput(_NEEDS.get(need, need))
 
 
 def draft_message(
@@ -315,13 +344,17 @@ def draft_message(
             blocking,
             decision,
         )
-    for need in template.requires:
-        if not data.get(need):
-            raise BadInput(_NEEDS.get(need, need))
+    _check_needs(template.requires, data)
     if request.channel is Channel.LETTER and not data.get("addresses"):
         raise BadInput(_NEEDS["address"])
     first = is_first_contact(request.purpose, interactions)
     values = format_values(data, request.language, destinations)
+    allowed_urls = [*allowed_urls, *template.public_urls]
+    if "validation" in template.requires:
+        values["validation"] = notice_values(data, values["_locale"])
+        disputes = values["validation"]["disputes_online"]
+        if disputes and disputes.startswith("https://"):
+            allowed_urls.append(disputes)  # the tenant's own dispute page, from its profile
     out = render(
         catalog,
         template,
