@@ -6,12 +6,13 @@ BAD_INPUT naming the field; other countries' first notices and the US voicemail 
 from __future__ import annotations
 
 import base64
+import copy
 from datetime import UTC, datetime
 
 import pytest
 
 from tests.api.data import debtor_record
-from tests.api.test_drafts_api import PDF, PROFILE, SET_PROFILE, Tenant, _ok, us_record
+from tests.api.test_drafts_api import DRAFT, PDF, PROFILE, SET_PROFILE, Tenant, _ok, us_record
 from tests.conftest import error_codes
 
 US_PROFILE = {
@@ -81,7 +82,7 @@ async def test_english_email_notice_carries_every_required_element(api):
         "Delta Recoveries LLC\nPO Box 4410, Dallas, TX 75202\n+1 713 555 0101",
         "To: John Smith\n1200 Main St\nHouston, TX 77002",
         # (iii)-(iv) creditor on the itemization date, account number; (v) current creditor (above)
-        "from Main Street Stores Inc. with account number US-V-A0.",
+        "from Main Street Stores Inc. with account number US-V-A0 (product: Tarjeta).",
         # (vi)-(ix) itemization date, amount then, itemization, current amount: to the cent
         "As of June 30, 2026, you owed: $1,000.10",
         "Between June 30, 2026 and today:",
@@ -242,3 +243,40 @@ async def test_us_voicemail_needs_a_neutral_business_name(api):
     out = _ok(await t.draft(debtorId=mx, channel="VOICEMAIL", purpose="VOICEMAIL"))
     assert out["templateId"] == "voicemail.limited_content" and "Delta" not in out["text"]
     assert out["compliance"]["compliant"] is True
+
+
+async def test_every_demo_us_debtor_gets_a_validation_notice_or_a_refusal(api, session_factory, clock):
+    """The demo portfolio carries itemizations that add up with its recorded payments (make demo works)."""
+    import asistente.demo as demo
+
+    key = demo.seed_demo(session_factory, now=clock.value)
+    q = '{ debtors(first: 50, filter: {jurisdiction: "US"}) { edges { node { id } } } }'
+    ids = [e["node"]["id"] for e in (await api.ok(q, key=key))["debtors"]["edges"]]
+    assert len(ids) >= 10
+    notices = 0
+    for debtor in ids:
+        body = await api.gql(
+            DRAFT, {"i": {"debtorId": debtor, "channel": "LETTER", "purpose": "FIRST_NOTICE"}}, key=key
+        )
+        if body.get("errors"):
+            message = body["errors"][0]["message"]
+            # the contact rules (cease contact, attorney...) or a debtor the CRM has no address for
+            assert error_codes(body) == ["FORBIDDEN"] or "no postal address" in message, message
+            continue
+        out = body["data"]["draftMessage"]
+        assert out["templateId"] == "us.validation_notice" and out["compliance"]["compliant"] is True
+        notices += 1
+    assert notices >= 8
+
+
+async def test_a_notice_covers_one_debt_the_largest(api):
+    t = await us_tenant(api)
+    rec = notice_record("US-2A")
+    small = copy.deepcopy(rec["accounts"][0])
+    small.update(externalId="US-2A-A1", balance="200.00", principal="200.00", payments=[])
+    rec["accounts"].append(small)
+    out = _ok(await t.draft(debtorId=await t.debtor(rec), channel="EMAIL", purpose="FIRST_NOTICE"))
+    assert "Total amount of the debt now: $898.14" in out["text"] and "US-2A-A1" not in out["text"]
+    assert [d["url"] for d in out["paymentDestinations"]] == [
+        "https://pay.andina.example/us?ref=US-2A-A0&amount=898.14"
+    ]

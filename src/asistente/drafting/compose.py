@@ -348,6 +348,8 @@ def draft_message(
     if request.channel is Channel.LETTER and not data.get("addresses"):
         raise BadInput(_NEEDS["address"])
     first = is_first_contact(request.purpose, interactions)
+    if "validation" in template.requires:  # a validation notice is about one debt: its amount, its payment
+        data = {**data, "accounts": data["accounts"][:1]}
     values = format_values(data, request.language, destinations)
     allowed_urls = [*allowed_urls, *template.public_urls]
     if "validation" in template.requires:
