@@ -110,7 +110,7 @@ async def test_english_email_notice_carries_every_required_element(api):
     for piece in expected:
         assert piece in text, piece
     assert "$75.00" not in text  # the payment before the itemization date is not itemized
-    assert "US-V-A0" in out["subject"]
+    assert out["subject"] == "Important information about your account US-V-A0"  # nothing about a debt
 
 
 async def test_spanish_letter_notice_and_its_pdf(api):
@@ -133,6 +133,8 @@ async def test_spanish_letter_notice_and_its_pdf(api):
         "[ ] Esta no es mi deuda.",
     ]:
         assert piece in text, piece
+    assert text.startswith("Delta Recoveries LLC\nPO Box 4410, Dallas, TX 75202\nTel. +1 713 555 0101")
+    assert text.count("John Smith\n1200 Main St\nHouston, TX 77002\n") == 2  # window address and reply form
     pdf = base64.b64decode(out["pdfBase64"])
     assert pdf.startswith(b"%PDF-") and b"/Type /Page" in pdf and len(pdf) > 2000
 

@@ -50,7 +50,7 @@ from asistente.drafting.payments import (
     fill,
 )
 from asistente.drafting.sms import SmsLength, sms_length
-from asistente.drafting.validation import validation_facts, validation_values
+from asistente.drafting.validation import us_address_lines, validation_facts, validation_values
 from asistente.enums import Channel, Direction, DraftPurpose, InteractionOutcome, Register, ViolationCode
 from asistente.errors import BadInput, DomainError, FieldError
 
@@ -172,7 +172,9 @@ def format_values(
     first_name = data["fullName"].split()[0]
     address = (data.get("addresses") or [None])[0]
     address_lines = []
-    if address:
+    if address and str(jurisdiction).upper().startswith("US"):
+        address_lines = us_address_lines(address)  # street, then "City, ST 12345" (USPS)
+    elif address:
         address_lines = [address.get("line1") or ""]
         city = " ".join(
             x for x in (address.get("postalCode"), address.get("city"), address.get("region")) if x

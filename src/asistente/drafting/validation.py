@@ -40,6 +40,7 @@ __all__ = [
     "VALIDATION_PERIOD_DAYS",
     "ValidationFacts",
     "assumed_receipt",
+    "us_address_lines",
     "validation_facts",
     "validation_period_end",
 ]
@@ -187,7 +188,7 @@ def validation_facts(data: Mapping[str, Any]) -> ValidationFacts:
         collector_name=agency["name"],
         collector_address=agency["address"],
         consumer_name=data["fullName"],
-        consumer_address=tuple(_address_lines(address)),
+        consumer_address=tuple(us_address_lines(address)),
         account_number=reference,
         product=account.get("product"),
         currency=currency,
@@ -208,7 +209,7 @@ def validation_facts(data: Mapping[str, Any]) -> ValidationFacts:
     )
 
 
-def _address_lines(address: Mapping[str, Any]) -> list[str]:
+def us_address_lines(address: Mapping[str, Any]) -> list[str]:
     """A US postal address: street, then "City, ST 12345"."""
     city = ", ".join(x for x in (address.get("city"), address.get("region")) if x)
     last = " ".join(x for x in (city, address.get("postalCode")) if x)
