@@ -282,3 +282,37 @@ async def test_a_notice_covers_one_debt_the_largest(api):
     assert [d["url"] for d in out["paymentDestinations"]] == [
         "https://pay.andina.example/us?ref=US-2A-A0&amount=898.14"
     ]
+
+
+async def test_a_plan_confirmation_says_where_to_pay_the_first_installment(api):
+    """API.md's createAgreement returns the agreement, not where to pay; the plan's confirmation
+    (draftMessage PAYMENT_PLAN_CONFIRMATION with its agreementId) carries the destinations in its currency."""
+    t = await Tenant(api).setup()
+    debtor = await t.debtor(debtor_record("MX-PLAN"))
+    q = "query($d: ID!){ debtor(id: $d) { accounts { id } } }"
+    accounts = [a["id"] for a in (await api.ok(q, {"d": debtor}, key=t.admin))["debtor"]["accounts"]]
+    create = """mutation($i: AgreementInput!) { createAgreement(input: $i) {
+      agreement { id currency installments { number amount } } } }"""
+    plan = {
+        "debtorId": debtor,
+        "accountIds": accounts,
+        "kind": "INSTALLMENTS",
+        "installments": 6,
+        "downPayment": "2401.00",
+        "frequency": "MONTHLY",
+        "firstPaymentDate": "2026-12-15",
+    }
+    agreement = (await api.ok(create, {"i": plan}, key=t.admin))["createAgreement"]["agreement"]
+    first = agreement["installments"][0]["amount"]
+    out = _ok(
+        await t.draft(
+            debtorId=debtor, channel="EMAIL", purpose="PAYMENT_PLAN_CONFIRMATION", agreementId=agreement["id"]
+        )
+    )
+    links = {d["id"]: d for d in out["paymentDestinations"]}
+    assert set(links) == {"bbva", "mp"} and agreement["currency"] == "MXN"
+    assert links["mp"]["reference"] in ("MX-PLAN-A0", "MX-PLAN-A1")  # one of the plan's accounts
+    assert (
+        links["mp"]["url"] == f"https://pagos.andina.example/mp?ref={links['mp']['reference']}&monto={first}"
+    )
+    assert links["mp"]["url"] in out["text"] and links["bbva"]["account"] in out["text"]

@@ -259,9 +259,8 @@ async def _draft_data(
         p = min(promises, key=lambda p: (p.due_date, p.id))
         data["promise"] = {"amount": str(p.amount), "currency": p.currency, "dueDate": p.due_date.isoformat()}
     payments = await loaders.payments_by_debtor_id.load(debtor.id)
-    if debtor.jurisdiction.upper().startswith(
-        "US"
-    ):  # what a validation notice itemizes (drafting.validation)
+    notice = input.purpose.value == "FIRST_NOTICE" and debtor.jurisdiction.upper().startswith("US")
+    if notice:  # what a US validation notice itemizes (drafting.validation)
         data["itemization"] = (debtor.attributes or {}).get("itemization")
         by_account = {a.id: a.external_id for a in chosen}
         for acc in data["accounts"]:
