@@ -316,3 +316,15 @@ async def test_a_plan_confirmation_says_where_to_pay_the_first_installment(api):
         links["mp"]["url"] == f"https://pagos.andina.example/mp?ref={links['mp']['reference']}&monto={first}"
     )
     assert links["mp"]["url"] in out["text"] and links["bbva"]["account"] in out["text"]
+
+
+async def test_a_neutral_name_that_reveals_collection_is_named(api):
+    t = await us_tenant(api, {**US_PROFILE, "neutralName": "Delta Collections"})
+    debtor = await t.debtor(notice_record("US-VM2"))
+    body = await t.draft(debtorId=debtor, channel="VOICEMAIL", purpose="VOICEMAIL")
+    assert error_codes(body) == ["BAD_INPUT"]
+    message = body["errors"][0]["message"]
+    assert message.startswith("draftingProfile.neutralName: 'Delta Collections' reveals debt collection"), (
+        message
+    )
+    assert "Delta Collections. Please call" not in str(body)  # no draft comes back

@@ -383,7 +383,8 @@ def draft_message(
     )
     if not report.compliant:
         raise DraftFailed(
-            f"template {template.id} ({template.file}@{template.version}) failed the compliance check for "
+            _blame(out.content, report, template, values)
+            + f"template {template.id} ({template.file}@{template.version}) failed the compliance check for "
             f"{jurisdiction}: " + "; ".join(f"{h.rule_id} {h.code.value}" for h in report.violations),
             report,
         )
@@ -407,6 +408,21 @@ def draft_message(
         values=values,
         required_sentences=out.blocks,
     )
+
+
+def _blame(content: str, report: ComplianceReport, template: Template, values: Mapping[str, Any]) -> str:
+    """The tenant's data a violation lies in, when it does: a neutral name that reveals collection."""
+    name = values["agency"].get("neutral_name")
+    if "neutralName" not in template.requires or not name:
+        return ""
+    at = content.find(name)
+    spans = [h.span for h in report.violations if h.span is not None]
+    if at >= 0 and any(sp.start < at + len(name) and at < sp.end for sp in spans):
+        return (
+            f"draftingProfile.neutralName: {name!r} reveals debt collection, which the business name of a "
+            "limited-content voicemail must not (12 CFR 1006.2(j)(1)(i)) / el nombre neutro revela la cobranza; "
+        )
+    return ""
 
 
 def check_draft(
