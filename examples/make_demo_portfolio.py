@@ -1248,6 +1248,9 @@ def build_record(
         add_payments(rng, ctx, account)
     build_history(rng, ctx, accounts)
 
+    if code == "US":
+        itemize(record, accounts)
+
     # serialise accounts with their payments
     for i, account in enumerate(accounts):
         pays = sorted(account.pop("_payments"))
@@ -1294,6 +1297,40 @@ def build_record(
         del interactions[droppable[0]]
         rendered = render(interactions)
     return rendered
+
+
+ITEMIZATION_DATE = date(2026, 8, 31)
+
+
+def itemize(record: dict[str, Any], accounts: list[dict[str, Any]]) -> None:
+    """A US debtor's validation-notice itemization (attributes.itemization, schema/validation-itemization
+    .schema.json) for the debt a first notice covers: the largest open account. Interest and fees since the
+    last statement of Aug 31; the amount then is what makes the arithmetic meet today's balance with the
+    payments recorded since (no random draws: the other records stay as they were)."""
+    open_accounts = [a for a in accounts if Decimal(a["balance"]) > 0] or accounts
+    top = min(open_accounts, key=lambda a: (-Decimal(a["balance"]), a["externalId"]))
+    balance = Decimal(top["balance"])
+    paid = sum(
+        (
+            amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)  # as serialised (money)
+            for day, amount in top["_payments"]
+            if ITEMIZATION_DATE < day <= ANCHOR
+        ),
+        Decimal(0),
+    )
+    interest = (balance * Decimal("0.03")).quantize(Decimal("0.01"))
+    fees = Decimal("35.00") if balance > 500 else Decimal("0.00")
+    record.setdefault("attributes", {})["itemization"] = {
+        top["externalId"]: {
+            "date": ITEMIZATION_DATE.isoformat(),
+            "basis": "LAST_STATEMENT",
+            "creditor": top["creditor"],
+            "amount": str(balance - interest - fees + paid),
+            "interest": str(interest),
+            "fees": str(fees),
+            "credits": "0.00",
+        }
+    }
 
 
 def dumps(record: dict[str, Any]) -> str:

@@ -34,6 +34,7 @@ PATTERNS = (
     "portfolio/segmentation.json",
     "geo/zones.json",
     "drafting/templates/messages.json",
+    "drafting/templates/us-regulation-f.json",
 )
 
 

@@ -259,6 +259,19 @@ async def test_us_disclosures_first_contact_then_short_form_and_limited_voicemai
             "country": "US",
         }
     ]
+    ny["attributes"] = {  # a US first notice is a validation notice (tests/api/test_validation_notice_api.py)
+        "itemization": {
+            "US-NY-A0": {
+                "date": "2026-10-31",
+                "basis": "LAST_STATEMENT",
+                "creditor": "Andina Bank N.A.",
+                "amount": "12000.50",
+                "interest": "0.00",
+                "fees": "0.00",
+                "credits": "0.00",
+            }
+        }
+    }
     letter = _ok(await t.draft(debtorId=await t.debtor(ny), channel="LETTER", purpose="FIRST_NOTICE"))
     assert "245 W 125th St, Apt 4C" in letter["text"] and letter["compliance"]["compliant"] is True
 

@@ -147,3 +147,20 @@ async def test_spain_llm_drafts_say_an_ai_wrote_them(api, llm_fake):
     assert (
         other["generator"] == "LLM" and "inteligencia artificial" not in other["text"]
     )  # not required there
+
+
+async def test_the_us_validation_notice_is_never_reworded(api, llm_fake):
+    """A model form's wording carries legal weight (12 CFR 1006.34(d)(2) safe harbor): no LLM request."""
+    from tests.api.test_validation_notice_api import notice_record, us_tenant
+
+    t = await us_tenant(api)
+    debtor = await t.debtor(notice_record("US-LLM"))
+    llm_fake.respond_with(rewrite(lambda d: d.replace("debt collector", "friendly collector")))
+    out = _ok(await t.draft(debtorId=debtor, channel="EMAIL", purpose="FIRST_NOTICE"))
+    assert out["generator"] == "TEMPLATE" and out["llm"] is None
+    assert "Delta Recoveries LLC is a debt collector." in out["text"]
+    assert llm_fake.requests == []
+    # other drafts are still offered to the LLM (and this rewrite, which drops the disclosure, is refused)
+    reminder = _ok(await t.draft(debtorId=debtor, channel="EMAIL", purpose="REMINDER"))
+    assert len(llm_fake.requests) == 1 and reminder["llm"]["used"] is False
+    assert reminder["generator"] == "TEMPLATE" and "from a debt collector" in reminder["text"]

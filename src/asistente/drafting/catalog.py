@@ -79,6 +79,7 @@ CONTEXT_KEYS = frozenset(
         "promise",  # {amount, due_date}
         "received",  # {amount, date, remaining}
         "settlement",  # {amount, discount, valid_until}
+        "validation",  # US validation notice (drafting.validation.validation_values) or None
         "disclosure",  # str (may be empty): the jurisdiction's required collector disclosure
         "opt_out",  # str (may be empty): how to stop messages on this channel
         "ai_notice",  # str (may be empty): that the text was written with an AI system
@@ -156,6 +157,8 @@ class Template:
     requires: frozenset[str]
     texts: Mapping[str, Text]  # language -> text
     whatsapp: Mapping[str, str] | None  # {name, category}
+    public_urls: tuple[str, ...] = ()  # fixed public addresses the text prints (not payment destinations)
+    fixed_wording: bool = False  # a model form: an LLM never rewords it
 
     @property
     def path(self) -> str:
@@ -396,6 +399,8 @@ def parse_files(files: Iterable[Path]) -> Catalog:
                     requires=frozenset(raw.get("requires") or ()),
                     texts=texts,
                     whatsapp=raw.get("whatsapp"),
+                    public_urls=tuple(raw.get("publicUrls") or ()),
+                    fixed_wording=bool(raw.get("fixedWording")),
                 )
             )
     _check_coverage(templates, versions)
@@ -492,10 +497,16 @@ def render(
 
 def sample_values(sample: Mapping[str, Any], language: str) -> tuple[dict[str, Any], list[Destination]]:
     """The render values of one sample debtor (samples.json), formatted like a real draft's."""
-    from asistente.drafting.compose import format_values  # one formatting path for samples and drafts
+    from asistente.drafting.compose import (
+        format_values,  # one formatting path for samples and drafts
+        notice_values,
+    )
 
     destinations = list(parse_destinations(sample["paymentDestinations"], "samples.json").destinations)
-    return format_values(sample, language, destinations), destinations
+    values = format_values(sample, language, destinations)
+    if sample.get("itemization"):
+        values["validation"] = notice_values(sample, values["_locale"])
+    return values, destinations
 
 
 @cache
@@ -568,7 +579,7 @@ def check_catalog(catalog: Catalog, packs: PackRegistry, *, verdicts_known: bool
                                 hits = list(report.violations) + unregistered_destinations(
                                     whole,
                                     destinations,
-                                    allowed_urls=[sample["agency"].get("website") or ""],
+                                    allowed_urls=[sample["agency"].get("website") or "", *t.public_urls],
                                     allowed_numbers=allowed_numbers(sample),
                                 )
                                 if hits:

@@ -50,8 +50,9 @@ from asistente.drafting.payments import (
     fill,
 )
 from asistente.drafting.sms import SmsLength, sms_length
+from asistente.drafting.validation import us_address_lines, validation_facts, validation_values
 from asistente.enums import Channel, Direction, DraftPurpose, InteractionOutcome, Register, ViolationCode
-from asistente.errors import BadInput, DomainError
+from asistente.errors import BadInput, DomainError, FieldError
 
 __all__ = [
     "BLOCKING_CODES",
@@ -171,7 +172,9 @@ def format_values(
     first_name = data["fullName"].split()[0]
     address = (data.get("addresses") or [None])[0]
     address_lines = []
-    if address:
+    if address and str(jurisdiction).upper().startswith("US"):
+        address_lines = us_address_lines(address)  # street, then "City, ST 12345" (USPS)
+    elif address:
         address_lines = [address.get("line1") or ""]
         city = " ".join(
             x for x in (address.get("postalCode"), address.get("city"), address.get("region")) if x
@@ -223,6 +226,7 @@ def format_values(
         "agency": {
             "name": agency["name"],
             "neutral_name": agency.get("neutral_name"),
+            "disputes_online": agency.get("disputes_online"),
             "phone": agency.get("phone"),
             "email": agency.get("email"),
             "website": agency.get("website"),
@@ -250,6 +254,7 @@ def format_values(
         if received
         else None,
         "settlement": settlement_ctx,
+        "validation": None,
         "today": today,
         "place_date": f"{city}, {today}" if city else today,
         "_filled": filled,
@@ -282,7 +287,33 @@ _NEEDS = {
     "promise": "this debtor has no pending promise to pay / el deudor no tiene promesas de pago pendientes",
     "received": "this debtor has no recorded payment / el deudor no tiene pagos registrados",
     "address": "this debtor has no postal address for a letter / el deudor no tiene dirección postal",
+    "neutralName": "draftingProfile.neutralName: a US voicemail must be a limited-content message, which names "
+    "the business with a name that does not reveal debt collection (12 CFR 1006.2(j)(1)(i)); set neutralName "
+    "with setDraftingProfile / falta el nombre comercial neutro (neutralName) para mensajes de voz en EE. UU.",
 }
+
+
+def notice_values(data: Mapping[str, Any], locale: str) -> dict[str, Any]:
+    """The render values of a US validation notice (``validation``), checked (BadInput naming a missing or
+    inconsistent field)."""
+    facts = validation_facts(data)
+    return validation_values(
+        facts,
+        money=lambda amount: format_money(amount, facts.currency, locale),
+        day=lambda d: format_day(d, locale),
+    )
+
+
+def _check_needs(needs: frozenset[str], data: Mapping[str, Any]) -> None:
+    for need in sorted(needs):
+        if need == "validation":
+            continue  # checked field by field when the notice's values are made
+        if need == "neutralName":
+            if not (data.get("agency") or {}).get("neutral_name"):
+                raise BadInput(_NEEDS[need], [FieldError("draftingProfile.neutralName", _NEEDS[need])])
+            continue
+        if not data.get(need):
+            raise BadInput(_NEEDS.get(need, need))
 
 
 def draft_message(
@@ -315,13 +346,19 @@ def draft_message(
             blocking,
             decision,
         )
-    for need in template.requires:
-        if not data.get(need):
-            raise BadInput(_NEEDS.get(need, need))
+    _check_needs(template.requires, data)
     if request.channel is Channel.LETTER and not data.get("addresses"):
         raise BadInput(_NEEDS["address"])
     first = is_first_contact(request.purpose, interactions)
+    if "validation" in template.requires:  # a validation notice is about one debt: its amount, its payment
+        data = {**data, "accounts": data["accounts"][:1]}
     values = format_values(data, request.language, destinations)
+    allowed_urls = [*allowed_urls, *template.public_urls]
+    if "validation" in template.requires:
+        values["validation"] = notice_values(data, values["_locale"])
+        disputes = values["validation"]["disputes_online"]
+        if disputes and disputes.startswith("https://"):
+            allowed_urls.append(disputes)  # the tenant's own dispute page, from its profile
     out = render(
         catalog,
         template,
@@ -346,7 +383,8 @@ def draft_message(
     )
     if not report.compliant:
         raise DraftFailed(
-            f"template {template.id} ({template.file}@{template.version}) failed the compliance check for "
+            _blame(out.content, report, template, values)
+            + f"template {template.id} ({template.file}@{template.version}) failed the compliance check for "
             f"{jurisdiction}: " + "; ".join(f"{h.rule_id} {h.code.value}" for h in report.violations),
             report,
         )
@@ -370,6 +408,21 @@ def draft_message(
         values=values,
         required_sentences=out.blocks,
     )
+
+
+def _blame(content: str, report: ComplianceReport, template: Template, values: Mapping[str, Any]) -> str:
+    """The tenant's data a violation lies in, when it does: a neutral name that reveals collection."""
+    name = values["agency"].get("neutral_name")
+    if "neutralName" not in template.requires or not name:
+        return ""
+    at = content.find(name)
+    spans = [h.span for h in report.violations if h.span is not None]
+    if at >= 0 and any(sp.start < at + len(name) and at < sp.end for sp in spans):
+        return (
+            f"draftingProfile.neutralName: {name!r} reveals debt collection, which the business name of a "
+            "limited-content voicemail must not (12 CFR 1006.2(j)(1)(i)) / el nombre neutro revela la cobranza; "
+        )
+    return ""
 
 
 def check_draft(

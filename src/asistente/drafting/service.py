@@ -85,7 +85,7 @@ async def produce_draft(
         allowed_numbers=allowed_numbers,
         tenant_overlay=tenant_overlay,
     )
-    if llm is None:
+    if llm is None or draft.template.fixed_wording:  # a model form (the US validation notice) keeps its words
         return Produced(draft, Generator.TEMPLATE, None, links)
 
     def check(body: str):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from enum import Enum
 from typing import Any
@@ -269,6 +269,20 @@ async def _draft_data(
     if promises:
         p = min(promises, key=lambda p: (p.due_date, p.id))
         data["promise"] = {"amount": str(p.amount), "currency": p.currency, "dueDate": p.due_date.isoformat()}
+    notice = input.purpose.value == "FIRST_NOTICE" and debtor.jurisdiction.upper().startswith("US")
+    if notice:  # what a US validation notice itemizes (drafting.validation)
+        data["itemization"] = (debtor.attributes or {}).get("itemization")
+        by_account = {a.id: a.external_id for a in chosen}
+        for acc in data["accounts"]:
+            acc["payments"] = [
+                {
+                    "amount": str(p.amount),
+                    "currency": p.currency,
+                    "date": local_today(debtor, _aware(p.paid_at)).isoformat(),
+                }
+                for p in payments
+                if by_account.get(p.account_id) == acc["reference"]
+            ]
     if payments:
         last = max(payments, key=lambda p: (p.paid_at, p.id))
         remaining = sum((Decimal(a.balance) for a in accounts if a.currency == last.currency), Decimal(0))
@@ -286,6 +300,10 @@ async def _draft_data(
     elif purpose is enums.DraftPurpose.PROMISE_CONFIRMATION and data.get("promise"):
         data["payAmount"] = data["promise"]["amount"]
     return data
+
+
+def _aware(at: datetime) -> datetime:
+    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
 
 
 SPOKEN = frozenset({enums.Channel.CALL, enums.Channel.VOICEMAIL, enums.Channel.VISIT})
@@ -468,6 +486,7 @@ class Query:
         data["agency"] = {
             "name": profile["agencyName"],
             "neutral_name": profile.get("neutralName"),
+            "disputes_online": profile.get("electronicDisputes"),
             "phone": profile.get("phone"),
             "email": profile.get("email"),
             "website": profile.get("website"),
