@@ -378,7 +378,7 @@ def start_service(url: str, workdir: Path, workers: int) -> tuple[subprocess.Pop
     with open(log, "wb") as out:
         proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT)
     base = f"http://{HOST}:{port}"
-    wait_healthy(base, proc, log, timeout=120)
+    wait_healthy(base, proc, log, timeout=300)
     return proc, base
 
 
@@ -590,6 +590,24 @@ def wrk_once(
     )
 
 
+def drain(base: str, limit: float = 120.0) -> float:
+    """Wait until the service answers /healthz promptly again: a closed-loop run leaves up to `--clients`
+    requests in the workers when wrk stops, which would otherwise be charged to the next run."""
+    import httpx
+
+    started = time.perf_counter()
+    fast = 0
+    while time.perf_counter() - started < limit and fast < 3:
+        t0 = time.perf_counter()
+        try:
+            httpx.get(f"{base}/healthz", timeout=limit)
+            fast = fast + 1 if time.perf_counter() - t0 < 0.02 else 0
+        except httpx.HTTPError:
+            fast = 0
+        time.sleep(0.1)
+    return time.perf_counter() - started
+
+
 class DebtorStream:
     """Debtors in a random order, each used once before any repeats (a new order after a full pass)."""
 
@@ -623,9 +641,12 @@ def closed_loop(
     use_wrk = shutil.which("wrk") is not None and args.client != "httpx"
     # enough distinct debtors for the run at up to 1,500 req/s, capped by the portfolio
     per_run = min(len(portfolio.debtors) // 2, int(1500 * args.closed_seconds) + 100)
-    for op in LIVE:
+    for op in args.ops:
         warm = [maker.body(op, d) for d in stream.take(min(500, per_run))]
         bodies = [maker.body(op, d) for d in stream.take(per_run)]
+        waited = drain(base)
+        if waited > 1:
+            print(f"    (waited {waited:.1f} s for the previous run's requests to finish)", flush=True)
         prof = None
         if args.profile:
             prof = start_profiler(pid, Path(args.profile) / f"{op}.txt", args.closed_seconds + 1)
@@ -937,7 +958,7 @@ def open_loop(
         print_open(r)
         print_memory(f"after {agents:,} agents", pid)
         results.append(r)
-        time.sleep(2)  # let the queues drain between runs
+        drain(base)  # the requests still in the workers finish before the next run
         return r
 
     if not args.search:
@@ -994,11 +1015,18 @@ def main() -> int:
         "--client", choices=["auto", "httpx"], default="auto", help="closed loop: wrk if found"
     )
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--ops", default=",".join(LIVE), help="closed loop: which operations (comma-separated)"
+    )
     parser.add_argument("--skip-closed", action="store_true")
     parser.add_argument("--skip-open", action="store_true")
+    parser.add_argument("--workdir", help="keep the portfolio and SQLite file here; a later run reuses them")
     parser.add_argument("--profile", metavar="DIR", help="py-spy the workers during each closed-loop run")
     args = parser.parse_args()
     args.agents = [int(a) for a in args.agents.split(",")]
+    args.ops = [op for op in args.ops.split(",") if op]
+    if unknown := set(args.ops) - set(LIVE):
+        parser.error(f"--ops: unknown {sorted(unknown)}; choose from {', '.join(LIVE)}")
     if args.profile:
         Path(args.profile).mkdir(parents=True, exist_ok=True)
 
@@ -1008,25 +1036,34 @@ def main() -> int:
         flush=True,
     )
     with tempfile.TemporaryDirectory(prefix="asistente-cc-") as tmp:
-        workdir = Path(tmp)
-        now = datetime.now(UTC).replace(microsecond=0)
-        path = workdir / "portfolio.jsonl"
-        started = time.perf_counter()
-        mix = generate(path, args.debtors, now)
-        print(
-            f"generated {args.debtors:,} debtors ({path.stat().st_size / 1e6:.1f} MB) in "
-            f"{time.perf_counter() - started:.1f} s: " + ", ".join(f"{k} {v:,}" for k, v in mix.items()),
-            flush=True,
-        )
-        if args.db == "postgres":
-            if not args.database_url:
-                raise SystemExit("--db postgres needs --database-url (or ASISTENTE_BENCH_POSTGRES_URL)")
-            url = args.database_url
-            reset_postgres(url)
+        workdir = Path(args.workdir or tmp)
+        workdir.mkdir(parents=True, exist_ok=True)
+        url = args.database_url if args.db == "postgres" else f"sqlite:///{workdir / 'centro.db'}"
+        if args.db == "postgres" and not url:
+            raise SystemExit("--db postgres needs --database-url (or ASISTENTE_BENCH_POSTGRES_URL)")
+        saved = workdir / f"keys-{args.db}-{args.debtors}.json"
+        if args.workdir and saved.exists():  # reuse the portfolio imported by an earlier run
+            keys = json.loads(saved.read_text())
+            key, admin = keys["agent"], keys["admin"]
+            KEYS["integrator"] = keys["integrator"]
+            print(f"reusing the portfolio imported earlier in {workdir} ({saved.name})", flush=True)
         else:
-            url = f"sqlite:///{workdir / 'centro.db'}"
-        key, admin, seconds = prepare(url, path)
-        print(f"import: {seconds:.1f} s wall clock through `asistente import`", flush=True)
+            now = datetime.now(UTC).replace(microsecond=0)
+            path = workdir / "portfolio.jsonl"
+            started = time.perf_counter()
+            mix = generate(path, args.debtors, now)
+            print(
+                f"generated {args.debtors:,} debtors ({path.stat().st_size / 1e6:.1f} MB) in "
+                f"{time.perf_counter() - started:.1f} s: " + ", ".join(f"{k} {v:,}" for k, v in mix.items()),
+                flush=True,
+            )
+            if args.db == "postgres":
+                reset_postgres(url)
+            else:
+                Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
+            key, admin, seconds = prepare(url, path)
+            print(f"import: {seconds:.1f} s wall clock through `asistente import`", flush=True)
+            saved.write_text(json.dumps({"agent": key, "admin": admin, "integrator": KEYS["integrator"]}))
         portfolio = read_portfolio(url)
         stream = DebtorStream(portfolio.debtors, SEED)
         proc, base = start_service(url, workdir, args.workers)
