@@ -43,7 +43,9 @@ def test_the_last_interactions_are_the_first_twenty_of_the_windowed_list(session
     last = repo.last_interactions_by_debtor_ids(ids)
     for debtor_id in ids:
         before = [i.id for i in windowed.get(debtor_id, [])][:RECENT_INTERACTIONS]
-        assert [i.id for i in last.get(debtor_id, [])] == before
+        assert [i.id for i in last.get(debtor_id, [])] == before  # batched (several debtors at once)
+        alone = repo.last_interactions_by_debtor_ids([debtor_id])  # one debtor: its own statement
+        assert [i.id for i in alone.get(debtor_id, [])] == before
     by_ext = {d.external_id: d.id for d in repo.debtors_by_external_ids(["D-60", "D-0"]).values()}
     assert len(last[by_ext["D-60"]]) == RECENT_INTERACTIONS  # not the 60 of the window
     assert by_ext["D-0"] not in last

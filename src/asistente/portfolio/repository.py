@@ -108,8 +108,14 @@ class PortfolioRepository:
         in the same order, as the first RECENT_INTERACTIONS of `interactions_by_debtor_ids`, without the
         frequency window a contact decision needs (a dialer-worked debtor has dozens of attempts in it)."""
         out: dict[str, list[Interaction]] = defaultdict(list)
-        params = {"tenant": self.tenant_id, "ids": self._scoped(ids), "keep": RECENT_INTERACTIONS}
-        for it in self.session.scalars(_LAST_INTERACTIONS, params):
+        scoped = self._scoped(ids)
+        if len(scoped) == 1:  # one card (the usual case): the debtor/time index read backwards, no window
+            params = {"tenant": self.tenant_id, "id": scoped[0], "keep": RECENT_INTERACTIONS}
+            rows = self.session.scalars(_LAST_INTERACTIONS_OF_ONE, params)
+        else:
+            params = {"tenant": self.tenant_id, "ids": scoped, "keep": RECENT_INTERACTIONS}
+            rows = self.session.scalars(_LAST_INTERACTIONS, params)
+        for it in rows:
             out[it.debtor_id].append(it)
         return out
 
@@ -352,6 +358,12 @@ _PROMISES_BY_DEBTOR = _by(
 )
 _RECENT_INTERACTIONS = _recent(Interaction, Interaction.at)
 _LAST_INTERACTIONS = _recent(Interaction, Interaction.at, window=False)
+_LAST_INTERACTIONS_OF_ONE = (
+    select(Interaction)
+    .where(Interaction.tenant_id == bindparam("tenant"), Interaction.debtor_id == bindparam("id"))
+    .order_by(Interaction.at.desc(), Interaction.id.desc())
+    .limit(bindparam("keep"))
+)
 _RECENT_PAYMENTS = _recent(Payment, Payment.paid_at)
 
 
