@@ -778,7 +778,7 @@ class Http:
         self.host, self.port = host, port
         self.head = self._head(auth)
         self.integrator_head = self._head(f"Bearer {KEYS['integrator']}")
-        self.idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
+        self.idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter, float]] = []  # oldest first
         self.slots = asyncio.Semaphore(max_connections)
         self.opened = 0
 
@@ -790,8 +790,12 @@ class Http:
 
     async def post(self, body: bytes, integrator: bool = False) -> tuple[int, bytes]:
         async with self.slots:
+            # uvicorn closes a keep-alive connection after 5 s idle: never reuse one idle for 4 s or more
+            now = asyncio.get_running_loop().time()
+            while self.idle and now - self.idle[0][2] >= 4.0:
+                self.idle.pop(0)[1].close()
             if self.idle:
-                reader, writer = self.idle.pop()
+                reader, writer, _ = self.idle.pop()
             else:
                 reader, writer = await asyncio.open_connection(self.host, self.port)
                 self.opened += 1
@@ -821,11 +825,11 @@ class Http:
             if b"connection: close" in lower:
                 writer.close()
             else:
-                self.idle.append((reader, writer))
+                self.idle.append((reader, writer, asyncio.get_running_loop().time()))
             return status, data
 
     def close(self) -> None:
-        for _, writer in self.idle:
+        for _, writer, _ in self.idle:
             writer.close()
         self.idle.clear()
 
