@@ -97,6 +97,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
             port=args.port,
             workers=args.workers,
             log_level="info",
+            timeout_worker_healthcheck=settings.worker_healthcheck_seconds,
         )
     else:
         from asistente.app import create_app, freeze_startup_objects

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import JSON, DateTime, MetaData, String, create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -74,6 +74,17 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 20)
     return create_engine(url, **kwargs)
+
+
+def refresh_statistics(conn: Connection) -> None:
+    """Bring the query planner's statistics up to date, in `conn`'s transaction (the caller commits).
+
+    Run after a migration and after an import: SQLite never gathers statistics on its own, so without
+    them it picks the tenant index over the debtor index and scans the whole tenant for one card; on
+    PostgreSQL autovacuum would get there eventually, after the first minutes of traffic on stale plans.
+    """
+    if conn.dialect.name == "sqlite" or conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("ANALYZE")
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -8,6 +8,8 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy.engine import Engine
 
+from asistente.db import refresh_statistics
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
@@ -24,6 +26,7 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)
+        refresh_statistics(conn)  # a migration can add indexes the planner has no statistics for
 
 
 def revision(url: str, message: str) -> None:

@@ -60,6 +60,12 @@ class Settings(BaseSettings):
     # against the debtor's card revision on every request, so the cache never serves stale data. 0 also
     # turns off the per-debtor inputs of suggestResponses and draftMessage (asistente.api.core.state).
     card_cache_size: int = Field(default=2000, ge=0, validation_alias="ASISTENTE_CARD_CACHE_SIZE")
+    # With --workers, how long a worker may take to answer the supervisor's health ping before it is killed
+    # and restarted. uvicorn's 5 s default killed workers still starting (or busy) on a loaded host, over
+    # and over, so the service never came up (issue 15's benchmark on a shared 2-core machine).
+    worker_healthcheck_seconds: int = Field(
+        default=60, ge=1, validation_alias="ASISTENTE_WORKER_HEALTHCHECK_SECONDS"
+    )
 
     # Audit group commit: how long (ms) a recorded check waits for others to share its transaction.
     audit_batch_ms: float = Field(default=2.0, ge=0, le=100, validation_alias="ASISTENTE_AUDIT_BATCH_MS")

@@ -30,6 +30,7 @@ import orjson
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from asistente.db import refresh_statistics
 from asistente.errors import BadInput, RecordRejection
 from asistente.geo import jurisdiction_for, resolve_region
 from asistente.portfolio.models import Account, Debtor, Interaction, Payment, Promise
@@ -907,6 +908,10 @@ def import_jsonl_file(
         except BaseException:
             s.rollback()
             raise
+    if not result.rejections and result.records:
+        with factory() as s:  # the planner's statistics for the rows just written
+            refresh_statistics(s.connection())
+            s.commit()
     result.seconds = time.perf_counter() - started
     return result
 

@@ -103,6 +103,22 @@ class PortfolioRepository:
             out[it.debtor_id].append(it)
         return out
 
+    def last_interactions_by_debtor_ids(self, ids: Sequence[str]) -> dict[str, list[Interaction]]:
+        """Only the last RECENT_INTERACTIONS of each debtor, newest first: what a card shows. The same rows,
+        in the same order, as the first RECENT_INTERACTIONS of `interactions_by_debtor_ids`, without the
+        frequency window a contact decision needs (a dialer-worked debtor has dozens of attempts in it)."""
+        out: dict[str, list[Interaction]] = defaultdict(list)
+        scoped = self._scoped(ids)
+        if len(scoped) == 1:  # one card (the usual case): the debtor/time index read backwards, no window
+            params = {"tenant": self.tenant_id, "id": scoped[0], "keep": RECENT_INTERACTIONS}
+            rows = self.session.scalars(_LAST_INTERACTIONS_OF_ONE, params)
+        else:
+            params = {"tenant": self.tenant_id, "ids": scoped, "keep": RECENT_INTERACTIONS}
+            rows = self.session.scalars(_LAST_INTERACTIONS, params)
+        for it in rows:
+            out[it.debtor_id].append(it)
+        return out
+
     def payments_by_debtor_ids(self, ids: Sequence[str], *, now: datetime) -> dict[str, list[Payment]]:
         out: dict[str, list[Payment]] = defaultdict(list)
         params = {
@@ -301,17 +317,19 @@ class PortfolioRepository:
             self.session.execute(update(Debtor), rows)
 
 
-def _recent(model: Any, time_col: Any) -> Select:
+def _recent(model: Any, time_col: Any, *, window: bool = True) -> Select:
+    """The last `keep` rows of each debtor, plus (with `window`) every row at or after `since`."""
     rn = func.row_number().over(partition_by=model.debtor_id, order_by=(time_col.desc(), model.id.desc()))
     inner = (
         select(model.id.label("id"), rn.label("rn"), time_col.label("t"))
         .where(model.tenant_id == bindparam("tenant"), model.debtor_id.in_(bindparam("ids", expanding=True)))
         .subquery()
     )
+    keep = inner.c.rn <= bindparam("keep")
     return (
         select(model)
         .join(inner, inner.c.id == model.id)
-        .where(or_(inner.c.rn <= bindparam("keep"), inner.c.t >= bindparam("since")))
+        .where(or_(keep, inner.c.t >= bindparam("since")) if window else keep)
         .order_by(model.debtor_id, time_col.desc(), model.id.desc())
     )
 
@@ -339,6 +357,13 @@ _PROMISES_BY_DEBTOR = _by(
     Promise.id,
 )
 _RECENT_INTERACTIONS = _recent(Interaction, Interaction.at)
+_LAST_INTERACTIONS = _recent(Interaction, Interaction.at, window=False)
+_LAST_INTERACTIONS_OF_ONE = (
+    select(Interaction)
+    .where(Interaction.tenant_id == bindparam("tenant"), Interaction.debtor_id == bindparam("id"))
+    .order_by(Interaction.at.desc(), Interaction.id.desc())
+    .limit(bindparam("keep"))
+)
 _RECENT_PAYMENTS = _recent(Payment, Payment.paid_at)
 
 

@@ -124,6 +124,9 @@ class Context:
         # session): explicit, and emptied when the operation ends. A WebSocket's context lives for the whole
         # connection, so nothing may be stashed on it as an attribute.
         self._memo: dict[str, Any] = {}
+        # Rows this context's owner already read, handed to each operation's new loaders (the card
+        # snapshot's sub-operation, so its first view does not read the same rows twice).
+        self.seed_loaders: Callable[[Loaders], None] | None = None
 
     # -- authentication
     def authenticate_header(self, header: str | None, done: tuple | None = None) -> None:
@@ -249,6 +252,8 @@ class Context:
             if self.principal is None:
                 raise self.auth_error or Unauthenticated("missing credentials")
             self._loaders = Loaders(self)
+            if self.seed_loaders is not None:
+                self.seed_loaders(self._loaders)
         return self._loaders
 
     def now(self) -> datetime:

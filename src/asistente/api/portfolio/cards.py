@@ -80,6 +80,7 @@ if TYPE_CHECKING:
     import strawberry
 
     from asistente.api.core.context import Context, Services
+    from asistente.api.loaders import Loaders
 
 log = logging.getLogger("asistente.cards")
 
@@ -468,9 +469,23 @@ class CardPath:
             payments = repo.payments_by_debtor_ids([debtor_id], now=valid_from).get(debtor_id, [])
             zones = zones_of(m)
             birth = m.birth_date
+
+        def seed(loaders: Loaders) -> None:
+            """The snapshot query asks for the rows just read: its loaders get them instead of reading
+            them again (the payments as the loader would give them at the sub-operation's clock: the
+            newest RECENT_PAYMENTS and those inside the look-back, a prefix of the wider window above)."""
+            loaders.debtor_by_id.prime(debtor_id, m)
+            loaders.accounts_by_debtor_id.prime(debtor_id, accounts)
+            loaders.promises_by_debtor_id.prime(debtor_id, promises)
+            since = loaders.ctx.now() - timedelta(days=PAYMENT_LOOKBACK_DAYS)
+            loaders.payments_by_debtor_id.prime(
+                debtor_id, [p for i, p in enumerate(payments) if i < RECENT_PAYMENTS or p.paid_at >= since]
+            )
+
         sub = _Context(self.services)
         sub.principal = ctx.principal
         sub.auth_error = None
+        sub.seed_loaders = seed
         result = await self.schema.execute(
             self.snapshot_query, variable_values={"id": debtor_id}, context_value=sub
         )

@@ -25,7 +25,7 @@ from asistente.api.core.scalars import (
 from asistente.geo import TzCandidate
 from asistente.portfolio import card, models
 from asistente.portfolio.card import age_at, local_time_at, zones_of
-from asistente.portfolio.repository import segment_for
+from asistente.portfolio.repository import RECENT_INTERACTIONS, segment_for
 
 
 @strawberry.type
@@ -435,8 +435,8 @@ class Debtor:
 
     @strawberry.field(description="Most recent interactions first (at most 20).")
     async def last_interactions(self, info: Info, limit: int = 5) -> list[Interaction]:
-        rows = await info.context.loaders.interactions_by_debtor_id.load(self._m.id)
-        return [Interaction.of(i) for i in rows[: max(0, min(limit, 20))]]
+        rows = await info.context.loaders.last_interactions_by_debtor_id.load(self._m.id)
+        return [Interaction.of(i) for i in rows[: max(0, min(limit, RECENT_INTERACTIONS))]]
 
 
 @strawberry.type
