@@ -651,6 +651,9 @@ class Mutation:
         speaker = enums.Speaker(input.speaker.value)
         now = ctx.now()
         at = input.at or now
+        # The revision read takes a pooled connection of its own: done before this operation's session
+        # holds one (an operation holds at most one connection at a time, or a full pool freezes the loop).
+        debtor_id, revision = _debtor_revision(info, p, str(input.debtor_id))
         bound = _bindings(info).get(call_id)
         if bound is None:
             existing = ctx.session.get(Call, call_id)
@@ -658,7 +661,6 @@ class Mutation:
                 bound = _CallBinding.of(existing)
                 if existing.tenant_id == p.tenant_id:
                     _bindings(info).put(call_id, bound)
-        debtor_id, revision = _debtor_revision(info, p, str(input.debtor_id))
         if bound is not None:
             _check_turn_target(p, bound, call_id, debtor_id)  # early; checked again under the call's lock
             first_contact = bound.first_contact
@@ -668,6 +670,7 @@ class Mutation:
         agent_id = _resolve_agent(info, p, input.agent_id)
         # The turn's content does not depend on the call's state: computed before the call is locked.
         if speaker is enums.Speaker.DEBTOR:
+            ctx.session.commit()  # the suggestion path reads the card's revision on its own connection
             suggestion, policy_versions, _card = await objection_api.compute_suggestions(
                 info, p, debtor_id, text
             )
@@ -888,10 +891,16 @@ class Subscription:
         self, info: Info, call_id: strawberry.ID, after_seq: int = 0
     ) -> AsyncGenerator[CallEvent, None]:
         ctx = info.context
-        p = ctx.require(info)
-        cid = store.check_call_id(str(call_id))
-        if after_seq < 0:
-            raise BadInput("afterSeq: 0 or more")
+        try:
+            # Errors of a subscription's start are coded like the stream's (a raw DomainError here would
+            # reach the client without extensions.code).
+            p = ctx.require(info)
+            cid = store.check_call_id(str(call_id))
+            if after_seq < 0:
+                msg = "afterSeq: 0 or more / afterSeq debe ser 0 o más"
+                raise BadInput(msg, [FieldError("afterSeq", msg)])
+        except DomainError as exc:
+            raise _graphql_error(exc) from None
         services = ctx.services
         bus: CallBus = services.extras["call_bus"]
         sub = bus.subscribe(p.tenant_id, cid)  # before reading stored events: nothing falls in between
