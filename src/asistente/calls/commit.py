@@ -13,7 +13,7 @@ the turns that are waiting, and in one transaction run in a worker thread: binds
 batch's call rows (in id order, so two workers never deadlock; then the ledger head, the same order as
 every other call writer), plans each turn in arrival order (two turns of one call get consecutive turn
 numbers and seqs), appends the records with ``ledger.record_many`` (exactly the chain one-by-one
-recording builds), inserts the events and commits. Each turn's caller gets its committed events (or its
+recording builds), inserts the batch's events (one multi-row insert) and commits. Each turn's caller gets its committed events (or its
 own error: an ended call, another debtor) only after the commit: no event without its record, nothing
 half-written (a failed transaction fails every turn of the batch and stores none).
 
@@ -87,16 +87,17 @@ def write_turns(
             ids = ledger.record_many(session, tenant_id=tenant_id, events=[plan.record for _, plan in ok])
             audit_ids = iter(ids)
             out: list[list[dict[str, Any]] | DomainError] = []
+            rows: list[dict[str, Any]] = []
             for p in planned:
                 if isinstance(p, DomainError):
                     out.append(p)
                     continue
                 t, plan = p
                 call = calls[t.call_id]
-                rows = store.add_events(
-                    session, call, plan.drafts(next(audit_ids)), turn=plan.turn, now=t.now
-                )
-                out.append([r.payload for r in rows])
+                turn_rows = store.event_rows(call, plan.drafts(next(audit_ids)), turn=plan.turn, now=t.now)
+                rows += turn_rows
+                out.append([r["payload"] for r in turn_rows])
+            store.insert_events(session, rows)  # one multi-row insert for the batch
             session.commit()
         except BaseException:
             session.rollback()
