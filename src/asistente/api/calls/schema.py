@@ -3,7 +3,9 @@ endCall (summary, disposition, promise), and the tenant's disposition codes for 
 
 A resolver authenticates, loads, calls the calls domain (one turn, or the summary), records the ledger
 event, stores the call's events (seq under the call's lock) and commits, then publishes the events
-(``asistente.calls.bus``). A DEBTOR turn's suggestions are exactly suggestResponses' (the same loading
+(``asistente.calls.bus``). A turn is prepared outside any lock and written by the process's turn committer
+(``asistente.calls.commit``: the turns waiting share one transaction, off the event loop); the debtor's
+facts are kept per card revision and the call's binding per process, so a turn reads one revision row. A DEBTOR turn's suggestions are exactly suggestResponses' (the same loading
 and domain function: ``asistente.api.objections.suggest.compute_suggestions``).
 """
 
@@ -393,16 +395,8 @@ class _Lru:
             self._items.popitem(last=False)
 
 
-def _extra(info: Info, name: str, factory: Any) -> Any:
-    extras = info.context.services.extras
-    found = extras.get(name)
-    if found is None:
-        found = extras[name] = factory()
-    return found
-
-
 def _bindings(info: Info) -> _Lru:
-    return _extra(info, "call_bindings", lambda: _Lru(10_000))
+    return objection_api._shared(info, "call_bindings", lambda: _Lru(10_000))
 
 
 def _committer(info: Info) -> TurnCommitter:
@@ -422,7 +416,7 @@ def _committer(info: Info) -> TurnCommitter:
 def _debtor_revision(info: Info, p: Principal, debtor_id: str) -> tuple[str, int]:
     """The tenant's debtor and its card revision (one indexed read), else NotFound."""
     services = info.context.services
-    reader = _extra(info, "suggestion_revisions", lambda: RevisionReader(services.engine))
+    reader = objection_api._shared(info, "suggestion_revisions", lambda: RevisionReader(services.engine))
     found = reader.current(p.tenant_id, by="debtor_id", key=debtor_id)
     if found is None:
         raise NotFound(f"debtor {debtor_id} not found")
@@ -434,7 +428,7 @@ async def _call_facts(
 ) -> CallFacts:
     """The debtor's facts for a turn, built once per debtor card revision (every write to the debtor or
     its accounts moves it) instead of once per turn."""
-    cache = _extra(info, "call_facts", lambda: _Lru(2_000))
+    cache = objection_api._shared(info, "call_facts", lambda: _Lru(2_000))
     key = (p.tenant_id, debtor_id, revision, first_contact)
     facts = cache.get(key)
     if facts is None:
