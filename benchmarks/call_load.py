@@ -150,7 +150,7 @@ async def run(args: argparse.Namespace) -> int:
             max_connections=args.calls, max_keepalive_connections=args.calls, keepalive_expiry=2.5
         )
         clients = [
-            httpx.AsyncClient(base_url=f"http://127.0.0.1:{p}", timeout=30, limits=limits, headers=headers)
+            httpx.AsyncClient(base_url=f"http://127.0.0.1:{p}", timeout=180, limits=limits, headers=headers)
             for p in ports
         ]
         res = await clients[0].post(
