@@ -10,7 +10,9 @@ the ASGI transport, alternating the AGENT and DEBTOR lines of benchmarks/call_lo
 by the debtor's language). With `--concurrency N` the calls run N at a time (the ledger batches concurrent
 records). Reports process CPU milliseconds per AGENT and per DEBTOR turn (time.process_time: far less
 sensitive to a busy machine than wall time) and the wall median. `--profile` prints a cProfile breakdown by
-stage of one more run; `--pyinstrument` prints pyinstrument's tree of it.
+stage of one more run; `--pyinstrument` prints pyinstrument's tree of it. Both see the event loop's thread
+only: the turn committer's transaction runs in a worker thread, so sample the whole process with py-spy
+(`py-spy record -f raw -- python benchmarks/call_inprocess.py ...`) to see it.
 """
 
 from __future__ import annotations
@@ -58,6 +60,10 @@ STAGES = [
     ("tenant packs", "api/compliance/schema.py", "tenant_packs"),
     ("ledger record (in the turn's transaction)", "audit/ledger.py", "record"),
     ("ledger record (group committer)", "audit/group.py", "append"),
+    ("turn committer: whole batch transaction (per turn)", "calls/commit.py", "write_turns"),
+    ("turn committer: ledger record_many", "audit/ledger.py", "record_many"),
+    ("turn committer: call row locks", "calls/store.py", "lock_calls"),
+    ("turn committer: event rows insert", "calls/store.py", "insert_events"),
     ("call row lock", "calls/store.py", "lock_call"),
     ("call bind", "calls/store.py", "bind_call"),
     ("event rows", "calls/store.py", "add_events"),
