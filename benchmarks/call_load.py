@@ -11,7 +11,8 @@ Measured per turn:
 - push-to-event: from just before pushTranscript is sent to the subscriber receiving that event (what the
   agent waits for: the turn's processing, the commit, Redis, the other worker, the WebSocket);
 - push (HTTP answer) and answer-to-event (the fan-out alone);
-- a floor in the same run: `{ __typename }` over HTTP, with no event.
+- a floor in the same run: `{ __typename }` over HTTP, with no event;
+- the workers' CPU (user + system, from /proc) per turn pushed: the figure a busy machine distorts least.
 Checks: every subscriber got events 1..n of its call exactly once, in order (no loss, duplicate or reorder).
 
     .venv/bin/python benchmarks/call_load.py [--calls 100] [--period 2] [--duration 60]
@@ -90,6 +91,18 @@ def wait_healthy(port: int, proc: subprocess.Popen) -> None:
     raise SystemExit(f"worker on port {port} did not start")
 
 
+def cpu_seconds(procs: list[subprocess.Popen]) -> float:
+    """User + system CPU of the worker processes so far (Linux /proc; 0 elsewhere)."""
+    total = 0.0
+    for proc in procs:
+        try:
+            fields = Path(f"/proc/{proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return 0.0
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
 def pct(values: list[float], p: float) -> float:
     if not values:
         return float("nan")
@@ -131,9 +144,13 @@ async def run(args: argparse.Namespace) -> int:
         wait_healthy(ports[1], procs[1])
         key = (tmp / "key").read_text().strip().split()[-1]
         headers = {"authorization": f"Bearer {key}"}
-        limits = httpx.Limits(max_connections=args.calls, max_keepalive_connections=args.calls)
+        # Idle connections are dropped by the client before uvicorn's 5 s keep-alive closes them: at equal
+        # timeouts a request sent on a connection the server is closing fails with ReadError.
+        limits = httpx.Limits(
+            max_connections=args.calls, max_keepalive_connections=args.calls, keepalive_expiry=2.5
+        )
         clients = [
-            httpx.AsyncClient(base_url=f"http://127.0.0.1:{p}", timeout=30, limits=limits, headers=headers)
+            httpx.AsyncClient(base_url=f"http://127.0.0.1:{p}", timeout=180, limits=limits, headers=headers)
             for p in ports
         ]
         res = await clients[0].post(
@@ -157,6 +174,7 @@ async def run(args: argparse.Namespace) -> int:
         floor: list[float] = []
         turns_per_call = max(1, int(args.duration / args.period))
         load_before = os.getloadavg()
+        cpu_before = cpu_seconds(procs)
 
         async def caller(i: int) -> None:
             call_id = calls[i]
@@ -195,6 +213,7 @@ async def run(args: argparse.Namespace) -> int:
         await asyncio.gather(*(caller(i) for i in range(args.calls)))
         elapsed = time.monotonic() - t_start
         await asyncio.wait_for(asyncio.gather(*subs, return_exceptions=True), 60)
+        server_cpu = cpu_seconds(procs) - cpu_before
         load_after = os.getloadavg()
         for c in clients:
             await c.aclose()
@@ -230,6 +249,10 @@ async def run(args: argparse.Namespace) -> int:
     )
     print(
         f"database {db_url.split('://')[0]}, {turns} turns pushed in {elapsed:.1f}s ({turns / elapsed:.1f}/s)"
+    )
+    print(
+        f"server CPU (both workers, turns + endCall + floor + fan-out) {server_cpu:.1f} s: "
+        f"{server_cpu / max(turns, 1) * 1000:.1f} ms per turn"
     )
     print(f"load average before {load_before[0]:.2f}, after {load_after[0]:.2f} (nproc {os.cpu_count()})")
     print(

@@ -336,3 +336,54 @@ async def test_an_integrator_relays_a_call_for_an_agent(api, demo, session_facto
     assert error_codes(body) == ["NOT_FOUND"]
     ended = await api.ok(END, {"c": "call-cc"}, key=keys["agent1"])
     assert ended["endCall"]["callId"] == "call-cc"
+
+
+async def test_concurrent_turns_share_transactions_and_keep_each_call_in_order(
+    api, demo, services, session_factory
+):
+    """Turns of several calls pushed at once are written in shared batches (the turn committer): each call's
+    events still have seqs 1..n with consecutive turn numbers, each event's record is in the ledger with that
+    turn, the chain verifies, and a turn for an ended call fails alone."""
+    import asyncio
+
+    from asistente.audit.integrity import verify
+    from asistente.calls.models import CallEvent
+
+    key, ids = demo
+    mx = ids["CRM-MX-0001"]
+    await push(api, key, "batch-ended", mx, "AGENT", "Buenas tardes, le habla Laura de Cobranza Integral.")
+    await api.ok(END, {"c": "batch-ended"}, key=key)
+    lines = [
+        ("AGENT", "Buenas tardes, le habla Laura de Cobranza Integral."),
+        ("DEBTOR", "ahorita no tengo dinero"),
+        ("AGENT", "Podemos ver un plan de pagos."),
+        ("DEBTOR", "el viernes le deposito 500"),
+    ]
+    calls = [f"batch-{n}" for n in range(4)]
+
+    async def call_turns(call: str) -> list[dict]:
+        # each call's turns in order, the calls concurrently
+        return [(await api.gql(PUSH, turn(call, mx, speaker, text), key=key)) for speaker, text in lines]
+
+    results = await asyncio.gather(
+        *(call_turns(c) for c in calls),
+        api.gql(PUSH, turn("batch-ended", mx, "AGENT", "¿Sigue ahí?"), key=key),
+    )
+    assert error_codes(results[-1]) == ["BAD_INPUT"]
+    for bodies in results[:-1]:
+        assert all(not b.get("errors") for b in bodies), bodies
+    committer = services.extras["call_committer"][1]
+    assert committer.turns >= 17 and committer.batches < committer.turns  # some turns shared a batch
+    with session_factory() as s:
+        for call in calls:
+            events = list(
+                s.scalars(select(CallEvent).where(CallEvent.call_id == call).order_by(CallEvent.seq))
+            )
+            assert [e.seq for e in events] == list(range(1, len(events) + 1))
+            turns = sorted({e.turn for e in events})
+            assert turns == [1, 2, 3, 4]
+            for e in events:
+                record = s.get(AuditEvent, e.audit_id)
+                assert record.call_id == call and record.input["turn"] == e.turn
+        assert len(list(s.scalars(select(CallEvent).where(CallEvent.call_id == "batch-ended")))) == 2
+        assert verify(s).ok

@@ -10,6 +10,9 @@ runs), with real ids of the seeded tenant mixed with hostile values. Properties:
 INTERNAL_SERVER_ERROR, every error carries a code from API.md, the server keeps answering /healthz, and
 the audit ledger still verifies.
 
+Subscriptions (callAssist) are fuzzed the same way over a real WebSocket (the app served by uvicorn on a
+local port, graphql-transport-ws), with the ids of real calls (live, ended, another agent's).
+
 Bounded for CI: ASISTENTE_FUZZ_EXAMPLES examples per operation (default 30; about a minute in all). With
 `-s`, each operation prints how its examples ended; FUZZ_DEBUG=1 prints every error message too.
 """
@@ -46,7 +49,7 @@ from asistente.api.core.permissions import PERMISSIONS
 from asistente.api.schema import build_schema
 from asistente.app import create_app
 from asistente.audit.integrity import verify
-from asistente.db import Base
+from asistente.db import Base, transaction
 from asistente.enums import Role
 from asistente.settings import Settings
 from tests.api.test_agreements_api import World
@@ -376,10 +379,138 @@ def test_operation_survives_generated_variables(fuzz_world, kind, root, name):
         assert verify(s).ok
 
 
-def test_subscriptions_are_not_fuzzed_yet():
-    """Subscriptions stream over WebSocket until their event ends, so they need a streaming harness with
-    timeouts; until one exists, say so rather than pretend they are covered."""
-    fields = sorted(_SCHEMA.subscription_type.fields) if _SCHEMA.subscription_type else []
-    if fields:
-        pytest.skip(f"subscription fields not fuzzed (WebSocket streaming harness missing): {fields}")
-    assert ROOTS  # queries and mutations are all fuzzed
+# -------------------------------------------------------------------------------------- subscriptions
+
+SUBSCRIPTIONS = sorted(_SCHEMA.subscription_type.fields) if _SCHEMA.subscription_type else []
+# graphql-transport-ws closes for a client's fault with 44xx (4400 bad message, 4401 unauthorised, 4403
+# forbidden, 4409 duplicate id, 4429 too many initialisation requests); 1011 would be the server's own.
+CLIENT_CLOSE_CODES = {4400, 4401, 4403, 4408, 4409, 4429}
+LIVE_WAIT = 0.3  # seconds: a subscription that says nothing for this long is streaming (then completed)
+
+
+@pytest.fixture
+def live_world(settings, engine, session_factory, clock):
+    """The real app on a real port (WebSocket over TCP), the demo tenant with calls: one live, one ended,
+    one of another agent; credentials of every role."""
+    from asistente.demo import seed_demo
+    from asistente.portfolio.models import Debtor
+    from asistente.tenants.service import create_api_key
+    from tests.api.calls_support import classifier
+    from tests.api.live_app import serve
+
+    services = Services(settings=settings, engine=engine, session_factory=session_factory, clock=clock)
+    services.extras["classifier"] = classifier()
+    app = create_app(settings, services=services)
+    agent = seed_demo(session_factory, now=clock())
+    with transaction(session_factory) as s:
+        keys = {
+            role: [create_api_key(s, tenant_slug="demo", role=role, agent_external_id=ext)]
+            for role, ext in (
+                (Role.ADMIN, None),
+                (Role.SUPERVISOR, None),
+                (Role.INTEGRATOR, None),
+                (Role.COMPLIANCE, None),
+                (Role.AGENT, "ag-fuzz"),
+            )
+        }
+        keys[Role.AGENT].append(agent)
+        create_api_key(s, tenant_slug="other", role=Role.ADMIN)  # another tenant exists
+        debtor = s.scalar(select(Debtor.id).where(Debtor.external_id == "CRM-MX-0001"))
+    push = "mutation($i: PushTranscriptInput!) { pushTranscript(input: $i) { seq } }"
+    with serve(app) as port, httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as http:
+        for call, key in (
+            ("fuzz-live", agent),
+            ("fuzz-ended", agent),
+            ("fuzz-other-agent", keys[Role.AGENT][0]),
+        ):
+            for speaker, text in (("AGENT", "Buenas tardes, le habla Laura de Cobranza Integral."),
+                                  ("DEBTOR", "el viernes le deposito 500")):  # fmt: skip
+                variables = {"i": {"callId": call, "debtorId": debtor, "speaker": speaker, "text": text}}
+                res = http.post("/graphql", json={"query": push, "variables": variables},
+                                headers={"authorization": f"Bearer {key}"}).json()  # fmt: skip
+                assert not res.get("errors"), res
+        res = http.post("/graphql", json={"query": "mutation { endCall(callId: \"fuzz-ended\") { auditId } }"},
+                        headers={"authorization": f"Bearer {agent}"}).json()  # fmt: skip
+        assert not res.get("errors"), res
+        yield port, http, keys, harvest_ids(session_factory), session_factory
+
+
+def _check_ws_errors(errors: list, where: str, outcomes: Counter) -> None:
+    codes = set()
+    for error in errors:
+        code = (error.get("extensions") or {}).get("code")
+        assert code in CODES, f"error without an API.md code ({code}) for {where}\n{error}"
+        assert code != "INTERNAL_SERVER_ERROR", f"{where}\n{error}"
+        codes.add(code)
+        if os.environ.get("FUZZ_DEBUG"):
+            print(error.get("message", "")[:150])
+    outcomes[",".join(sorted(codes)) or "ok"] += 1
+
+
+@pytest.mark.parametrize("name", SUBSCRIPTIONS, ids=[f"Subscription.{n}" for n in SUBSCRIPTIONS])
+def test_subscription_survives_generated_variables(live_world, name):
+    """Subscriptions over a real WebSocket (graphql-transport-ws), values as variables: every bad value gets
+    a typed error (an `error` message, or a `next` whose errors carry API.md codes) or a close for the
+    client's fault (44xx), never INTERNAL_SERVER_ERROR; the server keeps answering /healthz."""
+    import websockets
+    from websockets.exceptions import ConnectionClosed
+
+    port, http, keys, ids, factory = live_world
+    doc, arg_types = document("subscription", "Subscription", name)
+    allowed = sorted(PERMISSIONS.get(f"Subscription.{name}", frozenset(Role)), key=lambda r: r.value)
+    credentials = [k for role in Role for k in keys.get(role, [])]  # COMPLIANCE too: FORBIDDEN, typed
+    assert any(keys.get(role) for role in allowed)
+    loop = asyncio.new_event_loop()
+    outcomes: Counter = Counter()
+
+    async def one(variables: dict, credential: str) -> None:
+        """One connection per example (the harness does not run the loop between examples, so a long-lived
+        socket would miss the server's keep-alive pings)."""
+        body = '{"id":"1","type":"subscribe","payload":{"query":' + json.dumps(doc)
+        body += ',"variables":' + dump(variables) + "}}"
+        where = f"{doc}\nvariables: {body[:500]}"
+        try:
+            async with websockets.connect(
+                f"ws://127.0.0.1:{port}/graphql", subprotocols=["graphql-transport-ws"], max_size=None
+            ) as ws:
+                init = {"type": "connection_init", "payload": {"Authorization": f"Bearer {credential}"}}
+                await ws.send(json.dumps(init))
+                assert json.loads(await asyncio.wait_for(ws.recv(), 10))["type"] == "connection_ack"
+                await ws.send(body)
+                while True:
+                    try:
+                        msg = json.loads(await asyncio.wait_for(ws.recv(), LIVE_WAIT))
+                    except TimeoutError:
+                        outcomes["streaming"] += 1  # a valid subscription waiting for events
+                        return
+                    kind = msg.get("type")
+                    errors = (
+                        msg.get("payload") if kind == "error" else (msg.get("payload") or {}).get("errors")
+                    )
+                    if errors:
+                        _check_ws_errors(errors, where, outcomes)
+                        return
+                    if kind == "next":
+                        outcomes["events"] += 1
+                        return
+                    if kind == "complete":
+                        outcomes["complete"] += 1
+                        return
+        except ConnectionClosed as exc:
+            code = exc.rcvd.code if exc.rcvd else None
+            assert code in CLIENT_CLOSE_CODES, f"closed with {code} ({exc}) for {where}"
+            outcomes[f"closed {code}"] += 1
+
+    @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+    @given(variables=variables_for(arg_types, ids), credential=st.sampled_from(credentials))
+    def run(variables: dict, credential: str) -> None:
+        loop.run_until_complete(one(variables, credential))
+
+    try:
+        run()
+    finally:
+        loop.close()
+    print(f"Subscription.{name}: {dict(outcomes.most_common())}")
+    assert http.get("/healthz").status_code == 200
+    with factory() as s:
+        assert verify(s).ok

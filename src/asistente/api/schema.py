@@ -27,7 +27,7 @@ from asistente.api.audit import schema as audit
 from asistente.api.calls import schema as calls
 from asistente.api.compliance import schema as compliance
 from asistente.api.core.codes import ErrorCode
-from asistente.api.core.errors import ErrorCodes, log_errors
+from asistente.api.core.errors import ErrorCodes, coded, log_errors
 from asistente.api.core.guard import RootFieldPermissions
 from asistente.api.core.scalars import DateScalar, DateTimeScalar, JSONScalar
 from asistente.api.drafting import schema as drafting
@@ -114,6 +114,23 @@ class Schema(strawberry.Schema):
     def process_errors(self, errors: list, execution_context: Any = None) -> None:
         """Called with the original errors, before ErrorCodes masks the unexpected ones."""
         log_errors(errors, getattr(execution_context, "operation_name", None))
+
+    async def stream(self, *args: Any, **kwargs: Any) -> Any:
+        """Streamed results (WebSocket) with every error coded: errors found before the operation runs
+        (a variable that does not coerce, a document that does not validate) come out of the stream
+        without passing the ErrorCodes extension's hooks."""
+        return _coded_stream(await super().stream(*args, **kwargs))
+
+
+async def _coded_stream(source: Any) -> AsyncIterator[Any]:
+    try:
+        async for result in source:
+            errors = getattr(result, "errors", None)
+            if errors:
+                result.errors = [coded(e) for e in errors]
+            yield result
+    finally:
+        await source.aclose()
 
 
 def _is_subscription(execution_context: object) -> bool:

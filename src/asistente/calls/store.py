@@ -14,15 +14,25 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from asistente.calls.models import Call, CallEvent
 from asistente.errors import BadInput, FieldError, NotFound
+from asistente.ids import new_id
 
-__all__ = ["ACTIVE", "ENDED", "Binding", "bind_call", "events_after", "find_call", "lock_call"]
+__all__ = [
+    "ACTIVE",
+    "ENDED",
+    "Binding",
+    "bind_call",
+    "events_after",
+    "find_call",
+    "lock_call",
+    "lock_calls",
+]
 
 ACTIVE, ENDED = "ACTIVE", "ENDED"
 MAX_CALL_ID = 200
@@ -81,6 +91,22 @@ def lock_call(session: Session, call_id: str) -> Call | None:
     ).one_or_none()
 
 
+def lock_calls(session: Session, call_ids: Sequence[str]) -> dict[str, Call]:
+    """``lock_call`` for several calls at once, in id order (two writers locking overlapping sets never
+    deadlock): one statement on PostgreSQL (SELECT ... ORDER BY id FOR UPDATE), an UPDATE then a read on
+    SQLite (whose write lock covers the database). Calls that do not exist are absent from the result."""
+    ids = sorted(call_ids)
+    if not ids:
+        return {}
+    query = select(Call).where(Call.id.in_(ids)).order_by(Call.id).execution_options(populate_existing=True)
+    if session.get_bind().dialect.name == "postgresql":
+        rows = session.scalars(query.with_for_update()).all()
+    else:
+        session.execute(update(Call).where(Call.id.in_(ids)).values(last_seq=Call.last_seq))
+        rows = session.scalars(query).all()
+    return {c.id: c for c in rows}
+
+
 def add_events(
     session: Session, call: Call, drafts: Sequence[dict[str, Any]], *, turn: int | None, now: datetime
 ) -> list[CallEvent]:
@@ -106,6 +132,39 @@ def add_events(
         rows.append(row)
     session.flush()
     return rows
+
+
+def event_rows(
+    call: Call, drafts: Sequence[dict[str, Any]], *, turn: int | None, now: datetime
+) -> list[dict[str, Any]]:
+    """``add_events`` as plain rows for one Core multi-row insert (a batch of turns): each event gets the
+    locked call's next seq; the payloads (with their seqs) are the rows' ``payload``."""
+    rows = []
+    for draft in drafts:
+        call.last_seq += 1
+        payload = dict(draft["payload"])
+        payload["seq"] = call.last_seq
+        rows.append(
+            {
+                "id": new_id(),
+                "call_id": call.id,
+                "seq": call.last_seq,
+                "turn": turn,
+                "kind": payload["kind"],
+                "speaker": payload.get("speaker"),
+                "text": payload.get("text"),
+                "at": now,
+                "audit_id": payload.get("auditId"),
+                "payload": payload,
+                "facts": draft.get("facts") or {},
+            }
+        )
+    return rows
+
+
+def insert_events(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    if rows:
+        session.execute(insert(CallEvent), list(rows))
 
 
 def events_after(session: Session, call_id: str, after_seq: int, limit: int = 500) -> list[CallEvent]:

@@ -3,14 +3,19 @@ endCall (summary, disposition, promise), and the tenant's disposition codes for 
 
 A resolver authenticates, loads, calls the calls domain (one turn, or the summary), records the ledger
 event, stores the call's events (seq under the call's lock) and commits, then publishes the events
-(``asistente.calls.bus``). A DEBTOR turn's suggestions are exactly suggestResponses' (the same loading
+(``asistente.calls.bus``). A turn is prepared outside any lock and written by the process's turn committer
+(``asistente.calls.commit``: the turns waiting share one transaction, off the event loop); the debtor's
+facts are kept per card revision and the call's binding per process, so a turn reads one revision row. A DEBTOR turn's suggestions are exactly suggestResponses' (the same loading
 and domain function: ``asistente.api.objections.suggest.compute_suggestions``).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections import OrderedDict
 from collections.abc import AsyncGenerator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from types import SimpleNamespace
@@ -31,6 +36,7 @@ from asistente.api.core.scalars import ViolationCode
 from asistente.api.objections import suggest as objection_api
 from asistente.calls import store
 from asistente.calls.bus import CallBus
+from asistente.calls.commit import PendingTurn, TurnCommitter, TurnPlan
 from asistente.calls.crm import load_disposition_codes
 from asistente.calls.disclosure import DisclosureState, call_requirements
 from asistente.calls.models import Call
@@ -47,6 +53,7 @@ from asistente.calls.turns import (
 from asistente.enums import InteractionOutcome
 from asistente.errors import BadInput, DomainError, FieldError, NotFound, RateLimited
 from asistente.geo import candidate_timezones
+from asistente.portfolio.revisions import RevisionReader
 from asistente.tenants.models import Agent, Tenant
 from asistente.tenants.service import Principal
 
@@ -282,11 +289,11 @@ def _agent_of(p: Principal) -> str:
     return p.agent_id or p.actor_id
 
 
-def _may_follow(p: Principal, call: Call) -> bool:
+def _may_follow(p: Principal, call: Any) -> bool:
     return p.role in FOLLOW_ANY or call.agent_id == _agent_of(p)
 
 
-def _visible_call(p: Principal, call: Call | None, call_id: str) -> Call:
+def _visible_call(p: Principal, call: Any, call_id: str) -> Any:
     """The call if this principal may see it; another tenant's call, another agent's for an agent, or
     another debtor's for a session bound to one record (a sidebar), reads as not found."""
     if call is None or call.tenant_id != p.tenant_id or not _may_follow(p, call):
@@ -329,9 +336,9 @@ async def _facts(info: Info, debtor: Any, first_contact: bool) -> CallFacts:
     )
 
 
-async def _first_contact(info: Info, debtor: Any) -> bool:
+async def _first_contact(info: Info, debtor_id: str) -> bool:
     """No conversation with the debtor recorded before the call: the call is the first contact."""
-    history = await info.context.loaders.interactions_by_debtor_id.load(debtor.id)
+    history = await info.context.loaders.interactions_by_debtor_id.load(debtor_id)
     return not any(i.outcome == InteractionOutcome.CONVERSATION.value for i in history)
 
 
@@ -346,6 +353,264 @@ def _resolve_agent(info: Info, p: Principal, agent_id: str | None) -> str:
     if agent is None:
         raise NotFound(f"agent {agent_id} not found")
     return agent.id
+
+
+# ------------------------------------------------------------------------------------ per-turn caching
+
+
+@dataclass(frozen=True)
+class _CallBinding:
+    """What a call's first turn fixed (tenant, debtor, agent, first contact): kept per process so later
+    turns skip reading the call before it is locked. Its status is checked again under the lock."""
+
+    tenant_id: str
+    debtor_id: str
+    agent_id: str
+    status: str
+    first_contact: bool
+
+    @classmethod
+    def of(cls, call: Call) -> _CallBinding:
+        first = bool((call.disclosure or {}).get("firstContact", False))
+        return cls(call.tenant_id, call.debtor_id, call.agent_id, call.status, first)
+
+
+class _Lru:
+    """A bounded least-recently-used map (per process)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: OrderedDict[Any, Any] = OrderedDict()
+
+    def get(self, key: Any) -> Any:
+        found = self._items.get(key)
+        if found is not None:
+            self._items.move_to_end(key)
+        return found
+
+    def put(self, key: Any, value: Any) -> None:
+        self._items[key] = value
+        self._items.move_to_end(key)
+        if len(self._items) > self.size:
+            self._items.popitem(last=False)
+
+
+def _bindings(info: Info) -> _Lru:
+    return objection_api._shared(info, "call_bindings", lambda: _Lru(10_000))
+
+
+def _committer(info: Info) -> TurnCommitter:
+    """This process's turn committer (one per event loop)."""
+    services = info.context.services
+    loop = asyncio.get_running_loop()
+    found = services.extras.get("call_committer")
+    if found is None or found[0] is not loop:
+        delay = services.settings.audit_batch_ms / 1000
+        found = services.extras["call_committer"] = (
+            loop,
+            TurnCommitter(services.session_factory, delay=delay),
+        )
+    return found[1]
+
+
+def _debtor_revision(info: Info, p: Principal, debtor_id: str) -> tuple[str, int]:
+    """The tenant's debtor and its card revision (one indexed read), else NotFound."""
+    services = info.context.services
+    reader = objection_api._shared(info, "suggestion_revisions", lambda: RevisionReader(services.engine))
+    found = reader.current(p.tenant_id, by="debtor_id", key=debtor_id)
+    if found is None:
+        raise NotFound(f"debtor {debtor_id} not found")
+    return found[0], int(found[1])
+
+
+async def _call_facts(
+    info: Info, p: Principal, debtor_id: str, revision: int, first_contact: bool
+) -> CallFacts:
+    """The debtor's facts for a turn, built once per debtor card revision (every write to the debtor or
+    its accounts moves it) instead of once per turn."""
+    cache = objection_api._shared(info, "call_facts", lambda: _Lru(2_000))
+    key = (p.tenant_id, debtor_id, revision, first_contact)
+    facts = cache.get(key)
+    if facts is None:
+        debtor = await info.context.loaders.debtor_by_id.load(debtor_id)
+        if debtor is None:
+            raise NotFound(f"debtor {debtor_id} not found")
+        facts = await _facts(info, debtor, first_contact)
+        if debtor.card_revision == revision:  # not moved while we read
+            cache.put(key, facts)
+    return facts
+
+
+def _turn_state(call: Call, first_contact: bool) -> tuple[int, dict[str, Any]]:
+    state = dict(call.disclosure or {})
+    state.setdefault("firstContact", first_contact)
+    return call.turns + 1, state
+
+
+def _debtor_plan(
+    p: Principal,
+    call_id: str,
+    debtor_id: str,
+    text: str,
+    at: datetime,
+    now: datetime,
+    first_contact: bool,
+    suggestion: Any,
+    policy_versions: dict[str, Any],
+    outcome: Any,
+) -> Any:
+    """What a DEBTOR turn writes once its call is locked: the SUGGESTION record and the SUGGESTIONS event."""
+    promise = outcome.promise.as_json() if outcome.promise else None
+
+    def plan(call: Call) -> TurnPlan:
+        turn_no, state = _turn_state(call, first_contact)
+        record = {
+            "kind": "SUGGESTION",
+            "actor_id": p.actor_id,
+            "actor_role": p.role.value,
+            "debtor_id": debtor_id,
+            "call_id": call_id,
+            "input": {
+                "utterance": text,
+                "callId": call_id,
+                "debtorId": debtor_id,
+                "speaker": enums.Speaker.DEBTOR.value,
+                "turn": turn_no,
+                "at": at.isoformat(),
+            },
+            "output": {**suggestion.audit_output(), "promise": promise},
+            "versions": {
+                **suggestion.versions(),
+                **({"agreementPolicy": policy_versions} if policy_versions else {}),
+            },
+            "now": now,
+        }
+
+        def drafts(audit_id: str) -> list[dict[str, Any]]:
+            payload = _payload(
+                call_id,
+                enums.CallEventKind.SUGGESTIONS,
+                at,
+                speaker=enums.Speaker.DEBTOR.value,
+                text=text,
+                suggestions=_suggestions_json(suggestion, audit_id),
+                auditId=audit_id,
+            )
+            return [{"payload": payload, "facts": {"category": outcome.category, "promise": promise}}]
+
+        return TurnPlan(turn_no, record, drafts, state)
+
+    return plan
+
+
+def _agent_plan(
+    p: Principal,
+    call_id: str,
+    debtor_id: str,
+    text: str,
+    at: datetime,
+    now: datetime,
+    first_contact: bool,
+    facts: CallFacts,
+    packs: Any,
+    line: Any,
+) -> Any:
+    """What an AGENT turn writes once its call is locked: the disclosure tracking moves on, the
+    COMPLIANCE_CHECK record and the line's events (COMPLIANCE_ALERT, DISCLOSURE_REMINDER or TURN)."""
+    requirements_for = {
+        first_contact: call_requirements(
+            packs,
+            facts.jurisdiction,
+            recipient_role=facts.recipient_role,
+            is_first_contact=first_contact,
+            addresses=facts.addresses,
+        )
+    }
+
+    def plan(call: Call) -> TurnPlan:
+        turn_no, state = _turn_state(call, first_contact)
+        first = bool(state["firstContact"])
+        if first not in requirements_for:  # another worker bound the call first, with the other value
+            requirements_for[first] = call_requirements(
+                packs,
+                facts.jurisdiction,
+                recipient_role=facts.recipient_role,
+                is_first_contact=first,
+                addresses=facts.addresses,
+            )
+        requirements = requirements_for[first]
+        outcome = advance_call(line, state=DisclosureState.from_json(state), requirements=requirements)
+        report = outcome.report
+        state.update(outcome.disclosure.as_json())
+        record = {
+            "kind": "COMPLIANCE_CHECK",
+            "actor_id": p.actor_id,
+            "actor_role": p.role.value,
+            "debtor_id": debtor_id,
+            "call_id": call_id,
+            "input": {
+                "text": text,
+                "channel": "CALL",
+                "context": "CALL_TURN",
+                "jurisdiction": facts.jurisdiction,
+                "isFirstContact": first,
+                "speaker": enums.Speaker.AGENT.value,
+                "turn": turn_no,
+                "at": at.isoformat(),
+            },
+            "output": {
+                "compliant": report.compliant,
+                "violations": [{"ruleId": h.rule_id, "code": str(h.code)} for h in report.violations],
+                "warnings": [{"ruleId": h.rule_id, "code": str(h.code)} for h in report.warnings],
+                "blocked": [{"ruleId": h.rule_id, "code": str(h.code)} for h in report.violations],
+                "elements": list(outcome.elements),
+                "disclosureReminders": [h.rule_id for h in outcome.reminders],
+            },
+            "versions": {
+                "rulePacks": report.pack_version,
+                "lexicon": detector_version(),
+                "textModel": text_model_version(),
+            },
+            "now": now,
+        }
+        rules = {r.rule_id: r.rule for r in requirements}
+
+        def drafts(audit_id: str) -> list[dict[str, Any]]:
+            out = []
+            for kind in outcome.kinds:
+                if kind is enums.CallEventKind.DISCLOSURE_REMINDER:
+                    hits = outcome.reminders
+                    violations = [h for h in hits if rules[h.rule_id].severity == "violation"]
+                    warnings = [h for h in hits if rules[h.rule_id].severity != "violation"]
+                    compliance = report_json(violations, warnings, report.pack_version, audit_id)
+                else:
+                    compliance = report_json(
+                        report.violations, report.warnings, report.pack_version, audit_id
+                    )
+                out.append(
+                    {
+                        "payload": _payload(
+                            call_id,
+                            kind,
+                            at,
+                            speaker=enums.Speaker.AGENT.value,
+                            text=text,
+                            compliance=compliance,
+                            auditId=audit_id,
+                        ),
+                        "facts": {
+                            "alerts": [hit_json(h) for h in report.violations]
+                            if kind is not enums.CallEventKind.DISCLOSURE_REMINDER
+                            else [],
+                            "elements": list(outcome.elements),
+                        },
+                    }
+                )
+            return out
+
+        return TurnPlan(turn_no, record, drafts, state)
+
+    return plan
 
 
 def _graphql_error(exc: DomainError) -> GraphQLError:
@@ -378,162 +643,54 @@ class Mutation:
         call_id = store.check_call_id(str(input.call_id))
         text = check_turn_text(input.text)
         speaker = enums.Speaker(input.speaker.value)
-        debtor = await ctx.loaders.debtor_by_id.load(str(input.debtor_id))
-        if debtor is None:
-            raise NotFound(f"debtor {input.debtor_id} not found")
         now = ctx.now()
         at = input.at or now
-        session = ctx.session
-        existing = session.get(Call, call_id)
-        if existing is not None:
-            _check_turn_target(p, existing, call_id, debtor.id)
-            first_contact = bool((existing.disclosure or {}).get("firstContact", False))
+        # The revision read takes a pooled connection of its own: done before this operation's session
+        # holds one (an operation holds at most one connection at a time, or a full pool freezes the loop).
+        debtor_id, revision = _debtor_revision(info, p, str(input.debtor_id))
+        bound = _bindings(info).get(call_id)
+        if bound is None:
+            existing = ctx.session.get(Call, call_id)
+            if existing is not None:
+                bound = _CallBinding.of(existing)
+                if existing.tenant_id == p.tenant_id:
+                    _bindings(info).put(call_id, bound)
+        if bound is not None:
+            _check_turn_target(p, bound, call_id, debtor_id)  # early; checked again under the call's lock
+            first_contact = bound.first_contact
         else:
-            first_contact = await _first_contact(info, debtor)
-        facts = await _facts(info, debtor, first_contact)
-        packs = tenant_packs(info)
-        suggestion = None
-        policy_versions: dict[str, Any] = {}
-        if speaker is enums.Speaker.DEBTOR:
-            suggestion, policy_versions, _card = await objection_api.compute_suggestions(
-                info, p, debtor.id, text
-            )
-        else:
-            # the line's check does not depend on the call's state: done before the call is locked
-            line = check_agent_line(text, facts=facts, packs=packs)
+            first_contact = await _first_contact(info, debtor_id)
+        facts = await _call_facts(info, p, debtor_id, revision, first_contact)
         agent_id = _resolve_agent(info, p, input.agent_id)
-
-        if existing is None:
-            store.bind_call(
-                session,
-                call_id,
-                store.Binding(p.tenant_id, debtor.id, agent_id, facts.language, facts.jurisdiction),
-                now,
-            )
-        call = store.lock_call(session, call_id)
-        _check_turn_target(p, call, call_id, debtor.id)
-        assert call is not None
-        state_json = dict(call.disclosure or {})
-        state_json.setdefault("firstContact", first_contact)
-        turn_no = call.turns + 1
-        drafts: list[dict[str, Any]] = []
+        # The turn's content does not depend on the call's state: computed before the call is locked.
         if speaker is enums.Speaker.DEBTOR:
-            assert suggestion is not None
-            outcome = debtor_turn(text, category=suggestion.category.value, facts=facts, now=at)
-            promise = outcome.promise.as_json() if outcome.promise else None
-            event = ctx.record(
-                "SUGGESTION",
-                debtor_id=debtor.id,
-                call_id=call_id,
-                input={
-                    "utterance": text,
-                    "callId": call_id,
-                    "debtorId": debtor.id,
-                    "speaker": speaker.value,
-                    "turn": turn_no,
-                    "at": at.isoformat(),
-                },
-                output={**suggestion.audit_output(), "promise": promise},
-                versions={
-                    **suggestion.versions(),
-                    **({"agreementPolicy": policy_versions} if policy_versions else {}),
-                },
-                now=now,
+            ctx.session.commit()  # the suggestion path reads the card's revision on its own connection
+            suggestion, policy_versions, _card = await objection_api.compute_suggestions(
+                info, p, debtor_id, text
             )
-            drafts.append(
-                {
-                    "payload": _payload(
-                        call_id,
-                        enums.CallEventKind.SUGGESTIONS,
-                        at,
-                        speaker=speaker.value,
-                        text=text,
-                        suggestions=_suggestions_json(suggestion, event.id),
-                        auditId=event.id,
-                    ),
-                    "facts": {"category": outcome.category, "promise": promise},
-                }
+            outcome = debtor_turn(text, category=suggestion.category.value, facts=facts, now=at)
+            plan = _debtor_plan(
+                p, call_id, debtor_id, text, at, now, first_contact, suggestion, policy_versions, outcome
             )
         else:
-            requirements = call_requirements(
-                packs,
-                facts.jurisdiction,
-                recipient_role=facts.recipient_role,
-                is_first_contact=bool(state_json["firstContact"]),
-                addresses=facts.addresses,
-            )
-            outcome_a = advance_call(
-                line, state=DisclosureState.from_json(state_json), requirements=requirements
-            )
-            report = outcome_a.report
-            state_json.update(outcome_a.disclosure.as_json())
-            event = ctx.record(
-                "COMPLIANCE_CHECK",
-                debtor_id=debtor.id,
-                call_id=call_id,
-                input={
-                    "text": text,
-                    "channel": "CALL",
-                    "context": "CALL_TURN",
-                    "jurisdiction": facts.jurisdiction,
-                    "isFirstContact": bool(state_json["firstContact"]),
-                    "speaker": speaker.value,
-                    "turn": turn_no,
-                    "at": at.isoformat(),
-                },
-                output={
-                    "compliant": report.compliant,
-                    "violations": [{"ruleId": h.rule_id, "code": str(h.code)} for h in report.violations],
-                    "warnings": [{"ruleId": h.rule_id, "code": str(h.code)} for h in report.warnings],
-                    "blocked": [{"ruleId": h.rule_id, "code": str(h.code)} for h in report.violations],
-                    "elements": list(outcome_a.elements),
-                    "disclosureReminders": [h.rule_id for h in outcome_a.reminders],
-                },
-                versions={
-                    "rulePacks": report.pack_version,
-                    "lexicon": detector_version(),
-                    "textModel": text_model_version(),
-                },
-                now=now,
-            )
-            rules = {r.rule_id: r.rule for r in requirements}
-            for kind in outcome_a.kinds:
-                if kind is enums.CallEventKind.DISCLOSURE_REMINDER:
-                    hits = outcome_a.reminders
-                    violations = [h for h in hits if rules[h.rule_id].severity == "violation"]
-                    warnings = [h for h in hits if rules[h.rule_id].severity != "violation"]
-                    compliance = report_json(violations, warnings, report.pack_version, event.id)
-                else:
-                    compliance = report_json(
-                        report.violations, report.warnings, report.pack_version, event.id
-                    )
-                drafts.append(
-                    {
-                        "payload": _payload(
-                            call_id,
-                            kind,
-                            at,
-                            speaker=speaker.value,
-                            text=text,
-                            compliance=compliance,
-                            auditId=event.id,
-                        ),
-                        "facts": {
-                            "alerts": [hit_json(h) for h in report.violations]
-                            if kind is not enums.CallEventKind.DISCLOSURE_REMINDER
-                            else [],
-                            "elements": list(outcome_a.elements),
-                        },
-                    }
-                )
-        rows = store.add_events(session, call, drafts, turn=turn_no, now=now)
-        call.turns = turn_no
-        call.disclosure = state_json
-        session.commit()
+            packs = tenant_packs(info)
+            line = check_agent_line(text, facts=facts, packs=packs)
+            plan = _agent_plan(p, call_id, debtor_id, text, at, now, first_contact, facts, packs, line)
+        ctx.session.commit()  # only reads so far: the connection goes back while the turn is written
+        pending = PendingTurn(
+            call_id=call_id,
+            binding=None
+            if bound is not None
+            else store.Binding(p.tenant_id, debtor_id, agent_id, facts.language, facts.jurisdiction),
+            check=lambda call: _check_turn_target(p, call, call_id, debtor_id),
+            plan=plan,
+            now=now,
+        )
+        payloads = await _committer(info).write(p.tenant_id, pending)
         bus = bus_of(info)
-        for row in rows:
-            await bus.publish(p.tenant_id, call_id, row.payload)
-        return event_type(rows[0].payload)
+        for payload in payloads:
+            await bus.publish(p.tenant_id, call_id, payload)
+        return event_type(payloads[0])
 
     @strawberry.mutation(
         description="End a call: a short summary in the agent's language, a proposed disposition with "
@@ -609,6 +766,7 @@ class Mutation:
         call.ended_at = now
         call.summary_audit_id = event.id
         session.commit()
+        _bindings(info).put(cid, _CallBinding.of(call))
         await bus_of(info).publish(p.tenant_id, cid, rows[0].payload)
         return _summary_type(summary_json)
 
@@ -667,7 +825,8 @@ async def _llm_summary(
     return rules.summary, "RULES", record
 
 
-def _check_turn_target(p: Principal, call: Call | None, call_id: str, debtor_id: str) -> None:
+def _check_turn_target(p: Principal, call: Any, call_id: str, debtor_id: str) -> None:
+    """May this principal push a turn of this debtor to this call (a ``Call`` row or a ``_CallBinding``)?"""
     call = _visible_call(p, call, call_id)
     if call.debtor_id != debtor_id:
         msg = "debtorId: this call is bound to another debtor / la llamada es de otro deudor"
@@ -726,10 +885,16 @@ class Subscription:
         self, info: Info, call_id: strawberry.ID, after_seq: int = 0
     ) -> AsyncGenerator[CallEvent, None]:
         ctx = info.context
-        p = ctx.require(info)
-        cid = store.check_call_id(str(call_id))
-        if after_seq < 0:
-            raise BadInput("afterSeq: 0 or more")
+        try:
+            # Errors of a subscription's start are coded like the stream's (a raw DomainError here would
+            # reach the client without extensions.code).
+            p = ctx.require(info)
+            cid = store.check_call_id(str(call_id))
+            if after_seq < 0:
+                msg = "afterSeq: 0 or more / afterSeq debe ser 0 o más"
+                raise BadInput(msg, [FieldError("afterSeq", msg)])
+        except DomainError as exc:
+            raise _graphql_error(exc) from None
         services = ctx.services
         bus: CallBus = services.extras["call_bus"]
         sub = bus.subscribe(p.tenant_id, cid)  # before reading stored events: nothing falls in between
