@@ -13,20 +13,21 @@ from typing import Any
 import uvicorn
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextmanager
-def serve(app: Any) -> Iterator[int]:
-    """Serve `app` (lifespan on, as in production) until the block ends; yields the port."""
-    port = free_port()
+def serve(app: Any, *, send_buffer: int | None = None) -> Iterator[int]:
+    """Serve `app` (lifespan on, as in production) until the block ends; yields the port. `send_buffer`
+    fixes the kernel send buffer of every accepted connection (inherited from the listening socket; no
+    autotuning), so a client that stops reading backs the server up after a few KB, not a few MB."""
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if send_buffer is not None:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, send_buffer)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", timeout_graceful_shutdown=2)
     )
-    thread = threading.Thread(target=server.run, name=f"app-{port}", daemon=True)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name=f"app-{port}", daemon=True)
     thread.start()
     deadline = time.monotonic() + 30
     while not server.started:
@@ -38,3 +39,4 @@ def serve(app: Any) -> Iterator[int]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+        sock.close()

@@ -44,7 +44,7 @@ def served(settings, engine, session_factory, clock) -> Iterator[tuple[int, str,
     key = seed_demo(session_factory, now=clock())
     with session_factory() as s:
         debtor = s.scalar(select(Debtor.id).where(Debtor.external_id == "CRM-MX-0001"))
-    with serve(app) as port:
+    with serve(app, send_buffer=4096) as port:  # the silent client backs the server up within KB
         yield port, key, debtor, services
 
 
