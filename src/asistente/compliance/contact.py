@@ -557,6 +557,8 @@ def _subdivisions(country: str) -> tuple[str, ...] | None:
     try:
         return tuple(holidays.country_holidays(country).subdivisions)
     except NotImplementedError:
+        # `holidays` raises this for a country it has no calendar for: the caller then skips that country
+        # (no holiday applies to its addresses). Real handling of the library's answer, not a stub.
         return None
 
 
