@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
+from typing import Any
 
 import strawberry
 from strawberry.types import Info
@@ -53,16 +54,33 @@ class Query:
         p = info.context.require(info)
         ext = None
         if p.agent_id:
-            from asistente.tenants.models import Agent
-
-            agent = info.context.session.get(Agent, p.agent_id)
-            ext = agent.external_id if agent else None
+            ext = _agent_external_id(info.context, p.agent_id)
         return Me(
             tenant=p.tenant_slug,
             role=Role(p.role.value),
             agent_id=strawberry.ID(p.agent_id) if p.agent_id else None,
             agent_external_id=ext,
         )
+
+
+def _agent_external_id(ctx: Any, agent_id: str) -> str | None:
+    """An agent's external (CRM) id. It is written once, when the agent is created, and never changed, and
+    agents are never deleted: a value read once per process is the database's value for good, so `me`
+    (the cheapest authenticated query, and the one a sidebar sends first) needs no database round trip
+    after the first. An agent not found is not remembered."""
+    known: dict[str, str] = ctx.services.extras.setdefault("agent_external_ids", {})
+    ext = known.get(agent_id)
+    if ext is None:
+        from asistente.tenants.models import Agent
+
+        agent = ctx.session.get(Agent, agent_id)
+        if agent is None:
+            return None
+        ext = agent.external_id
+        if len(known) >= 50_000:
+            known.clear()
+        known[agent_id] = ext
+    return ext
 
 
 @strawberry.type
