@@ -3,12 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
+from inspect import isawaitable
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError, OperationType, get_operation_ast, parse
+from graphql import (
+    DocumentNode,
+    GraphQLError,
+    OperationDefinitionNode,
+    OperationType,
+    get_operation_ast,
+    parse,
+    specified_rules,
+)
+from graphql.execution.middleware import MiddlewareManager
+from strawberry.execution import optimized_is_awaitable
 from strawberry.extensions import (
     AddValidationRules,
     DisableIntrospection,
@@ -20,13 +32,18 @@ from strawberry.extensions import (
     ValidationCache,
 )
 from strawberry.scalars import JSON
+from strawberry.schema._graphql_core import execution_context_class_kwargs
+from strawberry.schema.schema import validate_document
 from strawberry.tools import merge_types
+from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType as StrawberryOperationType
 
 from asistente.api.agreements import schema as agreements
 from asistente.api.audit import schema as audit
 from asistente.api.calls import schema as calls
 from asistente.api.compliance import schema as compliance
 from asistente.api.core.codes import ErrorCode
+from asistente.api.core.context import Context
 from asistente.api.core.errors import ErrorCodes, coded, log_errors
 from asistente.api.core.guard import RootFieldPermissions
 from asistente.api.core.scalars import DateScalar, DateTimeScalar, JSONScalar
@@ -111,6 +128,100 @@ async def _limit_websocket_operation(ctx: Any) -> None:
 
 
 class Schema(strawberry.Schema):
+    """Strawberry's schema with a lean execution of documents already known to be valid.
+
+    `Schema.execute` instantiates every extension, runs each lifecycle hook through generated context
+    managers and hashes the whole document for the validation cache on every request: on a `{ me }` that
+    machinery cost about a quarter of the server's CPU. A query or mutation whose text was parsed and
+    validated before (with the same rules, the same token limit) is executed here directly by graphql-core,
+    doing exactly what the extensions do around it: the same database slot and operation scope
+    (OperationScope), the same root-field permission check (RootFieldPermissions, as the same graphql-core
+    middleware), the same logging (`process_errors`) and coding (ErrorCodes) of errors. Anything else (a
+    first sight of a text that does not parse or validate, an operation that is not allowed, subscriptions,
+    WebSocket contexts) goes to strawberry's own execution, which produces those errors."""
+
+    asistente_rules: tuple = ()
+    asistente_max_tokens: int = 10_000
+
+    def _lean_plan(self, query: str, operation_name: str | None) -> Any:
+        plans: dict[tuple[str, str | None], Any] = self.__dict__.setdefault("_asistente_plans", {})
+        key = (query, operation_name)
+        plan = plans.get(key, _UNSEEN)
+        if plan is _UNSEEN:
+            plan = _lean_compile(self, query, operation_name)
+            if len(plans) >= 1024:
+                plans.clear()
+            plans[key] = plan
+        return plan
+
+    async def execute(
+        self,
+        query: str | None,
+        variable_values: dict[str, Any] | None = None,
+        context_value: Any | None = None,
+        root_value: Any | None = None,
+        operation_name: str | None = None,
+        allowed_operation_types: Any = None,
+        operation_extensions: dict[str, Any] | None = None,
+    ) -> ExecutionResult:
+        plan = None
+        if (
+            isinstance(query, str)
+            and isinstance(context_value, Context)
+            and not context_value.websocket
+            and (operation_name is None or isinstance(operation_name, str))
+        ):
+            plan = self._lean_plan(query, operation_name)
+        if plan is None or (allowed_operation_types is not None and plan.kind not in allowed_operation_types):
+            return await super().execute(
+                query,
+                variable_values,
+                context_value,
+                root_value,
+                operation_name,
+                allowed_operation_types,
+                operation_extensions,
+            )
+        return await self._lean_execute(
+            plan, variable_values, context_value, root_value, operation_extensions
+        )
+
+    async def _lean_execute(
+        self, plan: Any, variables: Any, ctx: Context, root_value: Any, operation_extensions: Any
+    ) -> ExecutionResult:
+        slots = ctx.services.db_slots()
+        await slots.acquire()
+        try:
+            ctx.begin_operation()
+            try:
+                result = self._get_execute_function()(
+                    self._schema,
+                    plan.document,
+                    root_value=root_value,
+                    middleware=_ROOT_PERMISSIONS,
+                    variable_values=variables,
+                    operation_name=plan.requested_name,
+                    context_value=ctx,
+                    is_awaitable=optimized_is_awaitable,
+                    **execution_context_class_kwargs(self.execution_context_class),
+                    **self._get_custom_context_kwargs(operation_extensions),
+                )
+                if isawaitable(result):
+                    result = await result
+            except Exception as exc:  # what strawberry's execute turns into a data-less error
+                error = exc if isinstance(exc, GraphQLError) else GraphQLError(str(exc), original_error=exc)
+                self.process_errors([error], _Named(plan.operation_name))
+                return ExecutionResult(data=None, errors=[coded(error)], extensions={})
+            finally:
+                ctx.end_operation()
+        finally:
+            slots.release()
+        errors = result.errors
+        if errors:
+            self.process_errors(errors, _Named(plan.operation_name))
+            errors = [coded(e) for e in errors]
+        return ExecutionResult(data=result.data, errors=errors, extensions={})
+
     def process_errors(self, errors: list, execution_context: Any = None) -> None:
         """Called with the original errors, before ErrorCodes masks the unexpected ones."""
         log_errors(errors, getattr(execution_context, "operation_name", None))
@@ -120,6 +231,46 @@ class Schema(strawberry.Schema):
         (a variable that does not coerce, a document that does not validate) come out of the stream
         without passing the ErrorCodes extension's hooks."""
         return _coded_stream(await super().stream(*args, **kwargs))
+
+
+_UNSEEN = object()
+_ROOT_PERMISSIONS = MiddlewareManager(RootFieldPermissions())
+
+
+@dataclass(frozen=True)
+class _Named:
+    """What `process_errors` reads from an execution context."""
+
+    operation_name: str | None
+
+
+@dataclass(frozen=True)
+class _LeanPlan:
+    document: DocumentNode
+    kind: StrawberryOperationType
+    requested_name: str | None  # as the request gave it (graphql-core picks the operation)
+    operation_name: str | None  # as strawberry's execution context names it (for the logs)
+
+
+def _lean_compile(schema: Schema, query: str, operation_name: str | None) -> _LeanPlan | None:
+    """The parsed, validated document of a query or mutation, or None (normal execution answers)."""
+    if schema.directives:
+        return None
+    try:
+        document = parse(query, max_tokens=schema.asistente_max_tokens)
+        if validate_document(schema._schema, document, (*specified_rules, *schema.asistente_rules)):
+            return None
+        operation = get_operation_ast(document, operation_name)
+    except Exception:
+        return None
+    if operation is None or operation.operation not in (OperationType.QUERY, OperationType.MUTATION):
+        return None
+    if operation_name is not None:
+        name = operation_name
+    else:
+        first = next((d for d in document.definitions if isinstance(d, OperationDefinitionNode)), None)
+        name = first.name.value if first is not None and first.name else None
+    return _LeanPlan(document, StrawberryOperationType(operation.operation.value), operation_name, name)
 
 
 async def _coded_stream(source: Any) -> AsyncIterator[Any]:
@@ -184,6 +335,6 @@ def _build(max_query_depth: int, max_aliases: int, max_tokens: int, introspectio
         scalar_overrides={datetime: DateTimeScalar, date: DateScalar, JSON: JSONScalar},
     )
     # The cached-card path (api/portfolio/cards.py) parses and validates exactly as these extensions do.
-    schema.asistente_rules = rules  # type: ignore[attr-defined]
-    schema.asistente_max_tokens = max_tokens  # type: ignore[attr-defined]
+    schema.asistente_rules = rules
+    schema.asistente_max_tokens = max_tokens
     return schema
