@@ -156,7 +156,26 @@ class GraphQLView(GraphQL):
         if result is None:
             result = await self.prepared.execute(context, query, variables, operation_name)
         if result is None:
+            return await self._lean(request, data, query, variables, operation_name)
+        return self.create_response(await self.process_result(request, result), sub)
+
+    async def _lean(
+        self, request: Request, data: dict, query: str, variables: dict | None, operation_name: Any
+    ) -> Response | None:
+        """Any other query or mutation whose text is known to be valid: executed by the schema's lean path
+        (api/schema.py) with what `run` would hand it (a fresh sub-response and context, no root value, the
+        request's `extensions`), without parsing the body again. Streamed transports and documents that do
+        not parse or validate go to `run`."""
+        if operation_name is not None and not isinstance(operation_name, str):
             return None
+        plan = self.schema.lean_plan(query, operation_name)  # type: ignore[attr-defined]
+        if plan is None or self._get_stream_transport_from_headers(request.headers) is not None:
+            return None
+        sub = await self.get_sub_response(request)
+        context = await self.get_context(request, response=sub)
+        result = await self.schema.lean_execute(  # type: ignore[attr-defined]
+            plan, variables, context, await self.get_root_value(request), data.get("extensions")
+        )
         return self.create_response(await self.process_result(request, result), sub)
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:

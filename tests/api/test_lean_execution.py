@@ -59,7 +59,7 @@ CASES: list[tuple[str, str, dict | None, str | None]] = [
 
 
 def _normal_only(monkeypatch) -> None:
-    monkeypatch.setattr(Schema, "_lean_plan", lambda self, query, name: None)
+    monkeypatch.setattr(Schema, "lean_plan", lambda self, query, name: None)
 
 
 async def _send(api, who: str, keys: dict, query: str, variables, operation_name, method: str = "POST"):
@@ -102,14 +102,14 @@ async def _debtor_id(api, keys) -> str:
 async def test_lean_and_normal_execution_answer_alike(api, keys, monkeypatch, caplog):
     debtor_id = await _debtor_id(api, keys)
     lean_calls = 0
-    original = Schema._lean_execute
+    original = Schema.lean_execute
 
     async def counting(self, *args, **kwargs):
         nonlocal lean_calls
         lean_calls += 1
         return await original(self, *args, **kwargs)
 
-    monkeypatch.setattr(Schema, "_lean_execute", counting)
+    monkeypatch.setattr(Schema, "lean_execute", counting)
 
     async def run_all(methods=("POST", "GET")) -> tuple[list, list]:
         answers, logs = [], []
@@ -117,7 +117,9 @@ async def test_lean_and_normal_execution_answer_alike(api, keys, monkeypatch, ca
             if variables is not None:
                 variables = json.loads(json.dumps(variables).replace("@debtor", debtor_id))
             for method in methods:
-                if method == "GET" and (name is not None or (query.startswith("mutation") and who == "admin")):
+                if method == "GET" and (
+                    name is not None or (query.startswith("mutation") and who == "admin")
+                ):
                     continue
                 caplog.clear()
                 with caplog.at_level(logging.INFO, logger="asistente.api"):

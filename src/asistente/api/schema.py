@@ -143,7 +143,7 @@ class Schema(strawberry.Schema):
     asistente_rules: tuple = ()
     asistente_max_tokens: int = 10_000
 
-    def _lean_plan(self, query: str, operation_name: str | None) -> Any:
+    def lean_plan(self, query: str, operation_name: str | None) -> Any:
         plans: dict[tuple[str, str | None], Any] = self.__dict__.setdefault("_asistente_plans", {})
         key = (query, operation_name)
         plan = plans.get(key, _UNSEEN)
@@ -171,7 +171,7 @@ class Schema(strawberry.Schema):
             and not context_value.websocket
             and (operation_name is None or isinstance(operation_name, str))
         ):
-            plan = self._lean_plan(query, operation_name)
+            plan = self.lean_plan(query, operation_name)
         if plan is None or (allowed_operation_types is not None and plan.kind not in allowed_operation_types):
             return await super().execute(
                 query,
@@ -182,11 +182,9 @@ class Schema(strawberry.Schema):
                 allowed_operation_types,
                 operation_extensions,
             )
-        return await self._lean_execute(
-            plan, variable_values, context_value, root_value, operation_extensions
-        )
+        return await self.lean_execute(plan, variable_values, context_value, root_value, operation_extensions)
 
-    async def _lean_execute(
+    async def lean_execute(
         self, plan: Any, variables: Any, ctx: Context, root_value: Any, operation_extensions: Any
     ) -> ExecutionResult:
         slots = ctx.services.db_slots()
