@@ -42,6 +42,7 @@ from asistente.api.agreements import schema as agreements
 from asistente.api.audit import schema as audit
 from asistente.api.calls import schema as calls
 from asistente.api.compliance import schema as compliance
+from asistente.api.core import arguments as planned_arguments
 from asistente.api.core.codes import ErrorCode
 from asistente.api.core.context import Context
 from asistente.api.core.errors import ErrorCodes, coded, log_errors
@@ -79,6 +80,8 @@ MUTATIONS = (
     hosts.Mutation,
 )
 SUBSCRIPTIONS = (calls.Subscription,)
+
+planned_arguments.install()  # resolvers' arguments converted by a plan per field (api/core/arguments.py)
 
 
 class OperationScope(SchemaExtension):
