@@ -189,7 +189,7 @@ class Query:
             raise NotFound(f"debtor {debtor_id} not found")
         now = info.context.now()
         accounts = await loaders.accounts_by_debtor_id.load(debtor.id)
-        history = await loaders.interactions_by_debtor_id.load(debtor.id)
+        history = await loaders.interaction_facts_by_debtor_id.load(debtor.id)
         decisions = contact_decisions(
             debtor,
             accounts,
