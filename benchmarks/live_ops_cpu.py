@@ -33,7 +33,7 @@ for _name in ("ASISTENTE_RATE_LIMIT_KEY", "ASISTENTE_RATE_LIMIT_SESSION", "ASIST
     os.environ.setdefault(_name, "0")
 
 
-async def measure(url: str, key: str, ops: list[str], requests: int) -> None:
+async def measure(url: str, key: str, ops: list[str], requests: int, profile: str | None = None) -> None:
     from asistente.app import create_app
     from asistente.settings import Settings
 
@@ -49,6 +49,12 @@ async def measure(url: str, key: str, ops: list[str], requests: int) -> None:
             for op in ops:
                 await client.post("/graphql", content=maker.body(op, d), headers=headers)
         for op in ops:
+            prof = None
+            if profile:
+                from pyinstrument import Profiler
+
+                prof = Profiler(interval=0.0005, async_mode="disabled")
+                prof.start()
             cpu: list[float] = []
             wall: list[float] = []
             errors = 0
@@ -59,6 +65,9 @@ async def measure(url: str, key: str, ops: list[str], requests: int) -> None:
                 cpu.append((time.process_time() - c0) * 1000)
                 wall.append((time.perf_counter() - w0) * 1000)
                 errors += is_error(resp.status_code, resp.content) is not None
+            if prof is not None:
+                prof.stop()
+                Path(f"{profile}.{op}.txt").write_text(prof.output_text(show_all=False))
             cpu.sort()
             wall.sort()
             print(
@@ -76,7 +85,8 @@ def main() -> int:
     parser.add_argument("--database-url")
     parser.add_argument("--debtors", type=int, default=20_000)
     parser.add_argument("--requests", type=int, default=300)
-    parser.add_argument("--ops", default="card,contactPermission,validateAgreement")
+    parser.add_argument("--ops", default="card,contactPermission,checkCompliance,validateAgreement")
+    parser.add_argument("--profile", help="pyinstrument each operation's requests into PREFIX.<op>.txt")
     args = parser.parse_args()
     workdir = Path(args.workdir)
     keys = json.loads((workdir / f"keys-{args.db}-{args.debtors}.json").read_text())
@@ -85,7 +95,7 @@ def main() -> int:
     ops = [op for op in args.ops.split(",") if op in LIVE]
     load = os.getloadavg()
     print(f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; {args.db}", flush=True)
-    asyncio.run(measure(url, keys["agent"], ops, args.requests))
+    asyncio.run(measure(url, keys["agent"], ops, args.requests, args.profile))
     load = os.getloadavg()
     print(f"load average after {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
     return 0

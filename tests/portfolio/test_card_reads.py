@@ -153,3 +153,33 @@ def test_a_migration_leaves_statistics(tmp_path):
         tables = {r[0] for r in conn.execute(text("SELECT name FROM sqlite_master WHERE type = 'table'"))}
     engine.dispose()
     assert "sqlite_stat1" in tables  # ANALYZE ran after the migration
+
+
+@pytest.mark.parametrize("now", [NOW, NOW + timedelta(days=3), NOW + timedelta(days=400)])
+def test_the_contact_facts_columns_are_the_windowed_rows(session, now):
+    """contactPermission reads only the columns the contact rules use: the same rows, in the same order,
+    giving the same facts as the whole windowed rows (batched, alone, and through a bound session)."""
+    from asistente.portfolio.facts import interaction_facts
+
+    tenant = get_or_create_tenant(session, "acme")
+    other = get_or_create_tenant(session, "other")
+    records = [_dialer_debtor("D-60", 60), _dialer_debtor("D-21", 21), debtor_record("D-3", interactions=3)]
+    records.append(debtor_record("D-0", interactions=0))
+    assert not upsert_records(session, tenant.id, records, now=NOW).rejections
+    assert not upsert_records(session, other.id, [_dialer_debtor("D-60", 30)], now=NOW).rejections
+    session.commit()
+    repo = PortfolioRepository(session, tenant.id)
+    ids = [d.id for d in repo.debtors_by_external_ids(["D-60", "D-21", "D-3", "D-0"]).values()]
+    windowed = repo.interactions_by_debtor_ids(ids, now=now)
+    facts = repo.interaction_facts_by_debtor_ids(ids, now=now)
+    for debtor_id in ids:
+        whole = windowed.get(debtor_id, [])
+        assert len(facts.get(debtor_id, [])) == len(whole)
+        assert interaction_facts(facts.get(debtor_id, [])) == interaction_facts(whole)
+        alone = repo.interaction_facts_by_debtor_ids([debtor_id], now=now).get(debtor_id, [])
+        assert interaction_facts(alone) == interaction_facts(whole)
+        bound = PortfolioRepository(session, tenant.id, only_debtor_id=ids[0])
+        seen = bound.interaction_facts_by_debtor_ids([debtor_id], now=now).get(debtor_id, [])
+        assert interaction_facts(seen) == (interaction_facts(whole) if debtor_id == ids[0] else [])
+    theirs = PortfolioRepository(session, other.id).debtors_by_external_ids(["D-60"])["D-60"].id
+    assert repo.interaction_facts_by_debtor_ids([theirs], now=now) == {}

@@ -16,7 +16,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from asistente.agreements.allocation import DEFAULT_ORDER, Component
@@ -83,6 +83,21 @@ def _policy_of(record: AgreementPolicyRecord) -> AgreementPolicy:
     return _policy_from_text(record.id, record.revision, json.dumps(record.document, sort_keys=True))
 
 
+def _policy_records_statement(by_currency: bool, include_history: bool) -> Any:
+    q = select(AgreementPolicyRecord).where(AgreementPolicyRecord.tenant_id == bindparam("tenant"))
+    if by_currency:
+        q = q.where(AgreementPolicyRecord.currency == bindparam("currency"))
+    if not include_history:
+        q = q.where(AgreementPolicyRecord.active.is_(True))
+    return q.order_by(
+        AgreementPolicyRecord.scope_key, AgreementPolicyRecord.revision.desc(), AgreementPolicyRecord.id
+    )
+
+
+# Built once (bind parameters): building the statement cost as much as running it (validateAgreement).
+_POLICY_RECORDS = {(c, h): _policy_records_statement(c, h) for c in (False, True) for h in (False, True)}
+
+
 class AgreementRepository:
     """`only_debtor_id`: a record-bound sidebar session sees that debtor's agreements only."""
 
@@ -95,15 +110,9 @@ class AgreementRepository:
     def policy_records(
         self, *, currency: str | None = None, include_history: bool = False
     ) -> list[AgreementPolicyRecord]:
-        q = select(AgreementPolicyRecord).where(AgreementPolicyRecord.tenant_id == self.tenant_id)
-        if currency is not None:
-            q = q.where(AgreementPolicyRecord.currency == currency)
-        if not include_history:
-            q = q.where(AgreementPolicyRecord.active.is_(True))
-        q = q.order_by(
-            AgreementPolicyRecord.scope_key, AgreementPolicyRecord.revision.desc(), AgreementPolicyRecord.id
-        )
-        return list(self.session.scalars(q))
+        q = _POLICY_RECORDS[(currency is not None, include_history)]
+        params = {"tenant": self.tenant_id, **({"currency": currency} if currency is not None else {})}
+        return list(self.session.scalars(q, params))
 
     def set_policy(self, document: Any, *, actor_id: str | None, now: datetime) -> AgreementPolicyRecord:
         """Validate (PolicyError names every JSON path) and store as the new revision of its key."""

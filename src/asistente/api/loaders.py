@@ -44,6 +44,10 @@ class Loaders:
         self.interactions_by_debtor_id: DataLoader[str, list[Interaction]] = _loader(
             lambda ids: repo.interactions_by_debtor_ids(ids, now=ctx.now()), list
         )
+        # the same window, only the columns the contact rules read (contactPermission)
+        self.interaction_facts_by_debtor_id: DataLoader[str, list[Any]] = _loader(
+            lambda ids: repo.interaction_facts_by_debtor_ids(ids, now=ctx.now()), list
+        )
         # what a card shows (lastInteractions): the last 20 only, not the contact rules' 35-day window
         self.last_interactions_by_debtor_id: DataLoader[str, list[Interaction]] = _loader(
             repo.last_interactions_by_debtor_ids, list

@@ -7,6 +7,8 @@ can be injected (``detector=``) so the mapping is testable on its own.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
@@ -149,21 +151,13 @@ def check_text(
         if r.applies_to(channel, role) and (check_required or r.scope != "communication")
     ]
 
-    engine = detector or _default_detector()
-    detections = list(engine.detect(text, language))
-    elements = engine.find_elements(text, language)
-    if detector is None and use_model:
-        from asistente.compliance.textmodel import SIGNAL_CODE, default_model
-
-        detections += default_model().detections(
-            text,
-            skip={SIGNAL_CODE.get(d.signal) for d in detections},
-            jurisdiction=jurisdiction,
-            channel=channel.value,
-            recipient_role=role.value,
-            is_first_contact=is_first_contact,
-            time_barred=time_barred,
+    if detector is None:
+        detections, elements = _default_signals(
+            text, language, jurisdiction, channel.value, role.value, is_first_contact, time_barred, use_model
         )
+    else:
+        detections = list(detector.detect(text, language))
+        elements = detector.find_elements(text, language)
     detections += extra_detections
 
     found: list[tuple[Rule, RuleHit]] = []
@@ -243,6 +237,61 @@ def check_text(
         warnings=warnings,
         pack_version=PackRegistry.version_string(pack_list),
     )
+
+
+# What the lexicon and the text model find in a text depends only on the text and these inputs (never on
+# the packs, the tenant, the debtor's addresses or the caller) and on the process's lexicon and model, which
+# are loaded once: the same line said to many debtors (a script, a playbook answer, a template) is read once.
+_SIGNALS: OrderedDict[tuple[Any, ...], tuple[Any, Any, tuple[Any, ...], dict[str, Any]]] = OrderedDict()
+_SIGNALS_LOCK = threading.Lock()  # check_text also runs in worker threads
+_SIGNALS_SIZE = 2048
+_SIGNALS_MAX_TEXT = 2000  # longer texts are read every time (a memo entry holds its text)
+
+
+def _default_signals(
+    text: str,
+    language: str | None,
+    jurisdiction: str,
+    channel: str,
+    role: str,
+    is_first_contact: bool,
+    time_barred: bool,
+    use_model: bool,
+) -> tuple[list[Any], dict[str, list[Any]]]:
+    """(detections, elements) of the default detector and (when `use_model`) the text model; memoised per
+    process for identical inputs and the same lexicon and model objects. Fresh containers every call."""
+    from asistente.compliance.textmodel import SIGNAL_CODE, default_model
+
+    engine = _default_detector()
+    matcher = getattr(engine, "default_matcher", None)
+    lexicon = matcher() if matcher is not None else None  # the loaded lexicon (a reload is a new object)
+    model = default_model() if use_model else None
+    key = (text, language, jurisdiction, channel, role, is_first_contact, time_barred, use_model)
+    found = _SIGNALS.get(key) if len(text) <= _SIGNALS_MAX_TEXT else None
+    if found is not None and found[0][0] is engine and found[0][1] is lexicon and found[1] is model:
+        with _SIGNALS_LOCK:
+            if key in _SIGNALS:
+                _SIGNALS.move_to_end(key)
+        return list(found[2]), {k: list(v) for k, v in found[3].items()}
+    detections = list(engine.detect(text, language))
+    elements = engine.find_elements(text, language)
+    if model is not None:
+        detections += model.detections(
+            text,
+            skip={SIGNAL_CODE.get(d.signal) for d in detections},
+            jurisdiction=jurisdiction,
+            channel=channel,
+            recipient_role=role,
+            is_first_contact=is_first_contact,
+            time_barred=time_barred,
+        )
+    if len(text) <= _SIGNALS_MAX_TEXT:
+        entry = ((engine, lexicon), model, tuple(detections), {k: list(v) for k, v in elements.items()})
+        with _SIGNALS_LOCK:
+            _SIGNALS[key] = entry
+            while len(_SIGNALS) > _SIGNALS_SIZE:
+                _SIGNALS.popitem(last=False)
+    return detections, elements
 
 
 def forbidden_signals(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from asistente.compliance import ContactRequest, PackRegistry, evaluate_contact
 from asistente.compliance.types import ContactDecision
@@ -23,7 +24,7 @@ MAX_DESTINATION = 300
 def contact_decisions(
     debtor: Debtor,
     accounts: Sequence[Account],
-    interactions: Sequence[Interaction],
+    interactions: Sequence[Interaction] | Sequence[Any],
     packs: PackRegistry,
     channels: Sequence[Channel] | None = None,
     *,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from asistente.compliance import DebtorFacts, InteractionFact
 from asistente.enums import Channel, Direction, InteractionOutcome, RecipientRole
@@ -33,7 +34,8 @@ def debtor_facts(debtor: Debtor, accounts: Sequence[Account]) -> DebtorFacts:
     )
 
 
-def interaction_facts(rows: Sequence[Interaction]) -> list[InteractionFact]:
+def interaction_facts(rows: Sequence[Interaction] | Sequence[Any]) -> list[InteractionFact]:
+    """Interactions (ORM rows, or result rows with the same column names) as the contact rules' facts."""
     return [
         InteractionFact(
             channel=Channel(i.channel),

@@ -103,6 +103,22 @@ class PortfolioRepository:
             out[it.debtor_id].append(it)
         return out
 
+    def interaction_facts_by_debtor_ids(self, ids: Sequence[str], *, now: datetime) -> dict[str, list[Any]]:
+        """The rows of `interactions_by_debtor_ids` (the same window, the same order) with only what the
+        contact rules read (debtor_id, channel, direction, at, outcome, recipient_role) as plain result
+        rows: a dialer-worked debtor has dozens of interactions in the window, and building ORM objects
+        for them was most of a contact check's reads."""
+        out: dict[str, list[Any]] = defaultdict(list)
+        params = {
+            "tenant": self.tenant_id,
+            "ids": self._scoped(ids),
+            "keep": RECENT_INTERACTIONS,
+            "since": now - timedelta(days=INTERACTION_WINDOW_DAYS),
+        }
+        for row in self.session.execute(_RECENT_INTERACTION_FACTS, params):
+            out[row.debtor_id].append(row)
+        return out
+
     def last_interactions_by_debtor_ids(self, ids: Sequence[str]) -> dict[str, list[Interaction]]:
         """Only the last RECENT_INTERACTIONS of each debtor, newest first: what a card shows. The same rows,
         in the same order, as the first RECENT_INTERACTIONS of `interactions_by_debtor_ids`, without the
@@ -317,8 +333,9 @@ class PortfolioRepository:
             self.session.execute(update(Debtor), rows)
 
 
-def _recent(model: Any, time_col: Any, *, window: bool = True) -> Select:
-    """The last `keep` rows of each debtor, plus (with `window`) every row at or after `since`."""
+def _recent(model: Any, time_col: Any, *, window: bool = True, columns: Sequence[Any] = ()) -> Select:
+    """The last `keep` rows of each debtor, plus (with `window`) every row at or after `since`; whole rows,
+    or only `columns` (plain result rows, no ORM objects)."""
     rn = func.row_number().over(partition_by=model.debtor_id, order_by=(time_col.desc(), model.id.desc()))
     inner = (
         select(model.id.label("id"), rn.label("rn"), time_col.label("t"))
@@ -327,7 +344,7 @@ def _recent(model: Any, time_col: Any, *, window: bool = True) -> Select:
     )
     keep = inner.c.rn <= bindparam("keep")
     return (
-        select(model)
+        select(*(columns or (model,)))
         .join(inner, inner.c.id == model.id)
         .where(or_(keep, inner.c.t >= bindparam("since")) if window else keep)
         .order_by(model.debtor_id, time_col.desc(), model.id.desc())
@@ -357,6 +374,19 @@ _PROMISES_BY_DEBTOR = _by(
     Promise.id,
 )
 _RECENT_INTERACTIONS = _recent(Interaction, Interaction.at)
+# What the contact rules read of each interaction (asistente.portfolio.facts.interaction_facts)
+_RECENT_INTERACTION_FACTS = _recent(
+    Interaction,
+    Interaction.at,
+    columns=(
+        Interaction.debtor_id,
+        Interaction.channel,
+        Interaction.direction,
+        Interaction.at,
+        Interaction.outcome,
+        Interaction.recipient_role,
+    ),
+)
 _LAST_INTERACTIONS = _recent(Interaction, Interaction.at, window=False)
 _LAST_INTERACTIONS_OF_ONE = (
     select(Interaction)

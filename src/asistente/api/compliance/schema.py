@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import json
+from collections import OrderedDict
 from datetime import datetime
 from typing import Any
 
 import strawberry
+from sqlalchemy import Text, bindparam, cast, select
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
@@ -44,8 +48,8 @@ def tenant_packs(info: Info) -> PackRegistry:
     ctx = info.context
 
     def build() -> PackRegistry:
-        tenant = ctx.session.get(Tenant, ctx.principal.tenant_id)
-        return packs_with_overlays(ctx.services.extras["packs"], tenant.settings, tenant.slug)
+        text, slug = ctx.session.execute(_PACK_SOURCE, {"tenant": ctx.principal.tenant_id}).one()
+        return built_packs(ctx.services, ctx.principal.tenant_id, text, slug)
 
     return ctx.per_operation("tenant_packs", build)
 
@@ -59,14 +63,40 @@ async def tenant_packs_off_loop(info: Info) -> PackRegistry:
 
         def read() -> tuple[Any, str]:
             with factory() as session:
-                tenant = session.get(Tenant, tenant_id)
-                return tenant.settings, tenant.slug
+                return tuple(session.execute(_PACK_SOURCE, {"tenant": tenant_id}).one())
 
-        settings, slug = await asyncio.to_thread(read)
-        return ctx.per_operation(
-            "tenant_packs", lambda: packs_with_overlays(ctx.services.extras["packs"], settings, slug)
-        )
+        text, slug = await asyncio.to_thread(read)
+        return ctx.per_operation("tenant_packs", lambda: built_packs(ctx.services, tenant_id, text, slug))
     return tenant_packs(info)
+
+
+# The tenant's settings as stored (the text: parsed only when it changed) and its slug: one indexed row.
+_PACK_SOURCE = select(cast(Tenant.settings, Text), Tenant.slug).where(Tenant.id == bindparam("tenant"))
+
+
+def built_packs(services: Any, tenant_id: str, settings_text: str | None, slug: str) -> PackRegistry:
+    """The packs with this tenant's overlays for the settings text just read. Kept per process keyed by
+    (tenant, digest of that text, slug), so a request whose read differs in anything builds again: never
+    staler than the request's own read, never another tenant's (ASISTENTE_CARD_CACHE_SIZE=0: no reuse)."""
+    base: PackRegistry = services.extras["packs"]
+
+    def build() -> PackRegistry:
+        settings = json.loads(settings_text) if settings_text else None
+        return packs_with_overlays(base, settings if isinstance(settings, dict) else None, slug)
+
+    if services.settings.card_cache_size <= 0:
+        return build()
+    digest = hashlib.sha256(settings_text.encode()).digest() if settings_text else None
+    key = (tenant_id, digest, slug, id(base))
+    cache: OrderedDict = services.extras.setdefault("tenant_packs_cache", OrderedDict())
+    found = cache.get(key)
+    if found is None:
+        found = cache[key] = build()
+        while len(cache) > 256:
+            cache.popitem(last=False)
+    else:
+        cache.move_to_end(key)
+    return found
 
 
 def packs_with_overlays(registry: PackRegistry, settings: dict[str, Any] | None, slug: str) -> PackRegistry:
@@ -159,7 +189,7 @@ class Query:
             raise NotFound(f"debtor {debtor_id} not found")
         now = info.context.now()
         accounts = await loaders.accounts_by_debtor_id.load(debtor.id)
-        history = await loaders.interactions_by_debtor_id.load(debtor.id)
+        history = await loaders.interaction_facts_by_debtor_id.load(debtor.id)
         decisions = contact_decisions(
             debtor,
             accounts,

@@ -60,7 +60,9 @@ if TYPE_CHECKING:
 log = logging.getLogger("asistente.prepared")
 
 # Root fields answered by this path (Query fields whose result is a plain object tree).
-ROOT_FIELDS = frozenset({"suggestResponses", "draftMessage"})
+ROOT_FIELDS = frozenset(
+    {"suggestResponses", "draftMessage", "checkCompliance", "contactPermission", "validateAgreement"}
+)
 
 
 class _Ineligible(Exception):

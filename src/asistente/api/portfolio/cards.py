@@ -29,6 +29,7 @@ import logging
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from inspect import isawaitable
 from typing import TYPE_CHECKING, Any
 
 from graphql import (
@@ -54,6 +55,8 @@ from graphql import (
     parse,
     specified_rules,
 )
+from graphql import execute as gql_execute
+from strawberry.schema._graphql_core import execution_context_class_kwargs
 from strawberry.schema.schema import validate_document
 from strawberry.types import ExecutionResult
 
@@ -225,6 +228,10 @@ class CardPath:
         self.revisions = revisions.RevisionReader(services.engine)
         self.serializers = {name: _serializer(self.debtor_type.fields[name].type) for name in CLOCK_FIELDS}
         self.snapshot_query = self._snapshot_query()
+        self.snapshot_document = parse(self.snapshot_query, max_tokens=self.max_tokens)
+        invalid = validate_document(self.gql, self.snapshot_document, self.rules)
+        if invalid:  # generated from the schema: a failure here is a bug in this module
+            raise RuntimeError(f"the card snapshot query does not validate: {invalid}")
         self._plans: dict[tuple[str, str | None], _Plan | None] = {}
         self._cards: OrderedDict[tuple[str, str], _Snapshot] = OrderedDict()
         self._building: dict[tuple[str, str], tuple[int, asyncio.Future[_Snapshot | None]]] = {}
@@ -486,14 +493,40 @@ class CardPath:
         sub.principal = ctx.principal
         sub.auth_error = None
         sub.seed_loaders = seed
-        result = await self.schema.execute(
-            self.snapshot_query, variable_values={"id": debtor_id}, context_value=sub
-        )
+        result = await self._execute_snapshot(sub, debtor_id)
         if result.errors or not result.data or result.data.get("debtor") is None:
             return None
         return _Snapshot(
             revision, valid_from, result.data["debtor"], zones, birth, accounts, promises, payments
         )
+
+    async def _execute_snapshot(self, sub: Context, debtor_id: str) -> Any:
+        """The snapshot query executed by graphql-core with the schema's own resolvers and execution
+        context class, inside what the schema's extensions give an operation (OperationScope: a database
+        slot, a fresh session, loaders and clock; RootFieldPermissions: the root field authorised first),
+        without re-running the per-request extension machinery (parse and validation caches, per-field
+        hooks that only act on root fields) for a document parsed and validated once at start-up. Any error
+        makes the caller fall back to normal execution of the request."""
+        slots = self.services.db_slots()
+        await slots.acquire()
+        try:
+            sub.begin_operation()
+            try:
+                sub.require_field("Query", "debtor")
+                result = gql_execute(
+                    self.gql,
+                    self.snapshot_document,
+                    context_value=sub,
+                    variable_values={"id": debtor_id},
+                    **execution_context_class_kwargs(self.schema.execution_context_class),
+                )
+                if isawaitable(result):
+                    result = await result
+                return result
+            finally:
+                sub.end_operation()
+        finally:
+            slots.release()
 
     def _project_debtor(
         self, snap: _Snapshot, root: _Root, plan: _Plan, list_args: dict[str, Any], now: datetime
