@@ -117,13 +117,21 @@ def _preferences(info: Info) -> domain.Preferences:
 
 
 def _classifier(info: Info) -> Any:
-    extras = info.context.services.extras
+    """The process's classifier; the shipped model (a pure function of the text) with its answers
+    remembered per text (domain.MemoisedClassifier), unless caches are off (ASISTENTE_CARD_CACHE_SIZE=0)."""
+    from asistente.objections.classifier import Classifier, default_classifier
+
+    services = info.context.services
+    extras = services.extras
     found = extras.get("classifier")
     if found is None:
-        from asistente.objections.classifier import default_classifier
-
         found = extras["classifier"] = default_classifier()
-    return found
+    if type(found) is not Classifier or services.settings.card_cache_size <= 0:
+        return found
+    memo = extras.get("classifier_memo")
+    if memo is None or memo.classifier is not found:  # first use, or the model object was replaced
+        memo = extras["classifier_memo"] = domain.MemoisedClassifier(found)
+    return memo
 
 
 def _shared(info: Info, name: str, factory: Any) -> Any:
@@ -172,25 +180,44 @@ async def _inputs(info: Info, p: Principal, debtor_id: str, now: datetime) -> Su
         debtor, accounts, payments, promises, interactions, active_agreements=state.active_agreements
     )
     session = ctx.session
+    # What the debtor's own rows do not decide is the same for every debtor of the tenant at the same
+    # fingerprint (its policy rows, settings and feedback as counted by the state read): built once per
+    # tenant and fingerprint, so a debtor seen for the first time reads only its own rows.
+    tenant_memo: InputsCache = shared(services, "suggestion_tenant_inputs", InputsCache)
     policy = None
     policy_versions: dict[str, Any] = {}
     main = card.main_account
     if main is not None:
-        try:
-            in_force = AgreementStore(session, p.tenant_id).policy_for(
-                main.currency, main.product, card.segment_code
-            )
-            policy, policy_versions = in_force.policy, in_force.versions()
-        except DomainError:
-            policy = None  # no policy for the currency: no plan is offered (said in nextSteps)
+        # Without an active policy row the tenant gets the shipped default for the currency, whatever
+        # the product and segment (AgreementRepository.policy_for): those only key a tenant's own rows.
+        scope = (main.product, card.segment_code) if state.active_policies else ()
+        policy_key = ("policy", p.tenant_id, state.policy_rows, state.active_policies, main.currency, *scope)
+        found_policy = tenant_memo.get(policy_key) if use_cache else None
+        if found_policy is None:
+            try:
+                in_force = AgreementStore(session, p.tenant_id).policy_for(
+                    main.currency, main.product, card.segment_code
+                )
+                found_policy = (in_force.policy, in_force.versions())
+            except DomainError:
+                found_policy = (None, {})  # no policy for the currency: no plan is offered (nextSteps)
+            if use_cache:
+                tenant_memo.put(policy_key, found_policy)
+        policy, policy_versions = found_policy
     settings = state.settings
+    feedback_key = ("feedback", p.tenant_id, state.feedback_rows, str(state.newest_feedback))
+    stats = tenant_memo.get(feedback_key) if use_cache else None
+    if stats is None:
+        stats = shared(services, "suggestion_feedback", fb.FeedbackStats).for_tenant(session, p.tenant_id)
+        if use_cache:
+            tenant_memo.put(feedback_key, stats)
     built = SuggestionInputs(
         card=card,
         policy=policy,
         policy_versions=policy_versions,
         packs=packs_with_overlays(services.extras["packs"], settings, state.tenant_slug),
         preferences=domain.Preferences.from_settings(settings.get(SETTINGS_KEY)),
-        stats=shared(services, "suggestion_feedback", fb.FeedbackStats).for_tenant(session, p.tenant_id),
+        stats=stats,
     )
     # Everything is read: end the read transaction so the pooled connection goes back while the
     # suggestion is computed and while this request waits for its ledger batch.
