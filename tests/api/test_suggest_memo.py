@@ -121,3 +121,39 @@ async def test_the_classifier_memo_follows_the_process_model(api, services, sess
     s = await _suggest(api, services, session_factory, t.agent, debtor, "ya pagué eso el mes pasado")
     assert s["category"] == "REFUSAL"
     assert services.extras["classifier"].seen  # asked directly, every time
+
+
+def test_the_cards_read_as_rows_equal_the_cards_read_by_the_loaders(session_factory, clock):
+    """Every demo debtor (seven jurisdictions; payments, promises, interactions in and out of the windows)
+    gets the same DebtorCard from `_card_rows` as from the repository methods behind the loaders."""
+    from sqlalchemy import select
+
+    from asistente.api.objections.suggest import _card_rows
+    from asistente.demo import seed_demo
+    from asistente.objections.card import debtor_card
+    from asistente.portfolio.models import Debtor
+    from asistente.portfolio.repository import PortfolioRepository
+
+    seed_demo(session_factory, now=clock())
+    now = clock()
+    with session_factory() as s:
+        debtors = list(s.execute(select(Debtor.id, Debtor.tenant_id)))
+        assert len(debtors) > 50
+        compared = 0
+        for debtor_id, tenant_id in debtors:
+            r = PortfolioRepository(s, tenant_id)
+            orm = (
+                r.debtors_by_ids([debtor_id])[debtor_id],
+                r.accounts_by_debtor_ids([debtor_id]).get(debtor_id, []),
+                r.payments_by_debtor_ids([debtor_id], now=now).get(debtor_id, []),
+                r.promises_by_debtor_ids([debtor_id]).get(debtor_id, []),
+                r.interactions_by_debtor_ids([debtor_id], now=now).get(debtor_id, []),
+            )
+            rows = _card_rows(s, tenant_id, debtor_id, now)
+            assert rows is not None
+            assert [len(x) for x in rows[1:]] == [len(x) for x in orm[1:]]
+            assert debtor_card(*rows, active_agreements=1) == debtor_card(*orm, active_agreements=1)
+            compared += bool(orm[2]) and bool(orm[4])
+        assert compared > 10  # debtors with payments and interactions were among them
+        assert _card_rows(s, "11111111-1111-4111-8111-111111111111", debtors[0][0], now) is None  # tenant
+        assert _card_rows(s, debtors[0][1], "00000000-0000-0000-0000-000000000000", now) is None

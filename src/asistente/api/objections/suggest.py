@@ -4,10 +4,11 @@ playbook's owner reads (suggestionStats, suggestionEdits) and the tenant's objec
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import strawberry
+from sqlalchemy.orm import Session
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
@@ -24,6 +25,7 @@ from asistente.errors import BadInput, DomainError, NotFound
 from asistente.objections import feedback as fb
 from asistente.objections import suggest as domain
 from asistente.objections.card import DebtorCard, card_today, debtor_card
+from asistente.portfolio import repository as repo
 from asistente.tenants.models import Tenant
 from asistente.tenants.service import Principal
 
@@ -168,14 +170,25 @@ async def _inputs(info: Info, p: Principal, debtor_id: str, now: datetime) -> Su
     found = cache.get(key) if use_cache else None
     if found is not None:
         return found
-    loaders = ctx.loaders
-    debtor = await loaders.debtor_by_id.load(state.debtor_id)
-    if debtor is None:  # deleted in between
+    if use_cache:
+        rows = _card_rows(ctx.session, p.tenant_id, state.debtor_id, ctx.now())
+    else:  # normal execution: the operation's loaders
+        loaders = ctx.loaders
+        debtor = await loaders.debtor_by_id.load(state.debtor_id)
+        rows = (
+            None
+            if debtor is None
+            else (
+                debtor,
+                await loaders.accounts_by_debtor_id.load(debtor.id),
+                await loaders.payments_by_debtor_id.load(debtor.id),
+                await loaders.promises_by_debtor_id.load(debtor.id),
+                await loaders.interactions_by_debtor_id.load(debtor.id),
+            )
+        )
+    if rows is None:  # deleted in between
         raise NotFound(f"debtor {debtor_id} not found")
-    accounts = await loaders.accounts_by_debtor_id.load(debtor.id)
-    payments = await loaders.payments_by_debtor_id.load(debtor.id)
-    promises = await loaders.promises_by_debtor_id.load(debtor.id)
-    interactions = await loaders.interactions_by_debtor_id.load(debtor.id)
+    debtor, accounts, payments, promises, interactions = rows
     card = debtor_card(
         debtor, accounts, payments, promises, interactions, active_agreements=state.active_agreements
     )
@@ -225,6 +238,34 @@ async def _inputs(info: Info, p: Principal, debtor_id: str, now: datetime) -> Su
     if use_cache and debtor.card_revision == state.card_revision:  # not moved while we read: keep it
         cache.put(key, built)
     return built
+
+
+def _card_rows(session: Session, tenant_id: str, debtor_id: str, now: datetime) -> tuple[Any, ...] | None:
+    """(debtor, accounts, payments, promises, interactions) of one debtor whose tenant and binding the
+    caller has checked: the loaders' own statements, parameters and order (portfolio.repository), run on
+    the session's connection as plain result rows (attributes named as the columns, values converted by
+    the same column types) instead of ORM objects, which debtor_card only reads. None when the debtor is
+    gone. tests/api/test_prepared.py and test_suggest_memo.py compare the answers with the loaders'."""
+    conn = session.connection()
+    one = {"tenant": tenant_id, "ids": [debtor_id]}
+    debtor = conn.execute(repo._DEBTORS_BY_IDS, one).first()
+    if debtor is None:
+        return None
+    accounts = conn.execute(repo._ACCOUNTS_BY_DEBTOR, one).all()
+    payments = conn.execute(
+        repo._RECENT_PAYMENTS,
+        {**one, "keep": repo.RECENT_PAYMENTS, "since": now - timedelta(days=repo.PAYMENT_LOOKBACK_DAYS)},
+    ).all()
+    promises = conn.execute(repo._PROMISES_BY_DEBTOR, one).all()
+    interactions = conn.execute(
+        repo._RECENT_INTERACTIONS,
+        {
+            **one,
+            "keep": repo.RECENT_INTERACTIONS,
+            "since": now - timedelta(days=repo.INTERACTION_WINDOW_DAYS),
+        },
+    ).all()
+    return debtor, accounts, payments, promises, interactions
 
 
 def _authority(p: Principal) -> DomainRole:
