@@ -209,3 +209,77 @@ def test_chain_link_hashes_exactly_as_chain_hash(
     }
     expected = chain_hash(prev, hashed_fields(**fields, seq=seq, prev_hash=prev))
     assert ChainLink(**fields).hash(prev, seq) == expected
+
+
+# Values as callers hand them to the ledger: plain JSON plus the types normalize converts, keys that are
+# secrets, enums and non-text keys, and text that looks like a credential (or nearly does).
+_secretish_text = st.sampled_from(
+    [
+        "ask_abcdef123456",
+        "mi clave es ask_live_9f8e7d6c5b",
+        "Authorization: Bearer abcdefghijklmnopqrstuvwxyz012345",
+        "BEARER abcdefghijklmnopqrst",
+        "bearer corto",
+        "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl",
+        "eyJ sin punto",
+        "task_list ask_",
+        "ya pagué, mándemelo por escrito",
+    ]
+)
+_keys = (
+    st.text(max_size=8)
+    | st.sampled_from(["password", "api_key", "AccessToken", "prompt_tokens", "auth", "text", "shown"])
+    | st.sampled_from([Channel.SMS, 3, True, None])
+)
+caller_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats()
+    | st.text()
+    | _secretish_text
+    | st.decimals(allow_nan=False)
+    | st.datetimes(timezones=st.none() | st.just(UTC))
+    | st.dates()
+    | st.uuids()
+    | st.sampled_from(list(Channel)),
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.lists(children, max_size=3).map(tuple)
+        | st.frozensets(st.text(max_size=4) | st.integers(), max_size=3)
+        | st.dictionaries(_keys, children, max_size=4)
+    ),
+    max_leaves=24,
+)
+
+
+@given(caller_values)
+def test_prepare_equals_scrub_of_normalize(value: object) -> None:
+    """The one-pass `prepare` stores exactly what scrub(normalize(value)) stores, key order included."""
+    expected = scrub(normalize(value))
+    got = prepare(value)
+    assert got == expected
+    assert json.dumps(got, ensure_ascii=False, default=str) == json.dumps(
+        expected, ensure_ascii=False, default=str
+    )
+
+
+def test_prepare_still_refuses_a_value_it_would_drop() -> None:
+    with pytest.raises(TypeError):
+        prepare({"password": object()})
+    with pytest.raises(TypeError):
+        scrub(normalize({"password": object()}))
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["ask_abcdef123456", "x Bearer abcdefghijklmnopqrstuvwxyz", "BeArEr abcdefghijklmnopqrstuv", "plain"],
+)
+def test_scrub_text_hint_never_skips_a_credential(text: str) -> None:
+    from asistente.audit import chain
+
+    slow = text
+    for pattern, repl in chain._SECRET_VALUES:
+        slow = pattern.sub(repl, slow)
+    assert scrub_text(text) == slow
+    assert (chain._SECRET_HINT.search(text) is None) <= (slow == text)

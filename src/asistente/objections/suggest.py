@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import ROUND_CEILING, Decimal
 from enum import StrEnum
+from types import MappingProxyType
 from typing import Any, Protocol
 from weakref import WeakKeyDictionary
 
@@ -54,6 +55,7 @@ __all__ = [
     "AnswerStats",
     "ComplianceCache",
     "Dropped",
+    "MemoisedClassifier",
     "NextStep",
     "NextStepKind",
     "Preferences",
@@ -121,6 +123,34 @@ class ClassifierLike(Protocol):
     version: str
 
     def classify(self, text: str, language: str | None = None) -> ClassificationLike: ...
+
+
+class MemoisedClassifier:
+    """A classifier whose answers are remembered per exact text (bounded LRU): for the shipped model
+    (`objections.classifier.Classifier`) `classify` is a pure function of the text, and its
+    `Classification` is immutable, so a repeated turn gets the very answer it got before. The entry names
+    the model object it came from: another model (reloaded, retrained) never sees this one's answers."""
+
+    def __init__(self, classifier: ClassifierLike, size: int = 8_192) -> None:
+        self.classifier = classifier
+        self.version = classifier.version
+        self.size = size
+        self._items: OrderedDict[str, ClassificationLike] = OrderedDict()
+        self.hits = 0
+
+    def classify(self, text: str, language: str | None = None) -> ClassificationLike:
+        if language is not None:  # not what suggestions ask: not remembered
+            return self.classifier.classify(text, language)
+        found = self._items.get(text)
+        if found is not None:
+            self._items.move_to_end(text)
+            self.hits += 1
+            return found
+        result = self.classifier.classify(text)
+        self._items[text] = result
+        if len(self._items) > self.size:
+            self._items.popitem(last=False)
+        return result
 
 
 @dataclass(frozen=True)
@@ -261,6 +291,64 @@ class ComplianceCache:
         self.hits = 0
         self.misses = 0
         self._next_calls: OrderedDict[tuple, tuple[DebtorCard, PackRegistry, tuple]] = OrderedDict()
+        # Per card object: the plan proposed and the placeholder values (see `plan` and `values`).
+        self._per_card: OrderedDict[tuple, tuple[tuple[Any, ...], Any]] = OrderedDict()
+        self.memo_hits = 0
+
+    def _remembered(self, key: tuple, objects: tuple[Any, ...], build: Any) -> Any:
+        """``build()`` memoised per ``key``, which names ``objects`` by ``id``: an entry counts only while
+        those very objects are the ones asked about (identity, never equality), so a card, policy or plan
+        rebuilt after a write gets its own entry. Bounded LRU."""
+        found = self._per_card.get(key)
+        if (
+            found is not None
+            and len(found[0]) == len(objects)
+            and all(a is b for a, b in zip(found[0], objects, strict=True))
+        ):
+            self._per_card.move_to_end(key)
+            self.memo_hits += 1
+            return found[1]
+        value = build()
+        self._per_card[key] = (objects, value)
+        if len(self._per_card) > 4_000:
+            self._per_card.popitem(last=False)
+        return value
+
+    def plan(
+        self,
+        card: DebtorCard,
+        policy: AgreementPolicy | None,
+        caller_role: Role,
+        today: date,
+        *,
+        settlement: bool,
+    ) -> PlanOutcome:
+        """``propose_plan`` memoised per card object, policy object, authority, day and kind (all of its
+        inputs: a card and a policy are immutable and rebuilt whenever the database moves)."""
+        return self._remembered(
+            ("plan", id(card), id(policy), caller_role, today, settlement),
+            (card, policy),
+            lambda: propose_plan(card, policy, caller_role, today, settlement=settlement),
+        )
+
+    def values(
+        self,
+        card: DebtorCard,
+        language: str,
+        plan: PlanOutcome | None,
+        next_at: datetime | None,
+        tz: str | None,
+    ) -> Mapping[str, str]:
+        """``values_for`` (read-only) memoised per card object, language, plan object and next contact."""
+        return self._remembered(
+            ("values", id(card), language, id(plan), next_at, tz),
+            (card, plan),
+            lambda: MappingProxyType(
+                values_for(
+                    card, language, plan=plan.terms if plan else None, next_contact=next_at, timezone=tz
+                )
+            ),
+        )
 
     def next_call(
         self, card: DebtorCard, packs: PackRegistry, now: datetime
@@ -635,13 +723,13 @@ def suggest_responses(
     )
     plan = None
     if category in PLAN_CATEGORIES:
-        plan = propose_plan(
+        plan = cache.plan(
             card, policy, caller_role, today, settlement=category is ObjectionCategory.DISCOUNT_OR_PLAN
         )
     next_at, tz = (None, None)
     if category is ObjectionCategory.CALL_LATER:
         next_at, tz = cache.next_call(card, packs, now)
-    values = values_for(card, language, plan=plan.terms if plan else None, next_contact=next_at, timezone=tz)
+    values = cache.values(card, language, plan, next_at, tz)
 
     role = RecipientRole.OTHER if category is ObjectionCategory.WRONG_PARTY else RecipientRole.DEBTOR
     candidates = _order_for_display(_rank(playbook.candidates(category, jurisdiction), situation, stats))

@@ -4,10 +4,11 @@ playbook's owner reads (suggestionStats, suggestionEdits) and the tenant's objec
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import strawberry
+from sqlalchemy.orm import Session
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
@@ -24,6 +25,7 @@ from asistente.errors import BadInput, DomainError, NotFound
 from asistente.objections import feedback as fb
 from asistente.objections import suggest as domain
 from asistente.objections.card import DebtorCard, card_today, debtor_card
+from asistente.portfolio import repository as repo
 from asistente.tenants.models import Tenant
 from asistente.tenants.service import Principal
 
@@ -117,13 +119,21 @@ def _preferences(info: Info) -> domain.Preferences:
 
 
 def _classifier(info: Info) -> Any:
-    extras = info.context.services.extras
+    """The process's classifier; the shipped model (a pure function of the text) with its answers
+    remembered per text (domain.MemoisedClassifier), unless caches are off (ASISTENTE_CARD_CACHE_SIZE=0)."""
+    from asistente.objections.classifier import Classifier, default_classifier
+
+    services = info.context.services
+    extras = services.extras
     found = extras.get("classifier")
     if found is None:
-        from asistente.objections.classifier import default_classifier
-
         found = extras["classifier"] = default_classifier()
-    return found
+    if type(found) is not Classifier or services.settings.card_cache_size <= 0:
+        return found
+    memo = extras.get("classifier_memo")
+    if memo is None or memo.classifier is not found:  # first use, or the model object was replaced
+        memo = extras["classifier_memo"] = domain.MemoisedClassifier(found)
+    return memo
 
 
 def _shared(info: Info, name: str, factory: Any) -> Any:
@@ -160,37 +170,67 @@ async def _inputs(info: Info, p: Principal, debtor_id: str, now: datetime) -> Su
     found = cache.get(key) if use_cache else None
     if found is not None:
         return found
-    loaders = ctx.loaders
-    debtor = await loaders.debtor_by_id.load(state.debtor_id)
-    if debtor is None:  # deleted in between
+    if use_cache:
+        rows = _card_rows(ctx.session, p.tenant_id, state.debtor_id, ctx.now())
+    else:  # normal execution: the operation's loaders
+        loaders = ctx.loaders
+        debtor = await loaders.debtor_by_id.load(state.debtor_id)
+        rows = (
+            None
+            if debtor is None
+            else (
+                debtor,
+                await loaders.accounts_by_debtor_id.load(debtor.id),
+                await loaders.payments_by_debtor_id.load(debtor.id),
+                await loaders.promises_by_debtor_id.load(debtor.id),
+                await loaders.interactions_by_debtor_id.load(debtor.id),
+            )
+        )
+    if rows is None:  # deleted in between
         raise NotFound(f"debtor {debtor_id} not found")
-    accounts = await loaders.accounts_by_debtor_id.load(debtor.id)
-    payments = await loaders.payments_by_debtor_id.load(debtor.id)
-    promises = await loaders.promises_by_debtor_id.load(debtor.id)
-    interactions = await loaders.interactions_by_debtor_id.load(debtor.id)
+    debtor, accounts, payments, promises, interactions = rows
     card = debtor_card(
         debtor, accounts, payments, promises, interactions, active_agreements=state.active_agreements
     )
     session = ctx.session
+    # What the debtor's own rows do not decide is the same for every debtor of the tenant at the same
+    # fingerprint (its policy rows, settings and feedback as counted by the state read): built once per
+    # tenant and fingerprint, so a debtor seen for the first time reads only its own rows.
+    tenant_memo: InputsCache = shared(services, "suggestion_tenant_inputs", InputsCache)
     policy = None
     policy_versions: dict[str, Any] = {}
     main = card.main_account
     if main is not None:
-        try:
-            in_force = AgreementStore(session, p.tenant_id).policy_for(
-                main.currency, main.product, card.segment_code
-            )
-            policy, policy_versions = in_force.policy, in_force.versions()
-        except DomainError:
-            policy = None  # no policy for the currency: no plan is offered (said in nextSteps)
+        # Without an active policy row the tenant gets the shipped default for the currency, whatever
+        # the product and segment (AgreementRepository.policy_for): those only key a tenant's own rows.
+        scope = (main.product, card.segment_code) if state.active_policies else ()
+        policy_key = ("policy", p.tenant_id, state.policy_rows, state.active_policies, main.currency, *scope)
+        found_policy = tenant_memo.get(policy_key) if use_cache else None
+        if found_policy is None:
+            try:
+                in_force = AgreementStore(session, p.tenant_id).policy_for(
+                    main.currency, main.product, card.segment_code
+                )
+                found_policy = (in_force.policy, in_force.versions())
+            except DomainError:
+                found_policy = (None, {})  # no policy for the currency: no plan is offered (nextSteps)
+            if use_cache:
+                tenant_memo.put(policy_key, found_policy)
+        policy, policy_versions = found_policy
     settings = state.settings
+    feedback_key = ("feedback", p.tenant_id, state.feedback_rows, str(state.newest_feedback))
+    stats = tenant_memo.get(feedback_key) if use_cache else None
+    if stats is None:
+        stats = shared(services, "suggestion_feedback", fb.FeedbackStats).for_tenant(session, p.tenant_id)
+        if use_cache:
+            tenant_memo.put(feedback_key, stats)
     built = SuggestionInputs(
         card=card,
         policy=policy,
         policy_versions=policy_versions,
         packs=packs_with_overlays(services.extras["packs"], settings, state.tenant_slug),
         preferences=domain.Preferences.from_settings(settings.get(SETTINGS_KEY)),
-        stats=shared(services, "suggestion_feedback", fb.FeedbackStats).for_tenant(session, p.tenant_id),
+        stats=stats,
     )
     # Everything is read: end the read transaction so the pooled connection goes back while the
     # suggestion is computed and while this request waits for its ledger batch.
@@ -198,6 +238,34 @@ async def _inputs(info: Info, p: Principal, debtor_id: str, now: datetime) -> Su
     if use_cache and debtor.card_revision == state.card_revision:  # not moved while we read: keep it
         cache.put(key, built)
     return built
+
+
+def _card_rows(session: Session, tenant_id: str, debtor_id: str, now: datetime) -> tuple[Any, ...] | None:
+    """(debtor, accounts, payments, promises, interactions) of one debtor whose tenant and binding the
+    caller has checked: the loaders' own statements, parameters and order (portfolio.repository), run on
+    the session's connection as plain result rows (attributes named as the columns, values converted by
+    the same column types) instead of ORM objects, which debtor_card only reads. None when the debtor is
+    gone. tests/api/test_prepared.py and test_suggest_memo.py compare the answers with the loaders'."""
+    conn = session.connection()
+    one = {"tenant": tenant_id, "ids": [debtor_id]}
+    debtor = conn.execute(repo._DEBTORS_BY_IDS, one).first()
+    if debtor is None:
+        return None
+    accounts = conn.execute(repo._ACCOUNTS_BY_DEBTOR, one).all()
+    payments = conn.execute(
+        repo._RECENT_PAYMENTS,
+        {**one, "keep": repo.RECENT_PAYMENTS, "since": now - timedelta(days=repo.PAYMENT_LOOKBACK_DAYS)},
+    ).all()
+    promises = conn.execute(repo._PROMISES_BY_DEBTOR, one).all()
+    interactions = conn.execute(
+        repo._RECENT_INTERACTIONS,
+        {
+            **one,
+            "keep": repo.RECENT_INTERACTIONS,
+            "since": now - timedelta(days=repo.INTERACTION_WINDOW_DAYS),
+        },
+    ).all()
+    return debtor, accounts, payments, promises, interactions
 
 
 def _authority(p: Principal) -> DomainRole:

@@ -1,0 +1,159 @@
+"""The per-tenant and per-card memos of suggestResponses (api/objections/suggest.py, objections/suggest.py)
+never serve another tenant's values nor values older than the request's own read: a write shows on the very
+next suggestion, on a debtor already seen and on one seen for the first time, and the answers and ledger
+records equal normal execution's (`card_cache_size = 0`) byte for byte (tests.api.test_prepared.both)."""
+
+from __future__ import annotations
+
+import re
+
+from asistente.enums import ObjectionCategory
+from tests.api.data import debtor_record
+from tests.api.test_agreements_api import SET_POLICY, policy_doc
+from tests.api.test_drafts_api import Tenant
+from tests.api.test_prepared import _paths, both, generated
+
+PLAN = "¿me pueden hacer un plan de pagos?"  # DISCOUNT_OR_PLAN: the plan's terms are in nextSteps
+FEEDBACK = "mutation($id: ID!) { recordSuggestionFeedback(auditId: $id, action: DISCARDED) { auditId } }"
+
+
+def _mx(ext: str, balance: str = "12000.00") -> dict:
+    rec = debtor_record(ext, accounts=1, interactions=0, payments=0)
+    rec["promises"] = []
+    rec["accounts"][0]["balance"] = balance
+    rec["accounts"][0]["principal"] = balance
+    return rec
+
+
+def _installments(s: dict) -> int:
+    """The number of installments of the plan offered (OFFER_PLAN, "... N pagos mensuales de ...")."""
+    step = next(n for n in s["nextSteps"] if n["kind"] == "OFFER_PLAN")
+    return int(re.search(r"(\d+) pagos", step["message"]).group(1))
+
+
+async def _suggest(api, services, session_factory, key, debtor_id, utterance=PLAN) -> dict:
+    query = generated(_paths(services).gql, "suggestResponses", "SuggestInput")
+    slow, _fast_before, fast_after = await both(
+        api, services, session_factory, query, {"i": {"debtorId": debtor_id, "utterance": utterance}}, key
+    )
+    assert "errors" not in slow, slow
+    return fast_after["data"]["suggestResponses"]
+
+
+async def test_a_policy_write_shows_at_once_on_seen_and_unseen_debtors(api, services, session_factory):
+    t = await Tenant(api).setup()
+    a = await t.debtor(_mx("MEMO-A"))
+    b = await t.debtor(_mx("MEMO-B"))
+    c = await t.debtor(_mx("MEMO-C"))
+    # No tenant policy: the shipped default for MXN (the memo keys it by currency alone).
+    default = _installments(await _suggest(api, services, session_factory, t.agent, a))
+    assert default == 6
+    await api.ok(SET_POLICY, {"p": policy_doc(maxInstallments=3)}, key=t.admin)
+    assert _installments(await _suggest(api, services, session_factory, t.agent, a)) == 3  # seen
+    assert _installments(await _suggest(api, services, session_factory, t.agent, b)) == 3  # first time
+    await api.ok(SET_POLICY, {"p": policy_doc(version="acme-mxn-3", maxInstallments=4)}, key=t.admin)
+    assert _installments(await _suggest(api, services, session_factory, t.agent, b)) == 4
+    assert _installments(await _suggest(api, services, session_factory, t.agent, c)) == 4
+
+
+async def test_tenants_with_equal_fingerprints_keep_their_own_policies(api, services, session_factory):
+    """Both tenants have one policy row, one active, no feedback: only the tenant in the key tells them
+    apart."""
+    acme = await Tenant(api).setup()
+    other = await Tenant(api, "other").setup()
+    await api.ok(SET_POLICY, {"p": policy_doc(maxInstallments=3)}, key=acme.admin)
+    await api.ok(SET_POLICY, {"p": policy_doc(version="other-1", maxInstallments=5)}, key=other.admin)
+    a = await acme.debtor(_mx("SAME-1"))
+    b = await other.debtor(_mx("SAME-1"))
+    for _ in range(2):
+        assert _installments(await _suggest(api, services, session_factory, acme.agent, a)) == 3
+        assert _installments(await _suggest(api, services, session_factory, other.agent, b)) == 5
+
+
+async def test_a_balance_write_changes_the_plan_and_the_amounts(api, services, session_factory):
+    """The plan and the placeholder values are remembered per card object: a write to the debtor builds a
+    new card (its revision moved), so the next suggestion states the new amounts."""
+    t = await Tenant(api).setup()
+    await api.ok(SET_POLICY, {"p": policy_doc()}, key=t.admin)
+    rec = _mx("MEMO-BAL", "12000.00")
+    debtor = await t.debtor(rec)
+    before = await _suggest(api, services, session_factory, t.agent, debtor)
+    again = await _suggest(api, services, session_factory, t.agent, debtor)
+    assert again["nextSteps"] == before["nextSteps"]
+    await t.debtor(_mx("MEMO-BAL", "30000.00"))
+    after = await _suggest(api, services, session_factory, t.agent, debtor)
+    assert after["nextSteps"] != before["nextSteps"]
+    assert any("30,000" in n["message"] for n in after["nextSteps"]), after["nextSteps"]
+
+
+async def test_feedback_moves_the_ranking_of_a_debtor_seen_for_the_first_time(api, services, session_factory):
+    t = await Tenant(api).setup()
+    agent = api.key("acme", "AGENT", agent="ag-1")
+    first = await t.debtor(_mx("FB-1"))
+    s = await _suggest(api, services, session_factory, agent, first, "ya pagué eso el mes pasado")
+    top = s["suggestions"][0]["id"]
+    for _ in range(4):
+        s = await _suggest(api, services, session_factory, agent, first, "ya pagué eso el mes pasado")
+        await api.ok(FEEDBACK, {"id": s["auditId"]}, key=agent)
+    fresh = await t.debtor(_mx("FB-2"))
+    s2 = await _suggest(api, services, session_factory, agent, fresh, "ya pagué eso el mes pasado")
+    assert s2["suggestions"][0]["id"] != top
+
+
+async def test_the_classifier_memo_follows_the_process_model(api, services, session_factory):
+    """The shipped model is wrapped (answers remembered per text); a replaced model gets a fresh memo, and
+    any other classifier (a test double, an LLM step) and `card_cache_size = 0` are used as they are."""
+    from asistente.objections.classifier import load_classifier
+    from asistente.objections.suggest import MemoisedClassifier
+    from tests.objections.test_suggest import FixedClassifier
+
+    t = await Tenant(api).setup()
+    debtor = await t.debtor(_mx("CLS-1"))
+    s = await _suggest(api, services, session_factory, t.agent, debtor, "ya pagué eso el mes pasado")
+    assert s["category"] == "ALREADY_PAID"
+    memo = services.extras["classifier_memo"]
+    assert isinstance(memo, MemoisedClassifier) and memo.classifier is services.extras["classifier"]
+    services.extras["classifier"] = load_classifier()  # a new model object (as after a reload)
+    await _suggest(api, services, session_factory, t.agent, debtor, "ya pagué eso el mes pasado")
+    assert services.extras["classifier_memo"] is not memo
+    assert services.extras["classifier_memo"].classifier is services.extras["classifier"]
+    services.extras["classifier"] = FixedClassifier(ObjectionCategory.REFUSAL)
+    s = await _suggest(api, services, session_factory, t.agent, debtor, "ya pagué eso el mes pasado")
+    assert s["category"] == "REFUSAL"
+    assert services.extras["classifier"].seen  # asked directly, every time
+
+
+def test_the_cards_read_as_rows_equal_the_cards_read_by_the_loaders(session_factory, clock):
+    """Every demo debtor (seven jurisdictions; payments, promises, interactions in and out of the windows)
+    gets the same DebtorCard from `_card_rows` as from the repository methods behind the loaders."""
+    from sqlalchemy import select
+
+    from asistente.api.objections.suggest import _card_rows
+    from asistente.demo import seed_demo
+    from asistente.objections.card import debtor_card
+    from asistente.portfolio.models import Debtor
+    from asistente.portfolio.repository import PortfolioRepository
+
+    seed_demo(session_factory, now=clock())
+    now = clock()
+    with session_factory() as s:
+        debtors = list(s.execute(select(Debtor.id, Debtor.tenant_id)))
+        assert len(debtors) > 50
+        compared = 0
+        for debtor_id, tenant_id in debtors:
+            r = PortfolioRepository(s, tenant_id)
+            orm = (
+                r.debtors_by_ids([debtor_id])[debtor_id],
+                r.accounts_by_debtor_ids([debtor_id]).get(debtor_id, []),
+                r.payments_by_debtor_ids([debtor_id], now=now).get(debtor_id, []),
+                r.promises_by_debtor_ids([debtor_id]).get(debtor_id, []),
+                r.interactions_by_debtor_ids([debtor_id], now=now).get(debtor_id, []),
+            )
+            rows = _card_rows(s, tenant_id, debtor_id, now)
+            assert rows is not None
+            assert [len(x) for x in rows[1:]] == [len(x) for x in orm[1:]]
+            assert debtor_card(*rows, active_agreements=1) == debtor_card(*orm, active_agreements=1)
+            compared += bool(orm[2]) and bool(orm[4])
+        assert compared > 10  # debtors with payments and interactions were among them
+        assert _card_rows(s, "11111111-1111-4111-8111-111111111111", debtors[0][0], now) is None  # tenant
+        assert _card_rows(s, debtors[0][1], "00000000-0000-0000-0000-000000000000", now) is None

@@ -1,0 +1,123 @@
+"""The memos of the suggestion domain: plan and placeholder values per card object (ComplianceCache.plan,
+.values) and classifier answers per text (MemoisedClassifier). Each is keyed by the identity of what it was
+built from, so an equal-looking but rebuilt card, policy or model never gets another one's values, and the
+answers are the same with and without them."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from asistente.agreements import default_policies, resolve_policy
+from asistente.enums import ObjectionCategory, Role
+from asistente.objections.classifier import default_classifier
+from asistente.objections.suggest import ComplianceCache, MemoisedClassifier, suggest_responses
+from tests.objections.test_suggest import NOW, FixedClassifier, card, packs, playbook, run
+
+TODAY = date(2026, 11, 20)
+
+
+def _policy():
+    return resolve_policy(default_policies(), currency="MXN")
+
+
+def test_the_plan_is_remembered_per_card_and_policy_object():
+    cache = ComplianceCache()
+    c, policy = card("MX"), _policy()
+    first = cache.plan(c, policy, Role.AGENT, TODAY, settlement=True)
+    assert cache.plan(c, policy, Role.AGENT, TODAY, settlement=True) is first
+    assert cache.memo_hits == 1
+    # Equal values, another object (a card rebuilt after a write): built again, never looked up by value.
+    twin = replace(c)
+    assert twin == c and twin is not c
+    assert cache.plan(twin, policy, Role.AGENT, TODAY, settlement=True) is not first
+    # Every other input is in the key.
+    assert cache.plan(c, _policy_copy(policy), Role.AGENT, TODAY, settlement=True) is not first
+    assert cache.plan(c, policy, Role.SUPERVISOR, TODAY, settlement=True) is not first
+    assert cache.plan(c, policy, Role.AGENT, date(2026, 11, 21), settlement=True) is not first
+    assert cache.plan(c, policy, Role.AGENT, TODAY, settlement=False) is not first
+    assert cache.memo_hits == 1
+
+
+def _policy_copy(policy):
+    return replace(policy)
+
+
+def test_values_follow_the_card_and_are_read_only():
+    cache = ComplianceCache()
+    c = card("MX")
+    values = cache.values(c, "es", None, None, None)
+    assert cache.values(c, "es", None, None, None) is values
+    with pytest.raises(TypeError):
+        values["balance"] = "0"  # type: ignore[index]
+    richer = replace(c, accounts=(replace(c.accounts[0], balance=Decimal("99999.00")),))
+    other = cache.values(richer, "es", None, None, None)
+    assert other["balance"] != values["balance"] and "99,999" in other["balance"]
+    assert cache.values(c, "en", None, None, None)["balance"] != values["balance"]
+
+
+@pytest.mark.parametrize(
+    "category",
+    [ObjectionCategory.DISCOUNT_OR_PLAN, ObjectionCategory.NO_MONEY, ObjectionCategory.ALREADY_PAID],
+)
+def test_answers_are_the_same_with_a_warm_and_a_fresh_cache(category):
+    c = card("MX")
+    warm = ComplianceCache()
+    first = run(category, c, cache=warm)
+    second = run(category, c, cache=warm)
+    fresh = run(category, c, cache=ComplianceCache())
+    assert warm.memo_hits >= 1
+    assert first == second == fresh
+
+
+def test_a_rebuilt_card_with_a_new_balance_gets_a_new_plan():
+    cache = ComplianceCache()
+    c = card("MX")
+    before = run(ObjectionCategory.DISCOUNT_OR_PLAN, c, cache=cache)
+    moved = replace(c, accounts=(replace(c.accounts[0], balance=Decimal("5000.00")),))
+    after = run(ObjectionCategory.DISCOUNT_OR_PLAN, moved, cache=cache)
+    assert after.plan != before.plan
+    assert after == run(ObjectionCategory.DISCOUNT_OR_PLAN, moved, cache=ComplianceCache())
+
+
+def test_the_classifier_memo_returns_the_models_own_answer():
+    model = default_classifier()
+    memo = MemoisedClassifier(model)
+    for text in ("ya pagué eso", "no tengo chamba", "ya pagué eso", "I already paid that"):
+        assert memo.classify(text) == model.classify(text)
+    assert memo.hits == 1
+    assert memo.version == model.version
+    # An explicit language is not what suggestions ask: passed through, not remembered.
+    assert memo.classify("ya pagué eso", "en") == model.classify("ya pagué eso", "en")
+    assert memo.hits == 1
+
+
+def test_the_classifier_memo_is_bounded_and_per_model():
+    counting = FixedClassifier(ObjectionCategory.REFUSAL)
+    memo = MemoisedClassifier(counting, size=2)
+    for text in ("a", "b", "a", "c", "b"):
+        memo.classify(text)
+    assert counting.seen == ["a", "b", "c", "b"]  # "b" was evicted by "c"
+    another = FixedClassifier(ObjectionCategory.DISPUTE)
+    assert MemoisedClassifier(another).classify("a").category is ObjectionCategory.DISPUTE
+
+
+def test_suggestions_through_the_memo_equal_the_models():
+    model = default_classifier()
+    memo = MemoisedClassifier(model)
+    kw = dict(
+        card=card("MX"),
+        playbook=playbook(),
+        packs=packs(),
+        now=NOW,
+        today=TODAY,
+        caller_role=Role.AGENT,
+        policy=_policy(),
+    )
+    for text in ("no tengo dinero ahorita", "ya pagué", "no tengo dinero ahorita"):
+        a = suggest_responses(text, classifier=memo, cache=ComplianceCache(), **kw)
+        b = suggest_responses(text, classifier=model, cache=ComplianceCache(), **kw)
+        assert a == b
