@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
 from enum import Enum
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import strawberry
+from sqlalchemy import select
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
@@ -28,9 +30,10 @@ from asistente.drafting.payments import PaymentDestinations, parse_destinations,
 from asistente.drafting.pdf import letter_pdf
 from asistente.drafting.profile import PROFILE_KEY, parse_profile, public_profile, stored_profile
 from asistente.drafting.service import Produced, produce_draft
-from asistente.errors import BadInput, NotFound
+from asistente.errors import BadInput, DomainError, NotFound
+from asistente.geo import candidate_timezones
 from asistente.portfolio.facts import debtor_facts, interaction_facts
-from asistente.portfolio.models import Account, Debtor
+from asistente.portfolio.models import Account, Debtor, Payment
 from asistente.portfolio.repository import (
     INTERACTION_WINDOW_DAYS,
     PAYMENT_LOOKBACK_DAYS,
@@ -192,6 +195,7 @@ async def _draft_data(
     now: datetime,
     all_promises: list[Any],
     payments: list[Any],
+    itemized_payments: list[Any] = (),  # type: ignore[assignment]
 ) -> dict[str, Any]:
     """The debtor, accounts, agreement, promise and payment in the shape of a samples.json debtor."""
     ctx = info.context
@@ -217,6 +221,9 @@ async def _draft_data(
         chosen = [a for a in open_accounts if a.id in ids] or [
             a for a in open_accounts if a.currency == currency
         ]
+        chosen.sort(
+            key=lambda a: (-Decimal(a.balance), a.external_id)
+        )  # the first is the one a notice covers
     else:
         top = min(open_accounts, key=lambda a: (-Decimal(a.balance), a.external_id))
         currency = top.currency
@@ -272,15 +279,17 @@ async def _draft_data(
     notice = input.purpose.value == "FIRST_NOTICE" and debtor.jurisdiction.upper().startswith("US")
     if notice:  # what a US validation notice itemizes (drafting.validation)
         data["itemization"] = (debtor.attributes or {}).get("itemization")
+        # Every payment since the itemization date, whatever its age (not the card's recent window).
         by_account = {a.id: a.external_id for a in chosen}
+        zone = _zone(debtor)
         for acc in data["accounts"]:
             acc["payments"] = [
                 {
                     "amount": str(p.amount),
                     "currency": p.currency,
-                    "date": local_today(debtor, _aware(p.paid_at)).isoformat(),
+                    "date": _aware(p.paid_at).astimezone(zone).date().isoformat(),
                 }
-                for p in payments
+                for p in itemized_payments
                 if by_account.get(p.account_id) == acc["reference"]
             ]
     if payments:
@@ -304,6 +313,37 @@ async def _draft_data(
 
 def _aware(at: datetime) -> datetime:
     return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
+
+
+def _zone(debtor: Debtor) -> tzinfo:
+    """The debtor's primary zone, as ``local_today`` picks it (UTC when none is known)."""
+    try:
+        zones = candidate_timezones(
+            debtor.addresses or [], debtor.phones or [], debtor.timezone, debtor.jurisdiction
+        )
+    except (DomainError, ValueError, KeyError):
+        zones = []
+    return ZoneInfo(zones[0].tz) if zones else UTC
+
+
+def _itemization_since(debtor: Debtor) -> datetime | None:
+    """The earliest itemization date among a US debtor's itemizations (debtor attribute ``itemization``),
+    as an instant a day early (a local date starts up to 14 hours before UTC's); None when there is none
+    (a malformed one is reported by the notice itself, naming its field)."""
+    if not (debtor.jurisdiction or "").upper().startswith("US"):
+        return None
+    items = (debtor.attributes or {}).get("itemization")
+    if not isinstance(items, dict):
+        return None
+    days = []
+    for item in items.values():
+        try:
+            days.append(date.fromisoformat(str(item["date"])))
+        except (TypeError, KeyError, ValueError):
+            continue
+    if not days:
+        return None
+    return datetime.combine(min(days), time(), tzinfo=UTC) - timedelta(days=1)
 
 
 SPOKEN = frozenset({enums.Channel.CALL, enums.Channel.VOICEMAIL, enums.Channel.VISIT})
@@ -401,6 +441,7 @@ class DraftInputs:
     profile: dict[str, Any]
     destinations: PaymentDestinations
     packs: PackRegistry
+    itemized_payments: list[Any]  # a US debtor's payments since its earliest itemization date, every one
 
 
 def _recent(rows: list[Any], keep: int, since: datetime) -> list[Any]:
@@ -441,6 +482,22 @@ def _draft_inputs(info: Info, p: Principal, debtor_id: str, now: datetime) -> tu
             repo.interactions_by_debtor_ids(one, now=valid_from).get(debtor.id, []),
             repo.payments_by_debtor_ids(one, now=valid_from).get(debtor.id, []),
         )
+        since = _itemization_since(debtor)
+        itemized = (
+            list(
+                s.scalars(
+                    select(Payment)
+                    .where(
+                        Payment.tenant_id == p.tenant_id,
+                        Payment.debtor_id == debtor.id,
+                        Payment.paid_at >= since,
+                    )
+                    .order_by(Payment.paid_at, Payment.id)
+                )
+            )
+            if since is not None
+            else []
+        )
         s.expunge_all()  # detached, loaded: read after the session is gone
     settings = state.settings
     built = DraftInputs(
@@ -450,6 +507,7 @@ def _draft_inputs(info: Info, p: Principal, debtor_id: str, now: datetime) -> tu
         profile=stored_profile(settings.get(PROFILE_KEY), state.tenant_name),
         destinations=stored_destinations(settings.get(DESTINATIONS_KEY)),
         packs=packs_with_overlays(services.extras["packs"], settings, state.tenant_slug),
+        itemized_payments=itemized,
     )
     if use_cache and debtor.card_revision == state.card_revision:  # not moved while we read: keep it
         cache.put(key, built)
@@ -481,7 +539,9 @@ class Query:
             inputs.interactions, RECENT_INTERACTIONS, now - timedelta(days=INTERACTION_WINDOW_DAYS)
         )
         payments = _recent(inputs.payments, RECENT_PAYMENTS, now - timedelta(days=PAYMENT_LOOKBACK_DAYS))
-        data = await _draft_data(info, debtor, accounts, input, profile, now, inputs.promises, payments)
+        data = await _draft_data(
+            info, debtor, accounts, input, profile, now, inputs.promises, payments, inputs.itemized_payments
+        )
         data["agentName"] = _sender(state.agent_name if p.agent_id else None, profile, channel)
         data["agency"] = {
             "name": profile["agencyName"],
