@@ -24,6 +24,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+import orjson
+
 from asistente.compliance import (
     ComplianceReport,
     ContactDecision,
@@ -350,25 +352,13 @@ def draft_message(
     if request.channel is Channel.LETTER and not data.get("addresses"):
         raise BadInput(_NEEDS["address"])
     first = is_first_contact(request.purpose, interactions)
-    if "validation" in template.requires:  # a validation notice is about one debt: its amount, its payment
-        data = {**data, "accounts": data["accounts"][:1]}
-    values = format_values(data, request.language, destinations)
+    values, out = _rendered(catalog, template, request, jurisdiction, first, data, destinations)
+    values = dict(values)  # the memo's entry is shared: each draft gets its own top-level dict
     allowed_urls = [*allowed_urls, *template.public_urls]
-    if "validation" in template.requires:
-        values["validation"] = notice_values(data, values["_locale"])
+    if values["validation"] is not None:
         disputes = values["validation"]["disputes_online"]
         if disputes and disputes.startswith("https://"):
             allowed_urls.append(disputes)  # the tenant's own dispute page, from its profile
-    out = render(
-        catalog,
-        template,
-        channel=request.channel,
-        language=request.language,
-        register=request.register,
-        jurisdiction=jurisdiction,
-        first_contact=first,
-        values=values,
-    )
     report = check_draft(
         out,
         request,
@@ -408,6 +398,82 @@ def draft_message(
         values=values,
         required_sentences=out.blocks,
     )
+
+
+def _render_values(
+    catalog: Catalog,
+    template: Template,
+    request: DraftRequest,
+    jurisdiction: str,
+    first: bool,
+    data: Mapping[str, Any],
+    destinations: Sequence[Destination],
+) -> tuple[dict[str, Any], Rendered]:
+    """Format the debtor's values and render the template (BadInput when a notice's facts do not hold)."""
+    if "validation" in template.requires:  # a validation notice is about one debt: its amount, its payment
+        data = {**data, "accounts": data["accounts"][:1]}
+    values = format_values(data, request.language, destinations)
+    if "validation" in template.requires:
+        values["validation"] = notice_values(data, values["_locale"])
+    out = render(
+        catalog,
+        template,
+        channel=request.channel,
+        language=request.language,
+        register=request.register,
+        jurisdiction=jurisdiction,
+        first_contact=first,
+        values=values,
+    )
+    return values, out
+
+
+def _rendered(
+    catalog: Catalog,
+    template: Template,
+    request: DraftRequest,
+    jurisdiction: str,
+    first: bool,
+    data: Mapping[str, Any],
+    destinations: Sequence[Destination],
+) -> tuple[dict[str, Any], Rendered]:
+    """``_render_values``, remembered per catalog (an immutable set of template versions) and exact inputs.
+
+    The values and the text are a pure function of the template, the request (channel, purpose, language,
+    register), the jurisdiction, first contact, the debtor's data as drafted (``data``: every value read
+    from the database this request, the date, the sender) and the destinations; the key holds all of them
+    (``data`` as canonical JSON), so a hit is exactly what rendering would give. Data that is not plain
+    JSON (a test's Decimal...) is rendered every time. A failed render (a notice whose facts do not add
+    up) is never kept: it fails again, with the same error, on every request."""
+    try:
+        canonical = orjson.dumps(data, option=orjson.OPT_SORT_KEYS)
+    except TypeError:
+        return _render_values(catalog, template, request, jurisdiction, first, data, destinations)
+    key = (
+        template.id,
+        template.version,
+        request.channel,
+        request.purpose,
+        request.language,
+        request.register,
+        jurisdiction,
+        first,
+        tuple(destinations),
+        canonical,
+    )
+    memo = catalog.memo
+    hit = memo.get(key)
+    if hit is not None:
+        memo.move_to_end(key)
+        return hit
+    found = _render_values(catalog, template, request, jurisdiction, first, data, destinations)
+    memo[key] = found
+    if len(memo) > RENDER_MEMO_SIZE:
+        memo.popitem(last=False)
+    return found
+
+
+RENDER_MEMO_SIZE = 1024  # entries of a few KB each
 
 
 def _blame(content: str, report: ComplianceReport, template: Template, values: Mapping[str, Any]) -> str:

@@ -16,13 +16,13 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from asistente import enums
-from asistente.agreements.store import AgreementStore, local_today
+from asistente.agreements.store import AgreementStore
 from asistente.api.compliance.schema import detector_version, packs_with_overlays, text_model_version
 from asistente.api.compliance.types import ComplianceReport, RuleHit, hit, report
 from asistente.api.core.permissions import ADMIN, AGENT, COMPLIANCE, INTEGRATOR, READERS, SUPERVISOR, register
 from asistente.api.core.scalars import Channel
 from asistente.api.core.state import DebtorState, InputsCache, shared, state_of
-from asistente.compliance import PackRegistry
+from asistente.compliance import DebtorFacts, InteractionFact, PackRegistry
 from asistente.drafting.catalog import Catalog
 from asistente.drafting.compose import DraftFailed, DraftRequest, Refusal
 from asistente.drafting.links import StripeConfig
@@ -193,9 +193,8 @@ async def _draft_data(
     input: DraftInput,
     profile: dict[str, Any],
     now: datetime,
-    all_promises: list[Any],
+    inputs: DraftInputs,
     payments: list[Any],
-    itemized_payments: list[Any] = (),  # type: ignore[assignment]
 ) -> dict[str, Any]:
     """The debtor, accounts, agreement, promise and payment in the shape of a samples.json debtor."""
     ctx = info.context
@@ -253,7 +252,7 @@ async def _draft_data(
             }
             for a in chosen
         ],
-        "today": local_today(debtor, now).isoformat(),
+        "today": now.astimezone(inputs.zone).date().isoformat(),  # local_today, zone found once
     }
     if agreement is not None:
         data["agreement"] = {
@@ -270,7 +269,7 @@ async def _draft_data(
             data.pop("agreement")
         elif agreement.kind == "SETTLEMENT":
             data["settlement"] = True
-    promises = [p for p in all_promises if p.status == "PENDING"]
+    promises = [p for p in inputs.promises if p.status == "PENDING"]
     if agreement is not None:
         promises = [p for p in promises if p.agreement_id == agreement.id] or promises
     if promises:
@@ -281,7 +280,7 @@ async def _draft_data(
         data["itemization"] = (debtor.attributes or {}).get("itemization")
         # Every payment since the itemization date, whatever its age (not the card's recent window).
         by_account = {a.id: a.external_id for a in chosen}
-        zone = _zone(debtor)
+        zone = inputs.zone
         for acc in data["accounts"]:
             acc["payments"] = [
                 {
@@ -289,7 +288,7 @@ async def _draft_data(
                     "currency": p.currency,
                     "date": _aware(p.paid_at).astimezone(zone).date().isoformat(),
                 }
-                for p in itemized_payments
+                for p in inputs.itemized_payments
                 if by_account.get(p.account_id) == acc["reference"]
             ]
     if payments:
@@ -442,6 +441,9 @@ class DraftInputs:
     destinations: PaymentDestinations
     packs: PackRegistry
     itemized_payments: list[Any]  # a US debtor's payments since its earliest itemization date, every one
+    facts: DebtorFacts  # of `debtor` and `accounts`
+    interaction_facts: list[InteractionFact]  # of `interactions`, in the same order
+    zone: tzinfo  # the debtor's primary zone (local_today's)
 
 
 def _recent(rows: list[Any], keep: int, since: datetime) -> list[Any]:
@@ -508,6 +510,9 @@ def _draft_inputs(info: Info, p: Principal, debtor_id: str, now: datetime) -> tu
         destinations=stored_destinations(settings.get(DESTINATIONS_KEY)),
         packs=packs_with_overlays(services.extras["packs"], settings, state.tenant_slug),
         itemized_payments=itemized,
+        facts=debtor_facts(debtor, built_rows[0]),
+        interaction_facts=interaction_facts(built_rows[2]),
+        zone=_zone(debtor),
     )
     if use_cache and debtor.card_revision == state.card_revision:  # not moved while we read: keep it
         cache.put(key, built)
@@ -539,9 +544,7 @@ class Query:
             inputs.interactions, RECENT_INTERACTIONS, now - timedelta(days=INTERACTION_WINDOW_DAYS)
         )
         payments = _recent(inputs.payments, RECENT_PAYMENTS, now - timedelta(days=PAYMENT_LOOKBACK_DAYS))
-        data = await _draft_data(
-            info, debtor, accounts, input, profile, now, inputs.promises, payments, inputs.itemized_payments
-        )
+        data = await _draft_data(info, debtor, accounts, input, profile, now, inputs, payments)
         data["agentName"] = _sender(state.agent_name if p.agent_id else None, profile, channel)
         data["agency"] = {
             "name": profile["agencyName"],
@@ -558,7 +561,7 @@ class Query:
         destinations = inputs.destinations
         mine = destinations.for_currency(currency)
         packs: PackRegistry = inputs.packs
-        facts = debtor_facts(debtor, accounts)
+        facts = inputs.facts
         request = DraftRequest(channel, purpose, language, reg)
         settings = ctx.settings
         llm = ctx.services.extras.get("llm") if input.use_llm else None
@@ -586,7 +589,7 @@ class Query:
                 request,
                 data,
                 facts=facts,
-                interactions=interaction_facts(history),
+                interactions=inputs.interaction_facts[: len(history)],  # history: a prefix
                 destinations=mine,
                 catalog=catalog,
                 packs=packs,
