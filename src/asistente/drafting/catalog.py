@@ -191,6 +191,10 @@ class Catalog:
     # once loaded, and a new template set is a new catalog with an empty memo.
     memo: OrderedDict[tuple[Any, ...], Any] = field(default_factory=OrderedDict, repr=False, compare=False)
 
+    _found: dict[tuple[DraftPurpose, Channel, str], Template] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+
     def version_string(self) -> str:
         return _version_string(tuple(sorted(self.versions.items())))
 
@@ -200,8 +204,12 @@ class Catalog:
 
     def find(self, purpose: DraftPurpose, channel: Channel, jurisdiction: str) -> Template:
         country = _country(jurisdiction)
+        known = self._found.get((purpose, channel, country))
+        if known is not None:
+            return known
         for t in self.templates:
             if t.purpose == purpose and channel in t.channels and country in t.jurisdictions:
+                self._found[(purpose, channel, country)] = t  # the templates never change once loaded
                 return t
         carriers = self.channels_for(purpose)
         if channel not in carriers:

@@ -444,18 +444,22 @@ class DraftInputs:
     facts: DebtorFacts  # of `debtor` and `accounts`
     interaction_facts: list[InteractionFact]  # of `interactions`, in the same order
     zone: tzinfo  # the debtor's primary zone (local_today's)
+    interaction_times: list[datetime]  # `at` of each of `interactions`
+    payment_times: list[datetime]  # `paid_at` of each of `payments`
 
 
-def _recent(rows: list[Any], keep: int, since: datetime) -> list[Any]:
+def _recent(rows: list[Any], keep: int, since: datetime, times: list[datetime] | None = None) -> list[Any]:
     """The loader's window over rows loaded for an earlier clock (newest first): the latest `keep` plus
-    every one at or after `since` (asistente.portfolio.repository._recent)."""
-    out = []
-    for i, row in enumerate(rows):
-        at = row.at if hasattr(row, "at") else row.paid_at
+    every one at or after `since` (asistente.portfolio.repository._recent); always a prefix of `rows`.
+    `times`: the rows' instants, read once when the inputs were built."""
+    if times is None:
+        times = [row.at if hasattr(row, "at") else row.paid_at for row in rows]
+    n = 0
+    for i, at in enumerate(times):
         if i >= keep and at < since:
             break
-        out.append(row)
-    return out
+        n += 1
+    return rows if n == len(rows) else rows[:n]
 
 
 def _draft_inputs(info: Info, p: Principal, debtor_id: str, now: datetime) -> tuple[DebtorState, DraftInputs]:
@@ -513,6 +517,8 @@ def _draft_inputs(info: Info, p: Principal, debtor_id: str, now: datetime) -> tu
         facts=debtor_facts(debtor, built_rows[0]),
         interaction_facts=interaction_facts(built_rows[2]),
         zone=_zone(debtor),
+        interaction_times=[i.at for i in built_rows[2]],
+        payment_times=[p.paid_at for p in built_rows[3]],
     )
     if use_cache and debtor.card_revision == state.card_revision:  # not moved while we read: keep it
         cache.put(key, built)
@@ -541,9 +547,17 @@ class Query:
         catalog.find(purpose, channel, debtor.jurisdiction or "")  # a channel that cannot carry it: BAD_INPUT
         accounts = inputs.accounts
         history = _recent(
-            inputs.interactions, RECENT_INTERACTIONS, now - timedelta(days=INTERACTION_WINDOW_DAYS)
+            inputs.interactions,
+            RECENT_INTERACTIONS,
+            now - timedelta(days=INTERACTION_WINDOW_DAYS),
+            inputs.interaction_times,
         )
-        payments = _recent(inputs.payments, RECENT_PAYMENTS, now - timedelta(days=PAYMENT_LOOKBACK_DAYS))
+        payments = _recent(
+            inputs.payments,
+            RECENT_PAYMENTS,
+            now - timedelta(days=PAYMENT_LOOKBACK_DAYS),
+            inputs.payment_times,
+        )
         data = await _draft_data(info, debtor, accounts, input, profile, now, inputs, payments)
         data["agentName"] = _sender(state.agent_name if p.agent_id else None, profile, channel)
         data["agency"] = {
