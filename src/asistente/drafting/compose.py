@@ -62,6 +62,7 @@ __all__ = [
     "DraftFailed",
     "DraftRequest",
     "Refusal",
+    "amount_due",
     "draft_message",
     "format_values",
     "is_first_contact",
@@ -156,6 +157,24 @@ def _day(value: Any, locale: str) -> str | None:
     return format_day(d, locale)
 
 
+def _balance(data: Mapping[str, Any]) -> Decimal:
+    currency = data["accounts"][0]["currency"]
+    return sum(
+        (Decimal(str(a["balance"])) for a in data["accounts"] if a["currency"] == currency), Decimal(0)
+    )
+
+
+def amount_due(data: Mapping[str, Any], *, one_debt: bool = False) -> Decimal:
+    """What a draft asks the debtor to pay (its payment links carry it): ``payAmount`` (a plan's first
+    installment, a settlement, a promise), else the balance of the accounts in the first one's currency;
+    ``one_debt``: only the first account (a US validation notice covers one debt)."""
+    if data.get("payAmount"):
+        return Decimal(str(data["payAmount"]))
+    if one_debt:
+        return Decimal(str(data["accounts"][0]["balance"]))
+    return _balance(data)
+
+
 def format_values(
     data: Mapping[str, Any], language: str, destinations: Sequence[Destination]
 ) -> dict[str, Any]:
@@ -165,9 +184,7 @@ def format_values(
     locale = locale_for(language, jurisdiction)
     account = data["accounts"][0]
     currency = account["currency"]
-    balance = sum(
-        (Decimal(str(a["balance"])) for a in data["accounts"] if a["currency"] == currency), Decimal(0)
-    )
+    balance = _balance(data)
     as_of = max(str(a["asOf"]) for a in data["accounts"] if a["currency"] == currency)
     agency = data["agency"]
     hours = agency.get("hours") or {}
@@ -213,11 +230,10 @@ def format_values(
     promise = data.get("promise")
     received = data.get("received")
     reference = account["reference"]
-    amount_due = Decimal(str(data.get("payAmount") or balance))
     filled = fill(
         destinations,
         reference=reference,
-        amount=amount_due,
+        amount=amount_due(data),
         links=data.get("links"),
     )
     today = _day(data["today"], locale)
