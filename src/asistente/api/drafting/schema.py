@@ -297,7 +297,7 @@ async def _draft_data(
         data["received"] = {
             "amount": str(last.amount),
             "currency": last.currency,
-            "date": last.paid_at.date().isoformat(),
+            "date": _aware(last.paid_at).astimezone(inputs.zone).date().isoformat(),  # the debtor's date
             "remaining": str(remaining),
         }
     purpose = enums.DraftPurpose(input.purpose.value)
