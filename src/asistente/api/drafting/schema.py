@@ -247,7 +247,7 @@ async def _draft_data(
                 "creditor": a.creditor,
                 "currency": a.currency,
                 "balance": str(a.balance),
-                "asOf": (a.updated_at or now).date().isoformat(),
+                "asOf": _aware(a.updated_at or now).astimezone(inputs.zone).date().isoformat(),
                 "dueDate": a.due_date.isoformat() if a.due_date else None,
             }
             for a in chosen
