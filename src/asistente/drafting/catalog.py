@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -186,9 +187,16 @@ class Catalog:
     versions: dict[str, str]  # file -> version
     env: SandboxedEnvironment
     checked: int = 0  # renders checked at load
+    # Drafts rendered from this catalog, by their exact inputs (compose._rendered): a catalog never changes
+    # once loaded, and a new template set is a new catalog with an empty memo.
+    memo: OrderedDict[tuple[Any, ...], Any] = field(default_factory=OrderedDict, repr=False, compare=False)
+
+    _found: dict[tuple[DraftPurpose, Channel, str], Template] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     def version_string(self) -> str:
-        return ",".join(f"{f}@{v}" for f, v in sorted(self.versions.items()))
+        return _version_string(tuple(sorted(self.versions.items())))
 
     def channels_for(self, purpose: DraftPurpose) -> list[Channel]:
         found = {c for t in self.templates if t.purpose == purpose for c in t.channels}
@@ -196,8 +204,12 @@ class Catalog:
 
     def find(self, purpose: DraftPurpose, channel: Channel, jurisdiction: str) -> Template:
         country = _country(jurisdiction)
+        known = self._found.get((purpose, channel, country))
+        if known is not None:
+            return known
         for t in self.templates:
             if t.purpose == purpose and channel in t.channels and country in t.jurisdictions:
+                self._found[(purpose, channel, country)] = t  # the templates never change once loaded
                 return t
         carriers = self.channels_for(purpose)
         if channel not in carriers:
@@ -241,6 +253,11 @@ class Catalog:
         if isinstance(value, dict):
             value = value.get(register.value) or value.get("TU") or value["USTED"]
         return tidy(value.render(ctx))
+
+
+@lru_cache(maxsize=64)
+def _version_string(versions: tuple[tuple[str, str], ...]) -> str:
+    return ",".join(f"{f}@{v}" for f, v in versions)
 
 
 def _country(jurisdiction: str) -> str:

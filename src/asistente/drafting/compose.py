@@ -24,6 +24,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+import orjson
+
 from asistente.compliance import (
     ComplianceReport,
     ContactDecision,
@@ -60,6 +62,7 @@ __all__ = [
     "DraftFailed",
     "DraftRequest",
     "Refusal",
+    "amount_due",
     "draft_message",
     "format_values",
     "is_first_contact",
@@ -154,6 +157,24 @@ def _day(value: Any, locale: str) -> str | None:
     return format_day(d, locale)
 
 
+def _balance(data: Mapping[str, Any]) -> Decimal:
+    currency = data["accounts"][0]["currency"]
+    return sum(
+        (Decimal(str(a["balance"])) for a in data["accounts"] if a["currency"] == currency), Decimal(0)
+    )
+
+
+def amount_due(data: Mapping[str, Any], *, one_debt: bool = False) -> Decimal:
+    """What a draft asks the debtor to pay (its payment links carry it): ``payAmount`` (a plan's first
+    installment, a settlement, a promise), else the balance of the accounts in the first one's currency;
+    ``one_debt``: only the first account (a US validation notice covers one debt)."""
+    if data.get("payAmount"):
+        return Decimal(str(data["payAmount"]))
+    if one_debt:
+        return Decimal(str(data["accounts"][0]["balance"]))
+    return _balance(data)
+
+
 def format_values(
     data: Mapping[str, Any], language: str, destinations: Sequence[Destination]
 ) -> dict[str, Any]:
@@ -163,9 +184,7 @@ def format_values(
     locale = locale_for(language, jurisdiction)
     account = data["accounts"][0]
     currency = account["currency"]
-    balance = sum(
-        (Decimal(str(a["balance"])) for a in data["accounts"] if a["currency"] == currency), Decimal(0)
-    )
+    balance = _balance(data)
     as_of = max(str(a["asOf"]) for a in data["accounts"] if a["currency"] == currency)
     agency = data["agency"]
     hours = agency.get("hours") or {}
@@ -211,11 +230,10 @@ def format_values(
     promise = data.get("promise")
     received = data.get("received")
     reference = account["reference"]
-    amount_due = Decimal(str(data.get("payAmount") or balance))
     filled = fill(
         destinations,
         reference=reference,
-        amount=amount_due,
+        amount=amount_due(data),
         links=data.get("links"),
     )
     today = _day(data["today"], locale)
@@ -350,25 +368,13 @@ def draft_message(
     if request.channel is Channel.LETTER and not data.get("addresses"):
         raise BadInput(_NEEDS["address"])
     first = is_first_contact(request.purpose, interactions)
-    if "validation" in template.requires:  # a validation notice is about one debt: its amount, its payment
-        data = {**data, "accounts": data["accounts"][:1]}
-    values = format_values(data, request.language, destinations)
+    values, out = _rendered(catalog, template, request, jurisdiction, first, data, destinations)
+    values = dict(values)  # the memo's entry is shared: each draft gets its own top-level dict
     allowed_urls = [*allowed_urls, *template.public_urls]
-    if "validation" in template.requires:
-        values["validation"] = notice_values(data, values["_locale"])
+    if values["validation"] is not None:
         disputes = values["validation"]["disputes_online"]
         if disputes and disputes.startswith("https://"):
             allowed_urls.append(disputes)  # the tenant's own dispute page, from its profile
-    out = render(
-        catalog,
-        template,
-        channel=request.channel,
-        language=request.language,
-        register=request.register,
-        jurisdiction=jurisdiction,
-        first_contact=first,
-        values=values,
-    )
     report = check_draft(
         out,
         request,
@@ -408,6 +414,82 @@ def draft_message(
         values=values,
         required_sentences=out.blocks,
     )
+
+
+def _render_values(
+    catalog: Catalog,
+    template: Template,
+    request: DraftRequest,
+    jurisdiction: str,
+    first: bool,
+    data: Mapping[str, Any],
+    destinations: Sequence[Destination],
+) -> tuple[dict[str, Any], Rendered]:
+    """Format the debtor's values and render the template (BadInput when a notice's facts do not hold)."""
+    if "validation" in template.requires:  # a validation notice is about one debt: its amount, its payment
+        data = {**data, "accounts": data["accounts"][:1]}
+    values = format_values(data, request.language, destinations)
+    if "validation" in template.requires:
+        values["validation"] = notice_values(data, values["_locale"])
+    out = render(
+        catalog,
+        template,
+        channel=request.channel,
+        language=request.language,
+        register=request.register,
+        jurisdiction=jurisdiction,
+        first_contact=first,
+        values=values,
+    )
+    return values, out
+
+
+def _rendered(
+    catalog: Catalog,
+    template: Template,
+    request: DraftRequest,
+    jurisdiction: str,
+    first: bool,
+    data: Mapping[str, Any],
+    destinations: Sequence[Destination],
+) -> tuple[dict[str, Any], Rendered]:
+    """``_render_values``, remembered per catalog (an immutable set of template versions) and exact inputs.
+
+    The values and the text are a pure function of the template, the request (channel, purpose, language,
+    register), the jurisdiction, first contact, the debtor's data as drafted (``data``: every value read
+    from the database this request, the date, the sender) and the destinations; the key holds all of them
+    (``data`` as canonical JSON), so a hit is exactly what rendering would give. Data that is not plain
+    JSON (a test's Decimal...) is rendered every time. A failed render (a notice whose facts do not add
+    up) is never kept: it fails again, with the same error, on every request."""
+    try:
+        canonical = orjson.dumps(data, option=orjson.OPT_SORT_KEYS)
+    except TypeError:
+        return _render_values(catalog, template, request, jurisdiction, first, data, destinations)
+    key = (
+        template.id,
+        template.version,
+        request.channel,
+        request.purpose,
+        request.language,
+        request.register,
+        jurisdiction,
+        first,
+        tuple(destinations),
+        canonical,
+    )
+    memo = catalog.memo
+    hit = memo.get(key)
+    if hit is not None:
+        memo.move_to_end(key)
+        return hit
+    found = _render_values(catalog, template, request, jurisdiction, first, data, destinations)
+    memo[key] = found
+    if len(memo) > RENDER_MEMO_SIZE:
+        memo.popitem(last=False)
+    return found
+
+
+RENDER_MEMO_SIZE = 1024  # entries of a few KB each
 
 
 def _blame(content: str, report: ComplianceReport, template: Template, values: Mapping[str, Any]) -> str:

@@ -10,12 +10,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
 from asistente.compliance import DebtorFacts, InteractionFact, PackRegistry
 from asistente.drafting.catalog import Catalog, Rendered
-from asistente.drafting.compose import Draft, DraftRequest, check_draft, draft_message
+from asistente.drafting.compose import Draft, DraftRequest, amount_due, check_draft, draft_message
 from asistente.drafting.links import CreatedLink, StripeConfig, create_stripe_link
 from asistente.drafting.llm import LLMDraft, rewrite
 from asistente.drafting.payments import Destination
@@ -55,7 +54,9 @@ async def produce_draft(
     urls = list(allowed_urls)
     writes_payments = request.channel not in (Channel.VOICEMAIL, Channel.CALL, Channel.VISIT)
     if stripe is not None and writes_payments:
-        amount = Decimal(str(data.get("payAmount") or data["accounts"][0]["balance"]))
+        # the amount the draft's text and template links carry (one debt for a validation notice)
+        template = catalog.find(request.purpose, request.channel, data["jurisdiction"])
+        amount = amount_due(data, one_debt="validation" in template.requires)
         for d in destinations:
             if d.kind == "PAYMENT_LINK" and d.provider == "STRIPE" and d.dynamic:
                 reference = data["accounts"][0]["reference"]

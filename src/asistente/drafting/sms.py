@@ -10,6 +10,7 @@ surrogate pair never split.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 __all__ = ["SmsLength", "sms_length"]
 
@@ -43,6 +44,7 @@ def _pack(costs: list[int], single: int, multi: int) -> int:
     return segments
 
 
+@lru_cache(maxsize=4096)  # a pure function of the text; SmsLength is immutable
 def sms_length(text: str) -> SmsLength:
     if all(ch in GSM7_BASIC or ch in GSM7_EXTENSION for ch in text):
         costs = [2 if ch in GSM7_EXTENSION else 1 for ch in text]

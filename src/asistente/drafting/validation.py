@@ -7,11 +7,17 @@ never a notice with a blank:
 - the collector's name and mailing address (the tenant's drafting profile: agencyName, address);
 - the consumer's name and mailing address (the debtor's first address);
 - the debt: the account with the largest balance in the draft's currency (a notice covers one debt), its
-  number, its current creditor (the account's creditor, else the profile's creditorName) and its balance;
+  number, its current creditor (the account's creditor, else the profile's creditorName) and its balance.
+  draftMessage's input (API.md) has no account field, so a caller cannot ask for a notice about another
+  of the debtor's accounts; with an ``agreementId`` the notice covers the largest of that agreement's
+  accounts (the one way the contract lets a caller point at a debt). A notice for each further debt
+  needs an account argument the contract does not have yet;
 - the itemization (debtor attributes ``itemization.<account externalId>``, schema/validation-itemization
   .schema.json): the itemization date and which reference date it is, the creditor then, the amount then,
-  interest, fees and credits since; payments since are the account's recorded payments dated after the
-  itemization date. ``amount + interest + fees - payments - credits`` must equal the balance to the cent.
+  interest, fees and credits since; payments since are every one of the account's recorded payments dated
+  (in the debtor's zone) after the itemization date and not after today, however old (the API loads them
+  all, not the debtor card's recent window). ``amount + interest + fees - payments - credits`` must equal
+  the balance to the cent, else BAD_INPUT naming ``attributes.itemization.<account>``.
 
 The validation period (1006.34(b)(5)) ends 30 days after the consumer receives the notice; the collector
 may assume receipt on any date at least five days after providing it, not counting Saturdays, Sundays and
@@ -169,12 +175,14 @@ def validation_facts(data: Mapping[str, Any]) -> ValidationFacts:
     interest = _money(item["interest"], currency, f"{where}.interest")
     fees = _money(item["fees"], currency, f"{where}.fees")
     credits = _money(item["credits"], currency, f"{where}.credits")
+    cent = Decimal(1).scaleb(-minor_units(currency))  # amounts shown at the currency's minor units
     payments = Decimal(0)
     for p in account.get("payments") or ():
         if p["currency"] == currency and itemization_date < date.fromisoformat(str(p["date"])) <= provided:
             payments += Decimal(str(p["amount"]))
-    current = Decimal(str(account["balance"]))
-    computed = amount_then + interest + fees - payments - credits
+    payments = payments.quantize(cent)
+    current = Decimal(str(account["balance"])).quantize(cent)
+    computed = (amount_then + interest + fees - payments - credits).quantize(cent)
     if computed != current:
         raise _missing(
             where,

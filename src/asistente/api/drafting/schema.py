@@ -4,23 +4,25 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
 from enum import Enum
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import strawberry
+from sqlalchemy import select
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from asistente import enums
-from asistente.agreements.store import AgreementStore, local_today
+from asistente.agreements.store import AgreementStore
 from asistente.api.compliance.schema import detector_version, packs_with_overlays, text_model_version
 from asistente.api.compliance.types import ComplianceReport, RuleHit, hit, report
 from asistente.api.core.permissions import ADMIN, AGENT, COMPLIANCE, INTEGRATOR, READERS, SUPERVISOR, register
 from asistente.api.core.scalars import Channel
 from asistente.api.core.state import DebtorState, InputsCache, shared, state_of
-from asistente.compliance import PackRegistry
+from asistente.compliance import DebtorFacts, InteractionFact, PackRegistry
 from asistente.drafting.catalog import Catalog
 from asistente.drafting.compose import DraftFailed, DraftRequest, Refusal
 from asistente.drafting.links import StripeConfig
@@ -28,9 +30,10 @@ from asistente.drafting.payments import PaymentDestinations, parse_destinations,
 from asistente.drafting.pdf import letter_pdf
 from asistente.drafting.profile import PROFILE_KEY, parse_profile, public_profile, stored_profile
 from asistente.drafting.service import Produced, produce_draft
-from asistente.errors import BadInput, NotFound
+from asistente.errors import BadInput, DomainError, NotFound
+from asistente.geo import candidate_timezones
 from asistente.portfolio.facts import debtor_facts, interaction_facts
-from asistente.portfolio.models import Account, Debtor
+from asistente.portfolio.models import Account, Debtor, Payment
 from asistente.portfolio.repository import (
     INTERACTION_WINDOW_DAYS,
     PAYMENT_LOOKBACK_DAYS,
@@ -190,7 +193,7 @@ async def _draft_data(
     input: DraftInput,
     profile: dict[str, Any],
     now: datetime,
-    all_promises: list[Any],
+    inputs: DraftInputs,
     payments: list[Any],
 ) -> dict[str, Any]:
     """The debtor, accounts, agreement, promise and payment in the shape of a samples.json debtor."""
@@ -217,6 +220,9 @@ async def _draft_data(
         chosen = [a for a in open_accounts if a.id in ids] or [
             a for a in open_accounts if a.currency == currency
         ]
+        chosen.sort(
+            key=lambda a: (-Decimal(a.balance), a.external_id)
+        )  # the first is the one a notice covers
     else:
         top = min(open_accounts, key=lambda a: (-Decimal(a.balance), a.external_id))
         currency = top.currency
@@ -241,12 +247,12 @@ async def _draft_data(
                 "creditor": a.creditor,
                 "currency": a.currency,
                 "balance": str(a.balance),
-                "asOf": (a.updated_at or now).date().isoformat(),
+                "asOf": _aware(a.updated_at or now).astimezone(inputs.zone).date().isoformat(),
                 "dueDate": a.due_date.isoformat() if a.due_date else None,
             }
             for a in chosen
         ],
-        "today": local_today(debtor, now).isoformat(),
+        "today": now.astimezone(inputs.zone).date().isoformat(),  # local_today, zone found once
     }
     if agreement is not None:
         data["agreement"] = {
@@ -263,7 +269,7 @@ async def _draft_data(
             data.pop("agreement")
         elif agreement.kind == "SETTLEMENT":
             data["settlement"] = True
-    promises = [p for p in all_promises if p.status == "PENDING"]
+    promises = [p for p in inputs.promises if p.status == "PENDING"]
     if agreement is not None:
         promises = [p for p in promises if p.agreement_id == agreement.id] or promises
     if promises:
@@ -272,15 +278,17 @@ async def _draft_data(
     notice = input.purpose.value == "FIRST_NOTICE" and debtor.jurisdiction.upper().startswith("US")
     if notice:  # what a US validation notice itemizes (drafting.validation)
         data["itemization"] = (debtor.attributes or {}).get("itemization")
+        # Every payment since the itemization date, whatever its age (not the card's recent window).
         by_account = {a.id: a.external_id for a in chosen}
+        zone = inputs.zone
         for acc in data["accounts"]:
             acc["payments"] = [
                 {
                     "amount": str(p.amount),
                     "currency": p.currency,
-                    "date": local_today(debtor, _aware(p.paid_at)).isoformat(),
+                    "date": _aware(p.paid_at).astimezone(zone).date().isoformat(),
                 }
-                for p in payments
+                for p in inputs.itemized_payments
                 if by_account.get(p.account_id) == acc["reference"]
             ]
     if payments:
@@ -289,7 +297,7 @@ async def _draft_data(
         data["received"] = {
             "amount": str(last.amount),
             "currency": last.currency,
-            "date": last.paid_at.date().isoformat(),
+            "date": _aware(last.paid_at).astimezone(inputs.zone).date().isoformat(),  # the debtor's date
             "remaining": str(remaining),
         }
     purpose = enums.DraftPurpose(input.purpose.value)
@@ -304,6 +312,37 @@ async def _draft_data(
 
 def _aware(at: datetime) -> datetime:
     return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
+
+
+def _zone(debtor: Debtor) -> tzinfo:
+    """The debtor's primary zone, as ``local_today`` picks it (UTC when none is known)."""
+    try:
+        zones = candidate_timezones(
+            debtor.addresses or [], debtor.phones or [], debtor.timezone, debtor.jurisdiction
+        )
+    except (DomainError, ValueError, KeyError):
+        zones = []
+    return ZoneInfo(zones[0].tz) if zones else UTC
+
+
+def _itemization_since(debtor: Debtor) -> datetime | None:
+    """The earliest itemization date among a US debtor's itemizations (debtor attribute ``itemization``),
+    as an instant a day early (a local date starts up to 14 hours before UTC's); None when there is none
+    (a malformed one is reported by the notice itself, naming its field)."""
+    if not (debtor.jurisdiction or "").upper().startswith("US"):
+        return None
+    items = (debtor.attributes or {}).get("itemization")
+    if not isinstance(items, dict):
+        return None
+    days = []
+    for item in items.values():
+        try:
+            days.append(date.fromisoformat(str(item["date"])))
+        except (TypeError, KeyError, ValueError):
+            continue
+    if not days:
+        return None
+    return datetime.combine(min(days), time(), tzinfo=UTC) - timedelta(days=1)
 
 
 SPOKEN = frozenset({enums.Channel.CALL, enums.Channel.VOICEMAIL, enums.Channel.VISIT})
@@ -401,18 +440,26 @@ class DraftInputs:
     profile: dict[str, Any]
     destinations: PaymentDestinations
     packs: PackRegistry
+    itemized_payments: list[Any]  # a US debtor's payments since its earliest itemization date, every one
+    facts: DebtorFacts  # of `debtor` and `accounts`
+    interaction_facts: list[InteractionFact]  # of `interactions`, in the same order
+    zone: tzinfo  # the debtor's primary zone (local_today's)
+    interaction_times: list[datetime]  # `at` of each of `interactions`
+    payment_times: list[datetime]  # `paid_at` of each of `payments`
 
 
-def _recent(rows: list[Any], keep: int, since: datetime) -> list[Any]:
+def _recent(rows: list[Any], keep: int, since: datetime, times: list[datetime] | None = None) -> list[Any]:
     """The loader's window over rows loaded for an earlier clock (newest first): the latest `keep` plus
-    every one at or after `since` (asistente.portfolio.repository._recent)."""
-    out = []
-    for i, row in enumerate(rows):
-        at = row.at if hasattr(row, "at") else row.paid_at
+    every one at or after `since` (asistente.portfolio.repository._recent); always a prefix of `rows`.
+    `times`: the rows' instants, read once when the inputs were built."""
+    if times is None:
+        times = [row.at if hasattr(row, "at") else row.paid_at for row in rows]
+    n = 0
+    for i, at in enumerate(times):
         if i >= keep and at < since:
             break
-        out.append(row)
-    return out
+        n += 1
+    return rows if n == len(rows) else rows[:n]
 
 
 def _draft_inputs(info: Info, p: Principal, debtor_id: str, now: datetime) -> tuple[DebtorState, DraftInputs]:
@@ -441,6 +488,22 @@ def _draft_inputs(info: Info, p: Principal, debtor_id: str, now: datetime) -> tu
             repo.interactions_by_debtor_ids(one, now=valid_from).get(debtor.id, []),
             repo.payments_by_debtor_ids(one, now=valid_from).get(debtor.id, []),
         )
+        since = _itemization_since(debtor)
+        itemized = (
+            list(
+                s.scalars(
+                    select(Payment)
+                    .where(
+                        Payment.tenant_id == p.tenant_id,
+                        Payment.debtor_id == debtor.id,
+                        Payment.paid_at >= since,
+                    )
+                    .order_by(Payment.paid_at, Payment.id)
+                )
+            )
+            if since is not None
+            else []
+        )
         s.expunge_all()  # detached, loaded: read after the session is gone
     settings = state.settings
     built = DraftInputs(
@@ -450,6 +513,12 @@ def _draft_inputs(info: Info, p: Principal, debtor_id: str, now: datetime) -> tu
         profile=stored_profile(settings.get(PROFILE_KEY), state.tenant_name),
         destinations=stored_destinations(settings.get(DESTINATIONS_KEY)),
         packs=packs_with_overlays(services.extras["packs"], settings, state.tenant_slug),
+        itemized_payments=itemized,
+        facts=debtor_facts(debtor, built_rows[0]),
+        interaction_facts=interaction_facts(built_rows[2]),
+        zone=_zone(debtor),
+        interaction_times=[i.at for i in built_rows[2]],
+        payment_times=[p.paid_at for p in built_rows[3]],
     )
     if use_cache and debtor.card_revision == state.card_revision:  # not moved while we read: keep it
         cache.put(key, built)
@@ -478,10 +547,18 @@ class Query:
         catalog.find(purpose, channel, debtor.jurisdiction or "")  # a channel that cannot carry it: BAD_INPUT
         accounts = inputs.accounts
         history = _recent(
-            inputs.interactions, RECENT_INTERACTIONS, now - timedelta(days=INTERACTION_WINDOW_DAYS)
+            inputs.interactions,
+            RECENT_INTERACTIONS,
+            now - timedelta(days=INTERACTION_WINDOW_DAYS),
+            inputs.interaction_times,
         )
-        payments = _recent(inputs.payments, RECENT_PAYMENTS, now - timedelta(days=PAYMENT_LOOKBACK_DAYS))
-        data = await _draft_data(info, debtor, accounts, input, profile, now, inputs.promises, payments)
+        payments = _recent(
+            inputs.payments,
+            RECENT_PAYMENTS,
+            now - timedelta(days=PAYMENT_LOOKBACK_DAYS),
+            inputs.payment_times,
+        )
+        data = await _draft_data(info, debtor, accounts, input, profile, now, inputs, payments)
         data["agentName"] = _sender(state.agent_name if p.agent_id else None, profile, channel)
         data["agency"] = {
             "name": profile["agencyName"],
@@ -498,7 +575,7 @@ class Query:
         destinations = inputs.destinations
         mine = destinations.for_currency(currency)
         packs: PackRegistry = inputs.packs
-        facts = debtor_facts(debtor, accounts)
+        facts = inputs.facts
         request = DraftRequest(channel, purpose, language, reg)
         settings = ctx.settings
         llm = ctx.services.extras.get("llm") if input.use_llm else None
@@ -526,7 +603,7 @@ class Query:
                 request,
                 data,
                 facts=facts,
-                interactions=interaction_facts(history),
+                interactions=inputs.interaction_facts[: len(history)],  # history: a prefix
                 destinations=mine,
                 catalog=catalog,
                 packs=packs,
