@@ -32,7 +32,6 @@ from sqlalchemy.orm import Session
 
 from asistente.audit import ledger
 from asistente.calls import store
-from asistente.calls.models import Call
 from asistente.errors import DomainError
 
 __all__ = ["PendingTurn", "TurnCommitter", "TurnPlan", "write_turns"]
@@ -54,8 +53,8 @@ class TurnPlan:
 class PendingTurn:
     call_id: str
     binding: store.Binding | None  # set when the call may be new: bound (if absent) before it is locked
-    check: Callable[[Call | None], None]  # raises a DomainError when the locked call may not take the turn
-    plan: Callable[[Call], TurnPlan]
+    check: Callable[[store.LockedCall | None], None]  # raises a DomainError when the call may not take it
+    plan: Callable[[store.LockedCall], TurnPlan]
     now: datetime
 
 
@@ -98,6 +97,7 @@ def write_turns(
                 rows += turn_rows
                 out.append([r["payload"] for r in turn_rows])
             store.insert_events(session, rows)  # one multi-row insert for the batch
+            store.save_calls(session, [calls[i] for i in sorted({t.call_id for t, _ in ok})])
             session.commit()
         except BaseException:
             session.rollback()

@@ -441,7 +441,7 @@ async def _call_facts(
     return facts
 
 
-def _turn_state(call: Call, first_contact: bool) -> tuple[int, dict[str, Any]]:
+def _turn_state(call: store.LockedCall, first_contact: bool) -> tuple[int, dict[str, Any]]:
     state = dict(call.disclosure or {})
     state.setdefault("firstContact", first_contact)
     return call.turns + 1, state
@@ -462,7 +462,7 @@ def _debtor_plan(
     """What a DEBTOR turn writes once its call is locked: the SUGGESTION record and the SUGGESTIONS event."""
     promise = outcome.promise.as_json() if outcome.promise else None
 
-    def plan(call: Call) -> TurnPlan:
+    def plan(call: store.LockedCall) -> TurnPlan:
         turn_no, state = _turn_state(call, first_contact)
         record = {
             "kind": "SUGGESTION",
@@ -527,7 +527,7 @@ def _agent_plan(
         )
     }
 
-    def plan(call: Call) -> TurnPlan:
+    def plan(call: store.LockedCall) -> TurnPlan:
         turn_no, state = _turn_state(call, first_contact)
         first = bool(state["firstContact"])
         if first not in requirements_for:  # another worker bound the call first, with the other value
