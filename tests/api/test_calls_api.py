@@ -63,6 +63,44 @@ async def test_agent_turn_alert_and_clean_turn(api, demo):
     assert "THREAT_OF_ARREST" in {v["code"] for v in bad["compliance"]["violations"]}
 
 
+async def test_a_repeated_agent_line_follows_the_tenants_overlay_at_once(api, demo):
+    """An agent line's verdict is remembered per process for identical inputs (scripts repeat): a new
+    tenant overlay changes the inputs, so the very same line is checked again on its next turn."""
+    key, ids = demo
+    mx = ids["CRM-MX-0001"]
+    line = "Su saldo es de 500 pesos, le puedo ofrecer un plan de pagos."
+    first = await push(api, key, "call-overlay", mx, "AGENT", line)
+    again = await push(api, key, "call-overlay", mx, "AGENT", line)
+    assert first["compliance"]["compliant"] is True and again["compliance"] == {
+        **first["compliance"],
+        "auditId": again["auditId"],
+    }
+    overlay = {
+        "version": "2026.12.1",
+        "jurisdiction": "MX",
+        "name": "Demo: los montos sólo por escrito",
+        "rules": [
+            {
+                "id": "DEMO-MX-NO-AMOUNTS-ON-CALLS",
+                "kind": "forbidden_elements",
+                "code": "MISREPRESENTATION",
+                "source": "Política interna 4.2: montos sólo por escrito",
+                "channels": ["CALL"],
+                "parameters": {"elements": ["AMOUNT_MENTION"]},
+            }
+        ],
+    }
+    await api.ok(
+        "mutation($o: JSON!) { setRulePackOverlay(overlay: $o) { jurisdiction } }",
+        {"o": overlay},
+        key=api.key("demo", "ADMIN"),
+    )
+    after = await push(api, key, "call-overlay", mx, "AGENT", line)
+    assert after["kind"] == "COMPLIANCE_ALERT" and after["seq"] == 3
+    assert {v["ruleId"] for v in after["compliance"]["violations"]} == {"DEMO-MX-NO-AMOUNTS-ON-CALLS"}
+    assert "tenant:MX@2026.12.1" in after["compliance"]["packVersion"]
+
+
 def _ws_subscribe(ws, key, call_id, op="1", after=None):
     ws.send_json({"type": "connection_init", "payload": {"Authorization": f"Bearer {key}"}})
     assert ws.receive_json()["type"] == "connection_ack"

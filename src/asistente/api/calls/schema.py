@@ -12,6 +12,8 @@ and domain function: ``asistente.api.objections.suggest.compute_suggestions``).
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import json
 import logging
 from collections import OrderedDict
 from collections.abc import AsyncGenerator, Mapping, Sequence
@@ -23,12 +25,17 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from sqlalchemy import select
+from sqlalchemy import Text, bindparam, cast, select
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from asistente import enums
-from asistente.api.compliance.schema import detector_version, tenant_packs, text_model_version
+from asistente.api.compliance.schema import (
+    detector_version,
+    packs_with_overlays,
+    tenant_packs,
+    text_model_version,
+)
 from asistente.api.compliance.types import ComplianceReport, RuleHit, Span
 from asistente.api.core.errors import coded
 from asistente.api.core.permissions import ADMIN, AGENT, COMPLIANCE, INTEGRATOR, SUPERVISOR, register
@@ -42,6 +49,7 @@ from asistente.calls.disclosure import DisclosureState, call_requirements
 from asistente.calls.models import Call
 from asistente.calls.summary import TurnFact, summarise
 from asistente.calls.turns import (
+    AgentLine,
     CallFacts,
     advance_call,
     check_agent_line,
@@ -50,9 +58,11 @@ from asistente.calls.turns import (
     hit_json,
     report_json,
 )
+from asistente.compliance import PackRegistry
 from asistente.enums import InteractionOutcome
 from asistente.errors import BadInput, DomainError, FieldError, NotFound, RateLimited
 from asistente.geo import candidate_timezones
+from asistente.portfolio.models import Debtor
 from asistente.portfolio.revisions import RevisionReader
 from asistente.tenants.models import Agent, Tenant
 from asistente.tenants.service import Principal
@@ -423,6 +433,83 @@ def _debtor_revision(info: Info, p: Principal, debtor_id: str) -> tuple[str, int
     return found[0], int(found[1])
 
 
+class _LineReader:
+    """What an AGENT turn reads, in one indexed statement on a pooled driver cursor (compiled once): the
+    debtor's id and card revision (its facts) and the tenant's settings as stored and slug (its rule-pack
+    overlays), instead of a revision read plus an ORM read of the tenant row on every line."""
+
+    def __init__(self, engine: Any) -> None:
+        self.engine = engine
+        stmt = (
+            select(Debtor.id, Debtor.card_revision, cast(Tenant.settings, Text), Tenant.slug)
+            .join(Tenant, Tenant.id == Debtor.tenant_id)
+            .where(Debtor.tenant_id == bindparam("tenant"), Debtor.id == bindparam("key"))
+        )
+        compiled = stmt.compile(dialect=engine.dialect)
+        order = compiled.positiontup
+        self._sql, self._order = str(compiled), tuple(order) if order is not None else None
+
+    def read(self, tenant_id: str, debtor_id: str) -> tuple[str, int, str | None, str] | None:
+        values = {"tenant": tenant_id, "key": debtor_id}
+        params: Any = tuple(values[n] for n in self._order) if self._order is not None else values
+        raw = self.engine.raw_connection()
+        try:
+            cur = raw.cursor()
+            try:
+                cur.execute(self._sql, params)
+                row = cur.fetchone()
+            finally:
+                cur.close()
+        finally:
+            raw.close()
+        return None if row is None else (row[0], int(row[1]), row[2], row[3])
+
+
+def _line_inputs(info: Info, p: Principal, debtor_id: str) -> tuple[str, int, PackRegistry, str]:
+    """For an AGENT turn: the debtor (else NotFound), its card revision, the tenant's packs with its
+    overlays (built once per settings as stored: any change to them reads differently) and their key."""
+    services = info.context.services
+    reader = objection_api._shared(info, "call_line_reader", lambda: _LineReader(services.engine))
+    found = reader.read(p.tenant_id, debtor_id)
+    if found is None:
+        raise NotFound(f"debtor {debtor_id} not found")
+    found_id, revision, settings_text, slug = found
+    base = services.extras["packs"]
+    digest = hashlib.sha256(settings_text.encode()).hexdigest() if settings_text else ""
+    packs_key = (p.tenant_id, slug, digest)
+    cache = objection_api._shared(info, "call_packs", lambda: _Lru(256))
+    built = cache.get(packs_key)
+    if built is None or built[0] is not base:
+        settings = json.loads(settings_text) if settings_text else {}
+        built = (base, packs_with_overlays(base, settings if isinstance(settings, dict) else {}, slug))
+        cache.put(packs_key, built)
+    return found_id, revision, built[1], digest
+
+
+def _agent_line(
+    info: Info, p: Principal, text: str, facts: CallFacts, packs: PackRegistry, packs_digest: str
+) -> AgentLine:
+    """``check_agent_line`` (a pure function of the line, the debtor's facts and the packs), remembered for
+    identical inputs: an opening or closing script said on every call is checked once per process."""
+    key = (
+        p.tenant_id,
+        packs_digest,
+        text,
+        facts.jurisdiction,
+        facts.language,
+        facts.recipient_role,
+        facts.is_first_contact,
+        facts.time_barred,
+        json.dumps(facts.addresses, sort_keys=True, default=str) if facts.addresses else "",
+    )
+    cache = objection_api._shared(info, "call_line_checks", lambda: _Lru(4_096))
+    found = cache.get(key)
+    if found is None or found[0] is not packs:
+        found = (packs, check_agent_line(text, facts=facts, packs=packs))
+        cache.put(key, found)
+    return found[1]
+
+
 async def _call_facts(
     info: Info, p: Principal, debtor_id: str, revision: int, first_contact: bool
 ) -> CallFacts:
@@ -647,7 +734,10 @@ class Mutation:
         at = input.at or now
         # The revision read takes a pooled connection of its own: done before this operation's session
         # holds one (an operation holds at most one connection at a time, or a full pool freezes the loop).
-        debtor_id, revision = _debtor_revision(info, p, str(input.debtor_id))
+        if speaker is enums.Speaker.DEBTOR:
+            debtor_id, revision = _debtor_revision(info, p, str(input.debtor_id))
+        else:
+            debtor_id, revision, packs, packs_digest = _line_inputs(info, p, str(input.debtor_id))
         bound = _bindings(info).get(call_id)
         if bound is None:
             existing = ctx.session.get(Call, call_id)
@@ -673,8 +763,7 @@ class Mutation:
                 p, call_id, debtor_id, text, at, now, first_contact, suggestion, policy_versions, outcome
             )
         else:
-            packs = tenant_packs(info)
-            line = check_agent_line(text, facts=facts, packs=packs)
+            line = _agent_line(info, p, text, facts, packs, packs_digest)
             plan = _agent_plan(p, call_id, debtor_id, text, at, now, first_contact, facts, packs, line)
         ctx.session.commit()  # only reads so far: the connection goes back while the turn is written
         pending = PendingTurn(
