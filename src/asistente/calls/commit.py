@@ -47,6 +47,7 @@ class TurnPlan:
     record: dict[str, Any]  # ledger.record_many's item (kind, actor, debtor_id, call_id, input, output...)
     drafts: Callable[[str], Sequence[dict[str, Any]]]  # the events, given the record's audit id
     disclosure: dict[str, Any]  # the call's disclosure state after the turn
+    ends: bool = False  # the end of the call (endCall): its event belongs to no turn; the call is ENDED
 
 
 @dataclass(frozen=True)
@@ -93,7 +94,12 @@ def write_turns(
                     continue
                 t, plan = p
                 call = calls[t.call_id]
-                turn_rows = store.event_rows(call, plan.drafts(next(audit_ids)), turn=plan.turn, now=t.now)
+                audit_id = next(audit_ids)
+                turn: int | None = plan.turn
+                if plan.ends:
+                    turn = None
+                    call.status, call.ended_at, call.summary_audit_id = store.ENDED, t.now, audit_id
+                turn_rows = store.event_rows(call, plan.drafts(audit_id), turn=turn, now=t.now)
                 rows += turn_rows
                 out.append([r["payload"] for r in turn_rows])
             store.insert_events(session, rows)  # one multi-row insert for the batch

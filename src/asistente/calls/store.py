@@ -96,7 +96,7 @@ def lock_call(session: Session, call_id: str) -> Call | None:
 @dataclass
 class LockedCall:
     """A call row read under its write lock (``lock_calls``): what a turn's check and plan read, and what
-    the committer writes back (``save_calls``) with the turn's seqs, turn count and disclosure state."""
+    the committer writes back (``save_calls``): seqs, turn count, disclosure state, and the end of the call."""
 
     id: str
     tenant_id: str
@@ -108,6 +108,8 @@ class LockedCall:
     last_seq: int
     turns: int
     disclosure: Any
+    ended_at: datetime | None
+    summary_audit_id: str | None
 
 
 _LOCKED_COLUMNS = tuple(Call.__table__.c[f] for f in LockedCall.__dataclass_fields__)
@@ -141,12 +143,15 @@ _SAVE = (
         last_seq=bindparam("new_last_seq"),
         turns=bindparam("new_turns"),
         disclosure=bindparam("new_disclosure", type_=Call.__table__.c.disclosure.type),
+        status=bindparam("new_status"),
+        ended_at=bindparam("new_ended_at", type_=Call.__table__.c.ended_at.type),
+        summary_audit_id=bindparam("new_summary_audit_id"),
     )
 )
 
 
 def save_calls(session: Session, calls: Sequence[LockedCall]) -> None:
-    """Write back locked calls' seq, turn count and disclosure state (one executemany)."""
+    """Write back locked calls' seq, turn count, disclosure state and status (one executemany)."""
     if calls:
         session.execute(
             _SAVE,
@@ -156,6 +161,9 @@ def save_calls(session: Session, calls: Sequence[LockedCall]) -> None:
                     "new_last_seq": c.last_seq,
                     "new_turns": c.turns,
                     "new_disclosure": c.disclosure,
+                    "new_status": c.status,
+                    "new_ended_at": c.ended_at,
+                    "new_summary_audit_id": c.summary_audit_id,
                 }
                 for c in calls
             ],

@@ -794,70 +794,22 @@ class Mutation:
         if language is not None and language.split("-")[0].lower() not in ("es", "en"):
             raise BadInput('language: "es" or "en"', [FieldError("language", '"es" or "en"')])
         session = ctx.session
-        call = _visible_call(p, session.get(Call, cid), cid)
-        if call.status == store.ENDED:
-            return _summary_type(_ended_summary(session, call))
-        debtor = await ctx.loaders.debtor_by_id.load(call.debtor_id)
-        if debtor is None:
-            raise NotFound(f"call {cid} not found")
-        first_contact = bool((call.disclosure or {}).get("firstContact", False))
-        facts = await _facts(info, debtor, first_contact)
-        packs = tenant_packs(info)
-        tenant = session.get(Tenant, p.tenant_id)
-        crm_codes = ((tenant.settings if tenant else None) or {}).get(DISPOSITION_KEY) or {}
-        now = ctx.now()
-
-        call = store.lock_call(session, cid)
-        call = _visible_call(p, call, cid)
-        if call.status == store.ENDED:  # another worker ended it meanwhile
-            session.rollback()
-            return _summary_type(_ended_summary(session, call))
-        events = store.all_events(session, cid)
-        turns = _turn_facts(events)
-        state = DisclosureState.from_json(call.disclosure)
-        agent_spoke = state.agent_turns > 0
-        requirements = call_requirements(
-            packs, facts.jurisdiction, is_first_contact=first_contact, addresses=facts.addresses
-        )
-        missing = [hit_json(r.reminder()) for r in state.missing(requirements)] if agent_spoke else []
-        result = summarise(
-            turns,
-            language=(language or call.language or facts.language).split("-")[0].lower(),
-            missing_disclosures=missing,
-            jurisdiction=facts.jurisdiction,
-            crm_codes=crm_codes,
-        )
-        turn_audit_ids = [t.audit_id for t in turns if t.audit_id]
-        summary_text, generator, llm_record = await _llm_summary(info, debtor, turns, result)
-        event = ctx.record(
-            "CALL_SUMMARY",
-            debtor_id=call.debtor_id,
-            call_id=cid,
-            input={"callId": cid, "turns": len(turns), "turnAuditIds": turn_audit_ids, "language": language},
-            output={**result.as_json(), "summary": summary_text, "generator": generator},
-            versions={
-                "rulePacks": "+".join(sorted({r.rule.pack for r in requirements})) or None,
-                **({"llm": llm_record} if llm_record else {}),
-            },
-            now=now,
-        )
-        summary_json = {
-            **result.as_json(),
-            "summary": summary_text,
-            "callId": cid,
-            "debtorId": call.debtor_id,
-            "auditId": event.id,
-            "generator": generator,
-        }
-        payload = _payload(cid, enums.CallEventKind.CALL_ENDED, now, summary=summary_json, auditId=event.id)
-        rows = store.add_events(session, call, [{"payload": payload, "facts": {}}], turn=None, now=now)
-        call.status = store.ENDED
-        call.ended_at = now
-        call.summary_audit_id = event.id
-        session.commit()
-        _bindings(info).put(cid, _CallBinding.of(call))
-        await bus_of(info).publish(p.tenant_id, cid, rows[0].payload)
-        return _summary_type(summary_json)
+        for _attempt in range(END_ATTEMPTS):
+            call = _visible_call(p, session.get(Call, cid, populate_existing=True), cid)
+            if call.status == store.ENDED:
+                return _summary_type(_ended_summary(session, call))
+            try:
+                pending, first_contact = await _call_end(info, p, call, language)
+                payloads = await _committer(info).write(p.tenant_id, pending)
+            except _CallMoved:
+                session.commit()  # a turn (or another worker's endCall) came in between: read again
+                continue
+            binding = _CallBinding(call.tenant_id, call.debtor_id, call.agent_id, store.ENDED, first_contact)
+            _bindings(info).put(cid, binding)
+            await bus_of(info).publish(p.tenant_id, cid, payloads[0])
+            return _summary_type(payloads[0]["summary"])
+        msg = f"callId: call {cid} is still receiving turns; end it again / la llamada {cid} sigue recibiendo turnos"
+        raise BadInput(msg, [FieldError("callId", msg)])
 
     @strawberry.mutation(
         description='Map dispositions to this tenant\'s CRM codes (ADMIN), e.g. {"PROMISE_TO_PAY": "PTP", '
@@ -912,6 +864,90 @@ async def _llm_summary(
         "call summary: LLM %s (%s); the rule-based summary stands", answer.outcome.value, answer.error
     )
     return rules.summary, "RULES", record
+
+
+class _CallMoved(DomainError):
+    """endCall: the call took a turn (or was ended) between its summary's read and its lock."""
+
+
+END_ATTEMPTS = 5
+
+
+async def _call_end(info: Info, p: Principal, call: Call, language: str | None) -> tuple[PendingTurn, bool]:
+    """endCall's summary, built from the call's events as read (no lock held: an LLM summary may take
+    seconds), and its write for the turn committer: the CALL_SUMMARY record and the CALL_ENDED event,
+    written only if the locked call is still the one summarised (same last seq, not ended), else
+    ``_CallMoved`` and the caller summarises again."""
+    ctx = info.context
+    session = ctx.session
+    cid = call.id
+    debtor = await ctx.loaders.debtor_by_id.load(call.debtor_id)
+    if debtor is None:
+        raise NotFound(f"call {cid} not found")
+    first_contact = bool((call.disclosure or {}).get("firstContact", False))
+    facts = await _facts(info, debtor, first_contact)
+    packs = tenant_packs(info)
+    tenant = session.get(Tenant, p.tenant_id)
+    crm_codes = ((tenant.settings if tenant else None) or {}).get(DISPOSITION_KEY) or {}
+    now = ctx.now()
+    events = store.all_events(session, cid)
+    seen = call.last_seq
+    if any(e.seq > seen for e in events):  # read after a turn committed: the call row first, then events
+        raise _CallMoved(f"call {cid} moved")
+    turns = _turn_facts(events)
+    state = DisclosureState.from_json(call.disclosure)
+    agent_spoke = state.agent_turns > 0
+    requirements = call_requirements(
+        packs, facts.jurisdiction, is_first_contact=first_contact, addresses=facts.addresses
+    )
+    missing = [hit_json(r.reminder()) for r in state.missing(requirements)] if agent_spoke else []
+    result = summarise(
+        turns,
+        language=(language or call.language or facts.language).split("-")[0].lower(),
+        missing_disclosures=missing,
+        jurisdiction=facts.jurisdiction,
+        crm_codes=crm_codes,
+    )
+    session.commit()  # only reads: the connection goes back during the LLM summary and the write
+    turn_audit_ids = [t.audit_id for t in turns if t.audit_id]
+    summary_text, generator, llm_record = await _llm_summary(info, debtor, turns, result)
+    record = {
+        "kind": "CALL_SUMMARY",
+        "actor_id": p.actor_id,
+        "actor_role": p.role.value,
+        "debtor_id": call.debtor_id,
+        "call_id": cid,
+        "input": {"callId": cid, "turns": len(turns), "turnAuditIds": turn_audit_ids, "language": language},
+        "output": {**result.as_json(), "summary": summary_text, "generator": generator},
+        "versions": {
+            "rulePacks": "+".join(sorted({r.rule.pack for r in requirements})) or None,
+            **({"llm": llm_record} if llm_record else {}),
+        },
+        "now": now,
+    }
+
+    def drafts(audit_id: str) -> list[dict[str, Any]]:
+        summary_json = {
+            **result.as_json(),
+            "summary": summary_text,
+            "callId": cid,
+            "debtorId": call.debtor_id,
+            "auditId": audit_id,
+            "generator": generator,
+        }
+        payload = _payload(cid, enums.CallEventKind.CALL_ENDED, now, summary=summary_json, auditId=audit_id)
+        return [{"payload": payload, "facts": {}}]
+
+    def check(locked: store.LockedCall | None) -> None:
+        _visible_call(p, locked, cid)
+        assert locked is not None
+        if locked.status == store.ENDED or locked.last_seq != seen:
+            raise _CallMoved(f"call {cid} moved")
+
+    def plan(locked: store.LockedCall) -> TurnPlan:
+        return TurnPlan(locked.turns, record, drafts, locked.disclosure, ends=True)
+
+    return PendingTurn(call_id=cid, binding=None, check=check, plan=plan, now=now), first_contact
 
 
 def _check_turn_target(p: Principal, call: Any, call_id: str, debtor_id: str) -> None:
