@@ -776,9 +776,7 @@ class Mutation:
             now=now,
         )
         payloads = await _committer(info).write(p.tenant_id, pending)
-        bus = bus_of(info)
-        for payload in payloads:
-            await bus.publish(p.tenant_id, call_id, payload)
+        await bus_of(info).publish_many(p.tenant_id, call_id, payloads)
         return event_type(payloads[0])
 
     @strawberry.mutation(
