@@ -6,6 +6,7 @@ import contextlib
 import gc
 import json
 import logging
+import sys
 import time
 from collections.abc import AsyncIterator
 from functools import lru_cache
@@ -562,7 +563,15 @@ def app_from_env() -> ASGIApp:
 
     settings = Settings()
     configure(settings.log_level, settings.log_format)
+    tune_serving_process(settings)
     return freeze_startup_objects(create_app(settings))
+
+
+def tune_serving_process(settings: Settings) -> None:
+    """Process-wide settings of a serving process (not of tests or the CLI's one-shot commands): the GIL's
+    switch interval (``gil_switch_ms``), so a committer thread's statements do not each wait up to 5 ms
+    for the event loop to let go of the GIL while the database's write lock is held."""
+    sys.setswitchinterval(settings.gil_switch_ms / 1000)
 
 
 def freeze_startup_objects(app: ASGIApp) -> ASGIApp:

@@ -100,10 +100,11 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
             timeout_worker_healthcheck=settings.worker_healthcheck_seconds,
         )
     else:
-        from asistente.app import create_app, freeze_startup_objects
+        from asistente.app import create_app, freeze_startup_objects, tune_serving_process
         from asistente.logs import configure
 
         configure(settings.log_level, settings.log_format)
+        tune_serving_process(settings)
         app = freeze_startup_objects(create_app(settings))
         uvicorn.run(app, host=args.host, port=args.port, log_level="info")
     return 0

@@ -67,6 +67,11 @@ class Settings(BaseSettings):
         default=60, ge=1, validation_alias="ASISTENTE_WORKER_HEALTHCHECK_SECONDS"
     )
 
+    # Serving processes only: how long (ms) a thread may hold the GIL while another waits for it
+    # (sys.setswitchinterval; Python's default is 5 ms). The turn and audit committers write in worker
+    # threads; every statement they run releases the GIL and, at 5 ms, waits up to 5 ms to get it back
+    # from the event loop, while holding the database's write lock (benchmarks/README.md, live calls).
+    gil_switch_ms: float = Field(default=0.5, gt=0, le=100, validation_alias="ASISTENTE_GIL_SWITCH_MS")
     # Audit group commit: how long (ms) a recorded check waits for others to share its transaction.
     audit_batch_ms: float = Field(default=2.0, ge=0, le=100, validation_alias="ASISTENTE_AUDIT_BATCH_MS")
     # Live calls: the time an LLM-written call summary may take before the rule-based one is used.

@@ -63,6 +63,44 @@ async def test_agent_turn_alert_and_clean_turn(api, demo):
     assert "THREAT_OF_ARREST" in {v["code"] for v in bad["compliance"]["violations"]}
 
 
+async def test_a_repeated_agent_line_follows_the_tenants_overlay_at_once(api, demo):
+    """An agent line's verdict is remembered per process for identical inputs (scripts repeat): a new
+    tenant overlay changes the inputs, so the very same line is checked again on its next turn."""
+    key, ids = demo
+    mx = ids["CRM-MX-0001"]
+    line = "Su saldo es de 500 pesos, le puedo ofrecer un plan de pagos."
+    first = await push(api, key, "call-overlay", mx, "AGENT", line)
+    again = await push(api, key, "call-overlay", mx, "AGENT", line)
+    assert first["compliance"]["compliant"] is True and again["compliance"] == {
+        **first["compliance"],
+        "auditId": again["auditId"],
+    }
+    overlay = {
+        "version": "2026.12.1",
+        "jurisdiction": "MX",
+        "name": "Demo: los montos sólo por escrito",
+        "rules": [
+            {
+                "id": "DEMO-MX-NO-AMOUNTS-ON-CALLS",
+                "kind": "forbidden_elements",
+                "code": "MISREPRESENTATION",
+                "source": "Política interna 4.2: montos sólo por escrito",
+                "channels": ["CALL"],
+                "parameters": {"elements": ["AMOUNT_MENTION"]},
+            }
+        ],
+    }
+    await api.ok(
+        "mutation($o: JSON!) { setRulePackOverlay(overlay: $o) { jurisdiction } }",
+        {"o": overlay},
+        key=api.key("demo", "ADMIN"),
+    )
+    after = await push(api, key, "call-overlay", mx, "AGENT", line)
+    assert after["kind"] == "COMPLIANCE_ALERT" and after["seq"] == 3
+    assert {v["ruleId"] for v in after["compliance"]["violations"]} == {"DEMO-MX-NO-AMOUNTS-ON-CALLS"}
+    assert "tenant:MX@2026.12.1" in after["compliance"]["packVersion"]
+
+
 def _ws_subscribe(ws, key, call_id, op="1", after=None):
     ws.send_json({"type": "connection_init", "payload": {"Authorization": f"Bearer {key}"}})
     assert ws.receive_json()["type"] == "connection_ack"
@@ -387,3 +425,43 @@ async def test_concurrent_turns_share_transactions_and_keep_each_call_in_order(
                 assert record.call_id == call and record.input["turn"] == e.turn
         assert len(list(s.scalars(select(CallEvent).where(CallEvent.call_id == "batch-ended")))) == 2
         assert verify(s).ok
+
+
+async def test_end_call_summarises_a_turn_pushed_while_it_was_summarising(
+    api, demo, session_factory, monkeypatch
+):
+    """endCall summarises without holding the call's lock (an LLM summary may take seconds); a turn that
+    commits in between is not lost from the summary: the write finds the call moved and summarises again."""
+    from asistente.api.calls import schema as calls_schema
+
+    key, ids = demo
+    mx = ids["CRM-MX-0001"]
+    await push(
+        api, key, "call-race", mx, "AGENT", "Buenas tardes, le habla Laura de Cobranza Integral del Bajío."
+    )
+    real = calls_schema._llm_summary
+    seen = []
+
+    async def summary_while_a_turn_comes_in(info, debtor, turns, rules):
+        seen.append(len(turns))
+        if len(seen) == 1:
+            await push(
+                api, key, "call-race", mx, "DEBTOR", "Soy Ana Karen Chan Pech; el viernes le deposito 500"
+            )
+        return await real(info, debtor, turns, rules)
+
+    monkeypatch.setattr(calls_schema, "_llm_summary", summary_while_a_turn_comes_in)
+    summary = (await api.ok(END, {"c": "call-race"}, key=key))["endCall"]
+    assert seen == [1, 2]
+    assert summary["disposition"] == "PROMISE_TO_PAY" and summary["promise"]["amount"] in ("500", "500.00")
+    with session_factory() as s:
+        records = list(
+            s.scalars(select(AuditEvent).where(AuditEvent.call_id == "call-race").order_by(AuditEvent.seq))
+        )
+        assert [r.kind for r in records] == ["COMPLIANCE_CHECK", "SUGGESTION", "CALL_SUMMARY"]
+        assert records[-1].input["turns"] == 2 and records[-1].id == summary["auditId"]
+        assert records[-1].input["turnAuditIds"] == [records[0].id, records[1].id]
+    again = (await api.ok(END, {"c": "call-race"}, key=key))["endCall"]
+    assert again == summary and seen == [1, 2]
+    late = await api.gql(PUSH, turn("call-race", mx, "AGENT", "¿Sigue ahí?"), key=key)
+    assert error_codes(late) == ["BAD_INPUT"]

@@ -75,6 +75,23 @@ async def test_two_buses_fan_out_through_redis_once_each():
         await b.aclose()
 
 
+@needs_redis
+async def test_a_turns_events_go_out_in_one_round_trip_and_in_order():
+    a, b = CallBus(REDIS_URL), CallBus(REDIS_URL)
+    try:
+        sub_a, sub_b = a.subscribe("t1", "c-many"), b.subscribe("t1", "c-many")
+        await asyncio.sleep(0.3)  # both listeners subscribed
+        assert await a.publish_many("t1", "c-many", [ev(1), ev(2), ev(3)])
+        assert await a.publish_many("t1", "c-many", [ev(4)])
+        assert [(await sub_a.get(1.0))["seq"] for _ in range(4)] == [1, 2, 3, 4]  # local, at once
+        assert [(await sub_b.get(1.0))["seq"] for _ in range(4)] == [1, 2, 3, 4]  # through Redis, in order
+        assert await sub_a.get(0.3) is None and await sub_b.get(0.3) is None
+        assert a.published == 4
+    finally:
+        await a.aclose()
+        await b.aclose()
+
+
 async def test_redis_down_still_delivers_locally_and_says_so():
     bus = CallBus("redis://127.0.0.1:1/0")  # nothing listens on port 1
     try:
@@ -84,5 +101,7 @@ async def test_redis_down_still_delivers_locally_and_says_so():
         assert not await bus.check()
         assert bus.status()["redis"] == "down" and not bus.healthy
         assert bus.publish_failures >= 1
+        assert await bus.publish_many("t1", "c1", [ev(2), ev(3)]) is False  # still delivered here, in order
+        assert [(await sub.get(0.1))["seq"] for _ in range(2)] == [2, 3]
     finally:
         await bus.aclose()

@@ -32,7 +32,6 @@ from sqlalchemy.orm import Session
 
 from asistente.audit import ledger
 from asistente.calls import store
-from asistente.calls.models import Call
 from asistente.errors import DomainError
 
 __all__ = ["PendingTurn", "TurnCommitter", "TurnPlan", "write_turns"]
@@ -48,14 +47,15 @@ class TurnPlan:
     record: dict[str, Any]  # ledger.record_many's item (kind, actor, debtor_id, call_id, input, output...)
     drafts: Callable[[str], Sequence[dict[str, Any]]]  # the events, given the record's audit id
     disclosure: dict[str, Any]  # the call's disclosure state after the turn
+    ends: bool = False  # the end of the call (endCall): its event belongs to no turn; the call is ENDED
 
 
 @dataclass(frozen=True)
 class PendingTurn:
     call_id: str
     binding: store.Binding | None  # set when the call may be new: bound (if absent) before it is locked
-    check: Callable[[Call | None], None]  # raises a DomainError when the locked call may not take the turn
-    plan: Callable[[Call], TurnPlan]
+    check: Callable[[store.LockedCall | None], None]  # raises a DomainError when the call may not take it
+    plan: Callable[[store.LockedCall], TurnPlan]
     now: datetime
 
 
@@ -94,10 +94,16 @@ def write_turns(
                     continue
                 t, plan = p
                 call = calls[t.call_id]
-                turn_rows = store.event_rows(call, plan.drafts(next(audit_ids)), turn=plan.turn, now=t.now)
+                audit_id = next(audit_ids)
+                turn: int | None = plan.turn
+                if plan.ends:
+                    turn = None
+                    call.status, call.ended_at, call.summary_audit_id = store.ENDED, t.now, audit_id
+                turn_rows = store.event_rows(call, plan.drafts(audit_id), turn=turn, now=t.now)
                 rows += turn_rows
                 out.append([r["payload"] for r in turn_rows])
             store.insert_events(session, rows)  # one multi-row insert for the batch
+            store.save_calls(session, [calls[i] for i in sorted({t.call_id for t, _ in ok})])
             session.commit()
         except BaseException:
             session.rollback()

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -27,11 +27,13 @@ __all__ = [
     "ACTIVE",
     "ENDED",
     "Binding",
+    "LockedCall",
     "bind_call",
     "events_after",
     "find_call",
     "lock_call",
     "lock_calls",
+    "save_calls",
 ]
 
 ACTIVE, ENDED = "ACTIVE", "ENDED"
@@ -91,20 +93,81 @@ def lock_call(session: Session, call_id: str) -> Call | None:
     ).one_or_none()
 
 
-def lock_calls(session: Session, call_ids: Sequence[str]) -> dict[str, Call]:
+@dataclass
+class LockedCall:
+    """A call row read under its write lock (``lock_calls``): what a turn's check and plan read, and what
+    the committer writes back (``save_calls``): seqs, turn count, disclosure state, and the end of the call."""
+
+    id: str
+    tenant_id: str
+    debtor_id: str
+    agent_id: str
+    language: str
+    jurisdiction: str | None
+    status: str
+    last_seq: int
+    turns: int
+    disclosure: Any
+    ended_at: datetime | None
+    summary_audit_id: str | None
+
+
+_LOCKED_COLUMNS = tuple(Call.__table__.c[f] for f in LockedCall.__dataclass_fields__)
+
+
+def lock_calls(session: Session, call_ids: Sequence[str]) -> dict[str, LockedCall]:
     """``lock_call`` for several calls at once, in id order (two writers locking overlapping sets never
-    deadlock): one statement on PostgreSQL (SELECT ... ORDER BY id FOR UPDATE), an UPDATE then a read on
-    SQLite (whose write lock covers the database). Calls that do not exist are absent from the result."""
+    deadlock), in one statement: ``SELECT ... ORDER BY id FOR UPDATE`` on PostgreSQL, ``UPDATE ...
+    RETURNING`` on SQLite (whose write lock covers the database). Plain rows, not ORM objects: the
+    committer writes them back with one statement (``save_calls``). Calls that do not exist are absent."""
     ids = sorted(call_ids)
     if not ids:
         return {}
-    query = select(Call).where(Call.id.in_(ids)).order_by(Call.id).execution_options(populate_existing=True)
+    table = Call.__table__
     if session.get_bind().dialect.name == "postgresql":
-        rows = session.scalars(query.with_for_update()).all()
+        query = select(*_LOCKED_COLUMNS).where(table.c.id.in_(ids)).order_by(table.c.id).with_for_update()
     else:
-        session.execute(update(Call).where(Call.id.in_(ids)).values(last_seq=Call.last_seq))
-        rows = session.scalars(query).all()
-    return {c.id: c for c in rows}
+        query = (
+            update(table)
+            .where(table.c.id.in_(ids))
+            .values(last_seq=table.c.last_seq)
+            .returning(*_LOCKED_COLUMNS)
+        )
+    return {row[0]: LockedCall(*row) for row in session.execute(query)}
+
+
+_SAVE = (
+    update(Call.__table__)
+    .where(Call.__table__.c.id == bindparam("call_id"))
+    .values(
+        last_seq=bindparam("new_last_seq"),
+        turns=bindparam("new_turns"),
+        disclosure=bindparam("new_disclosure", type_=Call.__table__.c.disclosure.type),
+        status=bindparam("new_status"),
+        ended_at=bindparam("new_ended_at", type_=Call.__table__.c.ended_at.type),
+        summary_audit_id=bindparam("new_summary_audit_id"),
+    )
+)
+
+
+def save_calls(session: Session, calls: Sequence[LockedCall]) -> None:
+    """Write back locked calls' seq, turn count, disclosure state and status (one executemany)."""
+    if calls:
+        session.execute(
+            _SAVE,
+            [
+                {
+                    "call_id": c.id,
+                    "new_last_seq": c.last_seq,
+                    "new_turns": c.turns,
+                    "new_disclosure": c.disclosure,
+                    "new_status": c.status,
+                    "new_ended_at": c.ended_at,
+                    "new_summary_audit_id": c.summary_audit_id,
+                }
+                for c in calls
+            ],
+        )
 
 
 def add_events(
@@ -135,7 +198,7 @@ def add_events(
 
 
 def event_rows(
-    call: Call, drafts: Sequence[dict[str, Any]], *, turn: int | None, now: datetime
+    call: Call | LockedCall, drafts: Sequence[dict[str, Any]], *, turn: int | None, now: datetime
 ) -> list[dict[str, Any]]:
     """``add_events`` as plain rows for one Core multi-row insert (a batch of turns): each event gets the
     locked call's next seq; the payloads (with their seqs) are the rows' ``payload``."""

@@ -12,6 +12,8 @@ and domain function: ``asistente.api.objections.suggest.compute_suggestions``).
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import json
 import logging
 from collections import OrderedDict
 from collections.abc import AsyncGenerator, Mapping, Sequence
@@ -23,12 +25,17 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from sqlalchemy import select
+from sqlalchemy import Text, bindparam, cast, select
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from asistente import enums
-from asistente.api.compliance.schema import detector_version, tenant_packs, text_model_version
+from asistente.api.compliance.schema import (
+    detector_version,
+    packs_with_overlays,
+    tenant_packs,
+    text_model_version,
+)
 from asistente.api.compliance.types import ComplianceReport, RuleHit, Span
 from asistente.api.core.errors import coded
 from asistente.api.core.permissions import ADMIN, AGENT, COMPLIANCE, INTEGRATOR, SUPERVISOR, register
@@ -42,6 +49,7 @@ from asistente.calls.disclosure import DisclosureState, call_requirements
 from asistente.calls.models import Call
 from asistente.calls.summary import TurnFact, summarise
 from asistente.calls.turns import (
+    AgentLine,
     CallFacts,
     advance_call,
     check_agent_line,
@@ -50,9 +58,11 @@ from asistente.calls.turns import (
     hit_json,
     report_json,
 )
+from asistente.compliance import PackRegistry
 from asistente.enums import InteractionOutcome
 from asistente.errors import BadInput, DomainError, FieldError, NotFound, RateLimited
 from asistente.geo import candidate_timezones
+from asistente.portfolio.models import Debtor
 from asistente.portfolio.revisions import RevisionReader
 from asistente.tenants.models import Agent, Tenant
 from asistente.tenants.service import Principal
@@ -423,6 +433,83 @@ def _debtor_revision(info: Info, p: Principal, debtor_id: str) -> tuple[str, int
     return found[0], int(found[1])
 
 
+class _LineReader:
+    """What an AGENT turn reads, in one indexed statement on a pooled driver cursor (compiled once): the
+    debtor's id and card revision (its facts) and the tenant's settings as stored and slug (its rule-pack
+    overlays), instead of a revision read plus an ORM read of the tenant row on every line."""
+
+    def __init__(self, engine: Any) -> None:
+        self.engine = engine
+        stmt = (
+            select(Debtor.id, Debtor.card_revision, cast(Tenant.settings, Text), Tenant.slug)
+            .join(Tenant, Tenant.id == Debtor.tenant_id)
+            .where(Debtor.tenant_id == bindparam("tenant"), Debtor.id == bindparam("key"))
+        )
+        compiled = stmt.compile(dialect=engine.dialect)
+        order = compiled.positiontup
+        self._sql, self._order = str(compiled), tuple(order) if order is not None else None
+
+    def read(self, tenant_id: str, debtor_id: str) -> tuple[str, int, str | None, str] | None:
+        values = {"tenant": tenant_id, "key": debtor_id}
+        params: Any = tuple(values[n] for n in self._order) if self._order is not None else values
+        raw = self.engine.raw_connection()
+        try:
+            cur = raw.cursor()
+            try:
+                cur.execute(self._sql, params)
+                row = cur.fetchone()
+            finally:
+                cur.close()
+        finally:
+            raw.close()
+        return None if row is None else (row[0], int(row[1]), row[2], row[3])
+
+
+def _line_inputs(info: Info, p: Principal, debtor_id: str) -> tuple[str, int, PackRegistry, str]:
+    """For an AGENT turn: the debtor (else NotFound), its card revision, the tenant's packs with its
+    overlays (built once per settings as stored: any change to them reads differently) and their key."""
+    services = info.context.services
+    reader = objection_api._shared(info, "call_line_reader", lambda: _LineReader(services.engine))
+    found = reader.read(p.tenant_id, debtor_id)
+    if found is None:
+        raise NotFound(f"debtor {debtor_id} not found")
+    found_id, revision, settings_text, slug = found
+    base = services.extras["packs"]
+    digest = hashlib.sha256(settings_text.encode()).hexdigest() if settings_text else ""
+    packs_key = (p.tenant_id, slug, digest)
+    cache = objection_api._shared(info, "call_packs", lambda: _Lru(256))
+    built = cache.get(packs_key)
+    if built is None or built[0] is not base:
+        settings = json.loads(settings_text) if settings_text else {}
+        built = (base, packs_with_overlays(base, settings if isinstance(settings, dict) else {}, slug))
+        cache.put(packs_key, built)
+    return found_id, revision, built[1], digest
+
+
+def _agent_line(
+    info: Info, p: Principal, text: str, facts: CallFacts, packs: PackRegistry, packs_digest: str
+) -> AgentLine:
+    """``check_agent_line`` (a pure function of the line, the debtor's facts and the packs), remembered for
+    identical inputs: an opening or closing script said on every call is checked once per process."""
+    key = (
+        p.tenant_id,
+        packs_digest,
+        text,
+        facts.jurisdiction,
+        facts.language,
+        facts.recipient_role,
+        facts.is_first_contact,
+        facts.time_barred,
+        json.dumps(facts.addresses, sort_keys=True, default=str) if facts.addresses else "",
+    )
+    cache = objection_api._shared(info, "call_line_checks", lambda: _Lru(4_096))
+    found = cache.get(key)
+    if found is None or found[0] is not packs:
+        found = (packs, check_agent_line(text, facts=facts, packs=packs))
+        cache.put(key, found)
+    return found[1]
+
+
 async def _call_facts(
     info: Info, p: Principal, debtor_id: str, revision: int, first_contact: bool
 ) -> CallFacts:
@@ -441,7 +528,7 @@ async def _call_facts(
     return facts
 
 
-def _turn_state(call: Call, first_contact: bool) -> tuple[int, dict[str, Any]]:
+def _turn_state(call: store.LockedCall, first_contact: bool) -> tuple[int, dict[str, Any]]:
     state = dict(call.disclosure or {})
     state.setdefault("firstContact", first_contact)
     return call.turns + 1, state
@@ -462,7 +549,7 @@ def _debtor_plan(
     """What a DEBTOR turn writes once its call is locked: the SUGGESTION record and the SUGGESTIONS event."""
     promise = outcome.promise.as_json() if outcome.promise else None
 
-    def plan(call: Call) -> TurnPlan:
+    def plan(call: store.LockedCall) -> TurnPlan:
         turn_no, state = _turn_state(call, first_contact)
         record = {
             "kind": "SUGGESTION",
@@ -527,7 +614,7 @@ def _agent_plan(
         )
     }
 
-    def plan(call: Call) -> TurnPlan:
+    def plan(call: store.LockedCall) -> TurnPlan:
         turn_no, state = _turn_state(call, first_contact)
         first = bool(state["firstContact"])
         if first not in requirements_for:  # another worker bound the call first, with the other value
@@ -647,7 +734,10 @@ class Mutation:
         at = input.at or now
         # The revision read takes a pooled connection of its own: done before this operation's session
         # holds one (an operation holds at most one connection at a time, or a full pool freezes the loop).
-        debtor_id, revision = _debtor_revision(info, p, str(input.debtor_id))
+        if speaker is enums.Speaker.DEBTOR:
+            debtor_id, revision = _debtor_revision(info, p, str(input.debtor_id))
+        else:
+            debtor_id, revision, packs, packs_digest = _line_inputs(info, p, str(input.debtor_id))
         bound = _bindings(info).get(call_id)
         if bound is None:
             existing = ctx.session.get(Call, call_id)
@@ -673,8 +763,7 @@ class Mutation:
                 p, call_id, debtor_id, text, at, now, first_contact, suggestion, policy_versions, outcome
             )
         else:
-            packs = tenant_packs(info)
-            line = check_agent_line(text, facts=facts, packs=packs)
+            line = _agent_line(info, p, text, facts, packs, packs_digest)
             plan = _agent_plan(p, call_id, debtor_id, text, at, now, first_contact, facts, packs, line)
         ctx.session.commit()  # only reads so far: the connection goes back while the turn is written
         pending = PendingTurn(
@@ -687,9 +776,7 @@ class Mutation:
             now=now,
         )
         payloads = await _committer(info).write(p.tenant_id, pending)
-        bus = bus_of(info)
-        for payload in payloads:
-            await bus.publish(p.tenant_id, call_id, payload)
+        await bus_of(info).publish_many(p.tenant_id, call_id, payloads)
         return event_type(payloads[0])
 
     @strawberry.mutation(
@@ -705,70 +792,22 @@ class Mutation:
         if language is not None and language.split("-")[0].lower() not in ("es", "en"):
             raise BadInput('language: "es" or "en"', [FieldError("language", '"es" or "en"')])
         session = ctx.session
-        call = _visible_call(p, session.get(Call, cid), cid)
-        if call.status == store.ENDED:
-            return _summary_type(_ended_summary(session, call))
-        debtor = await ctx.loaders.debtor_by_id.load(call.debtor_id)
-        if debtor is None:
-            raise NotFound(f"call {cid} not found")
-        first_contact = bool((call.disclosure or {}).get("firstContact", False))
-        facts = await _facts(info, debtor, first_contact)
-        packs = tenant_packs(info)
-        tenant = session.get(Tenant, p.tenant_id)
-        crm_codes = ((tenant.settings if tenant else None) or {}).get(DISPOSITION_KEY) or {}
-        now = ctx.now()
-
-        call = store.lock_call(session, cid)
-        call = _visible_call(p, call, cid)
-        if call.status == store.ENDED:  # another worker ended it meanwhile
-            session.rollback()
-            return _summary_type(_ended_summary(session, call))
-        events = store.all_events(session, cid)
-        turns = _turn_facts(events)
-        state = DisclosureState.from_json(call.disclosure)
-        agent_spoke = state.agent_turns > 0
-        requirements = call_requirements(
-            packs, facts.jurisdiction, is_first_contact=first_contact, addresses=facts.addresses
-        )
-        missing = [hit_json(r.reminder()) for r in state.missing(requirements)] if agent_spoke else []
-        result = summarise(
-            turns,
-            language=(language or call.language or facts.language).split("-")[0].lower(),
-            missing_disclosures=missing,
-            jurisdiction=facts.jurisdiction,
-            crm_codes=crm_codes,
-        )
-        turn_audit_ids = [t.audit_id for t in turns if t.audit_id]
-        summary_text, generator, llm_record = await _llm_summary(info, debtor, turns, result)
-        event = ctx.record(
-            "CALL_SUMMARY",
-            debtor_id=call.debtor_id,
-            call_id=cid,
-            input={"callId": cid, "turns": len(turns), "turnAuditIds": turn_audit_ids, "language": language},
-            output={**result.as_json(), "summary": summary_text, "generator": generator},
-            versions={
-                "rulePacks": "+".join(sorted({r.rule.pack for r in requirements})) or None,
-                **({"llm": llm_record} if llm_record else {}),
-            },
-            now=now,
-        )
-        summary_json = {
-            **result.as_json(),
-            "summary": summary_text,
-            "callId": cid,
-            "debtorId": call.debtor_id,
-            "auditId": event.id,
-            "generator": generator,
-        }
-        payload = _payload(cid, enums.CallEventKind.CALL_ENDED, now, summary=summary_json, auditId=event.id)
-        rows = store.add_events(session, call, [{"payload": payload, "facts": {}}], turn=None, now=now)
-        call.status = store.ENDED
-        call.ended_at = now
-        call.summary_audit_id = event.id
-        session.commit()
-        _bindings(info).put(cid, _CallBinding.of(call))
-        await bus_of(info).publish(p.tenant_id, cid, rows[0].payload)
-        return _summary_type(summary_json)
+        for _attempt in range(END_ATTEMPTS):
+            call = _visible_call(p, session.get(Call, cid, populate_existing=True), cid)
+            if call.status == store.ENDED:
+                return _summary_type(_ended_summary(session, call))
+            try:
+                pending, first_contact = await _call_end(info, p, call, language)
+                payloads = await _committer(info).write(p.tenant_id, pending)
+            except _CallMoved:
+                session.commit()  # a turn (or another worker's endCall) came in between: read again
+                continue
+            binding = _CallBinding(call.tenant_id, call.debtor_id, call.agent_id, store.ENDED, first_contact)
+            _bindings(info).put(cid, binding)
+            await bus_of(info).publish(p.tenant_id, cid, payloads[0])
+            return _summary_type(payloads[0]["summary"])
+        msg = f"callId: call {cid} is still receiving turns; end it again / la llamada {cid} sigue recibiendo turnos"
+        raise BadInput(msg, [FieldError("callId", msg)])
 
     @strawberry.mutation(
         description='Map dispositions to this tenant\'s CRM codes (ADMIN), e.g. {"PROMISE_TO_PAY": "PTP", '
@@ -823,6 +862,90 @@ async def _llm_summary(
         "call summary: LLM %s (%s); the rule-based summary stands", answer.outcome.value, answer.error
     )
     return rules.summary, "RULES", record
+
+
+class _CallMoved(DomainError):
+    """endCall: the call took a turn (or was ended) between its summary's read and its lock."""
+
+
+END_ATTEMPTS = 5
+
+
+async def _call_end(info: Info, p: Principal, call: Call, language: str | None) -> tuple[PendingTurn, bool]:
+    """endCall's summary, built from the call's events as read (no lock held: an LLM summary may take
+    seconds), and its write for the turn committer: the CALL_SUMMARY record and the CALL_ENDED event,
+    written only if the locked call is still the one summarised (same last seq, not ended), else
+    ``_CallMoved`` and the caller summarises again."""
+    ctx = info.context
+    session = ctx.session
+    cid = call.id
+    debtor = await ctx.loaders.debtor_by_id.load(call.debtor_id)
+    if debtor is None:
+        raise NotFound(f"call {cid} not found")
+    first_contact = bool((call.disclosure or {}).get("firstContact", False))
+    facts = await _facts(info, debtor, first_contact)
+    packs = tenant_packs(info)
+    tenant = session.get(Tenant, p.tenant_id)
+    crm_codes = ((tenant.settings if tenant else None) or {}).get(DISPOSITION_KEY) or {}
+    now = ctx.now()
+    events = store.all_events(session, cid)
+    seen = call.last_seq
+    if any(e.seq > seen for e in events):  # read after a turn committed: the call row first, then events
+        raise _CallMoved(f"call {cid} moved")
+    turns = _turn_facts(events)
+    state = DisclosureState.from_json(call.disclosure)
+    agent_spoke = state.agent_turns > 0
+    requirements = call_requirements(
+        packs, facts.jurisdiction, is_first_contact=first_contact, addresses=facts.addresses
+    )
+    missing = [hit_json(r.reminder()) for r in state.missing(requirements)] if agent_spoke else []
+    result = summarise(
+        turns,
+        language=(language or call.language or facts.language).split("-")[0].lower(),
+        missing_disclosures=missing,
+        jurisdiction=facts.jurisdiction,
+        crm_codes=crm_codes,
+    )
+    session.commit()  # only reads: the connection goes back during the LLM summary and the write
+    turn_audit_ids = [t.audit_id for t in turns if t.audit_id]
+    summary_text, generator, llm_record = await _llm_summary(info, debtor, turns, result)
+    record = {
+        "kind": "CALL_SUMMARY",
+        "actor_id": p.actor_id,
+        "actor_role": p.role.value,
+        "debtor_id": call.debtor_id,
+        "call_id": cid,
+        "input": {"callId": cid, "turns": len(turns), "turnAuditIds": turn_audit_ids, "language": language},
+        "output": {**result.as_json(), "summary": summary_text, "generator": generator},
+        "versions": {
+            "rulePacks": "+".join(sorted({r.rule.pack for r in requirements})) or None,
+            **({"llm": llm_record} if llm_record else {}),
+        },
+        "now": now,
+    }
+
+    def drafts(audit_id: str) -> list[dict[str, Any]]:
+        summary_json = {
+            **result.as_json(),
+            "summary": summary_text,
+            "callId": cid,
+            "debtorId": call.debtor_id,
+            "auditId": audit_id,
+            "generator": generator,
+        }
+        payload = _payload(cid, enums.CallEventKind.CALL_ENDED, now, summary=summary_json, auditId=audit_id)
+        return [{"payload": payload, "facts": {}}]
+
+    def check(locked: store.LockedCall | None) -> None:
+        _visible_call(p, locked, cid)
+        assert locked is not None
+        if locked.status == store.ENDED or locked.last_seq != seen:
+            raise _CallMoved(f"call {cid} moved")
+
+    def plan(locked: store.LockedCall) -> TurnPlan:
+        return TurnPlan(locked.turns, record, drafts, locked.disclosure, ends=True)
+
+    return PendingTurn(call_id=cid, binding=None, check=check, plan=plan, now=now), first_contact
 
 
 def _check_turn_target(p: Principal, call: Any, call_id: str, debtor_id: str) -> None:
