@@ -58,11 +58,22 @@ MIN_WORDS = 15
 # A model file may also carry `shortThreshold`: then texts of SHORT_MIN_WORDS to MIN_WORDS words are read too,
 # at that (higher) threshold, chosen by the leave-one-real-set-out estimate (benchmarks/compliance_holdout.py).
 SHORT_MIN_WORDS = 4
+# Codes the model never raises on a short text: on a few words the time-barred token outweighs the words
+# ("We can offer you a repayment plan on this credit card account." scored 0.98 on a time-barred account), so
+# a threat to sue on a time-barred debt is left to the lexicon there.
+SHORT_SKIP = frozenset({"TIME_BARRED_THREAT"})
 # `featureSet` "words+stems" adds each longer word's first STEM letters ("~amena" for amenazar, amenazamos,
 # amenazas...), so a verb or noun seen in one form counts in another: wording varies more across authors than
 # stems do.
 STEM = 5
-FEATURE_SETS = ("words", "words+stems")
+# `featureSet` "words+neg" marks the NEG_SCOPE words (of two letters or more) after a negation ("no", "nunca", "not", "never", "won't"...)
+# as negated ("!carcel"), so "no va a ir a la cárcel" and "va a ir a la cárcel" stop sharing their strongest
+# unigram; bigrams stay as they are.
+NEG_SCOPE = 5
+NEGATORS = frozenset(
+    ["no", "nunca", "jamas", "ni", "sin", "tampoco", "nadie", "ningun", "ninguna", "ninguno", "nada", "not", "never", "no", "nobody", "nothing", "neither", "nor", "without", "cannot", "don", "doesn", "didn", "won", "wouldn", "couldn", "shouldn", "isn", "aren", "wasn", "weren", "haven", "hasn", "hadn"]
+)
+FEATURE_SETS = ("words", "words+stems", "words+neg")
 _WORD = re.compile(r"\w\w+")
 _SENTENCE = re.compile(r"[^.!?¡¿\n]+[.!?]*")
 
@@ -86,18 +97,36 @@ def features_of(
     feature_set: str = "words",
 ) -> list[str]:
     words = _WORD.findall(fold(text))
-    feats = [
+    return [
         f"__j_{jurisdiction[:2].upper()}",
         f"__c_{channel}",
         f"__r_{recipient_role}",
         f"__fc_{int(is_first_contact)}",
         f"__tb_{int(time_barred)}",
-        *words,
-        *map(" ".join, pairwise(words)),
+        *_grams(words, feature_set),
     ]
+
+
+def _grams(words: list[str], feature_set: str) -> list[str]:
+    """The text features of a word sequence: unigrams (negated ones marked with "!" under "words+neg"),
+    bigrams, and stems under "words+stems"."""
+    if feature_set == "words+neg":
+        unigrams, left = [], 0
+        for w in words:
+            if w in NEGATORS:
+                unigrams.append(w)
+                left = NEG_SCOPE
+            elif left:
+                unigrams.append("!" + w)
+                left -= 1
+            else:
+                unigrams.append(w)
+    else:
+        unigrams = words
+    grams = [*unigrams, *map(" ".join, pairwise(words))]
     if feature_set == "words+stems":
-        feats += ["~" + w[:STEM] for w in words if len(w) > STEM]
-    return feats
+        grams += ["~" + w[:STEM] for w in words if len(w) > STEM]
+    return grams
 
 
 def word_count(features: list[str]) -> int:
@@ -166,6 +195,8 @@ class TextModel:
         if threshold is None:
             return []
         probs = self.probabilities(feats)
+        if word_count(feats) < MIN_WORDS:
+            skip = skip | SHORT_SKIP
         wanted = [c for c, p in probs.items() if p >= threshold and c not in skip]
         if not wanted:
             return []
@@ -178,8 +209,7 @@ class TextModel:
             if not m.group().strip():
                 continue
             words = _WORD.findall(folded[m.start() : m.end()])
-            stems = ["~" + w[:STEM] for w in words if len(w) > STEM] if self.feature_set != "words" else []
-            grams = [g for g in (*words, *map(" ".join, pairwise(words)), *stems) if g in weights]
+            grams = [g for g in _grams(words, self.feature_set) if g in weights]
             sentences.append((m.start(), m.end(), grams))
         idf = self.idf
         out = []
