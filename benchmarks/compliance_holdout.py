@@ -16,6 +16,7 @@ Needs scikit-learn (the `[train]` extra). Slow on a loaded machine (one model fi
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 import tempfile
@@ -32,7 +33,7 @@ from asistente.compliance import detect as detect_module  # noqa: E402
 from asistente.compliance import load_packs, textmodel, train_model  # noqa: E402
 
 TEAM_SETS = ["blind", *(f"blind{n}" for n in range(3, 12)), "engineers"]
-REAL_SETS = ["real1", "real2", "real3"]
+REAL_SETS = ["real1", "real2", "real3", "real4"]
 TRAINING_ONLY_REAL = ["train_real"]
 
 
@@ -40,9 +41,9 @@ def _set_path(name: str) -> Path:
     return CORPUS / name / "texts.jsonl"
 
 
-def _train(paths: list[Path], threshold: float, c: float, out: Path) -> textmodel.TextModel:
+def _train(paths: list[Path], threshold: float, c: float, out: Path, features: str) -> textmodel.TextModel:
     argv = [*map(str, paths), "--out", str(out), "--version", "2000.1.1", "--threshold", str(threshold)]
-    train_model.main([*argv, "--c", str(c)])
+    train_model.main([*argv, "--c", str(c), "--features", features])
     data = json.loads(out.read_text(encoding="utf-8"))
     # The file of a run without cross-validation carries none; the schema wants one, so say what it is.
     data["crossValidation"] = {
@@ -89,6 +90,18 @@ def main() -> int:
     parser.add_argument("--lexicon-dir", type=Path)
     parser.add_argument("--threshold", type=float, default=0.75)
     parser.add_argument("--c", type=float, default=10.0)
+    parser.add_argument("--features", choices=textmodel.FEATURE_SETS, default="words")
+    parser.add_argument(
+        "--short-threshold",
+        type=float,
+        help="also read texts of 4-14 words at this threshold (textmodel.SHORT_MIN_WORDS)",
+    )
+    parser.add_argument(
+        "--grid",
+        action="store_true",
+        help="also print the held-out figures for thresholds 0.60-0.90 and short thresholds none, 0.80-0.95 "
+        "(one fit per held-out set; the grid only changes the decision thresholds)",
+    )
     args = parser.parse_args()
     if args.lexicon_dir:
         _use_lexicons(args.lexicon_dir)
@@ -97,7 +110,8 @@ def main() -> int:
     for held in args.held.split(","):
         others = [_set_path(r) for r in REAL_SETS if r != held]
         with tempfile.TemporaryDirectory() as tmp:
-            model = _train([*base, *others], args.threshold, args.c, Path(tmp) / "model.json")
+            model = _train([*base, *others], args.threshold, args.c, Path(tmp) / "model.json", args.features)
+        model = dataclasses.replace(model, short_threshold=args.short_threshold)
         textmodel.default_model = lambda model=model: model  # type: ignore[assignment]
         texts = load_texts(_set_path(held))
         both, alone = _figures(packs, texts, True), _figures(packs, texts, False)
@@ -107,6 +121,15 @@ def main() -> int:
             f"lexicon alone recall {alone['recall']:.3f}, FP {alone['fp_rate']:.3f}",
             flush=True,
         )
+        if args.grid:
+            for t in (0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9):
+                cells = []
+                for ts in (None, 0.8, 0.85, 0.9, 0.95):
+                    variant = dataclasses.replace(model, threshold=t, short_threshold=ts)
+                    textmodel.default_model = lambda variant=variant: variant  # type: ignore[assignment]
+                    m = _figures(packs, texts, True)
+                    cells.append(f"short {ts or '-'}: {m['recall']:.3f}/{m['fp_rate']:.3f}")
+                print(f"  {held} threshold {t:.2f}: " + "; ".join(cells), flush=True)
     return 0
 
 

@@ -22,7 +22,7 @@ def test_the_shipped_model_reproduces_the_training_library():
     assert set(model.codes) <= set(tm.CODE_SIGNAL) and len(data["samples"]) >= 10
     for sample in data["samples"]:
         got = model.probabilities(
-            features_of(
+            model.features(
                 sample["text"],
                 jurisdiction=sample["jurisdiction"],
                 channel=sample["channel"],
@@ -87,6 +87,8 @@ def _tiny(**codes: dict) -> dict:
             lambda d: d["codes"].update(MISSING_OPT_OUT={"intercept": 0, "coef": {}}),
             "$.codes.MISSING_OPT_OUT",
         ),
+        (lambda d: d.update(featureSet="chars"), "$.featureSet"),
+        (lambda d: d.update(shortThreshold=1.5), "$.shortThreshold"),
     ],
 )
 def test_a_broken_model_file_names_file_path_and_reason(tmp_path, change, where):
@@ -155,3 +157,46 @@ def test_the_model_does_not_repeat_what_the_lexicon_found(tmp_path, monkeypatch)
     arrest = [v for v in report.violations if v.code.value == "THREAT_OF_ARREST"]
     assert len(arrest) == 1  # the lexicon's, with its own span; the model's is skipped
     assert "cárcel" in text[arrest[0].span.start : arrest[0].span.end]
+
+
+def test_stem_features_count_as_neither_words_nor_bigrams():
+    meta = dict(
+        jurisdiction="ES", channel="CALL", recipient_role="DEBTOR", is_first_contact=False, time_barred=False
+    )
+    words = features_of("Le amenazamos con cortarle la mano", **meta)
+    stems = features_of("Le amenazamos con cortarle la mano", feature_set="words+stems", **meta)
+    assert stems[: len(words)] == words and stems[len(words) :] == ["~amena", "~corta"]
+    assert tm.word_count(words) == tm.word_count(stems) == 6
+
+
+def test_a_short_threshold_reads_short_lines_but_never_the_time_barred_threat(tmp_path, monkeypatch):
+    doc = _tiny(
+        THREAT_OF_ARREST={"intercept": -3.0, "coef": {"zorblax": 8.0}},
+        TIME_BARRED_THREAT={"intercept": -3.0, "coef": {"zorblax": 8.0}},
+    )
+    model = load_model(_write(tmp_path, {**doc, "shortThreshold": 0.9}))
+    monkeypatch.setattr(tm, "default_model", lambda: model)
+    meta = dict(jurisdiction="MX", channel="CALL", recipient_role="DEBTOR", is_first_contact=False)
+    short = "Si no paga hoy, zorblax."  # 5 words: read at the short threshold
+    found = model.detections(short, skip=set(), time_barred=True, **meta)
+    assert [d.signal for d in found] == [
+        "ARREST_THREAT"
+    ]  # not LAWSUIT_THREAT: the time-barred code is skipped
+    assert {
+        v.code.value for v in check_text(short, channel="CALL", jurisdiction="MX", packs=PACKS).violations
+    } == {"THREAT_OF_ARREST"}
+    assert model.scores(short, time_barred=False, **meta)[1] is True
+    assert model.scores("zorblax ya", time_barred=False, **meta)[1] is False  # under SHORT_MIN_WORDS
+    # The short threshold is stricter: a weaker short line stays with the lexicon.
+    weak = load_model(_write(tmp_path, {**doc, "shortThreshold": 0.999}))
+    assert not weak.detections(short, skip=set(), time_barred=False, **meta)
+    assert weak.detections(short * 4, skip=set(), time_barred=False, **meta)
+
+
+def test_negated_words_are_their_own_features():
+    meta = dict(
+        jurisdiction="MX", channel="CALL", recipient_role="DEBTOR", is_first_contact=False, time_barred=False
+    )
+    feats = features_of("No va a ir a la cárcel por esto", feature_set="words+neg", **meta)
+    assert feats[5:13] == ["no", "!va", "!ir", "!la", "!carcel", "!por", "esto", "no va"]
+    assert tm.word_count(feats) == 7

@@ -238,7 +238,7 @@ def _margin(
     from asistente.compliance.textmodel import default_model
 
     model = default_model()
-    probs, in_range = model.scores(
+    feats = model.features(
         text,
         jurisdiction=jurisdiction,
         channel=channel.value,
@@ -246,11 +246,15 @@ def _margin(
         is_first_contact=is_first_contact,
         time_barred=time_barred,
     )
+    probs = model.probabilities(feats)
+    threshold = model.threshold_for(feats)  # a short line is measured against the model's short threshold
+    in_range = threshold is not None
+    threshold = model.threshold if threshold is None else threshold
     relevant = {c: p for c, p in probs.items() if CODE_SIGNAL.get(c) in forbidden}
     if not relevant:
-        return model.threshold, None, in_range
+        return threshold, None, in_range
     top = max(relevant, key=relevant.__getitem__)
-    return model.threshold - relevant[top], top, in_range
+    return threshold - relevant[top], top, in_range
 
 
 async def review_text(

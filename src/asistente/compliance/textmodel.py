@@ -55,6 +55,25 @@ SIGNAL_CODE = {
 # The model was trained on whole messages (about 10 to 200 words); shorter snippets (one suggested answer,
 # one transcript line) are out of its range and left to the lexicon.
 MIN_WORDS = 15
+# A model file may also carry `shortThreshold`: then texts of SHORT_MIN_WORDS to MIN_WORDS words are read too,
+# at that (higher) threshold, chosen by the leave-one-real-set-out estimate (benchmarks/compliance_holdout.py).
+SHORT_MIN_WORDS = 4
+# Codes the model never raises on a short text: on a few words the time-barred token outweighs the words
+# ("We can offer you a repayment plan on this credit card account." scored 0.98 on a time-barred account), so
+# a threat to sue on a time-barred debt is left to the lexicon there.
+SHORT_SKIP = frozenset({"TIME_BARRED_THREAT"})
+# `featureSet` "words+stems" adds each longer word's first STEM letters ("~amena" for amenazar, amenazamos,
+# amenazas...), so a verb or noun seen in one form counts in another: wording varies more across authors than
+# stems do.
+STEM = 5
+# `featureSet` "words+neg" marks the NEG_SCOPE words (of two letters or more) after a negation ("no", "nunca", "not", "never", "won't"...)
+# as negated ("!carcel"), so "no va a ir a la cárcel" and "va a ir a la cárcel" stop sharing their strongest
+# unigram; bigrams stay as they are.
+NEG_SCOPE = 5
+NEGATORS = frozenset(
+    ["no", "nunca", "jamas", "ni", "sin", "tampoco", "nadie", "ningun", "ninguna", "ninguno", "nada", "not", "never", "no", "nobody", "nothing", "neither", "nor", "without", "cannot", "don", "doesn", "didn", "won", "wouldn", "couldn", "shouldn", "isn", "aren", "wasn", "weren", "haven", "hasn", "hadn"]
+)
+FEATURE_SETS = ("words", "words+stems", "words+neg")
 _WORD = re.compile(r"\w\w+")
 _SENTENCE = re.compile(r"[^.!?¡¿\n]+[.!?]*")
 
@@ -75,6 +94,7 @@ def features_of(
     recipient_role: str,
     is_first_contact: bool,
     time_barred: bool,
+    feature_set: str = "words",
 ) -> list[str]:
     words = _WORD.findall(fold(text))
     return [
@@ -83,14 +103,40 @@ def features_of(
         f"__r_{recipient_role}",
         f"__fc_{int(is_first_contact)}",
         f"__tb_{int(time_barred)}",
-        *words,
-        *map(" ".join, pairwise(words)),
+        *_grams(words, feature_set),
     ]
 
 
-def too_short(features: list[str]) -> bool:
-    """Fewer than MIN_WORDS words (features are 5 metadata tokens, the words and their bigrams)."""
-    return len(features) - 5 < 2 * MIN_WORDS - 1
+def _grams(words: list[str], feature_set: str) -> list[str]:
+    """The text features of a word sequence: unigrams (negated ones marked with "!" under "words+neg"),
+    bigrams, and stems under "words+stems"."""
+    if feature_set == "words+neg":
+        unigrams, left = [], 0
+        for w in words:
+            if w in NEGATORS:
+                unigrams.append(w)
+                left = NEG_SCOPE
+            elif left:
+                unigrams.append("!" + w)
+                left -= 1
+            else:
+                unigrams.append(w)
+    else:
+        unigrams = words
+    grams = [*unigrams, *map(" ".join, pairwise(words))]
+    if feature_set == "words+stems":
+        grams += ["~" + w[:STEM] for w in words if len(w) > STEM]
+    return grams
+
+
+def word_count(features: list[str]) -> int:
+    """How many words `features` came from (the unigrams: no space, no metadata or stem prefix)."""
+    return sum(1 for f in features if " " not in f and f[0] != "~" and not f.startswith("__"))
+
+
+def too_short(features: list[str], short_threshold: float | None = None) -> bool:
+    """Fewer words than the model reads: MIN_WORDS, or SHORT_MIN_WORDS with a `shortThreshold`."""
+    return word_count(features) < (MIN_WORDS if short_threshold is None else SHORT_MIN_WORDS)
 
 
 @dataclass(frozen=True)
@@ -101,6 +147,20 @@ class TextModel:
     codes: tuple[str, ...]
     intercepts: tuple[float, ...]
     weights: dict[str, tuple[tuple[int, float], ...]]  # feature -> (code index, weight) where not zero
+    feature_set: str = "words"
+    short_threshold: float | None = None  # None: texts under MIN_WORDS words are left to the lexicon
+
+    def features(self, text: str, **meta: Any) -> list[str]:
+        return features_of(text, feature_set=self.feature_set, **meta)
+
+    def threshold_for(self, features: list[str]) -> float | None:
+        """The decision threshold for a text with these features, None when it is out of the model's range."""
+        n = word_count(features)
+        if n >= MIN_WORDS:
+            return self.threshold
+        if self.short_threshold is not None and n >= SHORT_MIN_WORDS:
+            return self.short_threshold
+        return None
 
     def _vector(self, features: list[str]) -> dict[str, float]:
         idf = self.idf
@@ -122,18 +182,22 @@ class TextModel:
 
     def scores(self, text: str, **meta: Any) -> tuple[dict[str, float], bool]:
         """Every code's probability for `text`, and whether the text is within the model's range (at least
-        MIN_WORDS words; below it the probabilities mean less and `detections` ignores them). Used to tell
-        how close to the threshold a text the local engine passes came (the second reader's margin)."""
-        feats = features_of(text, **meta)
-        return self.probabilities(feats), not too_short(feats)
+        MIN_WORDS words, or SHORT_MIN_WORDS with a short threshold; below it the probabilities mean less and
+        `detections` ignores them). Used to tell how close to the threshold a text the local engine passes
+        came (the second reader's margin)."""
+        feats = self.features(text, **meta)
+        return self.probabilities(feats), self.threshold_for(feats) is not None
 
     def detections(self, text: str, *, skip: set[str], **meta: Any) -> list[Detection]:
         """Signals for the codes this text most likely carries, except codes in `skip` (found already)."""
-        feats = features_of(text, **meta)
-        if too_short(feats):
+        feats = self.features(text, **meta)
+        threshold = self.threshold_for(feats)
+        if threshold is None:
             return []
         probs = self.probabilities(feats)
-        wanted = [c for c, p in probs.items() if p >= self.threshold and c not in skip]
+        if word_count(feats) < MIN_WORDS:
+            skip = skip | SHORT_SKIP
+        wanted = [c for c, p in probs.items() if p >= threshold and c not in skip]
         if not wanted:
             return []
         # Where: the sentence whose words weigh most for the code (idf x weight; a cheap ranking, no
@@ -145,7 +209,7 @@ class TextModel:
             if not m.group().strip():
                 continue
             words = _WORD.findall(folded[m.start() : m.end()])
-            grams = [g for g in (*words, *map(" ".join, pairwise(words))) if g in weights]
+            grams = [g for g in _grams(words, self.feature_set) if g in weights]
             sentences.append((m.start(), m.end(), grams))
         idf = self.idf
         out = []
@@ -212,6 +276,8 @@ def load_model(path: str | Path = MODEL_FILE) -> TextModel:
         codes=tuple(codes),
         intercepts=tuple(float(data["codes"][c]["intercept"]) for c in codes),
         weights={f: tuple(ws) for f, ws in by_feature.items()},
+        feature_set=data.get("featureSet", "words"),
+        short_threshold=float(data["shortThreshold"]) if "shortThreshold" in data else None,
     )
 
 

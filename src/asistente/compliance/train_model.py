@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from asistente.compliance.textmodel import CODE_SIGNAL, features_of, too_short
+from asistente.compliance.textmodel import CODE_SIGNAL, FEATURE_SETS, features_of, too_short
 
 THRESHOLDS = [round(0.30 + 0.05 * i, 2) for i in range(14)]  # 0.30 .. 0.95
 # Sets that are only ever training data (the engineers' own test sentences), never held out in the CV.
@@ -98,7 +98,7 @@ def _load(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def _doc(r: dict[str, Any]) -> list[str]:
+def _doc(r: dict[str, Any], feature_set: str = "words") -> list[str]:
     return features_of(
         r["text"],
         jurisdiction=r["jurisdiction"],
@@ -106,6 +106,7 @@ def _doc(r: dict[str, Any]) -> list[str]:
         recipient_role=r.get("recipientRole", "DEBTOR"),
         is_first_contact=bool(r.get("isFirstContact")),
         time_barred=bool(r.get("timeBarred")),
+        feature_set=feature_set,
     )
 
 
@@ -130,12 +131,12 @@ def _proba(x: Any, pruned: tuple[Any, float]) -> Any:
     return 1.0 / (1.0 + np.exp(-z))
 
 
-def _fit(rows: list[dict[str, Any]], c: float) -> tuple[Any, dict[str, Any]]:
+def _fit(rows: list[dict[str, Any]], c: float, feature_set: str = "words") -> tuple[Any, dict[str, Any]]:
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
 
     vec = TfidfVectorizer(analyzer=lambda feats: feats, min_df=2, sublinear_tf=True)
-    x = vec.fit_transform([_doc(r) for r in rows])
+    x = vec.fit_transform([_doc(r, feature_set) for r in rows])
     models = {}
     for code in CODE_SIGNAL:
         y = [code in r["expected"] for r in rows]
@@ -145,7 +146,9 @@ def _fit(rows: list[dict[str, Any]], c: float) -> tuple[Any, dict[str, Any]]:
     return vec, models
 
 
-def _cv(sets: dict[str, list[dict[str, Any]]], c: float) -> dict[float, tuple[int, int, int, int]]:
+def _cv(
+    sets: dict[str, list[dict[str, Any]]], c: float, feature_set: str = "words"
+) -> dict[float, tuple[int, int, int, int]]:
     """Per threshold: (texts whose codes the model alone finds all of, non-compliant texts, compliant texts
     the model flags, compliant texts) over every set held out in turn."""
     out = {t: [0, 0, 0, 0] for t in THRESHOLDS}
@@ -153,13 +156,13 @@ def _cv(sets: dict[str, list[dict[str, Any]]], c: float) -> dict[float, tuple[in
         if held in TRAINING_ONLY:
             continue
         train = [r for name, rows in sets.items() if name != held for r in rows]
-        vec, models = _fit(train, c)
+        vec, models = _fit(train, c, feature_set)
         test = sets[held]
-        x = vec.transform([_doc(r) for r in test])
+        x = vec.transform([_doc(r, feature_set) for r in test])
         probs = {code: _proba(x, m) for code, m in models.items()}
         for t in THRESHOLDS:
             for i, r in enumerate(test):
-                short = too_short(_doc(r))  # the model abstains there, as in the service
+                short = too_short(_doc(r, feature_set))  # the model abstains there, as in the service
                 flagged = set() if short else {code for code, p in probs.items() if p[i] >= t}
                 wanted = {code for code in r["expected"] if code in CODE_SIGNAL}
                 if r["expected"]:
@@ -189,6 +192,18 @@ def main(argv: list[str] | None = None) -> int:
         help="use this decision threshold and skip the cross-validation (e.g. a threshold an earlier full run chose)",
     )
     parser.add_argument(
+        "--features",
+        choices=FEATURE_SETS,
+        default="words",
+        help="words: unigrams and bigrams; words+stems: also each longer word's first letters (textmodel.STEM)",
+    )
+    parser.add_argument(
+        "--short-threshold",
+        type=float,
+        help="also read texts of textmodel.SHORT_MIN_WORDS to MIN_WORDS words at this threshold (chosen by "
+        "benchmarks/compliance_holdout.py); without it the model leaves them to the lexicon",
+    )
+    parser.add_argument(
         "--no-app-texts",
         action="store_true",
         help="leave out the playbook answers and message templates as compliant examples (see app_texts)",
@@ -206,7 +221,7 @@ def main(argv: list[str] | None = None) -> int:
         # the file records none (used for the leave-one-real-set-out estimates, benchmarks/README.md).
         cv, chosen = None, args.threshold
     else:
-        cv = _cv(sets, args.c)
+        cv = _cv(sets, args.c, args.features)
         print("threshold  model-alone recall  model FP on compliant (leave-one-set-out)")
         chosen = None
         for t in THRESHOLDS:
@@ -219,7 +234,7 @@ def main(argv: list[str] | None = None) -> int:
     import numpy as np
 
     rows = [r for rs in sets.values() for r in rs]
-    vec, models = _fit(rows, args.c)
+    vec, models = _fit(rows, args.c, args.features)
     vocab = vec.vocabulary_
     features = sorted(vocab, key=vocab.get)
     idf = [round(float(vec.idf_[vocab[f]]), 6) for f in features]
@@ -238,7 +253,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     samples = []
     for r in rows[:: max(1, len(rows) // 12)][:12]:
-        x = vec.transform([_doc(r)])
+        x = vec.transform([_doc(r, args.features)])
         samples.append(
             {
                 "text": r["text"],
@@ -255,6 +270,8 @@ def main(argv: list[str] | None = None) -> int:
         "trainedAt": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "trainedOn": {name: len(rs) for name, rs in sets.items()},
         "threshold": chosen,
+        **({} if args.short_threshold is None else {"shortThreshold": args.short_threshold}),
+        **({} if args.features == "words" else {"featureSet": args.features}),
         **(
             {}
             if cv is None
