@@ -127,10 +127,10 @@ class Classifier:
         vocabulary, idf = model["vocabulary"], model["idf"]
         if len(vocabulary) != len(idf) or len(set(vocabulary)) != len(vocabulary):
             raise ObjectionDataError(file, "$.idf", "one idf per vocabulary entry, entries unique")
-        odd = next((f for f in vocabulary if f[1:2] != ":" or f[0] not in "wbcx"), None)
+        odd = next((f for f in vocabulary if f[1:2] != ":" or f[0] not in "wbcxkn"), None)
         if odd is not None:
             raise ObjectionDataError(
-                file, "$.vocabulary", f"{odd!r}: a feature is w:, b:, c: or x: and its text"
+                file, "$.vocabulary", f"{odd!r}: a feature is w:, b:, c:, k:, n: or x: and its text"
             )
         shape = next((f for f in vocabulary if f[0] == "x" and f not in SHAPE_FEATURES), None)
         if shape is not None:
@@ -171,7 +171,7 @@ class Classifier:
         """Calibrated probability of each category (in `self.categories` order) for normalised words."""
         z = list(self.intercepts)
         weights = self.weights
-        for f, v in vectorise(features_of(words), self.idf).items():
+        for f, v in vectorise(features_of(words, self.normalizer.word_classes), self.idf).items():
             for i, w in weights.get(f, ()):
                 z[i] += w * v
         return self._softmax(z)
