@@ -1,7 +1,8 @@
 """The objection classifier: what kind of objection a debtor's turn is (ObjectionCategory).
 
-A multinomial logistic regression over word and character n-grams of the normalised turn and two shape
-features (the share of its words the model does not know, its length) (features.py, normalize.py), trained offline with scikit-learn by `asistente.objections.train` on the labelled corpus
+A multinomial logistic regression over word and character n-grams of the normalised turn (and word classes
+with negation scope when the normalisation data defines them), and two shape features (the share of its
+words the model does not know, its length) (features.py, normalize.py), trained offline with scikit-learn by `asistente.objections.train` on the labelled corpus
 (tests/objections/corpus/) and shipped as data: `data/classifier-model.json`, validated against
 schema/objection-model.schema.json and versioned. Inference is pure Python (no network, no numpy); the
 probabilities are temperature-scaled, the temperature fitted on cross-validated scores, so `confidence` is

@@ -6,6 +6,12 @@ inflections ("dinro", "pagé", "kede"); words and bigrams carry negation and phr
 sublinear TF-IDF, each block (words, characters) scaled to unit length on its own. Two shape features
 say how much of the turn the model cannot read and how long it is: without them a turn of unknown words
 scores only the intercepts, and NONE (greetings, short fillers) has by far the largest.
+
+Optionally, word classes and negation scope: when the normalisation data has `wordClasses` and `negators`,
+"k:money" for every word of a class (dinero, cash, lucas...) and each word and class within `negationWindow`
+words after a negator as "n:pagar", "n:#money", in a third block with its own unit length. Tried for model
+2026.12.7 and left out of the shipped data: no gain on held-out real turns (benchmarks/README.md, "Quality on
+real text"); a normaliser without word classes gives exactly the features above.
 """
 
 from __future__ import annotations
