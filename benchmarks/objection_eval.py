@@ -4,7 +4,7 @@
     .venv/bin/python benchmarks/objection_eval.py --set blind/NAME    # tests/objections/blind/NAME.jsonl
     .venv/bin/python benchmarks/objection_eval.py --set PATH.jsonl    # any file in the corpus schema
     .venv/bin/python benchmarks/objection_eval.py --speed             # load time and per-turn latency
-    .venv/bin/python benchmarks/objection_eval.py --compare OLD.json  # latency vs another model, interleaved
+    .venv/bin/python benchmarks/objection_eval.py --compare OLD.json [--old-normalization OLDN.json]  # latency vs another model
 
 Prints macro-F1, per-class precision/recall/F1, accuracy per locale, the confusion matrix and the expected
 calibration error (10 equal-width bins), plus, for two-intent turns, how often the other intent is among
@@ -163,12 +163,17 @@ def speed() -> None:
     print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
 
 
-def compare(other_model: Path) -> None:
+def compare(other_model: Path, other_normalization: Path | None = None) -> None:
     """Per-call latency of the shipped model and another model file, calls interleaved so both see the same
-    machine load (e.g. the previous version: `git show REV:src/asistente/objections/data/classifier-model.json`)."""
+    machine load (e.g. the previous version: `git show REV:src/asistente/objections/data/classifier-model.json`,
+    with `--old-normalization` the normalisation file it was trained with when that changed too)."""
     from asistente.objections.classifier import MODEL_FILE, load_classifier
+    from asistente.objections.normalize import NORMALIZATION_FILE
 
-    models = {"shipped": load_classifier(MODEL_FILE), other_model.name: load_classifier(other_model)}
+    models = {
+        "shipped": load_classifier(MODEL_FILE),
+        other_model.name: load_classifier(other_model, other_normalization or NORMALIZATION_FILE),
+    }
     turns = [
         json.loads(line)["text"]
         for p in sorted((ROOT / "tests/objections/corpus").glob("*.jsonl"))
@@ -197,6 +202,9 @@ def main() -> int:
     parser.add_argument("--speed", action="store_true")
     parser.add_argument("--show-misses", action="store_true")
     parser.add_argument("--compare", type=Path, help="another model file: interleaved per-call latency")
+    parser.add_argument(
+        "--old-normalization", type=Path, help="with --compare: the normalisation file the other model needs"
+    )
     args = parser.parse_args()
     if not args.set and not args.speed and not args.compare:
         parser.error("give --set, --speed and/or --compare")
@@ -210,7 +218,7 @@ def main() -> int:
     if args.speed:
         speed()
     if args.compare:
-        compare(args.compare)
+        compare(args.compare, args.old_normalization)
     return 0
 
 

@@ -161,6 +161,30 @@ def test_normaliser_folds_fillers_slang_and_voseo():
     assert norm.tokens("I can't pay, te pago el 15") == ["i", "can", "not", "pay", "te", "pago", "el", "0"]
 
 
+def test_optional_word_classes_and_negation_scope():
+    """The word-class data tried for 2026.12.7 (benchmarks/, not shipped): classes across languages and
+    prefixes, negated words within the window (function words skipped), no change without the data."""
+    tried = Path(__file__).parents[2] / "benchmarks" / "objection-normalization-wordclasses.json"
+    norm = load_normalizer(tried)
+    classes = norm.word_classes
+    assert classes is not None
+    assert classes.of("dinero") == classes.of("cash") == ("money",)
+    assert "seizure" in classes.of("embargaron")  # prefix "embarg*"
+    words = norm.tokens("no le voy a pagar nada, me corrieron de la chamba")
+    feats = features_of(words, classes)
+    assert {"n:voy", "n:pagar", "k:joblost", "k:job"} <= set(feats)
+    assert "n:le" not in feats and "n:corrieron" not in feats  # skipped, and past the window
+    assert "n:#paywill" in features_of(norm.tokens("I will not pay"), classes)
+    shipped = load_normalizer()
+    assert shipped.word_classes is None  # not in the shipped data: the features are the plain n-grams
+    plain = shipped.tokens("no le voy a pagar")
+    assert features_of(plain, shipped.word_classes) == features_of(plain)
+    assert not any(f[0] in "kn" for f in features_of(plain))
+    vec = vectorise(["w:no", "k:money", "n:dinero"], {"w:no": 1.0, "k:money": 1.0, "n:dinero": 1.0})
+    assert vec["w:no"] == pytest.approx(1.0)  # its own block
+    assert vec["k:money"] == pytest.approx(vec["n:dinero"]) == pytest.approx(2**-0.5)
+
+
 def test_shape_features_say_how_much_of_the_turn_the_model_cannot_read():
     idf = {"w:no": 2.0, "w:tengo": 1.5, "b:no tengo": 3.0}
     words = features_of(["no", "tengo", "plata", "hoy"])

@@ -1,7 +1,8 @@
 """The objection classifier: what kind of objection a debtor's turn is (ObjectionCategory).
 
-A multinomial logistic regression over word and character n-grams of the normalised turn and two shape
-features (the share of its words the model does not know, its length) (features.py, normalize.py), trained offline with scikit-learn by `asistente.objections.train` on the labelled corpus
+A multinomial logistic regression over word and character n-grams of the normalised turn (and word classes
+with negation scope when the normalisation data defines them), and two shape features (the share of its
+words the model does not know, its length) (features.py, normalize.py), trained offline with scikit-learn by `asistente.objections.train` on the labelled corpus
 (tests/objections/corpus/) and shipped as data: `data/classifier-model.json`, validated against
 schema/objection-model.schema.json and versioned. Inference is pure Python (no network, no numpy); the
 probabilities are temperature-scaled, the temperature fitted on cross-validated scores, so `confidence` is
@@ -127,10 +128,10 @@ class Classifier:
         vocabulary, idf = model["vocabulary"], model["idf"]
         if len(vocabulary) != len(idf) or len(set(vocabulary)) != len(vocabulary):
             raise ObjectionDataError(file, "$.idf", "one idf per vocabulary entry, entries unique")
-        odd = next((f for f in vocabulary if f[1:2] != ":" or f[0] not in "wbcx"), None)
+        odd = next((f for f in vocabulary if f[1:2] != ":" or f[0] not in "wbcxkn"), None)
         if odd is not None:
             raise ObjectionDataError(
-                file, "$.vocabulary", f"{odd!r}: a feature is w:, b:, c: or x: and its text"
+                file, "$.vocabulary", f"{odd!r}: a feature is w:, b:, c:, k:, n: or x: and its text"
             )
         shape = next((f for f in vocabulary if f[0] == "x" and f not in SHAPE_FEATURES), None)
         if shape is not None:
@@ -171,7 +172,7 @@ class Classifier:
         """Calibrated probability of each category (in `self.categories` order) for normalised words."""
         z = list(self.intercepts)
         weights = self.weights
-        for f, v in vectorise(features_of(words), self.idf).items():
+        for f, v in vectorise(features_of(words, self.normalizer.word_classes), self.idf).items():
             for i, w in weights.get(f, ()):
                 z[i] += w * v
         return self._softmax(z)

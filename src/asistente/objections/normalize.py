@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import orjson
@@ -63,6 +64,7 @@ class Normalizer:
     fillers: frozenset[tuple[str, ...]]
     conditional: dict[str, frozenset[str]]
     stopwords: dict[str, frozenset[str]]
+    word_classes: WordClasses | None = field(default=None)
 
     def tokens(self, text: str) -> list[str]:
         """Folded words, phrases replaced and fillers dropped ("Este... pues NO tengo lana!!" → no tengo
@@ -109,6 +111,42 @@ class Normalizer:
         return "en" if en > es else "es"
 
 
+class WordClasses:
+    """What kinds of word a normalised word is (money, job loss, dates...: `wordClasses` of the normalisation
+    data) and which words open a negation scope. Shared by inference and training (features.py)."""
+
+    def __init__(
+        self,
+        classes: dict[str, list[str]],
+        negators: list[str],
+        window: int,
+        skip: frozenset[str] = frozenset(),
+    ) -> None:
+        self.exact: dict[str, tuple[str, ...]] = {}
+        prefixes: dict[str, list[str]] = {}
+        for name, words in sorted(classes.items()):
+            for w in words:
+                if w.endswith("*"):
+                    prefixes.setdefault(w[:-1], []).append(name)
+                else:
+                    self.exact[w] = (*self.exact.get(w, ()), name)
+        self.prefixes = {p: tuple(names) for p, names in prefixes.items()}
+        self.prefix_lengths = sorted({len(p) for p in self.prefixes})
+        self.negators = frozenset(negators)
+        self.window = window
+        self.skip = skip  # function words: inside a negation scope they neither count nor give a feature
+        self.of = lru_cache(maxsize=65536)(self._of)
+
+    def _of(self, word: str) -> tuple[str, ...]:
+        """The classes of one word (exact entries and every matching prefix), sorted, without repeats."""
+        found = set(self.exact.get(word, ()))
+        for n in self.prefix_lengths:
+            if n > len(word):
+                break
+            found.update(self.prefixes.get(word[:n], ()))
+        return tuple(sorted(found))
+
+
 def has_letters(text: str) -> bool:
     return _HAS_LETTER.search(text) is not None
 
@@ -129,4 +167,12 @@ def load_normalizer(path: str | Path = NORMALIZATION_FILE) -> Normalizer:
         fillers=fillers,
         conditional={w: frozenset(f) for w, f in data["fillerWhenFollowedBy"].items()},
         stopwords={lang: frozenset(ws) for lang, ws in data["stopwords"].items()},
+        word_classes=WordClasses(
+            data.get("wordClasses", {}),
+            data.get("negators", []),
+            data.get("negationWindow", 0),
+            frozenset(data.get("negationSkip", ())),
+        )
+        if "wordClasses" in data or "negators" in data
+        else None,
     )
