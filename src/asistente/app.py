@@ -165,11 +165,11 @@ class GraphQLView(GraphQL):
     ) -> Response | None:
         """Any other query or mutation whose text is known to be valid: executed by the schema's lean path
         (api/schema.py) with what `run` would hand it (a fresh sub-response and context, no root value, the
-        request's `extensions`), without parsing the body again. Streamed transports and documents that do
-        not parse or validate go to `run`."""
+        request's `extensions`), without parsing the body again. Streamed transports and texts not planned yet
+        (Schema.lean_plan) go to `run`."""
         if operation_name is not None and not isinstance(operation_name, str):
             return None
-        plan = self.schema.lean_plan(query, operation_name)  # type: ignore[attr-defined]
+        plan = self.schema.lean_plan(query, operation_name, note=False)  # type: ignore[attr-defined]
         if plan is None or self._get_stream_transport_from_headers(request.headers) is not None:
             return None
         sub = await self.get_sub_response(request)

@@ -59,7 +59,7 @@ CASES: list[tuple[str, str, dict | None, str | None]] = [
 
 
 def _normal_only(monkeypatch) -> None:
-    monkeypatch.setattr(Schema, "lean_plan", lambda self, query, name: None)
+    monkeypatch.setattr(Schema, "lean_plan", lambda self, query, name, note=True: None)
 
 
 async def _send(api, who: str, keys: dict, query: str, variables, operation_name, method: str = "POST"):
@@ -174,3 +174,27 @@ async def test_me_reads_the_agent_once_per_process(api, keys, services, engine):
     assert again == body
     assert statements  # authentication still reads (no auth cache in tests)
     assert not [s for s in statements if "FROM agents" in s and "api_keys" not in s]
+
+
+async def test_a_text_is_planned_on_its_second_sight_only(api, keys, monkeypatch):
+    calls = 0
+    original = Schema.lean_execute
+
+    async def counting(self, *args, **kwargs):
+        nonlocal calls
+        calls += 1
+        return await original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Schema, "lean_execute", counting)
+    query = "query SeenOnce { me { tenant role } }"
+    seen = []
+    for _ in range(3):
+        res = await _send(api, "agent", keys, query, None, None)
+        seen.append((res.status_code, res.text, calls))
+    assert [c for _, _, c in seen] == [0, 1, 2]
+    assert seen[0][:2] == seen[1][:2] == seen[2][:2]
+    bad = "query Probe { me { nope } }"  # never planned: strawberry's own errors each time, parsed once
+    for _ in range(3):
+        res = await _send(api, "agent", keys, bad, None, None)
+        assert res.status_code == 400 and "nope" in res.text
+    assert calls == 2

@@ -140,21 +140,28 @@ class Schema(strawberry.Schema):
     doing exactly what the extensions do around it: the same database slot and operation scope
     (OperationScope), the same root-field permission check (RootFieldPermissions, as the same graphql-core
     middleware), the same logging (`process_errors`) and coding (ErrorCodes) of errors. Anything else (a
-    first sight of a text that does not parse or validate, an operation that is not allowed, subscriptions,
-    WebSocket contexts) goes to strawberry's own execution, which produces those errors."""
+    text seen for the first time, one that does not parse or validate, an operation that is not allowed,
+    subscriptions, WebSocket contexts) goes to strawberry's own execution, which produces those errors."""
 
     asistente_rules: tuple = ()
     asistente_max_tokens: int = 10_000
 
-    def lean_plan(self, query: str, operation_name: str | None) -> Any:
+    def lean_plan(self, query: str, operation_name: str | None, *, note: bool = True) -> Any:
+        """The plan of a text, or None (normal execution). A text is planned on its second sight: one
+        seen once (most malformed or probing documents) costs normal execution only, never a second
+        parse and validation. `note=False` only looks."""
         plans: dict[tuple[str, str | None], Any] = self.__dict__.setdefault("_asistente_plans", {})
         key = (query, operation_name)
         plan = plans.get(key, _UNSEEN)
-        if plan is _UNSEEN:
-            plan = _lean_compile(self, query, operation_name)
+        if not note or plan is None:
+            return None if plan is _UNSEEN or plan is _SEEN_ONCE else plan
+        if plan is _UNSEEN or plan is _SEEN_ONCE:
             if len(plans) >= 1024:
                 plans.clear()
-            plans[key] = plan
+            if plan is _UNSEEN:
+                plans[key] = _SEEN_ONCE
+                return None
+            plan = plans[key] = _lean_compile(self, query, operation_name)
         return plan
 
     async def execute(
@@ -235,6 +242,7 @@ class Schema(strawberry.Schema):
 
 
 _UNSEEN = object()
+_SEEN_ONCE = object()
 _ROOT_PERMISSIONS = MiddlewareManager(RootFieldPermissions())
 
 
