@@ -2,7 +2,9 @@
 tenant configured a provider, and an optional LLM rewrite behind the same guards.
 
 ``produce_draft`` is the one domain function the API calls. Its I/O (the provider's API, the LLM) has a time
-budget and never decides the outcome: without them, or when they fail, the template draft is served.
+budget and never decides the outcome: without them, or when they fail, the template draft is served. A
+provider is asked for a link only once the draft with the registered template links has passed the contact
+rules, the purpose's data and the check, for the amount that draft asks for (``compose.amount_due``).
 """
 
 from __future__ import annotations
