@@ -9,6 +9,7 @@ import pytest
 
 from tests.api.test_drafts_api import DESTINATIONS, SET_DEST, SET_PROFILE, Tenant, _ok, us_record
 from tests.api.test_validation_notice_api import US_PROFILE, notice_record
+from tests.conftest import error_codes
 
 pytest.importorskip("stripe", reason="the stripe SDK (extra 'payments') is not installed")
 
@@ -66,3 +67,21 @@ async def test_a_validation_notice_link_charges_its_one_debt(api, fake_stripe): 
     [req] = fake_stripe.requests
     assert req["form"]["line_items[0][price_data][unit_amount]"] == "89814", req["form"]
     assert req["form"]["client_reference_id"] == "US-2N-A0"
+
+
+async def test_a_refused_or_impossible_draft_creates_no_payment_link(api, fake_stripe):  # noqa: F811
+    """The contact rules and the data come first: no Checkout Session for a draft that is never served."""
+    fake_stripe.requests.clear()
+    fake_stripe.fail = False
+    t = await _stripe_tenant(api, fake_stripe)
+    rec = us_record("US-OPT")
+    rec["optedOutChannels"] = ["EMAIL"]
+    body = await t.draft(debtorId=await t.debtor(rec), channel="EMAIL", purpose="REMINDER")
+    assert error_codes(body) == ["FORBIDDEN"], body
+    no_promise = await t.debtor(us_record("US-NOP"))
+    body = await t.draft(debtorId=no_promise, channel="EMAIL", purpose="PROMISE_CONFIRMATION")
+    assert error_codes(body) == ["BAD_INPUT"], body
+    assert fake_stripe.requests == []
+    # an allowed draft still gets its link
+    out = _ok(await t.draft(debtorId=no_promise, channel="EMAIL", purpose="REMINDER"))
+    assert out["paymentDestinations"][0]["singleUse"] is True and len(fake_stripe.requests) == 1

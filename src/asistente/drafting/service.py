@@ -2,7 +2,9 @@
 tenant configured a provider, and an optional LLM rewrite behind the same guards.
 
 ``produce_draft`` is the one domain function the API calls. Its I/O (the provider's API, the LLM) has a time
-budget and never decides the outcome: without them, or when they fail, the template draft is served.
+budget and never decides the outcome: without them, or when they fail, the template draft is served. A
+provider is asked for a link only once the draft with the registered template links has passed the contact
+rules, the purpose's data and the check, for the amount that draft asks for (``compose.amount_due``).
 """
 
 from __future__ import annotations
@@ -50,42 +52,47 @@ async def produce_draft(
     llm: LLMClient | None = None,
     llm_budget_s: float = 8.0,
 ) -> Produced:
+    def compose(data: dict[str, Any], urls: Sequence[str]) -> Draft:
+        return draft_message(
+            request,
+            data,
+            facts=facts,
+            interactions=interactions,
+            destinations=destinations,
+            catalog=catalog,
+            packs=packs,
+            now=now,
+            allowed_urls=urls,
+            allowed_numbers=allowed_numbers,
+            tenant_overlay=tenant_overlay,
+        )
+
     links: dict[str, CreatedLink] = {}
     urls = list(allowed_urls)
+    # The draft with the registered template links first: the contact rules, the data the purpose needs
+    # and the check decide before any provider is asked for a link (a refused draft creates none).
+    draft = compose(data, urls)
     writes_payments = request.channel not in (Channel.VOICEMAIL, Channel.CALL, Channel.VISIT)
-    if stripe is not None and writes_payments:
+    dynamic = [d for d in destinations if d.kind == "PAYMENT_LINK" and d.provider == "STRIPE" and d.dynamic]
+    if stripe is not None and writes_payments and dynamic:
         # the amount the draft's text and template links carry (one debt for a validation notice)
-        template = catalog.find(request.purpose, request.channel, data["jurisdiction"])
-        amount = amount_due(data, one_debt="validation" in template.requires)
-        for d in destinations:
-            if d.kind == "PAYMENT_LINK" and d.provider == "STRIPE" and d.dynamic:
-                reference = data["accounts"][0]["reference"]
-                links[d.id] = await create_stripe_link(
-                    stripe,
-                    amount=amount,
-                    currency=d.currency,
-                    reference=reference,
-                    description=f"{data['creditor']} {reference}",
-                    return_url=d.fill_url(reference, amount),
-                    now=now,
-                )
+        amount = amount_due(data, one_debt="validation" in draft.template.requires)
+        reference = data["accounts"][0]["reference"]
+        for d in dynamic:
+            links[d.id] = await create_stripe_link(
+                stripe,
+                amount=amount,
+                currency=d.currency,
+                reference=reference,
+                description=f"{data['creditor']} {reference}",
+                return_url=d.fill_url(reference, amount),
+                now=now,
+            )
         made = {k: v.url for k, v in links.items() if v.url}
         if made:
             data = {**data, "links": made}
             urls += list(made.values())
-    draft = draft_message(
-        request,
-        data,
-        facts=facts,
-        interactions=interactions,
-        destinations=destinations,
-        catalog=catalog,
-        packs=packs,
-        now=now,
-        allowed_urls=urls,
-        allowed_numbers=allowed_numbers,
-        tenant_overlay=tenant_overlay,
-    )
+            draft = compose(data, urls)
     if llm is None or draft.template.fixed_wording:  # a model form (the US validation notice) keeps its words
         return Produced(draft, Generator.TEMPLATE, None, links)
 
