@@ -23,12 +23,18 @@ State is per process and event loop and lives only while a batch is pending: not
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+import contextlib
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover (Windows): SQLite's own wait only
+    fcntl = None  # type: ignore[assignment]
 
 from asistente.audit import ledger
 from asistente.calls import store
@@ -64,7 +70,7 @@ def write_turns(
 ) -> list[list[dict[str, Any]] | DomainError]:
     """Write a batch of one tenant's turns in one transaction; per turn, its events' payloads (with their
     seqs) or the DomainError its check raised (that turn writes nothing). Synchronous: run it in a thread."""
-    with session_factory() as session:
+    with session_factory() as session, _writers_queue(session):
         try:
             for t in turns:
                 if t.binding is not None:
@@ -109,6 +115,37 @@ def write_turns(
             session.rollback()
             raise
     return out
+
+
+@contextlib.contextmanager
+def _writers_queue(session: Session) -> Iterator[None]:
+    """On a SQLite file, the batch writers of every process queue on an OS file lock before they take the
+    database's write lock. SQLite's own wait (busy_timeout) polls with growing sleeps (1, 2, 5, 10... 100
+    ms): with two workers each writing batch after batch, a waiter asleep between polls misses the moments
+    the lock is free and the other worker takes it again, so its turns wait hundreds of ms (the tail of
+    benchmarks/call_load.py). A file lock hands over in arrival order as soon as it is released. Other
+    writers do not take it and still meet SQLite's wait; PostgreSQL (row locks) needs none of this."""
+    path = _queue_path(session)
+    if path is None:
+        yield
+        return
+    with open(path, "a+b") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def _queue_path(session: Session) -> str | None:
+    if fcntl is None:
+        return None
+    url = session.get_bind().url
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return None
+    if url.database.startswith("file:"):  # a URI filename: leave it to SQLite
+        return None
+    return f"{url.database}-turns.lock"
 
 
 class TurnCommitter:

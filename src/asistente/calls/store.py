@@ -1,9 +1,10 @@
 """Calls and their events in the database: binding, per-call locking and seq allocation, replay reads.
 
-Concurrency: every write to a call starts with ``lock_call`` (an UPDATE of the call's row), which on
-PostgreSQL takes the row lock until commit and on SQLite takes the database write lock; the row is then
-re-read, so the disclosure state and ``last_seq`` a writer sees are the ones the previous writer
-committed. Two workers pushing turns of one call are therefore serialised and never share a seq; UNIQUE
+Concurrency: every write to a call starts by locking the call's row (``lock_calls``: SELECT ... FOR
+UPDATE on PostgreSQL, which holds the row lock until commit; UPDATE ... RETURNING on SQLite, which takes
+the database write lock) and reading it in the same statement, so the disclosure state and ``last_seq`` a
+writer sees are the ones the previous writer committed. Turns and the end of a call are all written this
+way, by the turn committer (asistente.calls.commit). Two workers pushing turns of one call are therefore serialised and never share a seq; UNIQUE
 (call_id, seq) is the last line of defence. Lock order is always call row, then the tenant's ledger head.
 """
 
