@@ -71,7 +71,42 @@ STEM = 5
 # unigram; bigrams stay as they are.
 NEG_SCOPE = 5
 NEGATORS = frozenset(
-    ["no", "nunca", "jamas", "ni", "sin", "tampoco", "nadie", "ningun", "ninguna", "ninguno", "nada", "not", "never", "no", "nobody", "nothing", "neither", "nor", "without", "cannot", "don", "doesn", "didn", "won", "wouldn", "couldn", "shouldn", "isn", "aren", "wasn", "weren", "haven", "hasn", "hadn"]
+    [
+        "no",
+        "nunca",
+        "jamas",
+        "ni",
+        "sin",
+        "tampoco",
+        "nadie",
+        "ningun",
+        "ninguna",
+        "ninguno",
+        "nada",
+        "not",
+        "never",
+        "no",
+        "nobody",
+        "nothing",
+        "neither",
+        "nor",
+        "without",
+        "cannot",
+        "don",
+        "doesn",
+        "didn",
+        "won",
+        "wouldn",
+        "couldn",
+        "shouldn",
+        "isn",
+        "aren",
+        "wasn",
+        "weren",
+        "haven",
+        "hasn",
+        "hadn",
+    ]
 )
 FEATURE_SETS = ("words", "words+stems", "words+neg")
 _WORD = re.compile(r"\w\w+")
