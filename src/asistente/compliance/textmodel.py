@@ -2,7 +2,8 @@
 
 The lexicon finds what it has words for; collectors keep finding new words. The model, one logistic
 regression per content code over TF-IDF word unigrams and bigrams of the accent-folded text (plus
-jurisdiction, channel, recipient role, first-contact and time-barred tokens), was trained on the labelled
+jurisdiction, channel, recipient role, first-contact and time-barred tokens, and per the file's `featureSet`
+negation-marked unigrams or stems), was trained on the labelled
 corpora by `asistente.compliance.train_model` and is data: `lexicon/text-model.json`, validated against
 `schema/text-model.schema.json`, versioned. Inference here is pure Python.
 
