@@ -1,6 +1,6 @@
 """Leave-one-real-set-out estimate of the compliance engine on real material (issue 9).
 
-For each real set named (default real1, real2, real3): retrain the text model on every other labelled set
+For each real set named (default real1, real2, real3, real4): retrain the text model on every other labelled set
 (team-written sets, the engineers' sentences, the other real sets, the real training set train_real, and
 the service's own playbook answers and message templates as compliant texts) with the threshold the full
 run chose, then measure the engine (lexicons + that model) on the held-out set. Also prints the lexicon
@@ -8,7 +8,8 @@ alone on the same set. The lexicons are whatever `--lexicon-dir` holds (default:
 were tuned on every set named here, so with the current lexicons only the model's share is held out.
 Point `--lexicon-dir` at an older release to hold the lexicon out too (see benchmarks/README.md).
 
-    .venv/bin/python benchmarks/compliance_holdout.py [--held real2,real3] [--lexicon-dir DIR]
+    .venv/bin/python benchmarks/compliance_holdout.py [--held real2,real3] [--lexicon-dir DIR] \
+        [--features words+neg] [--threshold 0.85] [--short-threshold 0.9] [--grid]
 
 Needs scikit-learn (the `[train]` extra). Slow on a loaded machine (one model fit per held-out set).
 """

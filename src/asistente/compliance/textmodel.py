@@ -2,7 +2,8 @@
 
 The lexicon finds what it has words for; collectors keep finding new words. The model, one logistic
 regression per content code over TF-IDF word unigrams and bigrams of the accent-folded text (plus
-jurisdiction, channel, recipient role, first-contact and time-barred tokens), was trained on the labelled
+jurisdiction, channel, recipient role, first-contact and time-barred tokens, and per the file's `featureSet`
+negation-marked unigrams or stems), was trained on the labelled
 corpora by `asistente.compliance.train_model` and is data: `lexicon/text-model.json`, validated against
 `schema/text-model.schema.json`, versioned. Inference here is pure Python.
 
@@ -71,7 +72,42 @@ STEM = 5
 # unigram; bigrams stay as they are.
 NEG_SCOPE = 5
 NEGATORS = frozenset(
-    ["no", "nunca", "jamas", "ni", "sin", "tampoco", "nadie", "ningun", "ninguna", "ninguno", "nada", "not", "never", "no", "nobody", "nothing", "neither", "nor", "without", "cannot", "don", "doesn", "didn", "won", "wouldn", "couldn", "shouldn", "isn", "aren", "wasn", "weren", "haven", "hasn", "hadn"]
+    [
+        "no",
+        "nunca",
+        "jamas",
+        "ni",
+        "sin",
+        "tampoco",
+        "nadie",
+        "ningun",
+        "ninguna",
+        "ninguno",
+        "nada",
+        "not",
+        "never",
+        "no",
+        "nobody",
+        "nothing",
+        "neither",
+        "nor",
+        "without",
+        "cannot",
+        "don",
+        "doesn",
+        "didn",
+        "won",
+        "wouldn",
+        "couldn",
+        "shouldn",
+        "isn",
+        "aren",
+        "wasn",
+        "weren",
+        "haven",
+        "hasn",
+        "hadn",
+    ]
 )
 FEATURE_SETS = ("words", "words+stems", "words+neg")
 _WORD = re.compile(r"\w\w+")

@@ -4,7 +4,8 @@ asistente.compliance.train_model --out src/asistente/compliance/lexicon/text-mod
 Needs scikit-learn (`pip install -e '.[train]'`); the service itself only reads the JSON it writes
 (asistente.compliance.textmodel, pure Python). One logistic regression per content code over TF-IDF word
 unigrams and bigrams of the accent-folded text, plus tokens for jurisdiction, channel, recipient role,
-first contact and time-barred. The decision threshold is chosen by leave-one-set-out cross-validation: the
+first contact and time-barred (`--features words+neg` marks the words after a negation; `--short-threshold`
+lets the model read lines of 4-14 words at that threshold). The decision threshold is chosen by leave-one-set-out cross-validation: the
 lowest threshold whose false positives on the held-out sets' compliant texts stay at or under
 `--max-fp` (default 2%), counting as the service does (no model finding under MIN_WORDS words). Every set
 given is training data; a set used here is no longer blind. The engineers' sentences
