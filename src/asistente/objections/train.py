@@ -16,9 +16,11 @@ Needs scikit-learn (`pip install -e '.[train]'`); the service only reads the JSO
    are measured on the data the model was tuned on, so they are optimistic.
 
 `--holdout real1 real2 ...` trains instead, for each named training set, on every other turn except those
-quoted from the same pages (C and temperature by CV on the rest) and scores the set: the honest estimate
-of how the model reads real wording it has not seen, short of a fresh blind set
-(benchmarks/objection_eval.py measures those, once each).
+quoted from the same pages (C and temperature by CV on the rest) and scores the set, then all the held-out
+turns pooled in one report: the honest estimate of how the model reads real wording it has not seen, short
+of a fresh blind set (benchmarks/objection_eval.py measures those, once each). `--quick` skips the inner CV
+(first C, temperature 1) to screen recipes by macro-F1; `--no-classes`, `--real-weight`, `--none-weight` and
+`--normalization` vary the recipe (benchmarks/README.md, "Objection classifier: quality on real text").
 
 A blind set (tests/objections/blind/) is training data only once it has been measured (once) and listed in
 RETIRED.
