@@ -163,3 +163,35 @@ def test_long_dates_are_babels(d, locale_name):
 
     locale = Locale.parse(locale_name)
     assert _date(d, locale) == format_date(d, format="long", locale=locale)
+
+
+@pytest.mark.parametrize(
+    ("addresses", "phones", "override", "jurisdiction"),
+    [
+        ([{"city": "Cancún", "region": "ROO", "country": "MX"}], [{"number": "+5215512345678"}], None, "MX"),
+        ([{"city": "Nowhere", "country": "ZZ"}], [{"number": "+13055550123"}], None, "US-FL"),
+        ([], [{"number": "+573001234567"}, {"number": "+5491112345678"}], None, "CO"),
+        ([], [{"number": "not a number"}], None, None),
+        ([{"city": "Bogotá", "region": "DC", "country": "CO"}], [], "America/Lima", "CO"),
+        ([{"line1": "x"}], [{"number": "+56221234567"}], None, "CL"),
+        ([], [], None, "US-TX"),
+        ([], [], "Not/AZone", "MX"),
+    ],
+)
+def test_the_primary_time_zone_is_the_first_candidate(addresses, phones, override, jurisdiction):
+    """_primary_timezone skips parsing phones when an address already gives the first candidate; the
+    answer is still geo.candidate_timezones' first zone (None when there is none or the lookup refuses)."""
+    from asistente.compliance import DebtorFacts
+    from asistente.errors import DomainError
+    from asistente.geo import candidate_timezones
+    from asistente.objections.card import _primary_timezone
+
+    facts = DebtorFacts(
+        jurisdiction=jurisdiction, addresses=tuple(addresses), phones=tuple(phones), timezone=override
+    )
+    try:
+        zones = candidate_timezones(addresses, phones, override, jurisdiction)
+        expected = zones[0].tz if zones else None
+    except (DomainError, ValueError, KeyError):
+        expected = None
+    assert _primary_timezone(facts) == expected
