@@ -10,6 +10,8 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from asistente.agreements import default_policies, resolve_policy
 from asistente.enums import ObjectionCategory, Role
@@ -121,3 +123,75 @@ def test_suggestions_through_the_memo_equal_the_models():
         a = suggest_responses(text, classifier=memo, cache=ComplianceCache(), **kw)
         b = suggest_responses(text, classifier=model, cache=ComplianceCache(), **kw)
         assert a == b
+
+
+_LOCALES = ["es_MX", "es_CO", "es_CL", "es_PE", "es_AR", "es_ES", "es_US", "en_US"]
+_CURRENCIES = ["MXN", "COP", "CLP", "PEN", "ARS", "EUR", "USD"]
+
+
+@given(
+    st.decimals(min_value=Decimal("0"), max_value=Decimal("99999999.99"), places=2),
+    st.sampled_from(_CURRENCIES),
+    st.sampled_from(_LOCALES),
+)
+def test_money_is_written_exactly_as_babels_format_currency(amount, currency, locale_name):
+    """render._format_money applies the locale's parsed pattern itself; the text is format_currency's."""
+    from babel import Locale
+    from babel.numbers import format_currency
+
+    from asistente.money import minor_units
+    from asistente.objections.render import format_money
+
+    locale = Locale.parse(locale_name)
+    pattern = locale.currency_formats["standard"].pattern
+    expected_amount = amount
+    if minor_units(currency) == 0 or amount == amount.to_integral_value():
+        pattern = pattern.replace(".00", "").replace(",00", "")
+        expected_amount = amount.quantize(Decimal(1))
+    expected = format_currency(
+        expected_amount, currency, format=pattern, locale=locale, currency_digits=False
+    )
+    assert format_money(amount, currency, locale) == expected
+
+
+@given(st.dates(min_value=date(2000, 1, 1), max_value=date(2100, 12, 31)), st.sampled_from(_LOCALES))
+def test_long_dates_are_babels(d, locale_name):
+    from babel import Locale
+    from babel.dates import format_date
+
+    from asistente.objections.render import _date
+
+    locale = Locale.parse(locale_name)
+    assert _date(d, locale) == format_date(d, format="long", locale=locale)
+
+
+@pytest.mark.parametrize(
+    ("addresses", "phones", "override", "jurisdiction"),
+    [
+        ([{"city": "Cancún", "region": "ROO", "country": "MX"}], [{"number": "+5215512345678"}], None, "MX"),
+        ([{"city": "Nowhere", "country": "ZZ"}], [{"number": "+13055550123"}], None, "US-FL"),
+        ([], [{"number": "+573001234567"}, {"number": "+5491112345678"}], None, "CO"),
+        ([], [{"number": "not a number"}], None, None),
+        ([{"city": "Bogotá", "region": "DC", "country": "CO"}], [], "America/Lima", "CO"),
+        ([{"line1": "x"}], [{"number": "+56221234567"}], None, "CL"),
+        ([], [], None, "US-TX"),
+        ([], [], "Not/AZone", "MX"),
+    ],
+)
+def test_the_primary_time_zone_is_the_first_candidate(addresses, phones, override, jurisdiction):
+    """_primary_timezone skips parsing phones when an address already gives the first candidate; the
+    answer is still geo.candidate_timezones' first zone (None when there is none or the lookup refuses)."""
+    from asistente.compliance import DebtorFacts
+    from asistente.errors import DomainError
+    from asistente.geo import candidate_timezones
+    from asistente.objections.card import _primary_timezone
+
+    facts = DebtorFacts(
+        jurisdiction=jurisdiction, addresses=tuple(addresses), phones=tuple(phones), timezone=override
+    )
+    try:
+        zones = candidate_timezones(addresses, phones, override, jurisdiction)
+        expected = zones[0].tz if zones else None
+    except (DomainError, ValueError, KeyError):
+        expected = None
+    assert _primary_timezone(facts) == expected

@@ -3,7 +3,7 @@ request (the same rows the debtor card shows: accounts, payments, promises, agre
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -158,6 +158,13 @@ def _primary_timezone(f: DebtorFacts) -> str | None:
     from asistente.geo import candidate_timezones
 
     try:
+        # Address candidates come first (geo.candidate_timezones): when an address gives a zone, the phones
+        # cannot change the first candidate, so they are not parsed (parsing is most of the lookup's cost;
+        # with well-formed phone entries, mappings, their lookup never raises either).
+        if all(isinstance(p, Mapping) for p in f.phones):
+            zones = candidate_timezones(f.addresses, (), f.timezone, f.jurisdiction)
+            if zones:
+                return zones[0].tz
         zones = candidate_timezones(f.addresses, f.phones, f.timezone, f.jurisdiction)
     except (DomainError, ValueError, KeyError):
         return None

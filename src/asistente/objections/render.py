@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_time
-from babel.numbers import format_currency
+from babel.numbers import NumberPattern, parse_pattern
 
 from asistente.money import minor_units
 
@@ -84,16 +84,33 @@ def format_money(amount: Decimal, currency: str, locale: Locale) -> str:
 def _format_money(amount: Decimal, currency: str, locale_name: str) -> str:
     """The amount as the locale writes money, with the currency's ISO minor units (COP keeps its cents,
     CLP has none); whole amounts without ",00" (how people say them): "$12,000", "$ 250.000"."""
+    whole = minor_units(currency) == 0 or amount == amount.to_integral_value()
+    if whole:
+        amount = amount.quantize(Decimal(1))
+    locale, pattern = _money_pattern(locale_name, whole)
+    # What babel.numbers.format_currency(amount, currency, format=<pattern text>, locale=locale,
+    # currency_digits=False) does, without parsing the locale and the pattern text again for every amount.
+    return pattern.apply(amount, locale, currency=currency, currency_digits=False)
+
+
+@lru_cache(maxsize=256)
+def _money_pattern(locale_name: str, whole: bool) -> tuple[Locale, NumberPattern]:
     locale = Locale.parse(locale_name)
     pattern = locale.currency_formats["standard"].pattern
-    if minor_units(currency) == 0 or amount == amount.to_integral_value():
+    if whole:
         pattern = pattern.replace(".00", "").replace(",00", "")
-        amount = amount.quantize(Decimal(1))
-    return format_currency(amount, currency, format=pattern, locale=locale, currency_digits=False)
+    return locale, parse_pattern(pattern)
 
 
 def _date(d: date, locale: Locale) -> str:
-    return format_date(d, format="long", locale=locale)
+    return _long_date(d, str(locale))
+
+
+@lru_cache(maxsize=8_192)
+def _long_date(d: date, locale_name: str) -> str:
+    """A long date as the locale writes it (a pure function of the date and the locale: memoised; plan
+    dates, due dates and payment dates repeat across debtors)."""
+    return format_date(d, format="long", locale=Locale.parse(locale_name))
 
 
 def _when(at: datetime, tz: str | None, locale: Locale) -> str:
