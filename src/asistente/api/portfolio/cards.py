@@ -461,58 +461,54 @@ class CardPath:
     async def _build(
         self, ctx: Context, tenant_id: str, debtor_id: str, revision: int, now: datetime
     ) -> _Snapshot | None:
+        """The debtor's rows and the snapshot query, in ONE operation: one database slot, one session and
+        transaction (the rows the query's loaders are seeded with and the rows they read themselves come
+        from the same read), inside what the schema's extensions give an operation (OperationScope: a
+        database slot, a fresh session, loaders and clock; RootFieldPermissions: the root field authorised
+        first). The query is executed by graphql-core with the schema's own resolvers and execution
+        context class, without re-running the per-request extension machinery (parse and validation
+        caches, per-field hooks that only act on root fields) for a document parsed and validated once at
+        start-up. Any error makes the caller fall back to normal execution of the request."""
         from asistente.api.core.context import Context as _Context
-
-        with self.services.session_factory() as s:
-            repo = PortfolioRepository(s, tenant_id)
-            m = repo.debtors_by_ids([debtor_id]).get(debtor_id)
-            if m is None or m.card_revision != revision:
-                return None  # changed while we looked: let normal execution answer this one
-            accounts = repo.accounts_by_debtor_ids([debtor_id]).get(debtor_id, [])
-            promises = repo.promises_by_debtor_ids([debtor_id]).get(debtor_id, [])
-            # The payments window is opened a day early, so requests whose clock reads up to a day before
-            # this one (concurrent requests, each with its own 'now') find every payment they need.
-            valid_from = now - timedelta(days=1)
-            payments = repo.payments_by_debtor_ids([debtor_id], now=valid_from).get(debtor_id, [])
-            zones = zones_of(m)
-            birth = m.birth_date
-
-        def seed(loaders: Loaders) -> None:
-            """The snapshot query asks for the rows just read: its loaders get them instead of reading
-            them again (the payments as the loader would give them at the sub-operation's clock: the
-            newest RECENT_PAYMENTS and those inside the look-back, a prefix of the wider window above)."""
-            loaders.debtor_by_id.prime(debtor_id, m)
-            loaders.accounts_by_debtor_id.prime(debtor_id, accounts)
-            loaders.promises_by_debtor_id.prime(debtor_id, promises)
-            since = loaders.ctx.now() - timedelta(days=PAYMENT_LOOKBACK_DAYS)
-            loaders.payments_by_debtor_id.prime(
-                debtor_id, [p for i, p in enumerate(payments) if i < RECENT_PAYMENTS or p.paid_at >= since]
-            )
 
         sub = _Context(self.services)
         sub.principal = ctx.principal
         sub.auth_error = None
-        sub.seed_loaders = seed
-        result = await self._execute_snapshot(sub, debtor_id)
-        if result.errors or not result.data or result.data.get("debtor") is None:
-            return None
-        return _Snapshot(
-            revision, valid_from, result.data["debtor"], zones, birth, accounts, promises, payments
-        )
-
-    async def _execute_snapshot(self, sub: Context, debtor_id: str) -> Any:
-        """The snapshot query executed by graphql-core with the schema's own resolvers and execution
-        context class, inside what the schema's extensions give an operation (OperationScope: a database
-        slot, a fresh session, loaders and clock; RootFieldPermissions: the root field authorised first),
-        without re-running the per-request extension machinery (parse and validation caches, per-field
-        hooks that only act on root fields) for a document parsed and validated once at start-up. Any error
-        makes the caller fall back to normal execution of the request."""
         slots = self.services.db_slots()
         await slots.acquire()
         try:
             sub.begin_operation()
             try:
                 sub.require_field("Query", "debtor")
+                repo = PortfolioRepository(sub.session, tenant_id)
+                m = repo.debtors_by_ids([debtor_id]).get(debtor_id)
+                if m is None or m.card_revision != revision:
+                    return None  # changed while we looked: let normal execution answer this one
+                accounts = repo.accounts_by_debtor_ids([debtor_id]).get(debtor_id, [])
+                promises = repo.promises_by_debtor_ids([debtor_id]).get(debtor_id, [])
+                # The payments window is opened a day early, so requests whose clock reads up to a day
+                # before this one (concurrent requests, each with its own 'now') find every payment they
+                # need.
+                valid_from = now - timedelta(days=1)
+                payments = repo.payments_by_debtor_ids([debtor_id], now=valid_from).get(debtor_id, [])
+                zones = zones_of(m)
+                birth = m.birth_date
+
+                def seed(loaders: Loaders) -> None:
+                    """The snapshot query asks for the rows just read: its loaders get them instead of
+                    reading them again (the payments as the loader would give them at the sub-operation's
+                    clock: the newest RECENT_PAYMENTS and those inside the look-back, a prefix of the wider
+                    window above)."""
+                    loaders.debtor_by_id.prime(debtor_id, m)
+                    loaders.accounts_by_debtor_id.prime(debtor_id, accounts)
+                    loaders.promises_by_debtor_id.prime(debtor_id, promises)
+                    since = loaders.ctx.now() - timedelta(days=PAYMENT_LOOKBACK_DAYS)
+                    loaders.payments_by_debtor_id.prime(
+                        debtor_id,
+                        [p for i, p in enumerate(payments) if i < RECENT_PAYMENTS or p.paid_at >= since],
+                    )
+
+                sub.seed_loaders = seed
                 result = gql_execute(
                     self.gql,
                     self.snapshot_document,
@@ -522,11 +518,18 @@ class CardPath:
                 )
                 if isawaitable(result):
                     result = await result
-                return result
+                # The snapshot keeps these rows after the operation: detach them unexpired (ending the
+                # operation rolls its transaction back, which would expire attached rows).
+                sub.session.expunge_all()
             finally:
                 sub.end_operation()
         finally:
             slots.release()
+        if result.errors or not result.data or result.data.get("debtor") is None:
+            return None
+        return _Snapshot(
+            revision, valid_from, result.data["debtor"], zones, birth, accounts, promises, payments
+        )
 
     def _project_debtor(
         self, snap: _Snapshot, root: _Root, plan: _Plan, list_args: dict[str, Any], now: datetime
