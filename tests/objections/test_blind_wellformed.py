@@ -52,9 +52,9 @@ BOUNDARY_FOCUS = {
     "CALL_LATER",
 }
 
-REAL4_MIN_LINES = 48
+REAL4_MIN_LINES = 70
 REAL4_MIN_PER_CATEGORY: dict[str, int] = {}
-REAL4_LOCALES = {"MX", "CO", "CL", "PE", "AR", "ES", "US-en"}
+REAL4_LOCALES = {"MX", "CO", "CL", "PE", "AR", "ES", "US-es", "US-en"}
 
 # Per set: id prefix, minimum lines, minimum lines per category, minimum share of English, locales that must
 # all appear, whether an authored set ("written: ...") or a set quoted from public material (URL source).
