@@ -52,7 +52,7 @@ BOUNDARY_FOCUS = {
     "CALL_LATER",
 }
 
-REAL4_MIN_LINES = 115
+REAL4_MIN_LINES = 120
 # PROMISE_TO_PAY: no published promise-to-pay turn was found in pages the earlier sets had not cited.
 REAL4_MIN_PER_CATEGORY: dict[str, int] = {c: 2 for c in CATEGORIES if c != "PROMISE_TO_PAY"}
 REAL4_LOCALES = {"MX", "CO", "CL", "PE", "AR", "ES", "US-es", "US-en"}
