@@ -100,8 +100,8 @@ SETS = {
         "authored": False,
     },
     # real4: quoted from public material that no earlier set cites (no source URL of tests/objections/ or
-    # tests/compliance/corpus/ reused). Most search hits were pages the earlier sets had already used, so the set is
-    # small; the floors below are what it holds (see the README), not the targets of the brief.
+    # tests/compliance/corpus/ reused). Most search hits were pages the earlier sets had already used, so some
+    # categories are thin and PROMISE_TO_PAY has no line; the floors below are what it holds (see the README).
     "real4.jsonl": {
         "prefix": "r4",
         "min_lines": REAL4_MIN_LINES,
