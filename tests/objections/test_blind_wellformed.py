@@ -52,6 +52,11 @@ BOUNDARY_FOCUS = {
     "CALL_LATER",
 }
 
+REAL4_MIN_LINES = 120
+# PROMISE_TO_PAY: no published promise-to-pay turn was found in pages the earlier sets had not cited.
+REAL4_MIN_PER_CATEGORY: dict[str, int] = {c: 2 for c in CATEGORIES if c != "PROMISE_TO_PAY"}
+REAL4_LOCALES = {"MX", "CO", "CL", "PE", "AR", "ES", "US-es", "US-en"}
+
 # Per set: id prefix, minimum lines, minimum lines per category, minimum share of English, locales that must
 # all appear, whether an authored set ("written: ...") or a set quoted from public material (URL source).
 SETS = {
@@ -92,6 +97,18 @@ SETS = {
         "min_english": 0.20,
         "min_spanish": 0.40,
         "locales": LOCALES,
+        "authored": False,
+    },
+    # real4: quoted from public material that no earlier set cites (no source URL of tests/objections/ or
+    # tests/compliance/corpus/ reused). Most search hits were pages the earlier sets had already used, so some
+    # categories are thin and PROMISE_TO_PAY has no line; the floors below are what it holds (see the README).
+    "real4.jsonl": {
+        "prefix": "r4",
+        "min_lines": REAL4_MIN_LINES,
+        "min_per_category": REAL4_MIN_PER_CATEGORY,
+        "min_english": 0.20,
+        "min_spanish": 0.40,
+        "locales": REAL4_LOCALES,
         "authored": False,
     },
     # blind3: written in live-call transcript style by a second independent author; every category between 10 and 19
