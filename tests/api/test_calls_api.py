@@ -239,6 +239,23 @@ def test_agent_follows_own_calls_supervisor_any(app, sync_demo, session_factory)
             assert msg["type"] == "next" and msg["payload"]["data"]["callAssist"]["seq"] == 1
 
 
+@pytest.mark.parametrize("call_id", ["call\x00x", "\x00"])
+def test_a_call_id_with_nul_is_bad_input_on_the_socket(app, sync_demo, call_id):
+    """A WebSocket message may carry in JSON a NUL, which the HTTP layer refuses before GraphQL (lone
+    surrogates close the socket with 4400 already): callAssist answers BAD_INPUT naming callId on both
+    databases (PostgreSQL cannot even look such a text up)."""
+    key, _ = sync_demo
+    with (
+        TestClient(app) as client,
+        client.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]) as ws,
+    ):
+        _ws_subscribe(ws, key, call_id)
+        msg = ws.receive_json()
+        errors = msg["payload"] if msg["type"] == "error" else msg["payload"]["errors"]
+        assert errors[0]["extensions"]["code"] == "BAD_INPUT", msg
+        assert "callId" in errors[0]["message"]
+
+
 def test_stream_ends_unauthenticated_when_the_token_expires(app, sync_demo, session_factory, clock):
     from datetime import timedelta
 

@@ -55,6 +55,11 @@ def check_call_id(call_id: str) -> str:
     if not value or len(value) > MAX_CALL_ID:
         msg = f"callId: 1 to {MAX_CALL_ID} characters / el callId debe tener de 1 a {MAX_CALL_ID} caracteres"
         raise BadInput(msg, [FieldError("callId", msg)])
+    # A WebSocket message's JSON may carry what an HTTP body may not (the HTTP layer refuses NUL and lone
+    # surrogates before GraphQL): neither can be stored or looked up (PostgreSQL refuses NUL in text).
+    if "\x00" in value or any("\ud800" <= ch <= "\udfff" for ch in value):
+        msg = "callId: NUL or a lone surrogate is not a valid id / el callId no puede contener NUL ni sustitutos sueltos"
+        raise BadInput(msg, [FieldError("callId", msg)])
     return value
 
 
