@@ -376,6 +376,35 @@ _PAY_WORDS = re.compile(
 _NEAR = 40  # characters before a digit run searched for payment words
 
 
+# Hosts of payment providers and wallets: a link to one of them is a payment link wherever it appears.
+_PAY_HOSTS = re.compile(
+    r"^(?:[\w-]+\.)*(?:mercadopago\.com(?:\.[a-z]{2})?|mpago\.la|mpago\.li|stripe\.com|paypal\.(?:com|me)|"
+    r"wompi\.co|khipu\.com|bizum\.es|cash\.app|venmo\.com|zelle\w*\.com|payu\.\w+|kushki\w*\.com|"
+    r"flow\.cl|webpay\w*\.cl|transbank\.cl|niubiz\.com\.pe|culqi\.com|yape\.com\.pe|nequi\.com\.co|"
+    r"daviplata\.com|redsys\.es|ualabis\.com\.ar|uala\.com\.ar|modo\.com\.ar|clip\.mx|conekta\.(?:com|io)|"
+    r"openpay\.mx|spei\w*\.\w+)(?:[/?#:]|$)",
+    re.I,
+)
+
+
+def _starts(norm: str, prefix: str) -> bool:
+    """``norm`` begins with ``prefix`` at a boundary: "site.example/x" starts like "site.example", but
+    "site.example.evil.com" does not."""
+    if not norm.startswith(prefix):
+        return False
+    return len(norm) == len(prefix) or prefix[-1] in "/?#=&" or norm[len(prefix)] in "/?#:"
+
+
+def _payment_like(text: str, start: int, norm: str) -> bool:
+    """A URL that reads as a way to pay: a payment provider's host, payment words in the URL, or
+    payment words just before it."""
+    return bool(
+        _PAY_HOSTS.match(norm)
+        or _PAY_WORDS.search(re.sub(r"[/?#=&._-]+", " ", norm))
+        or _PAY_WORDS.search(text[max(0, start - _NEAR) : start])
+    )
+
+
 def _norm_url(url: str) -> str:
     u = url.rstrip(".,;:!?)]}")
     u = re.sub(r"^https?://", "", u, flags=re.I)
@@ -391,12 +420,16 @@ def unregistered_destinations(
     allowed_numbers: Iterable[str] = (),
     legal_source: str | None = None,
     rule_id: str = "PAYMENT-DESTINATION",
+    payment_links_only: bool = False,
 ) -> list[RuleHit]:
     """Every payment destination in ``text`` that is not registered: PAYMENT_DESTINATION hits with spans.
 
     Registered means: an account number of a BANK_TRANSFER destination, or a URL that starts like a
     PAYMENT_LINK destination's template. ``allowed_urls`` are the tenant's other URLs (web site, opt-out
     page) and ``allowed_numbers`` digit runs that are not accounts (phone numbers, account references).
+    A draft (a template or an LLM's text) may carry no other URL at all; a free text (``payment_links_only``:
+    checkCompliance, an agent's line) is flagged for a URL only when it reads as a way to pay (a payment
+    provider's host, payment words in it or just before it), so citing a regulator's site is not a hit.
     """
     regs = list(registered)
     accounts = {re.sub(r"[\s.-]", "", d.account or "").upper() for d in regs if d.account}
@@ -426,7 +459,10 @@ def unregistered_destinations(
         for m in rx.finditer(text):
             raw = m.group(0).rstrip(".,;:!?)]}")
             norm = _norm_url(raw)
-            if any(norm.startswith(p) for p in prefixes) or any(norm.startswith(a) for a in allowed):
+            if any(_starts(norm, p) for p in prefixes) or any(_starts(norm, a) for a in allowed):
+                taken.append((m.start(), m.start() + len(raw)))
+                continue
+            if payment_links_only and rx is _URL_RE and not _payment_like(text, m.start(), norm):
                 taken.append((m.start(), m.start() + len(raw)))
                 continue
             add(
@@ -576,6 +612,7 @@ def guard_report(
         allowed_urls=guard.allowed_urls,
         allowed_numbers=guard.allowed_numbers,
         legal_source=_payment_rule_source(packs, jurisdiction, addresses),
+        payment_links_only=True,
     )
     return _merged(report, extra)
 
