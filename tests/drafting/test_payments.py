@@ -13,8 +13,10 @@ from asistente.drafting.payments import (
     check_with_destinations,
     clabe_valid,
     fill,
+    guard_report,
     iban_valid,
     parse_destinations,
+    tenant_guard,
     unregistered_destinations,
 )
 from asistente.enums import ViolationCode
@@ -141,3 +143,43 @@ def test_link_amounts_carry_the_currency_minor_units_whatever_the_database_retur
     )
     assert clp.fill_url("CL 1", Decimal("1240.00")) == "https://p.example/k?r=CL%201&m=1240"
     assert link.fill_url("MX-1", None) == "https://p.example/mp?r=MX-1&m="
+
+
+def test_an_allowed_site_matches_at_a_host_boundary_only():
+    site = ["https://cobranzas-delta.example"]
+    assert unregistered_destinations("Vea https://cobranzas-delta.example/pagos", [], allowed_urls=site) == []
+    hits = unregistered_destinations(
+        "Pague en https://cobranzas-delta.example.evil.com/x", [], allowed_urls=site
+    )
+    assert [h.span.start for h in hits] == [9]
+
+
+def test_the_tenant_guard_for_free_text():
+    from asistente.compliance import check_text
+    from asistente.enums import Channel
+
+    assert tenant_guard({}) is None and tenant_guard({"paymentDestinations": None}) is None
+    settings = {
+        "paymentDestinations": DOC,
+        "draftingProfile": {"website": "https://cobranzas-delta.example", "phone": "+52 55 5123 4567"},
+    }
+    guard = tenant_guard(settings, ["www.cfpb.gov/debt-collection"])
+    assert guard is not None and guard.version == DOC["version"]
+    packs = load_packs()
+    text = (
+        "Quejas en www.condusef.gob.mx o www.cfpb.gov/debt-collection; pague en https://mpago.la/x1 "
+        f"o a la CLABE {CLABE}; dudas al +52 55 5123 4567 o en https://cobranzas-delta.example/pagar"
+    )
+    base = check_text(text, channel=Channel.SMS, jurisdiction="MX", packs=packs)
+    report = guard_report(base, text, guard, packs=packs, jurisdiction="MX")
+    hits = [h for h in report.violations if h.rule_id == "PAYMENT-DESTINATION"]
+    # a regulator's site is not a payment link in free text; the other provider's link is
+    assert [text[h.span.start : h.span.end] for h in hits] == ["https://mpago.la/x1"]
+    assert hits[0].legal_source and hits[0].code == ViolationCode.PAYMENT_DESTINATION
+    assert guard_report(base, text, None, packs=packs, jurisdiction="MX") is base
+    # a debtor's own account reference is allowed only when given
+    own = "Su cuenta 4152313377889900 está al corriente."
+    assert unregistered_destinations(own, guard.registered, allowed_numbers=guard.allowed_numbers)
+    mine = guard.allowing(numbers=["4152313377889900"])
+    assert mine.key() != guard.key()
+    assert not unregistered_destinations(own, mine.registered, allowed_numbers=mine.allowed_numbers)

@@ -4,6 +4,8 @@
   jurisdiction (with the tenant's overlays): what a line must not say. What the call as a whole must
   contain (identification, the US debt-collector disclosure) is tracked per call
   (:mod:`asistente.calls.disclosure`): a DISCLOSURE_REMINDER comes when the agent's first N lines lack it.
+  When the tenant registered payment destinations, any other account or payment link in the line is a
+  PAYMENT_DESTINATION violation (``asistente.drafting.payments.guard_report``, as checkCompliance).
   A line that breaks a rule yields a COMPLIANCE_ALERT; a line that passes yields a TURN event (the live
   view still follows the transcript).
 - A DEBTOR line yields SUGGESTIONS: exactly the result of ``asistente.objections.suggest.suggest_responses``
@@ -21,6 +23,7 @@ from asistente.calls.disclosure import DisclosureState, Requirement, track
 from asistente.calls.promise import Promise, find_promise
 from asistente.compliance import ComplianceReport, PackRegistry, RuleHit, check_text
 from asistente.compliance.content import Detector
+from asistente.drafting.payments import DestinationGuard, guard_report
 from asistente.enums import CallEventKind, Channel, ComplianceContext, RecipientRole, Speaker
 from asistente.errors import BadInput, FieldError
 
@@ -53,6 +56,8 @@ class CallFacts:
     recipient_role: RecipientRole = RecipientRole.DEBTOR
     is_first_contact: bool = False
     time_barred: bool = False
+    # The debtor's own account references and phone numbers: never taken for payment destinations.
+    own_numbers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -97,9 +102,15 @@ class AgentLine:
 
 
 def check_agent_line(
-    text: str, *, facts: CallFacts, packs: PackRegistry, detector: Detector | None = None
+    text: str,
+    *,
+    facts: CallFacts,
+    packs: PackRegistry,
+    detector: Detector | None = None,
+    guard: DestinationGuard | None = None,
 ) -> AgentLine:
-    """The line checked as a CALL_TURN, and the required-content elements it contains."""
+    """The line checked as a CALL_TURN (plus the tenant's payment destinations when ``guard`` is given),
+    and the required-content elements it contains."""
     check_turn_text(text)
     report = check_text(
         text,
@@ -114,6 +125,15 @@ def check_agent_line(
         detector=detector,
         context=ComplianceContext.CALL_TURN,
     )
+    if guard is not None:
+        report = guard_report(
+            report,
+            text,
+            guard.allowing(numbers=facts.own_numbers),
+            packs=packs,
+            jurisdiction=facts.jurisdiction,
+            addresses=facts.addresses,
+        )
     if detector is None:
         from asistente.compliance.detect import find_elements
 
@@ -147,10 +167,11 @@ def agent_turn(
     state: DisclosureState,
     requirements: Sequence[Requirement],
     detector: Detector | None = None,
+    guard: DestinationGuard | None = None,
 ) -> AgentTurn:
     """Check one agent line and advance the call's disclosure tracking (``check_agent_line`` then
     ``advance_call``; the service runs the first before taking the call's lock)."""
-    line = check_agent_line(text, facts=facts, packs=packs, detector=detector)
+    line = check_agent_line(text, facts=facts, packs=packs, detector=detector, guard=guard)
     return advance_call(line, state=state, requirements=requirements)
 
 

@@ -16,6 +16,11 @@ is as bad as no payment. Everything here is pure: plain values in, plain values 
 every payment destination that is not one of the tenant's: an account number that validates as a CLABE,
 CBU, CCI or IBAN, a long digit run next to payment words, a payment URL. Each is a ``PAYMENT_DESTINATION``
 hit; the compliance check can call it with the tenant's destinations (``check_with_destinations``).
+
+``tenant_guard(settings)`` is the same check for any text a tenant's people write or say (checkCompliance,
+an agent's line in a live call): the tenant's registered destinations (every currency) plus its own web
+site, dispute page and phone (``allowed_*``); ``None`` when the tenant registered no destination, and then
+nothing is added (the text is checked as before). ``guard_report`` adds its hits to a compliance report.
 """
 
 from __future__ import annotations
@@ -37,18 +42,24 @@ from asistente.money import check_currency, format_amount
 from asistente.schemas import json_path, validator
 
 __all__ = [
+    "DESTINATIONS_KEY",
     "SCHEMA",
     "Destination",
+    "DestinationGuard",
     "PaymentDestinations",
     "cbu_valid",
     "cci_valid",
     "check_with_destinations",
     "clabe_valid",
+    "guard_report",
     "iban_valid",
     "parse_destinations",
+    "tenant_guard",
     "unregistered_destinations",
 ]
 
+DESTINATIONS_KEY = "paymentDestinations"  # where a tenant's settings keep its destinations document
+PROFILE_KEY = "draftingProfile"  # asistente.drafting.profile.PROFILE_KEY (its web site, phone, dispute page)
 SCHEMA = "payment-destinations.schema.json"
 MAX_DESTINATIONS = 50
 
@@ -365,6 +376,35 @@ _PAY_WORDS = re.compile(
 _NEAR = 40  # characters before a digit run searched for payment words
 
 
+# Hosts of payment providers and wallets: a link to one of them is a payment link wherever it appears.
+_PAY_HOSTS = re.compile(
+    r"^(?:[\w-]+\.)*(?:mercadopago\.com(?:\.[a-z]{2})?|mpago\.la|mpago\.li|stripe\.com|paypal\.(?:com|me)|"
+    r"wompi\.co|khipu\.com|bizum\.es|cash\.app|venmo\.com|zelle\w*\.com|payu\.\w+|kushki\w*\.com|"
+    r"flow\.cl|webpay\w*\.cl|transbank\.cl|niubiz\.com\.pe|culqi\.com|yape\.com\.pe|nequi\.com\.co|"
+    r"daviplata\.com|redsys\.es|ualabis\.com\.ar|uala\.com\.ar|modo\.com\.ar|clip\.mx|conekta\.(?:com|io)|"
+    r"openpay\.mx|spei\w*\.\w+)(?:[/?#:]|$)",
+    re.I,
+)
+
+
+def _starts(norm: str, prefix: str) -> bool:
+    """``norm`` begins with ``prefix`` at a boundary: "site.example/x" starts like "site.example", but
+    "site.example.evil.com" does not."""
+    if not norm.startswith(prefix):
+        return False
+    return len(norm) == len(prefix) or prefix[-1] in "/?#=&" or norm[len(prefix)] in "/?#:"
+
+
+def _payment_like(text: str, start: int, norm: str) -> bool:
+    """A URL that reads as a way to pay: a payment provider's host, payment words in the URL, or
+    payment words just before it."""
+    return bool(
+        _PAY_HOSTS.match(norm)
+        or _PAY_WORDS.search(re.sub(r"[/?#=&._-]+", " ", norm))
+        or _PAY_WORDS.search(text[max(0, start - _NEAR) : start])
+    )
+
+
 def _norm_url(url: str) -> str:
     u = url.rstrip(".,;:!?)]}")
     u = re.sub(r"^https?://", "", u, flags=re.I)
@@ -380,12 +420,16 @@ def unregistered_destinations(
     allowed_numbers: Iterable[str] = (),
     legal_source: str | None = None,
     rule_id: str = "PAYMENT-DESTINATION",
+    payment_links_only: bool = False,
 ) -> list[RuleHit]:
     """Every payment destination in ``text`` that is not registered: PAYMENT_DESTINATION hits with spans.
 
     Registered means: an account number of a BANK_TRANSFER destination, or a URL that starts like a
     PAYMENT_LINK destination's template. ``allowed_urls`` are the tenant's other URLs (web site, opt-out
     page) and ``allowed_numbers`` digit runs that are not accounts (phone numbers, account references).
+    A draft (a template or an LLM's text) may carry no other URL at all; a free text (``payment_links_only``:
+    checkCompliance, an agent's line) is flagged for a URL only when it reads as a way to pay (a payment
+    provider's host, payment words in it or just before it), so citing a regulator's site is not a hit.
     """
     regs = list(registered)
     accounts = {re.sub(r"[\s.-]", "", d.account or "").upper() for d in regs if d.account}
@@ -415,7 +459,10 @@ def unregistered_destinations(
         for m in rx.finditer(text):
             raw = m.group(0).rstrip(".,;:!?)]}")
             norm = _norm_url(raw)
-            if any(norm.startswith(p) for p in prefixes) or any(norm.startswith(a) for a in allowed):
+            if any(_starts(norm, p) for p in prefixes) or any(_starts(norm, a) for a in allowed):
+                taken.append((m.start(), m.start() + len(raw)))
+                continue
+            if payment_links_only and rx is _URL_RE and not _payment_like(text, m.start(), norm):
                 taken.append((m.start(), m.start() + len(raw)))
                 continue
             add(
@@ -480,6 +527,10 @@ def check_with_destinations(
         allowed_numbers=allowed_numbers,
         legal_source=source,
     )
+    return _merged(report, extra)
+
+
+def _merged(report: ComplianceReport, extra: Sequence[RuleHit]) -> ComplianceReport:
     if not extra:
         return report
     violations = sorted(
@@ -488,6 +539,82 @@ def check_with_destinations(
     return ComplianceReport(
         compliant=False, violations=violations, warnings=report.warnings, pack_version=report.pack_version
     )
+
+
+@dataclass(frozen=True)
+class DestinationGuard:
+    """What any text of a tenant is checked against: its registered destinations (all currencies) and
+    the addresses and numbers of its own that are not payment destinations."""
+
+    registered: tuple[Destination, ...]
+    allowed_urls: tuple[str, ...] = ()
+    allowed_numbers: tuple[str, ...] = ()
+    version: str | None = None
+
+    def key(self) -> tuple[Any, ...]:
+        """Everything the hits depend on (for caches of verdicts)."""
+        return (
+            tuple((d.id, d.account, d.url) for d in self.registered),
+            self.allowed_urls,
+            self.allowed_numbers,
+        )
+
+    def allowing(self, urls: Iterable[str] = (), numbers: Iterable[str] = ()) -> DestinationGuard:
+        """The same guard with more of the tenant's own addresses or numbers (a debtor's account
+        references and phones, for a text about that debtor)."""
+        more_urls = tuple(u for u in urls if u and u not in self.allowed_urls)
+        more_numbers = tuple(n for n in numbers if n and n not in self.allowed_numbers)
+        if not more_urls and not more_numbers:
+            return self
+        return DestinationGuard(
+            self.registered,
+            self.allowed_urls + more_urls,
+            self.allowed_numbers + more_numbers,
+            self.version,
+        )
+
+
+def tenant_guard(
+    settings: Mapping[str, Any] | None, public_urls: Iterable[str] = ()
+) -> DestinationGuard | None:
+    """The guard of a tenant's settings as stored, or None when it registered no destination (then no
+    text is checked for destinations: nothing is known to compare with). ``public_urls``: fixed public
+    addresses a text may cite (the templates' ``publicUrls``, e.g. the CFPB's site)."""
+    if not isinstance(settings, Mapping):
+        return None
+    destinations = stored_destinations(settings.get(DESTINATIONS_KEY))
+    if not destinations:
+        return None
+    profile = settings.get(PROFILE_KEY)
+    profile = profile if isinstance(profile, Mapping) else {}
+    own = [profile.get("website"), profile.get("electronicDisputes")]
+    urls = tuple(dict.fromkeys(u for u in (*own, *public_urls) if isinstance(u, str) and u))
+    numbers = tuple(n for n in (profile.get("phone"),) if isinstance(n, str) and n)
+    return DestinationGuard(destinations.destinations, urls, numbers, destinations.version)
+
+
+def guard_report(
+    report: ComplianceReport,
+    text: str,
+    guard: DestinationGuard | None,
+    *,
+    packs: PackRegistry,
+    jurisdiction: str,
+    addresses: Sequence[Mapping[str, Any]] = (),
+) -> ComplianceReport:
+    """``report`` plus a PAYMENT_DESTINATION violation (span, the jurisdiction's legal source) for every
+    payment destination in ``text`` the guard does not know; ``report`` itself when ``guard`` is None."""
+    if guard is None:
+        return report
+    extra = unregistered_destinations(
+        text,
+        guard.registered,
+        allowed_urls=guard.allowed_urls,
+        allowed_numbers=guard.allowed_numbers,
+        legal_source=_payment_rule_source(packs, jurisdiction, addresses),
+        payment_links_only=True,
+    )
+    return _merged(report, extra)
 
 
 def _payment_rule_source(

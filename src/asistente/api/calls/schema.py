@@ -33,6 +33,7 @@ from asistente import enums
 from asistente.api.compliance.schema import (
     detector_version,
     packs_with_overlays,
+    public_urls_of,
     tenant_packs,
     text_model_version,
 )
@@ -59,6 +60,7 @@ from asistente.calls.turns import (
     report_json,
 )
 from asistente.compliance import PackRegistry
+from asistente.drafting.payments import DestinationGuard, tenant_guard
 from asistente.enums import InteractionOutcome
 from asistente.errors import BadInput, DomainError, FieldError, NotFound, RateLimited
 from asistente.geo import candidate_timezones
@@ -343,6 +345,15 @@ async def _facts(info: Info, debtor: Any, first_contact: bool) -> CallFacts:
         addresses=tuple(debtor.addresses or ()),
         is_first_contact=first_contact,
         time_barred=any(a.time_barred for a in accounts),
+        own_numbers=tuple(
+            n
+            for n in (
+                debtor.external_id,
+                *(a.external_id for a in accounts),
+                *(ph.get("number") for ph in debtor.phones or () if isinstance(ph, dict)),
+            )
+            if n
+        ),
     )
 
 
@@ -465,9 +476,12 @@ class _LineReader:
         return None if row is None else (row[0], int(row[1]), row[2], row[3])
 
 
-def _line_inputs(info: Info, p: Principal, debtor_id: str) -> tuple[str, int, PackRegistry, str]:
+def _line_inputs(
+    info: Info, p: Principal, debtor_id: str
+) -> tuple[str, int, PackRegistry, str, DestinationGuard | None]:
     """For an AGENT turn: the debtor (else NotFound), its card revision, the tenant's packs with its
-    overlays (built once per settings as stored: any change to them reads differently) and their key."""
+    overlays and its payment-destination guard (built once per settings as stored: any change to them,
+    a newly registered destination included, reads differently), and their key."""
     services = info.context.services
     reader = objection_api._shared(info, "call_line_reader", lambda: _LineReader(services.engine))
     found = reader.read(p.tenant_id, debtor_id)
@@ -481,17 +495,32 @@ def _line_inputs(info: Info, p: Principal, debtor_id: str) -> tuple[str, int, Pa
     built = cache.get(packs_key)
     if built is None or built[0] is not base:
         settings = json.loads(settings_text) if settings_text else {}
-        built = (base, packs_with_overlays(base, settings if isinstance(settings, dict) else {}, slug))
+        settings = settings if isinstance(settings, dict) else {}
+        built = (
+            base,
+            packs_with_overlays(base, settings, slug),
+            tenant_guard(settings, public_urls_of(services.extras.get("drafts"))),
+        )
         cache.put(packs_key, built)
-    return found_id, revision, built[1], digest
+    return found_id, revision, built[1], digest, built[2]
 
 
 def _agent_line(
-    info: Info, p: Principal, text: str, facts: CallFacts, packs: PackRegistry, packs_digest: str
+    info: Info,
+    p: Principal,
+    text: str,
+    facts: CallFacts,
+    packs: PackRegistry,
+    packs_digest: str,
+    guard: DestinationGuard | None,
 ) -> AgentLine:
-    """``check_agent_line`` (a pure function of the line, the debtor's facts and the packs), remembered for
-    identical inputs: an opening or closing script said on every call is checked once per process."""
+    """``check_agent_line`` (a pure function of the line, the debtor's facts, the packs and the tenant's
+    payment destinations), remembered for identical inputs: an opening or closing script said on every
+    call is checked once per process. The key holds the settings' digest (packs and destinations) and the
+    guard's own key."""
     key = (
+        guard.key() if guard is not None else None,
+        facts.own_numbers,
         p.tenant_id,
         packs_digest,
         text,
@@ -505,7 +534,7 @@ def _agent_line(
     cache = objection_api._shared(info, "call_line_checks", lambda: _Lru(4_096))
     found = cache.get(key)
     if found is None or found[0] is not packs:
-        found = (packs, check_agent_line(text, facts=facts, packs=packs))
+        found = (packs, check_agent_line(text, facts=facts, packs=packs, guard=guard))
         cache.put(key, found)
     return found[1]
 
@@ -737,7 +766,7 @@ class Mutation:
         if speaker is enums.Speaker.DEBTOR:
             debtor_id, revision = _debtor_revision(info, p, str(input.debtor_id))
         else:
-            debtor_id, revision, packs, packs_digest = _line_inputs(info, p, str(input.debtor_id))
+            debtor_id, revision, packs, packs_digest, guard = _line_inputs(info, p, str(input.debtor_id))
         bound = _bindings(info).get(call_id)
         if bound is None:
             existing = ctx.session.get(Call, call_id)
@@ -763,7 +792,7 @@ class Mutation:
                 p, call_id, debtor_id, text, at, now, first_contact, suggestion, policy_versions, outcome
             )
         else:
-            line = _agent_line(info, p, text, facts, packs, packs_digest)
+            line = _agent_line(info, p, text, facts, packs, packs_digest, guard)
             plan = _agent_plan(p, call_id, debtor_id, text, at, now, first_contact, facts, packs, line)
         ctx.session.commit()  # only reads so far: the connection goes back while the turn is written
         pending = PendingTurn(

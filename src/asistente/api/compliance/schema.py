@@ -24,6 +24,7 @@ from asistente.compliance.review import (
     resolve_jurisdiction,
     review_text,
 )
+from asistente.drafting.payments import DestinationGuard, guard_report, tenant_guard
 from asistente.enums import Channel as DomainChannel
 from asistente.enums import ComplianceContext as DomainContext
 from asistente.enums import RecipientRole as DomainRole
@@ -43,15 +44,63 @@ register("Mutation.setRulePackOverlay", frozenset({ADMIN}))
 OVERLAYS_KEY = "rulePackOverlays"
 
 
+def _tenant_row(info: Info) -> tuple[str | None, str]:
+    """The tenant's settings as stored (text) and slug, read once per operation."""
+    ctx = info.context
+    return ctx.per_operation(
+        "tenant_row",
+        lambda: tuple(ctx.session.execute(_PACK_SOURCE, {"tenant": ctx.principal.tenant_id}).one()),
+    )
+
+
 def tenant_packs(info: Info) -> PackRegistry:
     """The law's packs plus this tenant's stricter overlays (read once per operation)."""
     ctx = info.context
 
     def build() -> PackRegistry:
-        text, slug = ctx.session.execute(_PACK_SOURCE, {"tenant": ctx.principal.tenant_id}).one()
+        text, slug = _tenant_row(info)
         return built_packs(ctx.services, ctx.principal.tenant_id, text, slug)
 
     return ctx.per_operation("tenant_packs", build)
+
+
+def tenant_destination_guard(info: Info) -> DestinationGuard | None:
+    """The tenant's registered payment destinations and its own addresses and numbers, from the same
+    settings read as its packs (None: it registered none). Reused per process keyed by (tenant, digest of
+    the settings text, catalog): a newly registered destination reads differently and takes effect at once."""
+    ctx = info.context
+    text, _slug = _tenant_row(info)
+    return ctx.per_operation("tenant_guard", lambda: built_guard(ctx.services, ctx.principal.tenant_id, text))
+
+
+def built_guard(services: Any, tenant_id: str, settings_text: str | None) -> DestinationGuard | None:
+    if not settings_text:
+        return None
+    catalog = services.extras.get("drafts")
+
+    def build() -> DestinationGuard | None:
+        settings = json.loads(settings_text)
+        return tenant_guard(settings if isinstance(settings, dict) else None, public_urls_of(catalog))
+
+    if services.settings.card_cache_size <= 0:
+        return build()
+    key = (tenant_id, hashlib.sha256(settings_text.encode()).digest(), id(catalog))
+    cache: OrderedDict = services.extras.setdefault("tenant_guard_cache", OrderedDict())
+    if key in cache:
+        cache.move_to_end(key)
+        return cache[key][1]
+    found = build()
+    cache[key] = (catalog, found)  # the catalog held: its id is not reused while the entry lives
+    while len(cache) > 256:
+        cache.popitem(last=False)
+    return found
+
+
+def public_urls_of(catalog: Any) -> tuple[str, ...]:
+    """The fixed public addresses the message templates cite (not payment destinations)."""
+    if catalog is None:
+        return ()
+    return tuple(dict.fromkeys(u for t in catalog.templates for u in t.public_urls))
 
 
 async def tenant_packs_off_loop(info: Info) -> PackRegistry:
@@ -66,6 +115,7 @@ async def tenant_packs_off_loop(info: Info) -> PackRegistry:
                 return tuple(session.execute(_PACK_SOURCE, {"tenant": tenant_id}).one())
 
         text, slug = await asyncio.to_thread(read)
+        ctx.per_operation("tenant_row", lambda: (text, slug))
         return ctx.per_operation("tenant_packs", lambda: built_packs(ctx.services, tenant_id, text, slug))
     return tenant_packs(info)
 
@@ -240,6 +290,7 @@ class Query:
         debtor_id = None
         debtor_jurisdiction = None
         known = KnownValues()
+        own_numbers: list[str] = []
         if input.debtor_id is not None:
             loaders = info.context.loaders
             debtor = await loaders.debtor_by_id.load(str(input.debtor_id))
@@ -251,6 +302,11 @@ class Query:
             time_barred = facts.time_barred
             addresses = facts.addresses
             debtor_jurisdiction = debtor.jurisdiction
+            own_numbers = [
+                debtor.external_id,
+                *(a.external_id for a in accounts),
+                *(ph.get("number") for ph in facts.phones if isinstance(ph, dict)),
+            ]
             known = KnownValues.of_record(
                 names=[debtor.full_name],
                 addresses=facts.addresses,
@@ -280,7 +336,12 @@ class Query:
             config=reader_config,
             known=known,
         )
-        result = outcome.report
+        guard = tenant_destination_guard(info)
+        if guard is not None:
+            guard = guard.allowing(numbers=own_numbers)
+        result = guard_report(
+            outcome.report, input.text, guard, packs=packs, jurisdiction=jurisdiction, addresses=addresses
+        )
         event = await info.context.record_committed(
             "COMPLIANCE_CHECK",
             debtor_id=debtor_id,
@@ -306,6 +367,7 @@ class Query:
                 "rulePacks": result.pack_version,
                 "lexicon": detector_version(),
                 "textModel": text_model_version(),
+                **({"paymentDestinations": guard.version} if guard is not None else {}),
                 **(
                     {"secondReader": {"model": outcome.second.llm.model, "prompt": PROMPT_VERSION}}
                     if outcome.second.llm
@@ -358,5 +420,7 @@ class Mutation:
             now=info.context.now(),
         )
         session.commit()
+        info.context.forget("tenant_row")
         info.context.forget("tenant_packs")
+        info.context.forget("tenant_guard")
         return Query.rule_packs(None, info)  # type: ignore[arg-type]

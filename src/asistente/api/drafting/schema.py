@@ -26,7 +26,12 @@ from asistente.compliance import DebtorFacts, InteractionFact, PackRegistry
 from asistente.drafting.catalog import Catalog
 from asistente.drafting.compose import DraftFailed, DraftRequest, Refusal
 from asistente.drafting.links import StripeConfig
-from asistente.drafting.payments import PaymentDestinations, parse_destinations, stored_destinations
+from asistente.drafting.payments import (
+    DESTINATIONS_KEY,
+    PaymentDestinations,
+    parse_destinations,
+    stored_destinations,
+)
 from asistente.drafting.pdf import letter_pdf
 from asistente.drafting.profile import PROFILE_KEY, parse_profile, public_profile, stored_profile
 from asistente.drafting.service import Produced, produce_draft
@@ -55,7 +60,6 @@ register("Query.draftingProfile", READERS)
 register("Mutation.setPaymentDestinations", frozenset({ADMIN}))
 register("Mutation.setDraftingProfile", frozenset({ADMIN}))
 
-DESTINATIONS_KEY = "paymentDestinations"
 MAX_LANGUAGE = 16
 
 
