@@ -53,6 +53,7 @@ from asistente.api.hosts import schema as hosts
 from asistente.api.objections import schema as objections
 from asistente.api.objections import suggest as objection_suggest
 from asistente.api.portfolio import schema as portfolio
+from asistente.api.portfolio.cards import MAX_PLANNED_TEXT
 from asistente.api.tenants import schema as tenants
 from asistente.settings import Settings
 
@@ -150,6 +151,8 @@ class Schema(strawberry.Schema):
         """The plan of a text, or None (normal execution). A text is planned on its second sight: one
         seen once (most malformed or probing documents) costs normal execution only, never a second
         parse and validation. `note=False` only looks."""
+        if len(query) > MAX_PLANNED_TEXT:  # never remembered: normal execution answers it every time
+            return None
         plans: dict[tuple[str, str | None], Any] = self.__dict__.setdefault("_asistente_plans", {})
         key = (query, operation_name)
         plan = plans.get(key, _UNSEEN)
