@@ -3,9 +3,18 @@ written as a client or an attacker would use the service: over HTTP, on SQLite a
 
 from __future__ import annotations
 
-import pytest
+import asyncio
 
+import pytest
+from sqlalchemy import func, select
+
+from asistente.audit.models import AuditEvent
+from asistente.calls.models import Call, CallEvent
+from asistente.demo import seed_demo
+from asistente.portfolio.models import Debtor
+from tests.api.calls_support import END, PUSH, classifier
 from tests.api.data import UPSERT, debtor_record
+from tests.conftest import Api, error_codes
 
 ME = "{ me { tenant role } }"
 
@@ -51,3 +60,95 @@ async def test_huge_texts_are_not_remembered_by_the_plan_memos(api, keys, servic
     assert "BAD_INPUT" in answers[prepared + "agent"][0][1]
     schema = services.extras["prepared"].schema
     assert max(len(t) for t in _remembered_texts(services, schema)) < 100_000
+
+
+async def _second_worker(settings, engine, session_factory, clock):
+    import httpx
+
+    from asistente.api.core.context import Services
+    from asistente.app import create_app
+
+    other = Services(settings=settings, engine=engine, session_factory=session_factory, clock=clock)
+    other.extras["classifier"] = classifier()
+    app2 = create_app(settings, services=other)
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app2), base_url="http://w2")
+
+
+def _call_turn(call, debtor, speaker, text):
+    return {"input": {"callId": call, "debtorId": debtor, "speaker": speaker, "text": text}}
+
+
+async def test_a_call_ended_on_one_worker_takes_no_turn_on_another(
+    api, services, session_factory, engine, settings, clock
+):
+    """Worker 2 has the call's binding cached as ACTIVE (it took turns); worker 1 ends the call. A turn sent
+    to worker 2 afterwards is refused (checked under the call's lock, not from the cached binding) and
+    writes nothing; ending it again on worker 2 returns worker 1's summary; seqs stay contiguous and the
+    call row agrees with its events. Then a turn and an end race: either the turn is summarised or it
+    is refused, never written after CALL_ENDED."""
+    services.extras["classifier"] = classifier()
+    key = seed_demo(session_factory, now=clock())
+    with session_factory() as s:
+        mx = s.scalar(select(Debtor.id).where(Debtor.external_id == "CRM-MX-0001"))
+    async with await _second_worker(settings, engine, session_factory, clock) as client:
+        api2 = Api(client, session_factory)
+        for a, speaker, text in (
+            (api, "AGENT", "Buenas tardes, le habla Laura de Cobranza Integral."),
+            (api2, "DEBTOR", "ahorita no tengo dinero"),
+            (api2, "AGENT", "Entiendo, podemos ver un plan de pagos."),
+        ):
+            body = await a.gql(PUSH, _call_turn("call-2w", mx, speaker, text), key=key)
+            assert not body.get("errors"), body
+        ended = (await api.ok(END, {"c": "call-2w"}, key=key))["endCall"]
+        with session_factory() as s:
+            ledger_before = s.scalar(select(func.count()).select_from(AuditEvent))
+        for speaker in ("AGENT", "DEBTOR"):
+            body = await api2.gql(PUSH, _call_turn("call-2w", mx, speaker, "¿sigue ahí?"), key=key)
+            assert error_codes(body) == ["BAD_INPUT"] and "terminó" in body["errors"][0]["message"]
+        again = (await api2.ok(END, {"c": "call-2w"}, key=key))["endCall"]
+        assert again == ended
+        with session_factory() as s:
+            assert s.scalar(select(func.count()).select_from(AuditEvent)) == ledger_before
+            call = s.get(Call, "call-2w")
+            seqs = list(s.scalars(select(CallEvent.seq).where(CallEvent.call_id == "call-2w")))
+            kinds = list(
+                s.scalars(
+                    select(CallEvent.kind).where(CallEvent.call_id == "call-2w").order_by(CallEvent.seq)
+                )
+            )
+            assert call.status == "ENDED" and call.summary_audit_id == ended["auditId"]
+            assert sorted(seqs) == list(range(1, len(seqs) + 1)) and call.last_seq == len(seqs)
+            assert call.turns == 3 and kinds[-1] == "CALL_ENDED"
+
+        # a race: a turn through worker 2 while worker 1 ends the call
+        for n in range(3):
+            cid = f"call-race-{n}"
+            body = await api.gql(PUSH, _call_turn(cid, mx, "AGENT", "Buenas tardes."), key=key)
+            assert not body.get("errors"), body
+            await api2.gql(PUSH, _call_turn(cid, mx, "DEBTOR", "hola"), key=key)  # worker 2 binds it
+            pushed, ended = await asyncio.gather(
+                api2.gql(PUSH, _call_turn(cid, mx, "DEBTOR", "ya pagué eso"), key=key),
+                api.gql(END, {"c": cid}, key=key),
+            )
+            assert not ended.get("errors"), ended
+            with session_factory() as s:
+                events = list(
+                    s.scalars(select(CallEvent).where(CallEvent.call_id == cid).order_by(CallEvent.seq))
+                )
+                call = s.get(Call, cid)
+            assert (
+                [e.seq for e in events]
+                == list(range(1, len(events) + 1))
+                == list(range(1, call.last_seq + 1))
+            )
+            assert events[-1].kind == "CALL_ENDED"
+            turns = len({e.turn for e in events if e.turn is not None})
+            assert call.turns == turns
+            summary = ended["data"]["endCall"]
+            with session_factory() as s:
+                record = s.get(AuditEvent, summary["auditId"])
+            assert record.input["turns"] == turns
+            if pushed.get("errors"):
+                assert error_codes(pushed) == ["BAD_INPUT"] and turns == 2
+            else:
+                assert turns == 3
