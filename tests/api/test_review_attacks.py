@@ -152,3 +152,56 @@ async def test_a_call_ended_on_one_worker_takes_no_turn_on_another(
                 assert error_codes(pushed) == ["BAD_INPUT"] and turns == 2
             else:
                 assert turns == 3
+
+
+async def test_the_plan_memo_keeps_each_callers_discount_authority(api, services, session_factory):
+    """The same debtor, the same words, one caller after another: the plan memo (per card, policy, day and
+    authority) never gives one caller the plan proposed under another's authority (an agent must not be
+    offered the admin's 40% discount, nor the admin the agent's 10%); each answer equals normal execution's
+    byte for byte, with the memo warmed by the previous caller."""
+    from tests.api.test_agreements_api import SET_POLICY, policy_doc
+    from tests.api.test_drafts_api import Tenant
+    from tests.api.test_suggest_memo import _mx, _suggest
+
+    t = await Tenant(api).setup()
+    debtor = await t.debtor(_mx("ROLE-1"))
+    await api.ok(SET_POLICY, {"p": policy_doc()}, key=t.admin)
+    supervisor = api.key("acme", "SUPERVISOR")
+    integrator_session = t.agent  # an agent session (tier AGENT)
+    words = "¿me pueden hacer un descuento? quiero liquidar todo de una vez"
+    seen = {}
+    for who, key in (
+        ("agent", integrator_session),
+        ("admin", t.admin),
+        ("supervisor", supervisor),
+        ("agent-again", integrator_session),
+        ("admin-again", t.admin),
+    ):
+        s = await _suggest(api, services, session_factory, key, debtor, utterance=words)
+        seen[who] = [n["message"] for n in s["nextSteps"]]
+    assert seen["agent"] == seen["agent-again"] and seen["admin"] == seen["admin-again"]
+    assert seen["agent"] != seen["admin"], seen
+    assert seen["supervisor"] not in (seen["agent"], seen["admin"]), seen
+
+
+async def test_the_plan_dates_follow_the_debtors_midnight_not_utcs(api, services, session_factory, clock):
+    """The suggestion inputs are kept per UTC day, the plan memo per the debtor's calendar day: at 23:30 in
+    Cancún (UTC-5, the test debtor's address) and an hour later (the same UTC day, the debtor's next day)
+    the plan's dates move with the debtor's calendar, as normal execution's do (`both`)."""
+    from datetime import UTC, datetime
+
+    from tests.api.test_agreements_api import SET_POLICY, policy_doc
+    from tests.api.test_drafts_api import Tenant
+    from tests.api.test_suggest_memo import _mx, _suggest
+
+    clock.value = datetime(2026, 11, 21, 4, 0, tzinfo=UTC)
+    t = await Tenant(api).setup()
+    debtor = await t.debtor(_mx("CLOCK-1"))
+    await api.ok(SET_POLICY, {"p": policy_doc()}, key=t.admin)
+    words = "¿me pueden hacer un plan de pagos?"
+    messages = []
+    for at in (datetime(2026, 11, 21, 4, 30, tzinfo=UTC), datetime(2026, 11, 21, 5, 30, tzinfo=UTC)):
+        clock.value = at
+        s = await _suggest(api, services, session_factory, t.agent, debtor, utterance=words)
+        messages.append(" ".join(n["message"] for n in s["nextSteps"]))
+    assert "2026-11-27" in messages[0] and "2026-11-28" in messages[1], messages
