@@ -205,3 +205,70 @@ async def test_the_plan_dates_follow_the_debtors_midnight_not_utcs(api, services
         s = await _suggest(api, services, session_factory, t.agent, debtor, utterance=words)
         messages.append(" ".join(n["message"] for n in s["nextSteps"]))
     assert "2026-11-27" in messages[0] and "2026-11-28" in messages[1], messages
+
+
+MIXED = (
+    "query Q { me { role } } mutation M($o: [String!]!) { setCorsOrigins(origins: $o) } "
+    'subscription S { callAssist(callId: "c-1") { seq } }'
+)
+REPEATED = [
+    # (method, query, variables, operationName)
+    ("POST", 'subscription { callAssist(callId: "c-1") { seq } }', None, None),
+    ("GET", 'subscription { callAssist(callId: "c-1") { seq } }', None, None),
+    ("POST", MIXED, {"o": ["https://evil.example"]}, "S"),
+    ("GET", MIXED, {"o": ["https://evil.example"]}, "M"),
+    ("GET", MIXED, None, "Q"),
+    ("POST", MIXED, None, None),
+    ("POST", "query($s: Boolean!) { me { role @skip(if: $s) tenant } }", None, None),
+    ("POST", "query($s: Boolean!) { me { role @skip(if: $s) tenant } }", {"s": "yes"}, None),
+    ("POST", "query { me { role @nope tenant } }", None, None),
+    ("POST", "{ __typename }", None, None),
+    ("POST", "query($n: Int) { debtors(first: $n) { edges { cursor } } }", {"n": 2**31}, None),
+    ("POST", "query($n: Int) { debtors(first: $n) { edges { cursor } } }", {"n": 1.5}, None),
+    ("POST", "query($n: Int) { debtors(first: $n) { edges { cursor } } }", {"n": "3"}, None),
+    (
+        "POST",
+        'query($c: Channel!) { contactPermission(debtorId: "x", channel: $c) { allowed } }',
+        {"c": "call"},
+        None,
+    ),
+    ("POST", 'query($c: Channel!) { contactPermission(debtorId: "x", channel: $c) { allowed } }', {}, None),
+    ("POST", 'query { contactPermission(debtorId: "x", channel: PIGEON) { allowed } }', None, None),
+]
+
+
+@pytest.mark.parametrize("accept", ["application/json", "application/graphql-response+json"])
+async def test_every_sight_of_a_text_gets_the_same_answer(api, keys, accept):
+    """Lean execution plans a text on its second sight, the prepared and cached-card paths on their first:
+    for documents a client should not send (subscriptions over HTTP, a mutation chosen by operationName
+    over GET, documents with several operations, directives, variables that do not coerce), the first,
+    second and third sight get the same status, media type and body, and a mutation over GET never runs."""
+    import json as _json
+
+    from asistente.tenants.models import Tenant
+
+    for method, query, variables, name in REPEATED:
+        seen = []
+        for _ in range(3):
+            headers = {"authorization": f"Bearer {keys['admin']}", "accept": accept}
+            if method == "GET":
+                params = {"query": query}
+                if variables is not None:
+                    params["variables"] = _json.dumps(variables)
+                if name is not None:
+                    params["operationName"] = name
+                res = await api.client.get("/graphql", params=params, headers=headers)
+            else:
+                body = {"query": query, "variables": variables, "operationName": name}
+                res = await api.client.post("/graphql", json=body, headers=headers)
+            seen.append((res.status_code, res.headers.get("content-type"), res.text))
+        assert seen[0] == seen[1] == seen[2], (method, query, seen)
+        assert seen[0][0] != 500 and "INTERNAL" not in seen[0][2], seen[0]
+        if query.startswith("subscription") or name == "S":
+            # a subscription is a stream (WebSocket): over plain HTTP a clear request error, not a crash
+            assert seen[0][0] == 400 and "BAD_INPUT" in seen[0][2] and "subscriptions" in seen[0][2], seen[0]
+        if method == "GET" and name == "M":
+            assert seen[0][0] == 405, seen[0]
+    with api.factory() as s:
+        tenant = s.scalar(select(Tenant).where(Tenant.slug == "acme"))
+        assert "evil.example" not in _json.dumps(tenant.cors_origins)

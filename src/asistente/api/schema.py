@@ -177,6 +177,16 @@ class Schema(strawberry.Schema):
         allowed_operation_types: Any = None,
         operation_extensions: dict[str, Any] | None = None,
     ) -> ExecutionResult:
+        if (
+            allowed_operation_types is not None
+            and StrawberryOperationType.SUBSCRIPTION in allowed_operation_types
+        ):
+            # `execute` answers with one result; a subscription is a stream, served by `stream` (WebSocket,
+            # graphql-transport-ws). Run here, graphql-core completed it as a query and failed it with an
+            # unexpected error (a 500-like INTERNAL_SERVER_ERROR): refused instead, as a request error.
+            allowed_operation_types = {
+                t for t in allowed_operation_types if t is not StrawberryOperationType.SUBSCRIPTION
+            }
         plan = None
         if (
             isinstance(query, str)
