@@ -34,11 +34,20 @@ def _remembered_texts(app_services, schema) -> list[str]:
     return texts
 
 
-async def test_huge_texts_are_not_remembered_by_the_plan_memos(api, keys, services):
+async def test_huge_texts_are_not_remembered_by_any_memo(api, keys, services):
     """An attacker sends many distinct large texts (up to the 8 MB body limit; whitespace and comments are
     not tokens, so even valid documents can be that large). The plan memos keep hundreds of entries each: if
     they kept such texts, a few hundred requests would hold gigabytes. A text too large to be a real client's
     document is answered by normal execution, every time alike, and never remembered."""
+    from strawberry.extensions.parser_cache import _get_parse_cache
+    from strawberry.extensions.validation_cache import _get_validate_cache
+
+    def lru_calls() -> tuple[int, int]:
+        p, v = _get_parse_cache(512).cache_info(), _get_validate_cache(512).cache_info()
+        return p.hits + p.misses, v.hits + v.misses
+
+    await api.ok(ME, key=keys["agent"])
+    before = lru_calls()
     pad = " " * 300_000
     valid = "{ me { tenant role } }" + pad
     invalid = "{ me { nope } }" + pad
@@ -60,6 +69,9 @@ async def test_huge_texts_are_not_remembered_by_the_plan_memos(api, keys, servic
     assert "BAD_INPUT" in answers[prepared + "agent"][0][1]
     schema = services.extras["prepared"].schema
     assert max(len(t) for t in _remembered_texts(services, schema)) < 100_000
+    assert lru_calls() == before  # strawberry's parse and validation caches never saw them either
+    await api.ok(ME + " ", key=keys["agent"])  # a short text still goes through those caches
+    assert lru_calls() != before
 
 
 async def _second_worker(settings, engine, session_factory, clock):

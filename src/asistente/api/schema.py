@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
@@ -306,6 +306,29 @@ async def _coded_stream(source: Any) -> AsyncIterator[Any]:
         await source.aclose()
 
 
+class _ParserCache(ParserCache):
+    """Strawberry's parse cache for texts up to MAX_PLANNED_TEXT. Its LRU keeps each text it parsed (and the
+    validation cache each document, which holds its text): a text of megabytes (whitespace and comments are
+    not tokens, so a valid one can be that long) is parsed by normal execution every time and never kept,
+    or a few hundred such requests would hold gigabytes."""
+
+    def on_parse(self) -> Iterator[None]:
+        if len(self.execution_context.query or "") > MAX_PLANNED_TEXT:
+            yield  # strawberry parses it itself (same options: the token limit), uncached
+            return
+        yield from super().on_parse()
+
+
+class _ValidationCache(ValidationCache):
+    """Strawberry's validation cache for texts up to MAX_PLANNED_TEXT (see _ParserCache)."""
+
+    def on_validate(self) -> Iterator[None]:
+        if len(self.execution_context.query or "") > MAX_PLANNED_TEXT:
+            yield  # strawberry validates it itself, uncached
+            return
+        yield from super().on_validate()
+
+
 def _is_subscription(execution_context: object) -> bool:
     query = getattr(execution_context, "query", None)
     if not isinstance(query, str) or "subscription" not in query:
@@ -341,9 +364,9 @@ def _build(max_query_depth: int, max_aliases: int, max_tokens: int, introspectio
         OperationScope,
         RootFieldPermissions,
         lambda: MaxTokensLimiter(max_token_count=max_tokens),
-        lambda: ParserCache(maxsize=512),
+        lambda: _ParserCache(maxsize=512),
         lambda: AddValidationRules(list(rules)),
-        lambda: ValidationCache(maxsize=512),
+        lambda: _ValidationCache(maxsize=512),
     ]
     Query = merge_types("Query", QUERIES)
     Mutation = merge_types("Mutation", MUTATIONS)
