@@ -284,3 +284,37 @@ async def test_every_sight_of_a_text_gets_the_same_answer(api, keys, accept):
     with api.factory() as s:
         tenant = s.scalar(select(Tenant).where(Tenant.slug == "acme"))
         assert "evil.example" not in _json.dumps(tenant.cors_origins)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"query": ME, "operationName": 5},
+        {"query": ME, "operationName": ["a"]},
+        {"query": ME, "variables": []},
+        {"query": ME, "variables": "x"},
+        {"query": ME, "extensions": "x"},
+        {"query": ME, "extensions": []},
+        {"query": ME, "operationName": ""},
+        {"query": ME, "operationName": None, "variables": None, "extensions": None},
+        {"query": [ME]},
+        {"query": ME + " query Other { me { role } }"},
+    ],
+)
+async def test_a_planned_text_with_malformed_parameters_is_answered_as_before(api, keys, body):
+    """The text is valid and planned (sent twice before, well-formed); the same text with malformed request
+    parameters is refused (or answered) exactly as on its first sight, on every sight."""
+    headers = {"authorization": f"Bearer {keys['agent']}"}
+    for _ in range(2):
+        await api.client.post("/graphql", json={"query": ME}, headers=headers)
+    seen = []
+    for _ in range(3):
+        res = await api.client.post("/graphql", json=body, headers=headers)
+        seen.append((res.status_code, res.headers.get("content-type"), res.text))
+    assert seen[0] == seen[1] == seen[2], seen
+    assert seen[0][0] < 500 and "INTERNAL" not in seen[0][2], seen[0]
+    well_formed = body.get("operationName") in (None,) and all(
+        body.get(k) is None for k in ("variables", "extensions")
+    )
+    if not well_formed or isinstance(body.get("query"), list):
+        assert seen[0][0] == 400 or '"errors"' in seen[0][2], seen[0]
