@@ -28,6 +28,7 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import process_result
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType
 
 from asistente import web
 from asistente.api.core.context import Context, Services
@@ -124,9 +125,14 @@ class GraphQLView(GraphQL):
         try:
             return await super().execute_single(request, request_adapter, *args, **kwargs)
         except HTTPException as e:
-            if request_adapter.method == "GET" and isinstance(e.__cause__, InvalidOperationTypeError):
+            cause = e.__cause__
+            if (
+                request_adapter.method == "GET"
+                and isinstance(cause, InvalidOperationTypeError)
+                and cause.operation_type is OperationType.MUTATION
+            ):
                 # GraphQL over HTTP: a mutation over GET is 405 Method Not Allowed; nothing runs.
-                raise HTTPException(405, e.reason) from e.__cause__
+                raise HTTPException(405, e.reason) from cause
             raise
 
     async def _cached_card(self, request: Request) -> Response | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import uuid
 
 import pytest
 from sqlalchemy import select
@@ -186,7 +187,9 @@ async def test_a_text_is_planned_on_its_second_sight_only(api, keys, monkeypatch
         return await original(self, *args, **kwargs)
 
     monkeypatch.setattr(Schema, "lean_execute", counting)
-    query = "query SeenOnce { me { tenant role } }"
+    # unique per run: the schema (and its plans) is shared by every app of the process, and this test runs
+    # once per database backend
+    query = f"query SeenOnce {{ me {{ tenant role }} }} # {uuid.uuid4()}"
     seen = []
     for _ in range(3):
         res = await _send(api, "agent", keys, query, None, None)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
@@ -53,6 +53,7 @@ from asistente.api.hosts import schema as hosts
 from asistente.api.objections import schema as objections
 from asistente.api.objections import suggest as objection_suggest
 from asistente.api.portfolio import schema as portfolio
+from asistente.api.portfolio.cards import MAX_PLANNED_TEXT
 from asistente.api.tenants import schema as tenants
 from asistente.settings import Settings
 
@@ -150,6 +151,8 @@ class Schema(strawberry.Schema):
         """The plan of a text, or None (normal execution). A text is planned on its second sight: one
         seen once (most malformed or probing documents) costs normal execution only, never a second
         parse and validation. `note=False` only looks."""
+        if len(query) > MAX_PLANNED_TEXT:  # never remembered: normal execution answers it every time
+            return None
         plans: dict[tuple[str, str | None], Any] = self.__dict__.setdefault("_asistente_plans", {})
         key = (query, operation_name)
         plan = plans.get(key, _UNSEEN)
@@ -174,6 +177,16 @@ class Schema(strawberry.Schema):
         allowed_operation_types: Any = None,
         operation_extensions: dict[str, Any] | None = None,
     ) -> ExecutionResult:
+        if (
+            allowed_operation_types is not None
+            and StrawberryOperationType.SUBSCRIPTION in allowed_operation_types
+        ):
+            # `execute` answers with one result; a subscription is a stream, served by `stream` (WebSocket,
+            # graphql-transport-ws). Run here, graphql-core completed it as a query and failed it with an
+            # unexpected error (a 500-like INTERNAL_SERVER_ERROR): refused instead, as a request error.
+            allowed_operation_types = {
+                t for t in allowed_operation_types if t is not StrawberryOperationType.SUBSCRIPTION
+            }
         plan = None
         if (
             isinstance(query, str)
@@ -293,6 +306,29 @@ async def _coded_stream(source: Any) -> AsyncIterator[Any]:
         await source.aclose()
 
 
+class _ParserCache(ParserCache):
+    """Strawberry's parse cache for texts up to MAX_PLANNED_TEXT. Its LRU keeps each text it parsed (and the
+    validation cache each document, which holds its text): a text of megabytes (whitespace and comments are
+    not tokens, so a valid one can be that long) is parsed by normal execution every time and never kept,
+    or a few hundred such requests would hold gigabytes."""
+
+    def on_parse(self) -> Iterator[None]:
+        if len(self.execution_context.query or "") > MAX_PLANNED_TEXT:
+            yield  # strawberry parses it itself (same options: the token limit), uncached
+            return
+        yield from super().on_parse()
+
+
+class _ValidationCache(ValidationCache):
+    """Strawberry's validation cache for texts up to MAX_PLANNED_TEXT (see _ParserCache)."""
+
+    def on_validate(self) -> Iterator[None]:
+        if len(self.execution_context.query or "") > MAX_PLANNED_TEXT:
+            yield  # strawberry validates it itself, uncached
+            return
+        yield from super().on_validate()
+
+
 def _is_subscription(execution_context: object) -> bool:
     query = getattr(execution_context, "query", None)
     if not isinstance(query, str) or "subscription" not in query:
@@ -328,9 +364,9 @@ def _build(max_query_depth: int, max_aliases: int, max_tokens: int, introspectio
         OperationScope,
         RootFieldPermissions,
         lambda: MaxTokensLimiter(max_token_count=max_tokens),
-        lambda: ParserCache(maxsize=512),
+        lambda: _ParserCache(maxsize=512),
         lambda: AddValidationRules(list(rules)),
-        lambda: ValidationCache(maxsize=512),
+        lambda: _ValidationCache(maxsize=512),
     ]
     Query = merge_types("Query", QUERIES)
     Mutation = merge_types("Mutation", MUTATIONS)

@@ -50,7 +50,7 @@ from strawberry.schema.schema_converter import get_arguments
 from strawberry.types import ExecutionResult
 
 from asistente.api.core.errors import coded, log_errors
-from asistente.api.portfolio.cards import _collect
+from asistente.api.portfolio.cards import MAX_PLANNED_TEXT, _collect
 
 if TYPE_CHECKING:
     import strawberry
@@ -120,6 +120,8 @@ class PreparedPath:
 
     # ------------------------------------------------------------------ plans
     def plan(self, query: str, operation_name: str | None) -> _Plan | None:
+        if len(query) > MAX_PLANNED_TEXT:  # never remembered: normal execution answers it
+            return None
         key = (query, operation_name)
         if key in self._plans:
             return self._plans[key]

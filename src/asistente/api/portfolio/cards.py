@@ -87,6 +87,12 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("asistente.cards")
 
+# The longest query text the per-process plan memos (this path's, the prepared path's and the schema's lean
+# plans) remember. They keep hundreds of texts each, and a body may be megabytes long (whitespace and
+# comments are not tokens, so even a valid document can be): a longer text, far beyond any real client's
+# document, is answered by normal execution every time and never kept.
+MAX_PLANNED_TEXT = 64 * 1024
+
 ROOTS = {"debtor": ("id", "debtor_id"), "debtorByExternalId": ("externalId", "external_id")}
 # What the cached path may serve is an explicit, closed list (opt-in per field). Every `Debtor` field is in
 # exactly one of CACHED["Debtor"], CLOCK_FIELDS and NEVER_CACHED, and every field of an object type under a
@@ -280,6 +286,8 @@ class CardPath:
 
     # ------------------------------------------------------------------ plans (per document)
     def plan(self, query: str, operation_name: str | None) -> _Plan | None:
+        if len(query) > MAX_PLANNED_TEXT:  # never remembered: normal execution answers it
+            return None
         key = (query, operation_name)
         if key in self._plans:
             return self._plans[key]
