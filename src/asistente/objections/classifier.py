@@ -17,13 +17,25 @@ probability (1/15) with no alternatives.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
+from operator import mul
 from pathlib import Path
 
 from asistente.enums import ObjectionCategory
 from asistente.errors import BadInput
-from asistente.objections.features import SHAPE_FEATURES, clause_texts, features_of, vectorise
+from asistente.objections.features import (
+    LENGTH,
+    LONG_TURN_WORDS,
+    SHAPE_FEATURES,
+    UNKNOWN_SHARE,
+    char_grams,
+    clause_texts,
+    features_of,
+    vectorise,
+)
 from asistente.objections.normalize import (
     NORMALIZATION_FILE,
     Normalizer,
@@ -160,6 +172,38 @@ class Classifier:
         self.known_words = frozenset(f[2:] for f in vocabulary if f.startswith("w:")) | frozenset().union(
             *normalizer.stopwords.values()
         )
+        self._build_tables(len(categories))
+
+    def _build_tables(self, k: int) -> None:
+        """The model regrouped for inference (`_logits`): per block a table from the feature's text without
+        its prefix to its idf, and one to its weight row (the idf times its weight for each of the k
+        categories, dense; absent when the feature has no weight), so that a turn's score is a sum of rows
+        computed in C. Same features, same values as `features_of` + `vectorise` (the trainer's path)."""
+        idf, zero = self.idf, (0.0,) * k
+        idfs: dict[str, dict[str, float]] = {"c": {}, "w": {}}
+        rows: dict[str, dict[str, tuple[float, ...]]] = {"c": {}, "w": {}}
+        for f, v in idf.items():
+            if f[0] in "cwb":
+                block = "c" if f[0] == "c" else "w"
+                idfs[block][f[2:]] = v
+                ws = self.weights.get(f)
+                if ws:
+                    row = list(zero)
+                    for i, w in ws:
+                        row[i] = v * w
+                    rows[block][f[2:]] = tuple(row)
+        self._char_idf, self._char_rows = idfs["c"], rows["c"]
+        self._word_idf, self._word_rows = idfs["w"], rows["w"]  # words and bigrams ("no tengo")
+        self._vocabulary_words = frozenset(f[2:] for f in idf if f[0] == "w")
+
+        def dense(f: str) -> tuple[float, ...]:
+            row = list(zero)
+            for i, w in self.weights.get(f, ()):
+                row[i] = w
+            return tuple(row)
+
+        self._unknown_row = dense(UNKNOWN_SHARE) if UNKNOWN_SHARE in idf else None
+        self._length_row = dense(LENGTH) if LENGTH in idf else None
 
     def _softmax(self, z: list[float]) -> list[float]:
         t = self.temperature
@@ -170,12 +214,61 @@ class Classifier:
 
     def probabilities(self, words: list[str]) -> list[float]:
         """Calibrated probability of each category (in `self.categories` order) for normalised words."""
+        if self.normalizer.word_classes is None:
+            return self._softmax(self._logits(words))
         z = list(self.intercepts)
         weights = self.weights
         for f, v in vectorise(features_of(words, self.normalizer.word_classes), self.idf).items():
             for i, w in weights.get(f, ()):
                 z[i] += w * v
         return self._softmax(z)
+
+    @staticmethod
+    def _block(counts: Counter, idf: dict[str, float], rows: dict[str, tuple[float, ...]]) -> list[float]:
+        """One block's share of the scores: the sum over its known features of the sublinear TF-IDF times the
+        weights, divided by the block's L2 norm (as `vectorise`, the division taken out of the sum)."""
+        idfs = [v for v in map(idf.get, counts) if v is not None]
+        found = list(filter(None, map(rows.get, counts)))
+        norm2 = sum(map(mul, idfs, idfs))
+        if len(counts) != counts.total():  # repeated features: tf 1 + log(n) instead of the 1 taken above
+            log = math.log
+            for f, n in counts.items():
+                if n > 1 and f in idf:
+                    tf = 1.0 + log(n)
+                    v = idf[f]
+                    norm2 += (tf * v) ** 2 - v * v
+                    row = rows.get(f)
+                    if row:
+                        found.append([(tf - 1.0) * w for w in row])
+        if not found:
+            return []
+        norm = math.sqrt(norm2) or 1.0
+        return [s / norm for s in map(sum, zip(*found, strict=True))]
+
+    def _logits(self, words: list[str]) -> list[float]:
+        """The categories' scores for normalised words without word classes: intercepts, the word block
+        (words and bigrams), the character block and the shape features."""
+        z = list(self.intercepts)
+        counts = Counter(words)
+        counts.update([f"{a} {b}" for a, b in pairwise(words)])
+        grams: list[str] = []
+        for w in words:
+            grams += char_grams(w)
+        for part in (
+            self._block(counts, self._word_idf, self._word_rows),
+            self._block(Counter(grams), self._char_idf, self._char_rows),
+        ):
+            if part:
+                z = [a + b for a, b in zip(z, part, strict=True)]
+        if self._unknown_row is not None and words:
+            total = len(words)
+            vocabulary = self._vocabulary_words
+            share = sum(w not in vocabulary for w in words) / total
+            length = min(1.0, math.log(1 + total) / math.log(1 + LONG_TURN_WORDS))
+            z = [a + share * u for a, u in zip(z, self._unknown_row, strict=True)]
+            if self._length_row is not None:
+                z = [a + length * u for a, u in zip(z, self._length_row, strict=True)]
+        return z
 
     def turn_probabilities(self, text: str, words: list[str]) -> tuple[list[float], bool]:
         """The whole turn's probabilities, mixed (weight `clauseWeight`) with the mean of its clauses' when
