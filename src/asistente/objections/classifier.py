@@ -20,7 +20,7 @@ import math
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import pairwise
+from itertools import compress, pairwise
 from operator import mul
 from pathlib import Path
 
@@ -232,10 +232,10 @@ class Classifier:
         norm2 = sum(map(mul, idfs, idfs))
         if len(counts) != counts.total():  # repeated features: tf 1 + log(n) instead of the 1 taken above
             log = math.log
-            for f, n in counts.items():
-                if n > 1 and f in idf:
-                    tf = 1.0 + log(n)
-                    v = idf[f]
+            for f in compress(counts, map((1).__lt__, counts.values())):
+                v = idf.get(f)
+                if v is not None:
+                    tf = 1.0 + log(counts[f])
                     norm2 += (tf * v) ** 2 - v * v
                     row = rows.get(f)
                     if row:
@@ -295,7 +295,8 @@ class Classifier:
     def distribution(self, text: str) -> dict[ObjectionCategory, float]:
         """Every category's calibrated probability for the turn; empty when the turn is out of scope."""
         check_text(text)
-        words = self.normalizer.tokens(text) or self.normalizer.raw_tokens(text)
+        raw = self.normalizer.raw_tokens(text)
+        words = self.normalizer.tokens_of(raw) or raw
         if not self.in_scope(text, words):
             return {}
         probs, _ = self.turn_probabilities(text, words)
@@ -306,7 +307,7 @@ class Classifier:
         given = check_language(language)
         normalizer = self.normalizer
         raw = normalizer.raw_tokens(text)
-        words = normalizer.tokens(text) or raw  # a turn made only of fillers is read as it is
+        words = normalizer.tokens_of(raw) or raw  # a turn made only of fillers is read as it is
         lang = given or normalizer.language(raw) or "es"
         if not self.in_scope(text, words):
             uniform = round(1.0 / len(self.categories), 4)
