@@ -91,6 +91,11 @@ def decide(probs: list[float], categories: list[str], multi_clause: bool) -> int
     return best
 
 
+# The character grams of a word, kept for the words seen most recently (a pure function of the word; a new
+# turn is mostly words said before).
+_word_grams = lru_cache(maxsize=8192)(lambda word: tuple(char_grams(word)))
+
+
 @dataclass(frozen=True)
 class Classification:
     """`category` is the most probable category, except in a turn of several clauses where the runner-up
@@ -227,7 +232,7 @@ class Classifier:
     def _block(counts: Counter, idf: dict[str, float], rows: dict[str, tuple[float, ...]]) -> list[float]:
         """One block's share of the scores: the sum over its known features of the sublinear TF-IDF times the
         weights, divided by the block's L2 norm (as `vectorise`, the division taken out of the sum)."""
-        idfs = [v for v in map(idf.get, counts) if v is not None]
+        idfs = list(filter(None, map(idf.get, counts)))  # idf >= 1 (smoothed); an idf of 0 adds nothing
         found = list(filter(None, map(rows.get, counts)))
         norm2 = sum(map(mul, idfs, idfs))
         if len(counts) != counts.total():  # repeated features: tf 1 + log(n) instead of the 1 taken above
@@ -253,7 +258,7 @@ class Classifier:
         counts.update([f"{a} {b}" for a, b in pairwise(words)])
         grams: list[str] = []
         for w in words:
-            grams += char_grams(w)
+            grams += _word_grams(w)
         for part in (
             self._block(counts, self._word_idf, self._word_rows),
             self._block(Counter(grams), self._char_idf, self._char_rows),
