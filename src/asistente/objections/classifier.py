@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from itertools import compress, pairwise
 from operator import mul
 from pathlib import Path
@@ -154,8 +154,9 @@ class Classifier:
         if shape is not None:
             raise ObjectionDataError(file, "$.vocabulary", f"{shape!r}: shape features are {SHAPE_FEATURES}")
         index = {c: i for i, c in enumerate(categories)}
-        weights: dict[str, list[tuple[int, float]]] = {f: [] for f in vocabulary}
-        known = weights.keys()
+        k = len(categories)
+        dense: dict[str, list[float]] = {}  # feature -> its weight for each category (0.0: none)
+        known = frozenset(vocabulary)
         for category, coef in model["coef"].items():
             if category not in index:
                 raise ObjectionDataError(file, f"$.coef.{category}", "not a category of the model")
@@ -164,7 +165,10 @@ class Classifier:
                 raise ObjectionDataError(file, f"$.coef.{category}", f"{stray!r} is not in the vocabulary")
             i = index[category]
             for f, w in coef.items():
-                weights[f].append((i, w))
+                row = dense.get(f)
+                if row is None:
+                    row = dense[f] = [0.0] * k
+                row[i] = w
         self.version: str = model["version"]
         self.normalizer = normalizer
         self.categories = tuple(ObjectionCategory(c) for c in categories)
@@ -173,42 +177,39 @@ class Classifier:
         self.clause_weight = float(model["clauseWeight"])
         self.intercepts = tuple(float(b) for b in model["intercepts"])
         self.idf = dict(zip(vocabulary, map(float, idf), strict=True))
-        self.weights = {f: tuple(ws) for f, ws in weights.items() if ws}
+        self._dense = dense
         self.known_words = frozenset(f[2:] for f in vocabulary if f.startswith("w:")) | frozenset().union(
             *normalizer.stopwords.values()
         )
-        self._build_tables(len(categories))
+        self._build_tables(k)
+
+    @cached_property
+    def weights(self) -> dict[str, tuple[tuple[int, float], ...]]:
+        """feature -> its (category index, weight) pairs (the path with word classes)."""
+        return {f: tuple((i, w) for i, w in enumerate(row) if w) for f, row in self._dense.items()}
 
     def _build_tables(self, k: int) -> None:
         """The model regrouped for inference (`_logits`): per block a table from the feature's text without
         its prefix to its idf, and one to its weight row (the idf times its weight for each of the k
         categories, dense; absent when the feature has no weight), so that a turn's score is a sum of rows
         computed in C. Same features, same values as `features_of` + `vectorise` (the trainer's path)."""
-        idf, zero = self.idf, (0.0,) * k
+        idf, dense = self.idf, self._dense
         idfs: dict[str, dict[str, float]] = {"c": {}, "w": {}}
         rows: dict[str, dict[str, tuple[float, ...]]] = {"c": {}, "w": {}}
         for f, v in idf.items():
             if f[0] in "cwb":
                 block = "c" if f[0] == "c" else "w"
                 idfs[block][f[2:]] = v
-                ws = self.weights.get(f)
+                ws = dense.get(f)
                 if ws:
-                    row = list(zero)
-                    for i, w in ws:
-                        row[i] = v * w
-                    rows[block][f[2:]] = tuple(row)
+                    rows[block][f[2:]] = tuple([v * w for w in ws])
         self._char_idf, self._char_rows = idfs["c"], rows["c"]
         self._word_idf, self._word_rows = idfs["w"], rows["w"]  # words and bigrams ("no tengo")
         self._vocabulary_words = frozenset(f[2:] for f in idf if f[0] == "w")
 
-        def dense(f: str) -> tuple[float, ...]:
-            row = list(zero)
-            for i, w in self.weights.get(f, ()):
-                row[i] = w
-            return tuple(row)
-
-        self._unknown_row = dense(UNKNOWN_SHARE) if UNKNOWN_SHARE in idf else None
-        self._length_row = dense(LENGTH) if LENGTH in idf else None
+        zero = [0.0] * k
+        self._unknown_row = tuple(dense.get(UNKNOWN_SHARE, zero)) if UNKNOWN_SHARE in idf else None
+        self._length_row = tuple(dense.get(LENGTH, zero)) if LENGTH in idf else None
 
     def _softmax(self, z: list[float]) -> list[float]:
         t = self.temperature
