@@ -20,7 +20,7 @@ import math
 from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
-from itertools import compress, pairwise
+from itertools import chain, compress, pairwise
 from operator import mul
 from pathlib import Path
 
@@ -256,13 +256,11 @@ class Classifier:
         (words and bigrams), the character block and the shape features."""
         z = list(self.intercepts)
         counts = Counter(words)
-        counts.update([f"{a} {b}" for a, b in pairwise(words)])
-        grams: list[str] = []
-        for w in words:
-            grams += _word_grams(w)
+        counts.update(map(" ".join, pairwise(words)))  # bigrams, "no tengo"
+        grams = Counter(chain.from_iterable(map(_word_grams, words)))
         for part in (
             self._block(counts, self._word_idf, self._word_rows),
-            self._block(Counter(grams), self._char_idf, self._char_rows),
+            self._block(grams, self._char_idf, self._char_rows),
         ):
             if part:
                 z = [a + b for a, b in zip(z, part, strict=True)]
