@@ -8,11 +8,16 @@ from __future__ import annotations
 
 import gzip
 import json
+import math
+from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
 from asistente.errors import BadInput
-from asistente.objections.classifier import default_classifier
+from asistente.objections.classifier import MODEL_FILE, Classifier, default_classifier
+from asistente.objections.features import clause_texts, features_of, vectorise
+from asistente.objections.normalize import load_normalizer
 
 from .make_classifier_snapshot import SNAPSHOT, cases
 
@@ -55,3 +60,55 @@ def test_classifier_answers_as_the_snapshot(snapshot):
         got = list(clf.distribution(text).values())
         assert len(got) == len(expected), where
         assert max((abs(a - b) for a, b in zip(got, expected, strict=True)), default=0.0) <= TOLERANCE, where
+
+
+def _reference_logits(model: dict, words: list[str], classes=None) -> list[float]:
+    """The scores as the trainer defines them: `features_of` + `vectorise`, each (feature, category) weight
+    of the model file times the feature's value, added to the intercepts."""
+    categories = model["categories"]
+    idf = dict(zip(model["vocabulary"], model["idf"], strict=True))
+    z = [float(b) for b in model["intercepts"]]
+    vec = vectorise(features_of(words, classes), idf)
+    for i, c in enumerate(categories):
+        coef = model["coef"][c]
+        z[i] += sum(coef.get(f, 0.0) * v for f, v in vec.items())
+    return z
+
+
+@pytest.fixture(scope="module")
+def model() -> dict:
+    return json.loads(MODEL_FILE.read_text(encoding="utf-8"))
+
+
+def test_fast_scores_equal_the_trainers_definition(model):
+    """Independent of the snapshot: the inference tables (dense rows, block sums) score every labelled
+    utterance, its clauses and the hard inputs as features_of + vectorise + the model's weights do."""
+    clf = default_classifier()
+    tokens = clf.normalizer.tokens
+    texts = [t for t in cases() if t.strip()]
+    checked = 0
+    for text in texts[::3]:
+        for words in (tokens(text), *(tokens(c) for c in clause_texts(text))):
+            got, want = clf._logits(words), _reference_logits(model, words)
+            assert max(abs(a - b) for a, b in zip(got, want, strict=True)) <= TOLERANCE, text[:80]
+            checked += 1
+    assert checked > 2000
+
+
+def test_the_word_class_path_scores_as_the_trainer_defines(model):
+    """With word classes (the data tried for 2026.12.7, not shipped) the classifier takes the general path;
+    its (category, weight) pairs, now derived from the dense rows, give the trainer's scores."""
+    tried = load_normalizer(
+        Path(__file__).parents[2] / "benchmarks" / "objection-normalization-wordclasses.json"
+    )
+    normalizer = replace(load_normalizer(), word_classes=tried.word_classes)
+    clf = Classifier(model, normalizer)
+    t = clf.temperature
+    for text in ("no le voy a pagar nada, me corrieron de la chamba", "I will not pay", "ya pagué wey", "ok"):
+        words = normalizer.tokens(text)
+        z = _reference_logits(model, words, normalizer.word_classes)
+        top = max(z)
+        e = [math.exp((v - top) / t) for v in z]
+        want = [v / sum(e) for v in e]
+        got = clf.probabilities(words)
+        assert max(abs(a - b) for a, b in zip(got, want, strict=True)) <= TOLERANCE, text
