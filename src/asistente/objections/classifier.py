@@ -17,13 +17,25 @@ probability (1/15) with no alternatives.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
+from itertools import chain, compress, pairwise
+from operator import mul
 from pathlib import Path
 
 from asistente.enums import ObjectionCategory
 from asistente.errors import BadInput
-from asistente.objections.features import SHAPE_FEATURES, clause_texts, features_of, vectorise
+from asistente.objections.features import (
+    LENGTH,
+    LONG_TURN_WORDS,
+    SHAPE_FEATURES,
+    UNKNOWN_SHARE,
+    char_grams,
+    clause_texts,
+    features_of,
+    vectorise,
+)
 from asistente.objections.normalize import (
     NORMALIZATION_FILE,
     Normalizer,
@@ -77,6 +89,11 @@ def decide(probs: list[float], categories: list[str], multi_clause: bool) -> int
         if rank(categories[second]) < rank(categories[best]):
             return second
     return best
+
+
+# The character grams of a word, kept for the words seen most recently (a pure function of the word; a new
+# turn is mostly words said before).
+_word_grams = lru_cache(maxsize=8192)(lambda word: tuple(char_grams(word)))
 
 
 @dataclass(frozen=True)
@@ -137,8 +154,9 @@ class Classifier:
         if shape is not None:
             raise ObjectionDataError(file, "$.vocabulary", f"{shape!r}: shape features are {SHAPE_FEATURES}")
         index = {c: i for i, c in enumerate(categories)}
-        weights: dict[str, list[tuple[int, float]]] = {f: [] for f in vocabulary}
-        known = weights.keys()
+        k = len(categories)
+        dense: dict[str, list[float]] = {}  # feature -> its weight for each category (0.0: none)
+        known = frozenset(vocabulary)
         for category, coef in model["coef"].items():
             if category not in index:
                 raise ObjectionDataError(file, f"$.coef.{category}", "not a category of the model")
@@ -147,7 +165,10 @@ class Classifier:
                 raise ObjectionDataError(file, f"$.coef.{category}", f"{stray!r} is not in the vocabulary")
             i = index[category]
             for f, w in coef.items():
-                weights[f].append((i, w))
+                row = dense.get(f)
+                if row is None:
+                    row = dense[f] = [0.0] * k
+                row[i] = w
         self.version: str = model["version"]
         self.normalizer = normalizer
         self.categories = tuple(ObjectionCategory(c) for c in categories)
@@ -156,10 +177,39 @@ class Classifier:
         self.clause_weight = float(model["clauseWeight"])
         self.intercepts = tuple(float(b) for b in model["intercepts"])
         self.idf = dict(zip(vocabulary, map(float, idf), strict=True))
-        self.weights = {f: tuple(ws) for f, ws in weights.items() if ws}
+        self._dense = dense
         self.known_words = frozenset(f[2:] for f in vocabulary if f.startswith("w:")) | frozenset().union(
             *normalizer.stopwords.values()
         )
+        self._build_tables(k)
+
+    @cached_property
+    def weights(self) -> dict[str, tuple[tuple[int, float], ...]]:
+        """feature -> its (category index, weight) pairs (the path with word classes)."""
+        return {f: tuple((i, w) for i, w in enumerate(row) if w) for f, row in self._dense.items()}
+
+    def _build_tables(self, k: int) -> None:
+        """The model regrouped for inference (`_logits`): per block a table from the feature's text without
+        its prefix to its idf, and one to its weight row (the idf times its weight for each of the k
+        categories, dense; absent when the feature has no weight), so that a turn's score is a sum of rows
+        computed in C. Same features, same values as `features_of` + `vectorise` (the trainer's path)."""
+        idf, dense = self.idf, self._dense
+        idfs: dict[str, dict[str, float]] = {"c": {}, "w": {}}
+        rows: dict[str, dict[str, tuple[float, ...]]] = {"c": {}, "w": {}}
+        for f, v in idf.items():
+            if f[0] in "cwb":
+                block = "c" if f[0] == "c" else "w"
+                idfs[block][f[2:]] = v
+                ws = dense.get(f)
+                if ws:
+                    rows[block][f[2:]] = tuple([v * w for w in ws])
+        self._char_idf, self._char_rows = idfs["c"], rows["c"]
+        self._word_idf, self._word_rows = idfs["w"], rows["w"]  # words and bigrams ("no tengo")
+        self._vocabulary_words = frozenset(f[2:] for f in idf if f[0] == "w")
+
+        zero = [0.0] * k
+        self._unknown_row = tuple(dense.get(UNKNOWN_SHARE, zero)) if UNKNOWN_SHARE in idf else None
+        self._length_row = tuple(dense.get(LENGTH, zero)) if LENGTH in idf else None
 
     def _softmax(self, z: list[float]) -> list[float]:
         t = self.temperature
@@ -170,12 +220,59 @@ class Classifier:
 
     def probabilities(self, words: list[str]) -> list[float]:
         """Calibrated probability of each category (in `self.categories` order) for normalised words."""
+        if self.normalizer.word_classes is None:
+            return self._softmax(self._logits(words))
         z = list(self.intercepts)
         weights = self.weights
         for f, v in vectorise(features_of(words, self.normalizer.word_classes), self.idf).items():
             for i, w in weights.get(f, ()):
                 z[i] += w * v
         return self._softmax(z)
+
+    @staticmethod
+    def _block(counts: Counter, idf: dict[str, float], rows: dict[str, tuple[float, ...]]) -> list[float]:
+        """One block's share of the scores: the sum over its known features of the sublinear TF-IDF times the
+        weights, divided by the block's L2 norm (as `vectorise`, the division taken out of the sum)."""
+        idfs = list(filter(None, map(idf.get, counts)))  # idf >= 1 (smoothed); an idf of 0 adds nothing
+        found = list(filter(None, map(rows.get, counts)))
+        norm2 = sum(map(mul, idfs, idfs))
+        if len(counts) != counts.total():  # repeated features: tf 1 + log(n) instead of the 1 taken above
+            log = math.log
+            for f in compress(counts, map((1).__lt__, counts.values())):
+                v = idf.get(f)
+                if v is not None:
+                    tf = 1.0 + log(counts[f])
+                    norm2 += (tf * v) ** 2 - v * v
+                    row = rows.get(f)
+                    if row:
+                        found.append([(tf - 1.0) * w for w in row])
+        if not found:
+            return []
+        norm = math.sqrt(norm2) or 1.0
+        return [s / norm for s in map(sum, zip(*found, strict=True))]
+
+    def _logits(self, words: list[str]) -> list[float]:
+        """The categories' scores for normalised words without word classes: intercepts, the word block
+        (words and bigrams), the character block and the shape features."""
+        z = list(self.intercepts)
+        counts = Counter(words)
+        counts.update(map(" ".join, pairwise(words)))  # bigrams, "no tengo"
+        grams = Counter(chain.from_iterable(map(_word_grams, words)))
+        for part in (
+            self._block(counts, self._word_idf, self._word_rows),
+            self._block(grams, self._char_idf, self._char_rows),
+        ):
+            if part:
+                z = [a + b for a, b in zip(z, part, strict=True)]
+        if self._unknown_row is not None and words:
+            total = len(words)
+            vocabulary = self._vocabulary_words
+            share = sum(w not in vocabulary for w in words) / total
+            length = min(1.0, math.log(1 + total) / math.log(1 + LONG_TURN_WORDS))
+            z = [a + share * u for a, u in zip(z, self._unknown_row, strict=True)]
+            if self._length_row is not None:
+                z = [a + length * u for a, u in zip(z, self._length_row, strict=True)]
+        return z
 
     def turn_probabilities(self, text: str, words: list[str]) -> tuple[list[float], bool]:
         """The whole turn's probabilities, mixed (weight `clauseWeight`) with the mean of its clauses' when
@@ -202,7 +299,8 @@ class Classifier:
     def distribution(self, text: str) -> dict[ObjectionCategory, float]:
         """Every category's calibrated probability for the turn; empty when the turn is out of scope."""
         check_text(text)
-        words = self.normalizer.tokens(text) or self.normalizer.raw_tokens(text)
+        raw = self.normalizer.raw_tokens(text)
+        words = self.normalizer.tokens_of(raw) or raw
         if not self.in_scope(text, words):
             return {}
         probs, _ = self.turn_probabilities(text, words)
@@ -213,7 +311,7 @@ class Classifier:
         given = check_language(language)
         normalizer = self.normalizer
         raw = normalizer.raw_tokens(text)
-        words = normalizer.tokens(text) or raw  # a turn made only of fillers is read as it is
+        words = normalizer.tokens_of(raw) or raw  # a turn made only of fillers is read as it is
         lang = given or normalizer.language(raw) or "es"
         if not self.in_scope(text, words):
             uniform = round(1.0 / len(self.categories), 4)

@@ -54,6 +54,14 @@ def features_of(words: list[str], classes: WordClasses | None = None) -> list[st
     return out
 
 
+def char_grams(word: str) -> list[str]:
+    """The character 3- to 5-grams of one word padded with spaces, as `features_of` makes them (without the
+    "c:" prefix), in the same order."""
+    padded = f" {word} "
+    size = len(padded)
+    return [padded[i : i + n] for n in range(CHAR_MIN, CHAR_MAX + 1) for i in range(size - n + 1)]
+
+
 def semantic_features(words: list[str], classes: WordClasses) -> list[str]:
     """Word classes ("k:money" for dinero, cash, lucas...) and negation scope: each word (and class) within
     `classes.window` words (stop words not counted) after a negator ("no", "never", "ni"...) also as "n:pagar", "n:#money", so that

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import orjson
@@ -69,28 +69,51 @@ class Normalizer:
     def tokens(self, text: str) -> list[str]:
         """Folded words, phrases replaced and fillers dropped ("Este... pues NO tengo lana!!" → no tengo
         dinero)."""
-        raw = self.raw_tokens(text)
+        return self.tokens_of(self.raw_tokens(text))
+
+    def tokens_of(self, raw: list[str]) -> list[str]:
+        """`tokens` from the text's `raw_tokens`: at each word the longest phrase replaced or dropped; a
+        word that starts no phrase of two words or more is looked up alone."""
         out: list[str] = []
         i, n = 0, len(raw)
+        starts, single, conditional = self._phrase_starts, self._single, self.conditional
         while i < n:
-            for size in range(min(self.longest, n - i), 0, -1):
-                phrase = tuple(raw[i : i + size])
-                if phrase in self.fillers:
-                    i += size
-                    break
-                repl = self.replacements.get(phrase)
-                if repl is not None:
-                    out.extend(repl)
-                    i += size
-                    break
-            else:
-                word = raw[i]
-                follow = self.conditional.get(word)
-                if follow is not None and (i + 1 == n or i == 0 or raw[i + 1] in follow):
+            word = raw[i]
+            if word in starts:
+                for size in range(min(self.longest, n - i), 0, -1):
+                    phrase = tuple(raw[i : i + size])
+                    if phrase in self.fillers:
+                        i += size
+                        break
+                    repl = self.replacements.get(phrase)
+                    if repl is not None:
+                        out.extend(repl)
+                        i += size
+                        break
+                else:
+                    follow = conditional.get(word)
+                    if follow is None or not (i + 1 == n or i == 0 or raw[i + 1] in follow):
+                        out.append(word)
                     i += 1
-                    continue
-                out.append(word)
-                i += 1
+                continue
+            repl = single.get(word)
+            if repl is not None:  # a one-word replacement, or () for a filler
+                out.extend(repl)
+            else:
+                follow = conditional.get(word)
+                if follow is None or not (i + 1 == n or i == 0 or raw[i + 1] in follow):
+                    out.append(word)
+            i += 1
+        return out
+
+    @cached_property
+    def _phrase_starts(self) -> frozenset[str]:
+        return frozenset(p[0] for p in (*self.fillers, *self.replacements) if len(p) > 1)
+
+    @cached_property
+    def _single(self) -> dict[str, tuple[str, ...]]:
+        out = {p[0]: r for p, r in self.replacements.items() if len(p) == 1}
+        out.update({p[0]: () for p in self.fillers if len(p) == 1})
         return out
 
     @staticmethod
