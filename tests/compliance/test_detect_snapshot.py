@@ -1,0 +1,33 @@
+"""The content check gives exactly the frozen outputs (detect_snapshot.json.gz) on every corpus text, every
+playbook answer and template rendering checked at start-up, and the benchmark texts: a speed-up of the
+detector, the lexicon matcher or the text model must not change a single detection, span, probability or
+message. Regenerate only for an intended change of output: see detect_snapshot.py."""
+
+from __future__ import annotations
+
+import gzip
+import json
+
+import pytest
+
+from asistente.compliance import load_packs
+from tests.compliance.detect_snapshot import SNAPSHOT, outputs
+
+
+@pytest.fixture(scope="module")
+def frozen() -> list[dict]:
+    with gzip.open(SNAPSHOT, "rt", encoding="utf-8") as fh:
+        return json.load(fh)["cases"]
+
+
+def test_every_case_gives_the_frozen_outputs(frozen: list[dict]) -> None:
+    packs = load_packs()
+    assert len(frozen) > 7000
+    kinds = {c["source"].split(":")[0].split("/")[0] for c in frozen}
+    assert {"playbook", "template", "bench", "real1", "blind"} <= kinds
+    diffs = []
+    for case in frozen:
+        got = json.loads(json.dumps(outputs(case, packs), ensure_ascii=False))
+        if got != case["out"]:
+            diffs.append((case["source"], case["text"][:80], case["out"], got))
+    assert not diffs, f"{len(diffs)} cases differ; first: {diffs[0]}"
