@@ -49,7 +49,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
@@ -189,6 +189,10 @@ class Matcher:
         self._prefix_lengths = tuple(sorted({len(p) for p in by_prefix}))
         self._digit, self._cap, self._scan = tuple(digit), tuple(cap), tuple(scan)
         self._word_cache: dict[str, tuple[int, ...]] = {}
+        # word -> ((item index, its compiled regex's bound `match`), ...): what the scan tries at a word,
+        # resolved once per distinct word (the per-token loop does no attribute look-ups)
+        self._match_cache: dict[str, tuple[tuple[int, Callable[..., re.Match[str] | None]], ...]] = {}
+        self._cap_matches = tuple((idx, items[idx].pattern.regex.match) for idx in self._cap)
         self.run_for = lru_cache(maxsize=8)(self._run)
 
     def _word_candidates(self, word: str) -> tuple[int, ...]:
@@ -206,6 +210,15 @@ class Matcher:
         if len(self._word_cache) > 100_000:
             self._word_cache.clear()
         self._word_cache[word] = out
+        return out
+
+    def _match_candidates(self, word: str) -> tuple[tuple[int, Callable[..., re.Match[str] | None]], ...]:
+        """(item index, bound regex match) of every pattern that can start at `word`, in index order."""
+        items = self.items
+        out = tuple((idx, items[idx].pattern.regex.match) for idx in self._word_candidates(word))
+        if len(self._match_cache) > 100_000:
+            self._match_cache.clear()
+        self._match_cache[word] = out
         return out
 
     def _run(self, text: str) -> _Run:
@@ -356,18 +369,24 @@ class _Run:
         self.s = s
         items = matcher.items
         raw_hits: list[tuple[int, re.Match[str], int]] = []  # (item index, match, first token)
-        cands = matcher._word_candidates
-        cap = matcher._cap
+        cache_get = matcher._match_cache.get
+        resolve = matcher._match_candidates
+        cap = matcher._cap_matches
         raws = tk.raws
+        append = raw_hits.append
         for i, f in enumerate(folded):
-            idxs = cands(f)
+            cands = cache_get(f)
+            if cands is None:
+                cands = resolve(f)
             if cap and raws[i][:1].isupper():
-                idxs = idxs + cap
+                cands = cands + cap
+            if not cands:
+                continue
             at = spos[i] - 1
-            for idx in idxs:
-                mm = items[idx].pattern.regex.match(s, at)
+            for idx, match in cands:
+                mm = match(s, at)
                 if mm is not None:
-                    raw_hits.append((idx, mm, i))
+                    append((idx, mm, i))
         for idx in matcher._scan:
             for mm in items[idx].pattern.regex.finditer(s):
                 raw_hits.append((idx, mm, self.tok_at(mm.start() + 1)))
@@ -377,10 +396,12 @@ class _Run:
             item = items[idx]
             pat = item.pattern
             if pat.cap_groups and not all(
-                raws[self.tok_at(mm.start(g) + 1)][:1].isupper() for g in pat.cap_groups if mm.start(g) >= 0
+                raws[bisect_right(spos, mm.start(g) + 1) - 1][:1].isupper()
+                for g in pat.cap_groups
+                if mm.start(g) >= 0
             ):
                 continue
-            b = self.tok_at(mm.end() - 1)
+            b = bisect_right(spos, mm.end() - 1) - 1
             if item.scope_key is not None:
                 self.cues[item.scope_key].append((a, b))
             else:

@@ -213,8 +213,32 @@ class TextModel:
                 z[i] += w * v
         return z
 
+    def _z_of(self, features: list[str]) -> list[float]:
+        """`_z(_vector(features))` in one pass, with the very same floating-point operations in the same
+        order (so the same bits): tf-idf of each known feature in first-seen order, the L2 norm summed in
+        that order, then intercept + w * (v / norm) per feature with weights, in that order."""
+        idf_get = self.idf.get
+        log = math.log
+        known: list[str] = []
+        values: list[float] = []
+        for f, n in Counter(features).items():
+            x = idf_get(f)
+            if x is not None:
+                known.append(f)
+                values.append((1.0 + log(n)) * x)
+        norm = math.sqrt(sum([v * v for v in values])) or 1.0
+        z = list(self.intercepts)
+        weights_get = self.weights.get
+        for f, v in zip(known, values, strict=True):
+            ws = weights_get(f)
+            if ws:
+                v = v / norm
+                for i, w in ws:
+                    z[i] += w * v
+        return z
+
     def probabilities(self, features: list[str]) -> dict[str, float]:
-        return dict(zip(self.codes, map(sigmoid, self._z(self._vector(features))), strict=True))
+        return dict(zip(self.codes, map(sigmoid, self._z_of(features)), strict=True))
 
     def scores(self, text: str, **meta: Any) -> tuple[dict[str, float], bool]:
         """Every code's probability for `text`, and whether the text is within the model's range (at least
@@ -227,11 +251,15 @@ class TextModel:
     def detections(self, text: str, *, skip: set[str], **meta: Any) -> list[Detection]:
         """Signals for the codes this text most likely carries, except codes in `skip` (found already)."""
         feats = self.features(text, **meta)
-        threshold = self.threshold_for(feats)
-        if threshold is None:
+        n = word_count(feats)
+        if n >= MIN_WORDS:  # threshold_for(feats), counting the words once
+            threshold = self.threshold
+        elif self.short_threshold is not None and n >= SHORT_MIN_WORDS:
+            threshold = self.short_threshold
+        else:
             return []
         probs = self.probabilities(feats)
-        if word_count(feats) < MIN_WORDS:
+        if n < MIN_WORDS:
             skip = skip | SHORT_SKIP
         wanted = [c for c, p in probs.items() if p >= threshold and c not in skip]
         if not wanted:
