@@ -63,7 +63,7 @@ from asistente.compliance.lexicon_loader import (
     Vocabulary,
     load_lexicon,
 )
-from asistente.compliance.pattern import CompiledPattern, compile_pattern
+from asistente.compliance.pattern import CompiledPattern, best_clause, compile_pattern
 from asistente.compliance.text import Tokens, plain
 
 __all__ = [
@@ -191,7 +191,22 @@ class Matcher:
         self._word_cache: dict[str, tuple[int, ...]] = {}
         # word -> ((item index, its compiled regex's bound `match`), ...): what the scan tries at a word,
         # resolved once per distinct word (the per-token loop does no attribute look-ups)
-        self._match_cache: dict[str, tuple[tuple[int, Callable[..., re.Match[str] | None]], ...]] = {}
+        self._match_cache: dict[str, tuple[tuple[int, Callable[..., re.Match[str] | None], bool], ...]] = {}
+        # Gates: a pattern whose every match holds one of the words of a clause (pattern.clauses; the clause
+        # least likely in a text is chosen) is tried only in texts that have one of those words as a token.
+        gated: list[bool] = []
+        by_key: dict[str, list[int]] = {}
+        for idx, item in enumerate(items):
+            clauses = item.pattern.clauses
+            if not clauses:
+                gated.append(False)
+                continue
+            firsts = frozenset(w for kind, w in item.pattern.first or () if kind == "w")
+            gated.append(True)
+            for word in best_clause(clauses, firsts):
+                by_key.setdefault(word, []).append(idx)
+        self._gated = tuple(gated)
+        self._by_key = {k: tuple(v) for k, v in by_key.items()}
         self._cap_matches = tuple((idx, items[idx].pattern.regex.match) for idx in self._cap)
         self.run_for = lru_cache(maxsize=8)(self._run)
 
@@ -212,10 +227,12 @@ class Matcher:
         self._word_cache[word] = out
         return out
 
-    def _match_candidates(self, word: str) -> tuple[tuple[int, Callable[..., re.Match[str] | None]], ...]:
-        """(item index, bound regex match) of every pattern that can start at `word`, in index order."""
-        items = self.items
-        out = tuple((idx, items[idx].pattern.regex.match) for idx in self._word_candidates(word))
+    def _match_candidates(
+        self, word: str
+    ) -> tuple[tuple[int, Callable[..., re.Match[str] | None], bool], ...]:
+        """(item index, bound regex match, gated) of every pattern that can start at `word`, in index order."""
+        items, gated = self.items, self._gated
+        out = tuple((idx, items[idx].pattern.regex.match, gated[idx]) for idx in self._word_candidates(word))
         if len(self._match_cache) > 100_000:
             self._match_cache.clear()
         self._match_cache[word] = out
@@ -374,10 +391,21 @@ class _Run:
         cap = matcher._cap_matches
         raws = tk.raws
         append = raw_hits.append
+        # the gated patterns this text can hold (one of their gate words is a token of it)
+        by_key = matcher._by_key
+        ok: set[int] = set()
+        for w in set(folded):
+            ids = by_key.get(w)
+            if ids is not None:
+                ok.update(ids)
+        tried: dict[str, tuple[tuple[int, Callable[..., re.Match[str] | None]], ...]] = {}
         for i, f in enumerate(folded):
-            cands = cache_get(f)
+            cands = tried.get(f)
             if cands is None:
-                cands = resolve(f)
+                every = cache_get(f)
+                if every is None:
+                    every = resolve(f)
+                cands = tried[f] = tuple((idx, m) for idx, m, gate in every if not gate or idx in ok)
             if cap and raws[i][:1].isupper():
                 cands = cands + cap
             if not cands:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from asistente.compliance.text import plain, tokenize
 
-__all__ = ["MAX_GAP", "CompiledPattern", "compile_pattern"]
+__all__ = ["MAX_GAP", "CompiledPattern", "best_clause", "compile_pattern"]
 
 MAX_GAP = 8  # the widest ~N gap a pattern may use
 
@@ -35,6 +35,10 @@ class _Node:
     # words a match can start with: ("w", word) | ("p", prefix) | ("d", "") any number | ("c", "") any
     # capitalised word; None: it can start with any word (scanned instead of looked up)
     first: frozenset[tuple[str, str]] | None
+    # what every match contains, as clauses: each clause is a set of folded words one of which is a token
+    # of the match (a conjunction of disjunctions; a necessary condition only, used to skip patterns whose
+    # words a text lacks). Empty: nothing known.
+    clauses: tuple[frozenset[str], ...] = ()
 
 
 @dataclass
@@ -57,6 +61,7 @@ class CompiledPattern:
     gap_groups: tuple[str, ...]
     cap_groups: tuple[str, ...]
     first: frozenset[tuple[str, str]] | None
+    clauses: tuple[frozenset[str], ...] = ()  # see _Node.clauses: a match needs a word of each
 
 
 def _lex_pattern(src: str) -> list[str]:
@@ -88,12 +93,20 @@ def _literal(word: str) -> _Node:
         head = "".join(" " + re.escape(w) for w in folded[:-1])
         tail = _FLEX_END.get(last[-1])
         first = frozenset({("w", folded[0])}) if head else None
+        clauses = tuple(frozenset({w}) for w in folded[:-1])
         if tail is None:
-            return _Node(head + " " + re.escape(last) + "[^ ]*", False, first or frozenset({("p", last)}))
+            return _Node(
+                head + " " + re.escape(last) + "[^ ]*", False, first or frozenset({("p", last)}), clauses
+            )
         # the folding of the last letter depends on the letter after it (n+b -> m, c+e -> s, ll -> y)
         regex = head + " " + re.escape(last[:-1]) + tail + "[^ ]*"
-        return _Node(regex, False, first or frozenset({("p", last[:-1])}))
-    return _Node("".join(" " + re.escape(w) for w in folded), False, frozenset({("w", folded[0])}))
+        return _Node(regex, False, first or frozenset({("p", last[:-1])}), clauses)
+    return _Node(
+        "".join(" " + re.escape(w) for w in folded),
+        False,
+        frozenset({("w", folded[0])}),
+        tuple(frozenset({w}) for w in folded),
+    )
 
 
 def _seq_first(items: Sequence[_Node]) -> frozenset[tuple[str, str]] | None:
@@ -115,7 +128,12 @@ def _parse_seq(toks: list[str], i: int, ctx: _Ctx, closers: str) -> tuple[_Node,
     if not items:
         raise _PatternSyntaxError("empty sequence")
     return (
-        _Node("".join(n.regex for n in items), all(n.nullable for n in items), _seq_first(items)),
+        _Node(
+            "".join(n.regex for n in items),
+            all(n.nullable for n in items),
+            _seq_first(items),
+            tuple(c for n in items for c in n.clauses),
+        ),
         i,
     )
 
@@ -137,7 +155,12 @@ def _parse_alts(toks: list[str], i: int, ctx: _Ctx, closer: str) -> tuple[_Node,
     first: frozenset[tuple[str, str]] | None = frozenset()
     for a in alts:
         first = None if a.first is None or first is None else first | a.first
-    return _Node("(?:" + "|".join(a.regex for a in alts) + ")", any(a.nullable for a in alts), first), i
+    # a match matches one alternative, so it holds a word of that alternative's clause: of the union
+    clauses: tuple[frozenset[str], ...] = ()
+    if all(a.clauses for a in alts):
+        clauses = (frozenset().union(*(best_clause(a.clauses) for a in alts)),)
+    regex = "(?:" + "|".join(a.regex for a in alts) + ")"
+    return _Node(regex, any(a.nullable for a in alts), first, clauses), i
 
 
 def _parse_item(toks: list[str], i: int, ctx: _Ctx) -> tuple[_Node, int]:
@@ -207,5 +230,11 @@ def compile_pattern(source: str, macros: dict[str, str] | None = None) -> Compil
     if node.nullable:
         raise ValueError("pattern can match nothing at all: it needs at least one required word")
     return CompiledPattern(
-        re.compile(node.regex + "(?= )"), source, tuple(ctx.gaps), tuple(ctx.caps), node.first
+        re.compile(node.regex + "(?= )"), source, tuple(ctx.gaps), tuple(ctx.caps), node.first, node.clauses
     )
+
+
+def best_clause(clauses: Sequence[frozenset[str]], avoid: frozenset[str] = frozenset()) -> frozenset[str]:
+    """The clause most likely to be missing from a text (none of `avoid`'s words, longest shortest word,
+    fewest words); `clauses` not empty."""
+    return max(clauses, key=lambda c: (c.isdisjoint(avoid), min(map(len, c)), -len(c)))
