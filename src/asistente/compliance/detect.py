@@ -52,6 +52,7 @@ from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from itertools import compress
 from pathlib import Path
 
 # The pattern language lives in pattern.py and the loader in lexicon_loader.py (re-exported here).
@@ -136,6 +137,9 @@ class Detection:
 # --------------------------------------------------------------------------------------------------
 
 
+_MatchFn = Callable[..., "re.Match[str] | None"]
+
+
 @dataclass(frozen=True)
 class _Item:
     entry: Entry | None  # a lexicon entry, or None for a scope cue
@@ -191,7 +195,8 @@ class Matcher:
         self._word_cache: dict[str, tuple[int, ...]] = {}
         # word -> ((item index, its compiled regex's bound `match`), ...): what the scan tries at a word,
         # resolved once per distinct word (the per-token loop does no attribute look-ups)
-        self._match_cache: dict[str, tuple[tuple[int, Callable[..., re.Match[str] | None], bool], ...]] = {}
+        # word -> (item indices, ((item index, bound regex match), ...)) in index order
+        self._match_cache: dict[str, tuple[tuple[int, ...], tuple[tuple[int, _MatchFn], ...]]] = {}
         # Gates: a pattern whose every match holds one of the words of a clause (pattern.clauses; the clause
         # least likely in a text is chosen) is tried only in texts that have one of those words as a token.
         gated: list[bool] = []
@@ -206,6 +211,7 @@ class Matcher:
             for word in best_clause(clauses, firsts):
                 by_key.setdefault(word, []).append(idx)
         self._gated = tuple(gated)
+        self._ungated = frozenset(idx for idx, g in enumerate(gated) if not g)
         self._by_key = {k: tuple(v) for k, v in by_key.items()}
         self._cap_matches = tuple((idx, items[idx].pattern.regex.match) for idx in self._cap)
         self.run_for = lru_cache(maxsize=8)(self._run)
@@ -227,12 +233,12 @@ class Matcher:
         self._word_cache[word] = out
         return out
 
-    def _match_candidates(
-        self, word: str
-    ) -> tuple[tuple[int, Callable[..., re.Match[str] | None], bool], ...]:
-        """(item index, bound regex match, gated) of every pattern that can start at `word`, in index order."""
-        items, gated = self.items, self._gated
-        out = tuple((idx, items[idx].pattern.regex.match, gated[idx]) for idx in self._word_candidates(word))
+    def _match_candidates(self, word: str) -> tuple[tuple[int, ...], tuple[tuple[int, _MatchFn], ...]]:
+        """The item indices of every pattern that can start at `word` (index order), and the same items as
+        (index, bound regex match) pairs."""
+        items = self.items
+        idxs = self._word_candidates(word)
+        out = (idxs, tuple((idx, items[idx].pattern.regex.match) for idx in idxs))
         if len(self._match_cache) > 100_000:
             self._match_cache.clear()
         self._match_cache[word] = out
@@ -393,19 +399,20 @@ class _Run:
         append = raw_hits.append
         # the gated patterns this text can hold (one of their gate words is a token of it)
         by_key = matcher._by_key
-        ok: set[int] = set()
+        ok = set(matcher._ungated)
         for w in set(folded):
             ids = by_key.get(w)
             if ids is not None:
                 ok.update(ids)
-        tried: dict[str, tuple[tuple[int, Callable[..., re.Match[str] | None]], ...]] = {}
+        has = ok.__contains__
+        tried: dict[str, tuple[tuple[int, _MatchFn], ...]] = {}
         for i, f in enumerate(folded):
             cands = tried.get(f)
             if cands is None:
                 every = cache_get(f)
                 if every is None:
                     every = resolve(f)
-                cands = tried[f] = tuple((idx, m) for idx, m, gate in every if not gate or idx in ok)
+                cands = tried[f] = tuple(compress(every[1], map(has, every[0])))
             if cap and raws[i][:1].isupper():
                 cands = cands + cap
             if not cands:

@@ -21,7 +21,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -213,24 +213,26 @@ class TextModel:
                 z[i] += w * v
         return z
 
+    @cached_property
+    def _idf_weights(self) -> dict[str, tuple[float, tuple[tuple[int, float], ...] | None]]:
+        """feature -> (idf, its (code index, weight) pairs or None): one look-up per feature."""
+        weights = self.weights
+        return {f: (x, weights.get(f)) for f, x in self.idf.items()}
+
     def _z_of(self, features: list[str]) -> list[float]:
         """`_z(_vector(features))` in one pass, with the very same floating-point operations in the same
         order (so the same bits): tf-idf of each known feature in first-seen order, the L2 norm summed in
         that order, then intercept + w * (v / norm) per feature with weights, in that order."""
-        idf_get = self.idf.get
+        get = self._idf_weights.get
         log = math.log
-        known: list[str] = []
-        values: list[float] = []
+        known: list[tuple[float, tuple[tuple[int, float], ...] | None]] = []
         for f, n in Counter(features).items():
-            x = idf_get(f)
-            if x is not None:
-                known.append(f)
-                values.append((1.0 + log(n)) * x)
-        norm = math.sqrt(sum([v * v for v in values])) or 1.0
+            e = get(f)
+            if e is not None:
+                known.append(((1.0 + log(n)) * e[0], e[1]))
+        norm = math.sqrt(sum([v * v for v, _ws in known])) or 1.0
         z = list(self.intercepts)
-        weights_get = self.weights.get
-        for f, v in zip(known, values, strict=True):
-            ws = weights_get(f)
+        for v, ws in known:
             if ws:
                 v = v / norm
                 for i, w in ws:
