@@ -255,6 +255,15 @@ class Matcher:
 
 
 def _languages(language: str | None, all_langs: Sequence[str]) -> list[str]:
+    return list(_languages_of(language, tuple(all_langs)))
+
+
+@lru_cache(maxsize=256)
+def _languages_of(language: str | None, all_langs: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(_order_languages(language, all_langs))
+
+
+def _order_languages(language: str | None, all_langs: Sequence[str]) -> list[str]:
     if language:
         primary = re.split(r"[-_]", language.strip().lower(), maxsplit=1)[0]
         if primary in all_langs:
@@ -467,11 +476,11 @@ class _Run:
         cur_sent = 0
         for i in range(n):
             gap = gaps[i]
-            if i == 0 or any(c in _SENTENCE_CHARS for c in gap):
+            if i == 0 or not _SENTENCE_CHARS.isdisjoint(gap):
                 cur_sent = i
                 clause_break[i] = True
                 question_open[i] = "¿" in gap
-            elif any(c in _CLAUSE_CHARS for c in gap):
+            elif not _CLAUSE_CHARS.isdisjoint(gap):
                 clause_break[i] = True
             sent_start[i] = cur_sent
         # Reported speech runs to the end of the sentence across commas ("el cliente dijo que, si no

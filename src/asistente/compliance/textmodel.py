@@ -114,6 +114,11 @@ _WORD = re.compile(r"\w\w+")
 _SENTENCE = re.compile(r"[^.!?¡¿\n]+[.!?]*")
 
 
+# 1 + log(n), the term frequency weight, for the counts a text usually has (the same value, computed once)
+_TF_MAX = 64
+_TF = [0.0, *(1.0 + math.log(n) for n in range(1, _TF_MAX))]
+
+
 class TextModelError(ValueError):
     """A model file that cannot be used: names the file, the JSON path inside it and the reason."""
 
@@ -223,13 +228,12 @@ class TextModel:
         """`_z(_vector(features))` in one pass, with the very same floating-point operations in the same
         order (so the same bits): tf-idf of each known feature in first-seen order, the L2 norm summed in
         that order, then intercept + w * (v / norm) per feature with weights, in that order."""
-        get = self._idf_weights.get
-        log = math.log
-        known: list[tuple[float, tuple[tuple[int, float], ...] | None]] = []
-        for f, n in Counter(features).items():
-            e = get(f)
-            if e is not None:
-                known.append(((1.0 + log(n)) * e[0], e[1]))
+        counts = Counter(features)
+        known = [
+            ((_TF[n] if n < _TF_MAX else 1.0 + math.log(n)) * e[0], e[1])
+            for e, n in zip(map(self._idf_weights.get, counts), counts.values(), strict=True)
+            if e is not None
+        ]
         norm = math.sqrt(sum([v * v for v, _ws in known])) or 1.0
         z = list(self.intercepts)
         for v, ws in known:
