@@ -195,8 +195,20 @@ class Matcher:
         self._word_cache: dict[str, tuple[int, ...]] = {}
         # word -> ((item index, its compiled regex's bound `match`), ...): what the scan tries at a word,
         # resolved once per distinct word (the per-token loop does no attribute look-ups)
-        # word -> (item indices, ((item index, bound regex match), ...)) in index order
-        self._match_cache: dict[str, tuple[tuple[int, ...], tuple[tuple[int, _MatchFn], ...]]] = {}
+        # (word, next word) -> (item indices, ((item index, bound regex match), ...)) in index order
+        self._match_cache: dict[
+            tuple[str, str], tuple[tuple[int, ...], tuple[tuple[int, _MatchFn], ...]]
+        ] = {}
+        # per item: (words, prefixes) one of which the second token of every match is, or None (unknown)
+        self._second: tuple[tuple[frozenset[str], tuple[str, ...]] | None, ...] = tuple(
+            None
+            if item.pattern.second is None
+            else (
+                frozenset(w for kind, w in item.pattern.second if kind == "w"),
+                tuple(sorted(w for kind, w in item.pattern.second if kind == "p")),
+            )
+            for item in items
+        )
         # Gates: a pattern whose every match holds one of the words of a clause (pattern.clauses; the clause
         # least likely in a text is chosen) is tried only in texts that have one of those words as a token.
         gated: list[bool] = []
@@ -233,15 +245,22 @@ class Matcher:
         self._word_cache[word] = out
         return out
 
-    def _match_candidates(self, word: str) -> tuple[tuple[int, ...], tuple[tuple[int, _MatchFn], ...]]:
-        """The item indices of every pattern that can start at `word` (index order), and the same items as
-        (index, bound regex match) pairs."""
-        items = self.items
-        idxs = self._word_candidates(word)
+    def _match_candidates(
+        self, word: str, nxt: str
+    ) -> tuple[tuple[int, ...], tuple[tuple[int, _MatchFn], ...]]:
+        """The item indices of every pattern that can start at `word` followed by the token `nxt` ("" at the
+        end of the text), in index order, and the same items as (index, bound regex match) pairs. A pattern
+        whose second token is known (pattern.second) is left out when `nxt` cannot be it."""
+        items, second = self.items, self._second
+        idxs = tuple(
+            idx
+            for idx in self._word_candidates(word)
+            if (sec := second[idx]) is None or nxt in sec[0] or (bool(nxt) and nxt.startswith(sec[1]))
+        )
         out = (idxs, tuple((idx, items[idx].pattern.regex.match) for idx in idxs))
-        if len(self._match_cache) > 100_000:
+        if len(self._match_cache) > 200_000:
             self._match_cache.clear()
-        self._match_cache[word] = out
+        self._match_cache[word, nxt] = out
         return out
 
     def _run(self, text: str) -> _Run:
@@ -414,14 +433,14 @@ class _Run:
             if ids is not None:
                 ok.update(ids)
         has = ok.__contains__
-        tried: dict[str, tuple[tuple[int, _MatchFn], ...]] = {}
-        for i, f in enumerate(folded):
-            cands = tried.get(f)
+        tried: dict[tuple[str, str], tuple[tuple[int, _MatchFn], ...]] = {}
+        for i, pair in enumerate(zip(folded, [*folded[1:], ""], strict=False)):  # "" after the last
+            cands = tried.get(pair)
             if cands is None:
-                every = cache_get(f)
+                every = cache_get(pair)
                 if every is None:
-                    every = resolve(f)
-                cands = tried[f] = tuple(compress(every[1], map(has, every[0])))
+                    every = resolve(*pair)
+                cands = tried[pair] = tuple(compress(every[1], map(has, every[0])))
             if cap and raws[i][:1].isupper():
                 cands = cands + cap
             if not cands:

@@ -39,6 +39,9 @@ class _Node:
     # of the match (a conjunction of disjunctions; a necessary condition only, used to skip patterns whose
     # words a text lacks). Empty: nothing known.
     clauses: tuple[frozenset[str], ...] = ()
+    single: bool = False  # every match is exactly one token
+    # the second token of every match: a word ("w", word) or a prefix ("p", prefix) of this set; None: unknown
+    second: frozenset[tuple[str, str]] | None = None
 
 
 @dataclass
@@ -62,6 +65,7 @@ class CompiledPattern:
     cap_groups: tuple[str, ...]
     first: frozenset[tuple[str, str]] | None
     clauses: tuple[frozenset[str], ...] = ()  # see _Node.clauses: a match needs a word of each
+    second: frozenset[tuple[str, str]] | None = None  # see _Node.second
 
 
 def _lex_pattern(src: str) -> list[str]:
@@ -96,16 +100,21 @@ def _literal(word: str) -> _Node:
         clauses = tuple(frozenset({w}) for w in folded[:-1])
         if tail is None:
             return _Node(
-                head + " " + re.escape(last) + "[^ ]*", False, first or frozenset({("p", last)}), clauses
+                head + " " + re.escape(last) + "[^ ]*",
+                False,
+                first or frozenset({("p", last)}),
+                clauses,
+                single=not head,
             )
         # the folding of the last letter depends on the letter after it (n+b -> m, c+e -> s, ll -> y)
         regex = head + " " + re.escape(last[:-1]) + tail + "[^ ]*"
-        return _Node(regex, False, first or frozenset({("p", last[:-1])}), clauses)
+        return _Node(regex, False, first or frozenset({("p", last[:-1])}), clauses, single=not head)
     return _Node(
         "".join(" " + re.escape(w) for w in folded),
         False,
         frozenset({("w", folded[0])}),
         tuple(frozenset({w}) for w in folded),
+        single=len(folded) == 1,
     )
 
 
@@ -133,9 +142,23 @@ def _parse_seq(toks: list[str], i: int, ctx: _Ctx, closers: str) -> tuple[_Node,
             all(n.nullable for n in items),
             _seq_first(items),
             tuple(c for n in items for c in n.clauses),
+            single=len(items) == 1 and items[0].single,
+            second=_seq_second(items),
         ),
         i,
     )
+
+
+def _seq_second(items: Sequence[_Node]) -> frozenset[tuple[str, str]] | None:
+    """The second token of every match of the sequence, when its first item is one token and something
+    after it must consume one (a word or a prefix; None when unknown)."""
+    rest = items[1:]
+    if not items[0].single or all(n.nullable for n in rest):
+        return None
+    follow = _seq_first(rest)
+    if follow is None or any(kind not in ("w", "p") for kind, _w in follow):
+        return None
+    return follow
 
 
 def _parse_alts(toks: list[str], i: int, ctx: _Ctx, closer: str) -> tuple[_Node, int]:
@@ -160,7 +183,7 @@ def _parse_alts(toks: list[str], i: int, ctx: _Ctx, closer: str) -> tuple[_Node,
     if all(a.clauses for a in alts):
         clauses = (frozenset().union(*(best_clause(a.clauses) for a in alts)),)
     regex = "(?:" + "|".join(a.regex for a in alts) + ")"
-    return _Node(regex, any(a.nullable for a in alts), first, clauses), i
+    return _Node(regex, any(a.nullable for a in alts), first, clauses, single=all(a.single for a in alts)), i
 
 
 def _parse_item(toks: list[str], i: int, ctx: _Ctx) -> tuple[_Node, int]:
@@ -189,13 +212,13 @@ def _parse_item(toks: list[str], i: int, ctx: _Ctx) -> tuple[_Node, int]:
         if name == "ANY":
             g = ctx.name("g")
             ctx.gaps.append(g)
-            return _Node(f"(?P<{g}> [^ ]+)", False, None), i + 1
+            return _Node(f"(?P<{g}> [^ ]+)", False, None, single=True), i + 1
         if name == "NUM":
-            return _Node(" [^ ]*[0-9][^ ]*", False, frozenset({("d", "")})), i + 1
+            return _Node(" [^ ]*[0-9][^ ]*", False, frozenset({("d", "")}), single=True), i + 1
         if name == "CAP":
             g = ctx.name("c")
             ctx.caps.append(g)
-            return _Node(f"(?P<{g}> [^ ]+)", False, frozenset({("c", "")})), i + 1
+            return _Node(f"(?P<{g}> [^ ]+)", False, frozenset({("c", "")}), single=True), i + 1
         if name not in ctx.macros:
             raise _PatternSyntaxError(f"unknown macro <{name}>")
         if name in ctx.expanding:
@@ -230,7 +253,13 @@ def compile_pattern(source: str, macros: dict[str, str] | None = None) -> Compil
     if node.nullable:
         raise ValueError("pattern can match nothing at all: it needs at least one required word")
     return CompiledPattern(
-        re.compile(node.regex + "(?= )"), source, tuple(ctx.gaps), tuple(ctx.caps), node.first, node.clauses
+        re.compile(node.regex + "(?= )"),
+        source,
+        tuple(ctx.gaps),
+        tuple(ctx.caps),
+        node.first,
+        node.clauses,
+        node.second,
     )
 
 
