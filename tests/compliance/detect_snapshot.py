@@ -8,9 +8,11 @@ rendering checked at start-up (drafting.catalog.check_catalog), and the speed be
 with none), its elements, the text model's probabilities and detections, and the whole check_text report
 (rule ids, codes, spans, messages of violations and warnings).
 
-Regenerate the snapshot (only when the detector's OUTPUT is meant to change, e.g. a new lexicon version):
+Regenerate the snapshot when the data change (a new lexicon, model or rule-pack version: the test says so),
+with the engine's code as it was BEFORE any pending speed change (e.g. from a `git archive` of the base
+commit's src/ with the new data), so that the comparison stays a proof:
 
-    PYTHONPATH=$PWD/src .venv/bin/python tests/compliance/detect_snapshot.py
+    PYTHONPATH=<that src> .venv/bin/python tests/compliance/detect_snapshot.py
 
 test_detect_snapshot.py compares the current engine against the committed file.
 """
@@ -175,13 +177,27 @@ def outputs(case: dict[str, Any], packs: Any) -> dict[str, Any]:
     }
 
 
+def versions(packs: Any) -> dict[str, Any]:
+    """The data the outputs depend on besides the code: lexicons, text model, rule packs."""
+    from asistente.compliance.detect import LEXICON_VERSION
+    from asistente.compliance.textmodel import default_model
+
+    return {
+        "lexicon": LEXICON_VERSION,
+        "model": default_model().version,
+        "packs": sorted(f"{p.jurisdiction}:{p.version}:{int(o)}" for p, o in packs.listing()),
+    }
+
+
 def main() -> None:
     from asistente.compliance import load_packs
 
     packs = load_packs()
     cases = collect_cases()
     rows = [{**c, "out": outputs(c, packs)} for c in cases]
-    data = json.dumps({"cases": rows}, ensure_ascii=False, sort_keys=True, indent=0)
+    data = json.dumps(
+        {"versions": versions(packs), "cases": rows}, ensure_ascii=False, sort_keys=True, indent=0
+    )
     with open(SNAPSHOT, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as fh:
         fh.write(data.encode("utf-8"))  # mtime 0: the same data gives the same bytes
     print(f"{len(rows)} cases -> {SNAPSHOT.relative_to(ROOT)}")

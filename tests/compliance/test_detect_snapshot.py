@@ -11,17 +11,22 @@ import json
 import pytest
 
 from asistente.compliance import load_packs
-from tests.compliance.detect_snapshot import SNAPSHOT, outputs
+from tests.compliance.detect_snapshot import SNAPSHOT, outputs, versions
 
 
 @pytest.fixture(scope="module")
-def frozen() -> list[dict]:
+def snapshot() -> dict:
     with gzip.open(SNAPSHOT, "rt", encoding="utf-8") as fh:
-        return json.load(fh)["cases"]
+        return json.load(fh)
 
 
-def test_every_case_gives_the_frozen_outputs(frozen: list[dict]) -> None:
+def test_every_case_gives_the_frozen_outputs(snapshot: dict) -> None:
     packs = load_packs()
+    assert snapshot["versions"] == versions(packs), (
+        "the lexicon, text model or rule packs changed since the snapshot was made: regenerate it "
+        "(see tests/compliance/detect_snapshot.py)"
+    )
+    frozen = snapshot["cases"]
     assert len(frozen) > 7000
     kinds = {c["source"].split(":")[0].split("/")[0] for c in frozen}
     assert {"playbook", "template", "bench", "real1", "blind"} <= kinds
