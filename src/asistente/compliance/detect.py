@@ -54,6 +54,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from itertools import compress
 from pathlib import Path
+from typing import Any
 
 # The pattern language lives in pattern.py and the loader in lexicon_loader.py (re-exported here).
 from asistente.compliance.lexicon_loader import (
@@ -199,6 +200,8 @@ class Matcher:
         self._match_cache: dict[
             tuple[str, str], tuple[tuple[int, ...], tuple[tuple[int, _MatchFn], ...]]
         ] = {}
+        # word -> (item indices, (index, bound match) pairs, each item's `_second` or None when all are None)
+        self._word_base: dict[str, tuple[tuple[int, ...], tuple[tuple[int, _MatchFn], ...], Any]] = {}
         # per item: (words, prefixes) one of which the second token of every match is, or None (unknown)
         self._second: tuple[tuple[frozenset[str], tuple[str, ...]] | None, ...] = tuple(
             None
@@ -251,13 +254,23 @@ class Matcher:
         """The item indices of every pattern that can start at `word` followed by the token `nxt` ("" at the
         end of the text), in index order, and the same items as (index, bound regex match) pairs. A pattern
         whose second token is known (pattern.second) is left out when `nxt` cannot be it."""
-        items, second = self.items, self._second
-        idxs = tuple(
-            idx
-            for idx in self._word_candidates(word)
-            if (sec := second[idx]) is None or nxt in sec[0] or (bool(nxt) and nxt.startswith(sec[1]))
-        )
-        out = (idxs, tuple((idx, items[idx].pattern.regex.match) for idx in idxs))
+        base = self._word_base.get(word)
+        if base is None:
+            items, second = self.items, self._second
+            idxs = self._word_candidates(word)
+            seconds = tuple(second[idx] for idx in idxs)
+            base = (idxs, tuple((idx, items[idx].pattern.regex.match) for idx in idxs), seconds)
+            if all(sec is None for sec in seconds):
+                base = (idxs, base[1], None)  # nothing to filter by the next token
+            if len(self._word_base) > 100_000:
+                self._word_base.clear()
+            self._word_base[word] = base
+        idxs, pairs, seconds = base
+        if seconds is None:
+            out = (idxs, pairs)
+        else:
+            keep = [sec is None or nxt in sec[0] or (bool(nxt) and nxt.startswith(sec[1])) for sec in seconds]
+            out = (tuple(compress(idxs, keep)), tuple(compress(pairs, keep)))
         if len(self._match_cache) > 200_000:
             self._match_cache.clear()
         self._match_cache[word, nxt] = out
