@@ -49,10 +49,12 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from itertools import compress
 from pathlib import Path
+from typing import Any
 
 # The pattern language lives in pattern.py and the loader in lexicon_loader.py (re-exported here).
 from asistente.compliance.lexicon_loader import (
@@ -63,7 +65,7 @@ from asistente.compliance.lexicon_loader import (
     Vocabulary,
     load_lexicon,
 )
-from asistente.compliance.pattern import CompiledPattern, compile_pattern
+from asistente.compliance.pattern import CompiledPattern, best_clause, compile_pattern
 from asistente.compliance.text import Tokens, plain
 
 __all__ = [
@@ -136,6 +138,9 @@ class Detection:
 # --------------------------------------------------------------------------------------------------
 
 
+_MatchFn = Callable[..., "re.Match[str] | None"]
+
+
 @dataclass(frozen=True)
 class _Item:
     entry: Entry | None  # a lexicon entry, or None for a scope cue
@@ -189,6 +194,41 @@ class Matcher:
         self._prefix_lengths = tuple(sorted({len(p) for p in by_prefix}))
         self._digit, self._cap, self._scan = tuple(digit), tuple(cap), tuple(scan)
         self._word_cache: dict[str, tuple[int, ...]] = {}
+        # word -> ((item index, its compiled regex's bound `match`), ...): what the scan tries at a word,
+        # resolved once per distinct word (the per-token loop does no attribute look-ups)
+        # (word, next word) -> (item indices, ((item index, bound regex match), ...)) in index order
+        self._match_cache: dict[
+            tuple[str, str], tuple[tuple[int, ...], tuple[tuple[int, _MatchFn], ...]]
+        ] = {}
+        # word -> (item indices, (index, bound match) pairs, each item's `_second` or None when all are None)
+        self._word_base: dict[str, tuple[tuple[int, ...], tuple[tuple[int, _MatchFn], ...], Any]] = {}
+        # per item: (words, prefixes) one of which the second token of every match is, or None (unknown)
+        self._second: tuple[tuple[frozenset[str], tuple[str, ...]] | None, ...] = tuple(
+            None
+            if item.pattern.second is None
+            else (
+                frozenset(w for kind, w in item.pattern.second if kind == "w"),
+                tuple(sorted(w for kind, w in item.pattern.second if kind == "p")),
+            )
+            for item in items
+        )
+        # Gates: a pattern whose every match holds one of the words of a clause (pattern.clauses; the clause
+        # least likely in a text is chosen) is tried only in texts that have one of those words as a token.
+        gated: list[bool] = []
+        by_key: dict[str, list[int]] = {}
+        for idx, item in enumerate(items):
+            clauses = item.pattern.clauses
+            if not clauses:
+                gated.append(False)
+                continue
+            firsts = frozenset(w for kind, w in item.pattern.first or () if kind == "w")
+            gated.append(True)
+            for word in best_clause(clauses, firsts):
+                by_key.setdefault(word, []).append(idx)
+        self._gated = tuple(gated)
+        self._ungated = frozenset(idx for idx, g in enumerate(gated) if not g)
+        self._by_key = {k: tuple(v) for k, v in by_key.items()}
+        self._cap_matches = tuple((idx, items[idx].pattern.regex.match) for idx in self._cap)
         self.run_for = lru_cache(maxsize=8)(self._run)
 
     def _word_candidates(self, word: str) -> tuple[int, ...]:
@@ -208,6 +248,34 @@ class Matcher:
         self._word_cache[word] = out
         return out
 
+    def _match_candidates(
+        self, word: str, nxt: str
+    ) -> tuple[tuple[int, ...], tuple[tuple[int, _MatchFn], ...]]:
+        """The item indices of every pattern that can start at `word` followed by the token `nxt` ("" at the
+        end of the text), in index order, and the same items as (index, bound regex match) pairs. A pattern
+        whose second token is known (pattern.second) is left out when `nxt` cannot be it."""
+        base = self._word_base.get(word)
+        if base is None:
+            items, second = self.items, self._second
+            idxs = self._word_candidates(word)
+            seconds = tuple(second[idx] for idx in idxs)
+            base = (idxs, tuple((idx, items[idx].pattern.regex.match) for idx in idxs), seconds)
+            if all(sec is None for sec in seconds):
+                base = (idxs, base[1], None)  # nothing to filter by the next token
+            if len(self._word_base) > 100_000:
+                self._word_base.clear()
+            self._word_base[word] = base
+        idxs, pairs, seconds = base
+        if seconds is None:
+            out = (idxs, pairs)
+        else:
+            keep = [sec is None or nxt in sec[0] or (bool(nxt) and nxt.startswith(sec[1])) for sec in seconds]
+            out = (tuple(compress(idxs, keep)), tuple(compress(pairs, keep)))
+        if len(self._match_cache) > 200_000:
+            self._match_cache.clear()
+        self._match_cache[word, nxt] = out
+        return out
+
     def _run(self, text: str) -> _Run:
         return _Run(self, text)
 
@@ -219,6 +287,15 @@ class Matcher:
 
 
 def _languages(language: str | None, all_langs: Sequence[str]) -> list[str]:
+    return list(_languages_of(language, tuple(all_langs)))
+
+
+@lru_cache(maxsize=256)
+def _languages_of(language: str | None, all_langs: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(_order_languages(language, all_langs))
+
+
+def _order_languages(language: str | None, all_langs: Sequence[str]) -> list[str]:
     if language:
         primary = re.split(r"[-_]", language.strip().lower(), maxsplit=1)[0]
         if primary in all_langs:
@@ -356,18 +433,36 @@ class _Run:
         self.s = s
         items = matcher.items
         raw_hits: list[tuple[int, re.Match[str], int]] = []  # (item index, match, first token)
-        cands = matcher._word_candidates
-        cap = matcher._cap
+        cache_get = matcher._match_cache.get
+        resolve = matcher._match_candidates
+        cap = matcher._cap_matches
         raws = tk.raws
-        for i, f in enumerate(folded):
-            idxs = cands(f)
+        append = raw_hits.append
+        # the gated patterns this text can hold (one of their gate words is a token of it)
+        by_key = matcher._by_key
+        ok = set(matcher._ungated)
+        for w in set(folded):
+            ids = by_key.get(w)
+            if ids is not None:
+                ok.update(ids)
+        has = ok.__contains__
+        tried: dict[tuple[str, str], tuple[tuple[int, _MatchFn], ...]] = {}
+        for i, pair in enumerate(zip(folded, [*folded[1:], ""], strict=False)):  # "" after the last
+            cands = tried.get(pair)
+            if cands is None:
+                every = cache_get(pair)
+                if every is None:
+                    every = resolve(*pair)
+                cands = tried[pair] = tuple(compress(every[1], map(has, every[0])))
             if cap and raws[i][:1].isupper():
-                idxs = idxs + cap
+                cands = cands + cap
+            if not cands:
+                continue
             at = spos[i] - 1
-            for idx in idxs:
-                mm = items[idx].pattern.regex.match(s, at)
+            for idx, match in cands:
+                mm = match(s, at)
                 if mm is not None:
-                    raw_hits.append((idx, mm, i))
+                    append((idx, mm, i))
         for idx in matcher._scan:
             for mm in items[idx].pattern.regex.finditer(s):
                 raw_hits.append((idx, mm, self.tok_at(mm.start() + 1)))
@@ -377,10 +472,12 @@ class _Run:
             item = items[idx]
             pat = item.pattern
             if pat.cap_groups and not all(
-                raws[self.tok_at(mm.start(g) + 1)][:1].isupper() for g in pat.cap_groups if mm.start(g) >= 0
+                raws[bisect_right(spos, mm.start(g) + 1) - 1][:1].isupper()
+                for g in pat.cap_groups
+                if mm.start(g) >= 0
             ):
                 continue
-            b = self.tok_at(mm.end() - 1)
+            b = bisect_right(spos, mm.end() - 1) - 1
             if item.scope_key is not None:
                 self.cues[item.scope_key].append((a, b))
             else:
@@ -411,11 +508,11 @@ class _Run:
         cur_sent = 0
         for i in range(n):
             gap = gaps[i]
-            if i == 0 or any(c in _SENTENCE_CHARS for c in gap):
+            if i == 0 or not _SENTENCE_CHARS.isdisjoint(gap):
                 cur_sent = i
                 clause_break[i] = True
                 question_open[i] = "¿" in gap
-            elif any(c in _CLAUSE_CHARS for c in gap):
+            elif not _CLAUSE_CHARS.isdisjoint(gap):
                 clause_break[i] = True
             sent_start[i] = cur_sent
         # Reported speech runs to the end of the sentence across commas ("el cliente dijo que, si no

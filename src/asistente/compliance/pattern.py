@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from asistente.compliance.text import plain, tokenize
 
-__all__ = ["MAX_GAP", "CompiledPattern", "compile_pattern"]
+__all__ = ["MAX_GAP", "CompiledPattern", "best_clause", "compile_pattern"]
 
 MAX_GAP = 8  # the widest ~N gap a pattern may use
 
@@ -35,6 +35,13 @@ class _Node:
     # words a match can start with: ("w", word) | ("p", prefix) | ("d", "") any number | ("c", "") any
     # capitalised word; None: it can start with any word (scanned instead of looked up)
     first: frozenset[tuple[str, str]] | None
+    # what every match contains, as clauses: each clause is a set of folded words one of which is a token
+    # of the match (a conjunction of disjunctions; a necessary condition only, used to skip patterns whose
+    # words a text lacks). Empty: nothing known.
+    clauses: tuple[frozenset[str], ...] = ()
+    single: bool = False  # every match is exactly one token
+    # the second token of every match: a word ("w", word) or a prefix ("p", prefix) of this set; None: unknown
+    second: frozenset[tuple[str, str]] | None = None
 
 
 @dataclass
@@ -57,6 +64,8 @@ class CompiledPattern:
     gap_groups: tuple[str, ...]
     cap_groups: tuple[str, ...]
     first: frozenset[tuple[str, str]] | None
+    clauses: tuple[frozenset[str], ...] = ()  # see _Node.clauses: a match needs a word of each
+    second: frozenset[tuple[str, str]] | None = None  # see _Node.second
 
 
 def _lex_pattern(src: str) -> list[str]:
@@ -88,12 +97,25 @@ def _literal(word: str) -> _Node:
         head = "".join(" " + re.escape(w) for w in folded[:-1])
         tail = _FLEX_END.get(last[-1])
         first = frozenset({("w", folded[0])}) if head else None
+        clauses = tuple(frozenset({w}) for w in folded[:-1])
         if tail is None:
-            return _Node(head + " " + re.escape(last) + "[^ ]*", False, first or frozenset({("p", last)}))
+            return _Node(
+                head + " " + re.escape(last) + "[^ ]*",
+                False,
+                first or frozenset({("p", last)}),
+                clauses,
+                single=not head,
+            )
         # the folding of the last letter depends on the letter after it (n+b -> m, c+e -> s, ll -> y)
         regex = head + " " + re.escape(last[:-1]) + tail + "[^ ]*"
-        return _Node(regex, False, first or frozenset({("p", last[:-1])}))
-    return _Node("".join(" " + re.escape(w) for w in folded), False, frozenset({("w", folded[0])}))
+        return _Node(regex, False, first or frozenset({("p", last[:-1])}), clauses, single=not head)
+    return _Node(
+        "".join(" " + re.escape(w) for w in folded),
+        False,
+        frozenset({("w", folded[0])}),
+        tuple(frozenset({w}) for w in folded),
+        single=len(folded) == 1,
+    )
 
 
 def _seq_first(items: Sequence[_Node]) -> frozenset[tuple[str, str]] | None:
@@ -115,9 +137,28 @@ def _parse_seq(toks: list[str], i: int, ctx: _Ctx, closers: str) -> tuple[_Node,
     if not items:
         raise _PatternSyntaxError("empty sequence")
     return (
-        _Node("".join(n.regex for n in items), all(n.nullable for n in items), _seq_first(items)),
+        _Node(
+            "".join(n.regex for n in items),
+            all(n.nullable for n in items),
+            _seq_first(items),
+            tuple(c for n in items for c in n.clauses),
+            single=len(items) == 1 and items[0].single,
+            second=_seq_second(items),
+        ),
         i,
     )
+
+
+def _seq_second(items: Sequence[_Node]) -> frozenset[tuple[str, str]] | None:
+    """The second token of every match of the sequence, when its first item is one token and something
+    after it must consume one (a word or a prefix; None when unknown)."""
+    rest = items[1:]
+    if not items[0].single or all(n.nullable for n in rest):
+        return None
+    follow = _seq_first(rest)
+    if follow is None or any(kind not in ("w", "p") for kind, _w in follow):
+        return None
+    return follow
 
 
 def _parse_alts(toks: list[str], i: int, ctx: _Ctx, closer: str) -> tuple[_Node, int]:
@@ -137,7 +178,12 @@ def _parse_alts(toks: list[str], i: int, ctx: _Ctx, closer: str) -> tuple[_Node,
     first: frozenset[tuple[str, str]] | None = frozenset()
     for a in alts:
         first = None if a.first is None or first is None else first | a.first
-    return _Node("(?:" + "|".join(a.regex for a in alts) + ")", any(a.nullable for a in alts), first), i
+    # a match matches one alternative, so it holds a word of that alternative's clause: of the union
+    clauses: tuple[frozenset[str], ...] = ()
+    if all(a.clauses for a in alts):
+        clauses = (frozenset().union(*(best_clause(a.clauses) for a in alts)),)
+    regex = "(?:" + "|".join(a.regex for a in alts) + ")"
+    return _Node(regex, any(a.nullable for a in alts), first, clauses, single=all(a.single for a in alts)), i
 
 
 def _parse_item(toks: list[str], i: int, ctx: _Ctx) -> tuple[_Node, int]:
@@ -166,13 +212,13 @@ def _parse_item(toks: list[str], i: int, ctx: _Ctx) -> tuple[_Node, int]:
         if name == "ANY":
             g = ctx.name("g")
             ctx.gaps.append(g)
-            return _Node(f"(?P<{g}> [^ ]+)", False, None), i + 1
+            return _Node(f"(?P<{g}> [^ ]+)", False, None, single=True), i + 1
         if name == "NUM":
-            return _Node(" [^ ]*[0-9][^ ]*", False, frozenset({("d", "")})), i + 1
+            return _Node(" [^ ]*[0-9][^ ]*", False, frozenset({("d", "")}), single=True), i + 1
         if name == "CAP":
             g = ctx.name("c")
             ctx.caps.append(g)
-            return _Node(f"(?P<{g}> [^ ]+)", False, frozenset({("c", "")})), i + 1
+            return _Node(f"(?P<{g}> [^ ]+)", False, frozenset({("c", "")}), single=True), i + 1
         if name not in ctx.macros:
             raise _PatternSyntaxError(f"unknown macro <{name}>")
         if name in ctx.expanding:
@@ -207,5 +253,17 @@ def compile_pattern(source: str, macros: dict[str, str] | None = None) -> Compil
     if node.nullable:
         raise ValueError("pattern can match nothing at all: it needs at least one required word")
     return CompiledPattern(
-        re.compile(node.regex + "(?= )"), source, tuple(ctx.gaps), tuple(ctx.caps), node.first
+        re.compile(node.regex + "(?= )"),
+        source,
+        tuple(ctx.gaps),
+        tuple(ctx.caps),
+        node.first,
+        node.clauses,
+        node.second,
     )
+
+
+def best_clause(clauses: Sequence[frozenset[str]], avoid: frozenset[str] = frozenset()) -> frozenset[str]:
+    """The clause most likely to be missing from a text (none of `avoid`'s words, longest shortest word,
+    fewest words); `clauses` not empty."""
+    return max(clauses, key=lambda c: (c.isdisjoint(avoid), min(map(len, c)), -len(c)))

@@ -21,7 +21,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -112,6 +112,11 @@ NEGATORS = frozenset(
 FEATURE_SETS = ("words", "words+stems", "words+neg")
 _WORD = re.compile(r"\w\w+")
 _SENTENCE = re.compile(r"[^.!?¡¿\n]+[.!?]*")
+
+
+# 1 + log(n), the term frequency weight, for the counts a text usually has (the same value, computed once)
+_TF_MAX = 64
+_TF = [0.0, *(1.0 + math.log(n) for n in range(1, _TF_MAX))]
 
 
 class TextModelError(ValueError):
@@ -213,8 +218,33 @@ class TextModel:
                 z[i] += w * v
         return z
 
+    @cached_property
+    def _idf_weights(self) -> dict[str, tuple[float, tuple[tuple[int, float], ...] | None]]:
+        """feature -> (idf, its (code index, weight) pairs or None): one look-up per feature."""
+        weights = self.weights
+        return {f: (x, weights.get(f)) for f, x in self.idf.items()}
+
+    def _z_of(self, features: list[str]) -> list[float]:
+        """`_z(_vector(features))` in one pass, with the very same floating-point operations in the same
+        order (so the same bits): tf-idf of each known feature in first-seen order, the L2 norm summed in
+        that order, then intercept + w * (v / norm) per feature with weights, in that order."""
+        counts = Counter(features)
+        known = [
+            ((_TF[n] if n < _TF_MAX else 1.0 + math.log(n)) * e[0], e[1])
+            for e, n in zip(map(self._idf_weights.get, counts), counts.values(), strict=True)
+            if e is not None
+        ]
+        norm = math.sqrt(sum([v * v for v, _ws in known])) or 1.0
+        z = list(self.intercepts)
+        for v, ws in known:
+            if ws:
+                v = v / norm
+                for i, w in ws:
+                    z[i] += w * v
+        return z
+
     def probabilities(self, features: list[str]) -> dict[str, float]:
-        return dict(zip(self.codes, map(sigmoid, self._z(self._vector(features))), strict=True))
+        return dict(zip(self.codes, map(sigmoid, self._z_of(features)), strict=True))
 
     def scores(self, text: str, **meta: Any) -> tuple[dict[str, float], bool]:
         """Every code's probability for `text`, and whether the text is within the model's range (at least
@@ -227,11 +257,15 @@ class TextModel:
     def detections(self, text: str, *, skip: set[str], **meta: Any) -> list[Detection]:
         """Signals for the codes this text most likely carries, except codes in `skip` (found already)."""
         feats = self.features(text, **meta)
-        threshold = self.threshold_for(feats)
-        if threshold is None:
+        n = word_count(feats)
+        if n >= MIN_WORDS:  # threshold_for(feats), counting the words once
+            threshold = self.threshold
+        elif self.short_threshold is not None and n >= SHORT_MIN_WORDS:
+            threshold = self.short_threshold
+        else:
             return []
         probs = self.probabilities(feats)
-        if word_count(feats) < MIN_WORDS:
+        if n < MIN_WORDS:
             skip = skip | SHORT_SKIP
         wanted = [c for c, p in probs.items() if p >= threshold and c not in skip]
         if not wanted:
