@@ -41,6 +41,7 @@ from asistente.api.compliance.types import ComplianceReport, RuleHit, Span
 from asistente.api.core.errors import coded
 from asistente.api.core.permissions import ADMIN, AGENT, COMPLIANCE, INTEGRATOR, SUPERVISOR, register
 from asistente.api.core.scalars import ViolationCode
+from asistente.api.core.state import fetch_one_raw
 from asistente.api.objections import suggest as objection_api
 from asistente.calls import store
 from asistente.calls.bus import CallBus
@@ -463,16 +464,7 @@ class _LineReader:
     def read(self, tenant_id: str, debtor_id: str) -> tuple[str, int, str | None, str] | None:
         values = {"tenant": tenant_id, "key": debtor_id}
         params: Any = tuple(values[n] for n in self._order) if self._order is not None else values
-        raw = self.engine.raw_connection()
-        try:
-            cur = raw.cursor()
-            try:
-                cur.execute(self._sql, params)
-                row = cur.fetchone()
-            finally:
-                cur.close()
-        finally:
-            raw.close()
+        row = fetch_one_raw(self.engine, self._sql, params)
         return None if row is None else (row[0], int(row[1]), row[2], row[3])
 
 

@@ -132,16 +132,7 @@ class StateReader:
         """The debtor's state, or None when this tenant has no such debtor."""
         values = {**self._constants, "tenant": tenant_id, "key": debtor_id, "agent": agent_id}
         params: Any = tuple(values[n] for n in self._order) if self._order is not None else values
-        raw = self.engine.raw_connection()
-        try:
-            cur = raw.cursor()
-            try:
-                cur.execute(self._sql, params)
-                row = cur.fetchone()
-            finally:
-                cur.close()
-        finally:
-            raw.close()
+        row = fetch_one_raw(self.engine, self._sql, params)
         self.reads += 1
         if row is None:
             return None
@@ -201,3 +192,18 @@ def state_of(
 
 def day_key(now: datetime) -> str:
     return now.date().isoformat()
+
+
+def fetch_one_raw(engine: Engine, sql: str, params: Any) -> Any:
+    """One row of a statement compiled once, run on a pooled DBAPI cursor (no ORM, no SQLAlchemy
+    execution layer), or None."""
+    raw = engine.raw_connection()
+    try:
+        cur = raw.cursor()
+        try:
+            cur.execute(sql, params)
+            return cur.fetchone()
+        finally:
+            cur.close()
+    finally:
+        raw.close()
