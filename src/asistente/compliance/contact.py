@@ -553,13 +553,18 @@ def _holiday_subdivisions(debtor: DebtorFacts, jurisdiction: str) -> dict[str, s
 
 @lru_cache(maxsize=256)
 def _subdivisions(country: str) -> tuple[str, ...] | None:
-    """The subdivisions `holidays` knows for a country (building its calendar object costs ~1 ms)."""
-    try:
-        return tuple(holidays.country_holidays(country).subdivisions)
-    except NotImplementedError:
-        # `holidays` raises this for a country it has no calendar for: the caller then skips that country
-        # (no holiday applies to its addresses). Real handling of the library's answer, not a stub.
+    """The subdivisions `holidays` knows for a country, or None when it has no calendar for the country
+    (the caller then skips it: no holiday applies to its addresses)."""
+    supported = _supported_countries()
+    if country not in supported:
         return None
+    return tuple(supported[country])
+
+
+@lru_cache(maxsize=1)
+def _supported_countries() -> dict[str, list[str]]:
+    """Every country `holidays` has a calendar for, with its subdivisions (read once per process)."""
+    return holidays.list_supported_countries()
 
 
 def evaluate_contact(
