@@ -236,8 +236,14 @@ class GraphQLView(GraphQL):
         sub._asistente_media = GQL_RESPONSE if wants_new else "application/json"
         no_data = result.data is None and bool(result.errors)
         codes = {(e.extensions or {}).get("code") for e in result.errors or []}
+        retry = [(e.extensions or {}).get("retryAfter") for e in result.errors or []]
+        retry_after = max((r for r in retry if isinstance(r, int)), default=None)
+        if retry_after is not None:  # RATE_LIMITED by a busy database (api/core/errors.py)
+            sub.headers["retry-after"] = str(retry_after)
         if no_data and codes == {"UNAUTHENTICATED"}:
             sub.status_code = 401
+        elif no_data and codes == {"RATE_LIMITED"}:
+            sub.status_code = 429
         elif no_data and wants_new:
             sub.status_code = 400
         return data
@@ -438,7 +444,7 @@ def _json_error(status: int, code: str, message: str) -> Response:
 def create_app(settings: Settings | None = None, *, services: Services | None = None) -> ASGIApp:
     settings = settings or Settings()
     if services is None:
-        engine = make_engine(settings.database_url)
+        engine = make_engine(settings.database_url, wait_seconds=settings.database_wait_seconds)
         services = Services(settings=settings, engine=engine, session_factory=make_session_factory(engine))
     _load_domain_engines(services)
     services.extras.setdefault(

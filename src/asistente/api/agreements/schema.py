@@ -150,6 +150,20 @@ async def evaluate(info: Info, input: AgreementInput, principal: Principal) -> E
     return usecases.validate_plan(store(info), principal=principal, now=info.context.now(), **loaded)
 
 
+def _load_locked(info: Info, input: AgreementInput) -> dict[str, Any]:
+    """`_load` for a resolver that holds the tenant's lock: straight from the repository, never awaiting.
+    An await under the lock hands the event loop to other requests of this worker, and one of them that
+    waits for the same lock (synchronously, on the loop) then waits for a transaction that can no longer
+    finish: every request of the worker stalls until the database's lock wait runs out."""
+    proposal, affordability = to_proposal(input)
+    repo = info.context.loaders.repo
+    debtor = repo.debtors_by_ids([str(input.debtor_id)]).get(str(input.debtor_id))
+    if debtor is None:
+        raise NotFound(f"debtor {input.debtor_id} not found")
+    accounts = repo.accounts_by_debtor_ids([debtor.id]).get(debtor.id, [])
+    return {"debtor": debtor, "accounts": accounts, "proposal": proposal, "affordability": affordability}
+
+
 def _input_record(ev: Evaluation) -> dict[str, Any]:
     return {
         **ev.proposal.to_dict(ev.validation.currency),
@@ -266,7 +280,7 @@ class Mutation:
     async def create_agreement(self, info: Info, input: AgreementInput) -> CreateAgreementPayload:
         p = info.context.require(info)
         info.context.lock_tenant()  # the "account already under agreement" check must not race
-        loaded = await _load(info, input)
+        loaded = _load_locked(info, input)  # no await from here to the commit
         now = info.context.now()
         session = info.context.session
         ev, agreement = usecases.create_plan(
