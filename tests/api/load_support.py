@@ -5,6 +5,9 @@ makes of what was stored (nothing half-written, the ledger intact)."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -12,9 +15,10 @@ from decimal import Decimal
 from typing import Any
 
 import httpx
-from sqlalchemy import func, select
+from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
 
 from asistente.api.core.context import Services
 from asistente.app import create_app
@@ -128,3 +132,59 @@ def ledger_counts(live: Live) -> dict[str, int]:
 def assert_ledger_intact(live: Live) -> None:
     result = verify(live.engine)
     assert result.ok, result
+
+
+# ------------------------------------------------------------------ a database another client holds
+
+_SQLITE_HOLDER = """
+import sqlite3, sys
+conn = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=30)
+conn.execute("BEGIN IMMEDIATE")  # SQLite's write lock: readers go on (WAL), every writer waits
+print("locked", flush=True)
+sys.stdin.read()  # until the test closes our stdin
+conn.execute("ROLLBACK")
+"""
+
+
+@contextmanager
+def writes_held(live: Live) -> Iterator[None]:
+    """Another client holds the database's write locks until the block ends: on SQLite another process
+    holds the file's write lock; on PostgreSQL another connection holds EXCLUSIVE locks on the tables every
+    write of this test touches (reads go on, writes and ledger appends wait)."""
+    if live.engine.dialect.name == "sqlite":
+        path = live.engine.url.database
+        proc = subprocess.Popen(
+            [sys.executable, "-c", _SQLITE_HOLDER, path],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            assert proc.stdout is not None and proc.stdout.readline().strip() == "locked"
+            yield
+        finally:
+            proc.communicate(timeout=30)
+        assert proc.returncode == 0
+        return
+    holder = create_engine(database_url(live.engine), poolclass=NullPool)
+    try:
+        with holder.connect() as conn:
+            conn.execute(
+                text(
+                    "LOCK TABLE audit_chain_heads, audit_events, audit_feedback, accounts, payments, debtors, "
+                    "interactions IN EXCLUSIVE MODE"
+                )
+            )
+            yield
+            conn.rollback()
+    finally:
+        holder.dispose()
+
+
+def checked_out_settles(engine: Engine, seconds: float = 10.0) -> int:
+    """The connections still checked out of the pool once idle (0: none leaked); waits a little, since the
+    ledger's committer keeps its connection while its queue is busy."""
+    deadline = time.monotonic() + seconds
+    while engine.pool.checkedout() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return engine.pool.checkedout()

@@ -1,0 +1,158 @@
+"""A slow database (issue 15, "Bad input"), over real sockets to the real app served by uvicorn: another
+client holds the write locks (on SQLite another process holds the file's write lock; on PostgreSQL another
+connection holds EXCLUSIVE table locks), shorter than the service's database wait
+(Settings.database_wait_seconds) and then longer. Shorter: every request waits and answers correctly.
+Longer: reads still answer; each write fails within the wait (plus scheduling) with RATE_LIMITED, HTTP 429
+and Retry-After, and nothing of it is stored or recorded. Once the lock is gone the same writes succeed,
+/healthz is ok and no connection is left checked out."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from decimal import Decimal
+
+import httpx
+from sqlalchemy import func, select
+
+from asistente.portfolio.models import Interaction
+from tests.api.load_support import (
+    CARD,
+    FEEDBACK,
+    INTERACT,
+    PAY,
+    PERMISSION,
+    Live,
+    assert_ledger_intact,
+    assert_stored_exactly,
+    checked_out_settles,
+    codes,
+    database_url,
+    ledger_counts,
+    live_service,
+    writes_held,
+)
+
+WAIT = 1.0  # the service's database wait in this test (ASISTENTE_DB_WAIT_SECONDS)
+
+
+def _writes(live: Live, tag: str, shown: list[str]) -> list[tuple[str, str, dict, str]]:
+    """(kind, query, variables, key) of one round of writes on two debtors."""
+    out = []
+    for n, (debtor, account) in enumerate(zip(live.debtors[:2], live.accounts[:2], strict=True)):
+        pay = {
+            "accountId": account,
+            "amount": "25.00",
+            "currency": "MXN",
+            "paidAt": "2026-11-20T09:00:00Z",
+            "reference": f"{tag}-{n}",
+        }
+        it = {
+            "debtorId": debtor,
+            "channel": "SMS",
+            "direction": "OUTBOUND",
+            "at": f"2026-11-20T09:0{n}:00Z",
+            "outcome": "DELIVERED",
+            "externalId": f"{tag}-it-{n}",
+        }
+        out += [
+            ("payment", PAY, {"i": pay}, live.admin),
+            ("interaction", INTERACT, {"i": it}, live.supervisor),
+        ]
+    out.append(("feedback", FEEDBACK, {"id": shown.pop()}, live.supervisor))
+    out.append(("permission", PERMISSION, {"d": live.debtors[2]}, live.supervisor))
+    return out
+
+
+async def _round(
+    live: Live, requests: list[tuple[str, str, dict, str]]
+) -> list[tuple[str, dict, float, httpx.Response]]:
+    async with httpx.AsyncClient(base_url=live.base, timeout=60) as c:
+
+        async def one(kind: str, query: str, variables: dict, key: str):
+            started = time.monotonic()
+            r = await c.post(
+                "/graphql", json={"query": query, "variables": variables}, headers=live.headers(key)
+            )
+            return kind, variables, time.monotonic() - started, r
+
+        reads = [("card", CARD, {"id": d}, live.supervisor) for d in live.debtors[3:]]
+        return await asyncio.gather(*(one(*r) for r in [*requests, *reads]))
+
+
+def test_slow_database_waits_or_refuses_typed_and_recovers(engine, settings, clock):
+    with live_service(database_url(engine), settings, clock, wait_seconds=WAIT) as live:
+        with httpx.Client(base_url=live.base, timeout=30) as c:
+            shown = [
+                c.post(
+                    "/graphql",
+                    json={"query": PERMISSION, "variables": {"d": d}},
+                    headers=live.headers(live.supervisor),
+                ).json()["data"]["contactPermission"]["auditId"]
+                for d in live.debtors
+            ]
+        acked: dict[str, tuple[str, Decimal]] = {}
+        before = ledger_counts(live)
+
+        # 1. the lock is held for less than the wait: everything waits, then answers
+        with writes_held(live):
+            results = []
+
+            def go() -> None:
+                results.extend(asyncio.run(_round(live, _writes(live, "short", shown))))
+
+            runner = threading.Thread(target=go)
+            runner.start()
+            time.sleep(WAIT / 2)  # then the holder lets go
+        runner.join(timeout=60)
+        for kind, variables, seconds, r in results:
+            body = r.json()
+            assert r.status_code == 200 and not body.get("errors"), (kind, r.status_code, body)
+            if kind == "payment":
+                acked[variables["i"]["reference"]] = (variables["i"]["accountId"], Decimal("25.00"))
+        assert_stored_exactly(live, acked)
+
+        # 2. the lock is held for longer than the wait: writes are refused, typed, and nothing is kept
+        refused = _writes(live, "long", shown)
+        with writes_held(live):
+            started = time.monotonic()
+            results = asyncio.run(_round(live, refused))
+            answered_in = time.monotonic() - started
+        for kind, variables, seconds, r in results:
+            body = r.json()
+            if kind == "card":
+                assert r.status_code == 200 and not body.get("errors"), body
+                continue
+            assert codes(body) == {"RATE_LIMITED"}, (kind, body)
+            assert r.status_code == 429 and r.headers["retry-after"] == "1", (kind, r.status_code, r.headers)
+            assert body["errors"][0]["extensions"]["retryAfter"] == 1
+        # each write gave up after its wait (a recorded one may first wait for the ledger batch ahead of it
+        # in its tenant's queue to give up), and reads never waited behind the held lock
+        writes = [t for k, _, t, _ in results if k != "card"]
+        reads = [t for k, _, t, _ in results if k == "card"]
+        assert all(WAIT * 0.9 <= t < 2 * WAIT + 1.5 for t in writes), writes
+        assert max(reads) < min(writes), (reads, writes)
+        assert answered_in < 2 * WAIT + 2, answered_in
+        assert_stored_exactly(live, acked)  # nothing of a refused payment
+        with live.factory() as s:
+            its = set(s.scalars(select(Interaction.external_id)).all())
+            assert not {i for i in its if i and i.startswith("long-")}
+        grown = {k: v - before.get(k, 0) for k, v in ledger_counts(live).items()}
+        assert grown.get("FEEDBACK", 0) == grown["feedback rows"] == 1  # the first round's only
+        assert grown.get("CONTACT_CHECK", 0) == 1
+
+        # 3. the lock is gone: the same writes succeed, the service is whole
+        assert checked_out_settles(live.engine) == 0
+        results = asyncio.run(_round(live, refused))
+        for kind, variables, seconds, r in results:
+            body = r.json()
+            assert r.status_code == 200 and not body.get("errors"), (kind, body)
+            if kind == "payment":
+                acked[variables["i"]["reference"]] = (variables["i"]["accountId"], Decimal("25.00"))
+        assert_stored_exactly(live, acked)
+        with live.factory() as s:
+            assert s.scalar(select(func.count()).select_from(Interaction)) == 4
+        assert_ledger_intact(live)
+        assert httpx.get(f"{live.base}/healthz").json() == {"status": "ok"}
+        assert checked_out_settles(live.engine) == 0
