@@ -98,19 +98,23 @@ def test_slow_database_waits_or_refuses_typed_and_recovers(engine, settings, clo
         # 1. the lock is held for less than the wait: everything waits, then answers
         with writes_held(live):
             results = []
+            sending = threading.Event()
 
             def go() -> None:
+                sending.set()
                 results.extend(asyncio.run(_round(live, _writes(live, "short", shown))))
 
             runner = threading.Thread(target=go)
             runner.start()
-            time.sleep(WAIT / 2)  # then the holder lets go
+            assert sending.wait(10)
+            time.sleep(WAIT * 0.6)  # then the holder lets go
         runner.join(timeout=60)
-        for kind, variables, seconds, r in results:
+        for kind, variables, _, r in results:
             body = r.json()
             assert r.status_code == 200 and not body.get("errors"), (kind, r.status_code, body)
             if kind == "payment":
                 acked[variables["i"]["reference"]] = (variables["i"]["accountId"], Decimal("25.00"))
+        assert max(t for k, _, t, _ in results if k != "card") > WAIT * 0.3  # they did wait for the lock
         assert_stored_exactly(live, acked)
 
         # 2. the lock is held for longer than the wait: writes are refused, typed, and nothing is kept
@@ -119,7 +123,7 @@ def test_slow_database_waits_or_refuses_typed_and_recovers(engine, settings, clo
             started = time.monotonic()
             results = asyncio.run(_round(live, refused))
             answered_in = time.monotonic() - started
-        for kind, variables, seconds, r in results:
+        for kind, _, _, r in results:
             body = r.json()
             if kind == "card":
                 assert r.status_code == 200 and not body.get("errors"), body
@@ -145,7 +149,7 @@ def test_slow_database_waits_or_refuses_typed_and_recovers(engine, settings, clo
         # 3. the lock is gone: the same writes succeed, the service is whole
         assert checked_out_settles(live.engine) == 0
         results = asyncio.run(_round(live, refused))
-        for kind, variables, seconds, r in results:
+        for kind, variables, _, r in results:
             body = r.json()
             assert r.status_code == 200 and not body.get("errors"), (kind, body)
             if kind == "payment":
