@@ -4,17 +4,22 @@ connection holds EXCLUSIVE table locks), shorter than the service's database wai
 (Settings.database_wait_seconds) and then longer. Shorter: every request waits and answers correctly.
 Longer: reads still answer; each write fails within the wait (plus scheduling) with RATE_LIMITED, HTTP 429
 and Retry-After, and nothing of it is stored or recorded. Once the lock is gone the same writes succeed,
-/healthz is ok and no connection is left checked out."""
+/healthz is ok and no connection is left checked out. And on PostgreSQL, statements made slow by a proxy
+that delays every byte: answers stay correct, and fast again once the delay is gone."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import socket
 import threading
 import time
 from decimal import Decimal
 
 import httpx
+import pytest
 from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
 
 from asistente.portfolio.models import Interaction
 from tests.api.load_support import (
@@ -160,3 +165,91 @@ def test_slow_database_waits_or_refuses_typed_and_recovers(engine, settings, clo
         assert_ledger_intact(live)
         assert httpx.get(f"{live.base}/healthz").json() == {"status": "ok"}
         assert checked_out_settles(live.engine) == 0
+
+
+class _DelayProxy:
+    """A TCP proxy in front of PostgreSQL that holds every chunk of bytes, both ways, for `delay` seconds:
+    every statement's round trip gets slower (a slow network, a loaded server), no lock involved."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.target = (host, port)
+        self.delay = 0.0
+        self.listener = socket.socket()
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(64)
+        self.port = self.listener.getsockname()[1]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            upstream = socket.create_connection(self.target)
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
+
+    def _pump(self, src: socket.socket, dst: socket.socket) -> None:
+        try:
+            while data := src.recv(65536):
+                if self.delay:
+                    time.sleep(self.delay)
+                dst.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for s in (src, dst):
+                with contextlib.suppress(OSError):
+                    s.shutdown(socket.SHUT_RDWR)
+
+    def close(self) -> None:
+        self.listener.close()
+
+
+def test_slow_postgres_statements_answer_correctly_and_recover(engine, settings, clock):
+    if engine.dialect.name != "postgresql":
+        pytest.skip(
+            "statement latency is injected between the service and PostgreSQL (SQLite has no network)"
+        )
+    url = make_url(database_url(engine))
+    proxy = _DelayProxy(url.host or "127.0.0.1", url.port or 5432)
+    try:
+        slow_url = url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
+        with live_service(slow_url, settings, clock, wait_seconds=WAIT) as live:
+            with httpx.Client(base_url=live.base, timeout=30) as c:
+                shown = [
+                    c.post(
+                        "/graphql",
+                        json={"query": PERMISSION, "variables": {"d": d}},
+                        headers=live.headers(live.supervisor),
+                    ).json()["data"]["contactPermission"]["auditId"]
+                    for d in live.debtors
+                ]
+            before = ledger_counts(live)
+            acked: dict[str, tuple[str, Decimal]] = {}
+            timings = {}
+            for phase, delay in (("slow", 0.008), ("fast", 0.0)):
+                proxy.delay = delay  # every round trip to the database 2 x delay slower, then normal again
+                started = time.monotonic()
+                results = asyncio.run(_round(live, _writes(live, phase, shown)))
+                timings[phase] = time.monotonic() - started
+                for kind, variables, _, r in results:
+                    body = r.json()
+                    assert r.status_code == 200 and not body.get("errors"), (phase, kind, body)
+                    if kind == "payment":
+                        acked[variables["i"]["reference"]] = (variables["i"]["accountId"], Decimal("25.00"))
+                    if kind == "card":
+                        assert body["data"]["debtor"]["id"] in live.debtors
+                assert_stored_exactly(live, acked)
+            assert timings["slow"] > timings["fast"], timings  # the latency was there, and then gone
+            grown = {k: v - before.get(k, 0) for k, v in ledger_counts(live).items()}
+            assert grown.get("FEEDBACK", 0) == grown["feedback rows"] == 2
+            assert grown.get("CONTACT_CHECK", 0) == 2
+            with live.factory() as s:
+                assert s.scalar(select(func.count()).select_from(Interaction)) == 4
+            assert_ledger_intact(live)
+            assert httpx.get(f"{live.base}/healthz").json() == {"status": "ok"}
+            assert checked_out_settles(live.engine) == 0
+    finally:
+        proxy.close()
