@@ -32,12 +32,12 @@ from strawberry.types.graphql import OperationType
 
 from asistente import web
 from asistente.api.core.context import Context, Services
-from asistente.api.core.errors import coded
+from asistente.api.core.errors import BUSY, BUSY_RETRY_AFTER, coded
 from asistente.api.core.prepared import PreparedPath
 from asistente.api.core.ratelimit import Limits, RateLimiter, Verdict
 from asistente.api.portfolio.cards import CardPath
 from asistente.api.schema import build_schema
-from asistente.db import make_engine, make_session_factory
+from asistente.db import database_busy, make_engine, make_session_factory
 from asistente.errors import DomainError
 from asistente.logs import REQUEST_ID, new_request_id
 from asistente.settings import Settings
@@ -320,12 +320,24 @@ class LimitsAndCors:
                 await self.app(scope, receive, send)
                 return
 
+            started = False
+
             async def send_with_id(message: Message) -> None:
+                nonlocal started
                 if message["type"] == "http.response.start":
+                    started = True
                     message["headers"] = [*message.get("headers", []), (b"x-request-id", request_id.encode())]
                 await send(message)
 
-            await self._http(scope, receive, send_with_id, headers)
+            try:
+                await self._http(scope, receive, send_with_id, headers)
+            except Exception as exc:
+                # The database too busy outside GraphQL's error handling (authentication, the CORS list):
+                # the same typed, retryable answer a resolver gives (api/core/errors.py), not a bare 500.
+                if started or not database_busy(exc):
+                    raise
+                log.warning("database busy before GraphQL: %s", exc)
+                await _busy()(scope, receive, send_with_id)
         finally:
             REQUEST_ID.reset(token)
 
@@ -434,6 +446,13 @@ def _limited(verdict: Verdict, why: str) -> Response:
     error = {"message": message, "extensions": {"code": "RATE_LIMITED", "retryAfter": verdict.retry_after}}
     response = JSONResponse({"errors": [error]}, status_code=429)
     response.headers["retry-after"] = str(verdict.retry_after)
+    return response
+
+
+def _busy() -> Response:
+    error = {"message": BUSY, "extensions": {"code": "RATE_LIMITED", "retryAfter": BUSY_RETRY_AFTER}}
+    response = JSONResponse({"errors": [error]}, status_code=429)
+    response.headers["retry-after"] = str(BUSY_RETRY_AFTER)
     return response
 
 

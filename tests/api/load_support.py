@@ -69,11 +69,17 @@ def database_url(engine: Engine) -> str:
 
 @contextmanager
 def live_service(
-    url: str, settings: Settings, clock: Any, *, wait_seconds: float | None = None, debtors: int = 6
+    url: str,
+    settings: Settings,
+    clock: Any,
+    *,
+    wait_seconds: float | None = None,
+    debtors: int = 6,
+    **engine_kwargs: Any,
 ) -> Iterator[Live]:
     if wait_seconds is not None:
         settings = settings.model_copy(update={"database_wait_seconds": wait_seconds})
-    engine = make_engine(url, wait_seconds=settings.database_wait_seconds)
+    engine = make_engine(url, wait_seconds=settings.database_wait_seconds, **engine_kwargs)
     factory = make_session_factory(engine)
     services = Services(settings=settings, engine=engine, session_factory=factory, clock=clock)
     app = create_app(settings, services=services)

@@ -21,7 +21,10 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
+from asistente.db import transaction
+from asistente.enums import Role
 from asistente.portfolio.models import Interaction
+from asistente.tenants.service import create_api_key
 from tests.api.load_support import (
     CARD,
     FEEDBACK,
@@ -253,3 +256,43 @@ def test_slow_postgres_statements_answer_correctly_and_recover(engine, settings,
             assert checked_out_settles(live.engine) == 0
     finally:
         proxy.close()
+
+
+def test_no_free_connection_answers_rate_limited_and_recovers(engine, settings, clock):
+    """Every pooled connection is taken (a pool of 2 here; in production, requests stuck on a slow
+    database): a request that cannot get one within the wait is refused RATE_LIMITED wherever it needed it,
+    in a resolver (its key already authenticated and cached) or in the authentication that runs before
+    GraphQL (a key not seen yet); the service answers again once connections are free."""
+    settings = settings.model_copy(update={"auth_cache_seconds": 30})
+    with live_service(
+        database_url(engine), settings, clock, wait_seconds=WAIT, pool_size=2, max_overflow=0
+    ) as live:
+        with transaction(live.factory) as s:
+            fresh = create_api_key(s, tenant_slug="acme", role=Role.SUPERVISOR, agent_external_id="s-2")
+
+        def card(key: str) -> tuple[httpx.Response, float]:
+            started = time.monotonic()
+            r = httpx.post(
+                f"{live.base}/graphql",
+                json={"query": CARD, "variables": {"id": live.debtors[0]}},
+                headers=live.headers(key),
+                timeout=30,
+            )
+            return r, time.monotonic() - started
+
+        assert card(live.supervisor)[0].status_code == 200  # this key is now cached
+        held = [live.engine.connect() for _ in range(2)]
+        try:
+            refused = [card(live.supervisor), card(fresh)]  # in the card resolver; in authentication
+        finally:
+            for conn in held:
+                conn.close()
+        for r, waited in refused:
+            assert r.status_code == 429 and r.headers["retry-after"] == "1", (r.status_code, r.text[:300])
+            assert codes(r.json()) == {"RATE_LIMITED"}, r.text[:300]
+            assert WAIT * 0.9 <= waited < WAIT + 2, waited
+        for key in (live.supervisor, fresh):
+            r, _ = card(key)
+            assert r.status_code == 200 and r.json()["data"]["debtor"]["id"] == live.debtors[0], r.text[:300]
+        assert httpx.get(f"{live.base}/healthz").json() == {"status": "ok"}
+        assert checked_out_settles(live.engine) == 0
