@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, MetaData, String, create_engine, event
+from sqlalchemy import JSON, DateTime, MetaData, String, create_engine, event, make_url
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -59,10 +59,11 @@ def make_engine(url: str, *, wait_seconds: float | None = None, **kwargs: Any) -
     for another transaction's lock (SQLite's busy_timeout, PostgreSQL's lock_timeout) and for a connection
     from the pool; past it the statement fails with an error `database_busy` recognises. None keeps the
     drivers' defaults (SQLite 30 s, PostgreSQL no lock limit; the pool 30 s): tools and migrations."""
-    if wait_seconds is not None:
-        kwargs.setdefault("pool_timeout", wait_seconds)
     if url.startswith("sqlite"):
         busy = 30.0 if wait_seconds is None else wait_seconds
+        database = make_url(url).database
+        if wait_seconds is not None and database and database != ":memory:":  # a file: a QueuePool
+            kwargs.setdefault("pool_timeout", wait_seconds)
         kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": busy})
         engine = create_engine(url, **kwargs)
 
@@ -80,6 +81,8 @@ def make_engine(url: str, *, wait_seconds: float | None = None, **kwargs: Any) -
     kwargs.setdefault("pool_pre_ping", True)
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 20)
+    if wait_seconds is not None:
+        kwargs.setdefault("pool_timeout", wait_seconds)
     engine = create_engine(url, **kwargs)
     if wait_seconds is not None and engine.dialect.name == "postgresql":
 

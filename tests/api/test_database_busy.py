@@ -14,6 +14,7 @@ from sqlalchemy import text
 from asistente.api.core.errors import BUSY, coded, expected_code
 from asistente.audit.group import LedgerWriteFailed
 from asistente.db import database_busy, make_engine
+from tests.conftest import PG_URL
 
 
 class _PgError(Exception):
@@ -72,3 +73,29 @@ def test_a_busy_database_reaches_the_client_as_rate_limited(tmp_path):
     )
     assert coded(other).extensions == {"code": "INTERNAL_SERVER_ERROR"}
     assert expected_code(other) is None
+
+
+def test_the_database_wait_is_applied_to_every_engine(tmp_path):
+    file = make_engine(f"sqlite:///{tmp_path / 'w.db'}", wait_seconds=1.5)
+    with file.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 1500
+    assert file.pool.timeout() == 1.5
+    file.dispose()
+    memory = make_engine("sqlite:///:memory:", wait_seconds=1.5)  # no pool to wait for: accepted all the same
+    with memory.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 1500
+    memory.dispose()
+    tools = make_engine(f"sqlite:///{tmp_path / 't.db'}")  # tools and migrations: the drivers' defaults
+    with tools.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30000
+    tools.dispose()
+    if PG_URL:
+        pg = make_engine(PG_URL, wait_seconds=1.5)
+        with pg.connect() as conn:
+            assert conn.exec_driver_sql("SHOW lock_timeout").scalar() == "1500ms"
+        assert pg.pool.timeout() == 1.5
+        pg.dispose()
+        pg = make_engine(PG_URL)
+        with pg.connect() as conn:
+            assert conn.exec_driver_sql("SHOW lock_timeout").scalar() == "0"
+        pg.dispose()
