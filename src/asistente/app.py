@@ -32,12 +32,12 @@ from strawberry.types.graphql import OperationType
 
 from asistente import web
 from asistente.api.core.context import Context, Services
-from asistente.api.core.errors import coded
+from asistente.api.core.errors import BUSY, BUSY_RETRY_AFTER, coded
 from asistente.api.core.prepared import PreparedPath
 from asistente.api.core.ratelimit import Limits, RateLimiter, Verdict
 from asistente.api.portfolio.cards import CardPath
 from asistente.api.schema import build_schema
-from asistente.db import make_engine, make_session_factory
+from asistente.db import database_busy, make_engine, make_session_factory
 from asistente.errors import DomainError
 from asistente.logs import REQUEST_ID, new_request_id
 from asistente.settings import Settings
@@ -236,8 +236,14 @@ class GraphQLView(GraphQL):
         sub._asistente_media = GQL_RESPONSE if wants_new else "application/json"
         no_data = result.data is None and bool(result.errors)
         codes = {(e.extensions or {}).get("code") for e in result.errors or []}
+        retry = [(e.extensions or {}).get("retryAfter") for e in result.errors or []]
+        retry_after = max((r for r in retry if isinstance(r, int)), default=None)
+        if retry_after is not None:  # RATE_LIMITED by a busy database (api/core/errors.py)
+            sub.headers["retry-after"] = str(retry_after)
         if no_data and codes == {"UNAUTHENTICATED"}:
             sub.status_code = 401
+        elif no_data and codes == {"RATE_LIMITED"}:
+            sub.status_code = 429
         elif no_data and wants_new:
             sub.status_code = 400
         return data
@@ -314,12 +320,24 @@ class LimitsAndCors:
                 await self.app(scope, receive, send)
                 return
 
+            started = False
+
             async def send_with_id(message: Message) -> None:
+                nonlocal started
                 if message["type"] == "http.response.start":
+                    started = True
                     message["headers"] = [*message.get("headers", []), (b"x-request-id", request_id.encode())]
                 await send(message)
 
-            await self._http(scope, receive, send_with_id, headers)
+            try:
+                await self._http(scope, receive, send_with_id, headers)
+            except Exception as exc:
+                # The database too busy outside GraphQL's error handling (authentication, the CORS list):
+                # the same typed, retryable answer a resolver gives (api/core/errors.py), not a bare 500.
+                if started or not database_busy(exc):
+                    raise
+                log.warning("database busy before GraphQL: %s", exc)
+                await _busy()(scope, receive, send_with_id)
         finally:
             REQUEST_ID.reset(token)
 
@@ -431,6 +449,13 @@ def _limited(verdict: Verdict, why: str) -> Response:
     return response
 
 
+def _busy() -> Response:
+    error = {"message": BUSY, "extensions": {"code": "RATE_LIMITED", "retryAfter": BUSY_RETRY_AFTER}}
+    response = JSONResponse({"errors": [error]}, status_code=429)
+    response.headers["retry-after"] = str(BUSY_RETRY_AFTER)
+    return response
+
+
 def _json_error(status: int, code: str, message: str) -> Response:
     return JSONResponse({"errors": [{"message": message, "extensions": {"code": code}}]}, status_code=status)
 
@@ -438,7 +463,7 @@ def _json_error(status: int, code: str, message: str) -> Response:
 def create_app(settings: Settings | None = None, *, services: Services | None = None) -> ASGIApp:
     settings = settings or Settings()
     if services is None:
-        engine = make_engine(settings.database_url)
+        engine = make_engine(settings.database_url, wait_seconds=settings.database_wait_seconds)
         services = Services(settings=settings, engine=engine, session_factory=make_session_factory(engine))
     _load_domain_engines(services)
     services.extras.setdefault(

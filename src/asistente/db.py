@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, MetaData, String, create_engine, event
+from sqlalchemy import JSON, DateTime, MetaData, String, create_engine, event, make_url
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -54,9 +54,17 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
+def make_engine(url: str, *, wait_seconds: float | None = None, **kwargs: Any) -> Engine:
+    """An engine for `url`. `wait_seconds` bounds every wait for the database (Settings.database_wait_seconds):
+    for another transaction's lock (SQLite's busy_timeout, PostgreSQL's lock_timeout) and for a connection
+    from the pool; past it the statement fails with an error `database_busy` recognises. None keeps the
+    drivers' defaults (SQLite 30 s, PostgreSQL no lock limit; the pool 30 s): tools and migrations."""
     if url.startswith("sqlite"):
-        kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": 30})
+        busy = 30.0 if wait_seconds is None else wait_seconds
+        database = make_url(url).database
+        if wait_seconds is not None and database and database != ":memory:":  # a file: a QueuePool
+            kwargs.setdefault("pool_timeout", wait_seconds)
+        kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": busy})
         engine = create_engine(url, **kwargs)
 
         @event.listens_for(engine, "connect")
@@ -66,14 +74,57 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             if ":memory:" not in url:
                 cur.execute("PRAGMA journal_mode=WAL")
                 cur.execute("PRAGMA synchronous=NORMAL")
-            cur.execute("PRAGMA busy_timeout=30000")
+            cur.execute(f"PRAGMA busy_timeout={int(busy * 1000)}")
             cur.close()
 
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 20)
-    return create_engine(url, **kwargs)
+    if wait_seconds is not None:
+        kwargs.setdefault("pool_timeout", wait_seconds)
+    engine = create_engine(url, **kwargs)
+    if wait_seconds is not None and engine.dialect.name == "postgresql":
+
+        @event.listens_for(engine, "connect")
+        def _pg_lock_timeout(dbapi_conn: Any, _record: Any) -> None:
+            cur = dbapi_conn.cursor()
+            cur.execute(f"SET lock_timeout = {int(wait_seconds * 1000)}")
+            cur.close()
+            dbapi_conn.commit()
+
+    return engine
+
+
+# SQLSTATEs of a database that could not answer in time, where the same request later would succeed: a lock
+# not granted within lock_timeout, a statement cancelled by statement_timeout, a serialization failure, a
+# deadlock victim (PostgreSQL appendix A).
+_BUSY_SQLSTATES = frozenset({"55P03", "57014", "40001", "40P01"})
+_BUSY_SQLITE = frozenset({"SQLITE_BUSY", "SQLITE_BUSY_SNAPSHOT", "SQLITE_BUSY_RECOVERY", "SQLITE_LOCKED"})
+
+
+def database_busy(exc: BaseException | None) -> bool:
+    """Whether `exc`, or an error it was raised from, says the database was too busy to answer in time
+    (a lock wait or a pool checkout past the engine's wait): the operation was rolled back whole and can
+    be retried as it is."""
+    from sqlalchemy import exc as sa_exc
+
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, sa_exc.TimeoutError):  # no connection free in the pool within pool_timeout
+            return True
+        if isinstance(exc, sa_exc.DBAPIError):
+            orig = exc.orig
+            if (
+                getattr(orig, "sqlstate", None) in _BUSY_SQLSTATES
+                or getattr(orig, "pgcode", None) in _BUSY_SQLSTATES
+            ):
+                return True
+            if getattr(orig, "sqlite_errorname", None) in _BUSY_SQLITE:
+                return True
+        exc = exc.__cause__ or exc.__context__
+    return False
 
 
 def refresh_statistics(conn: Connection) -> None:

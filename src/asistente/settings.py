@@ -67,6 +67,14 @@ class Settings(BaseSettings):
         default=60, ge=1, validation_alias="ASISTENTE_WORKER_HEALTHCHECK_SECONDS"
     )
 
+    # The longest a request waits for the database, in seconds: for another transaction's lock (SQLite's
+    # busy_timeout, PostgreSQL's lock_timeout) and for a free connection in the pool (pool_timeout). Past
+    # it the request is rolled back whole and answers RATE_LIMITED with `retryAfter` (API.md: a busy
+    # database is retried like a rate limit), never a 500.
+    database_wait_seconds: float = Field(
+        default=30.0, gt=0, le=600, validation_alias="ASISTENTE_DB_WAIT_SECONDS"
+    )
+
     # Serving processes only: how long (ms) a thread may hold the GIL while another waits for it
     # (sys.setswitchinterval; Python's default is 5 ms). The turn and audit committers write in worker
     # threads; every statement they run releases the GIL and, at 5 ms, waits up to 5 ms to get it back

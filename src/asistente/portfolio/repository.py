@@ -12,12 +12,14 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Select, bindparam, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from asistente.db import utcnow
 from asistente.enums import Channel, Direction, InteractionOutcome, RecipientRole
 from asistente.errors import BadInput, NotFound
-from asistente.ids import is_uuid
+from asistente.ids import is_uuid, new_id
 from asistente.money import check_currency, parse_amount
 from asistente.portfolio.models import Account, Debtor, Interaction, Payment, Promise
 from asistente.portfolio.segmentation import AccountFacts, PromiseFacts, segment
@@ -228,21 +230,41 @@ class PortfolioRepository:
             )
             if existing is not None:
                 return existing
-        it = Interaction(
-            tenant_id=self.tenant_id,
-            debtor_id=debtor.id,
-            channel=channel,
-            direction=direction,
-            at=at,
-            outcome=outcome,
-            recipient_role=recipient_role,
-            destination=destination,
-            opt_out_requested=opt_out_requested,
-            note=note,
-            agent_id=agent_id,
-            external_id=external_id,
-        )
-        self.session.add(it)
+        fields = {
+            "tenant_id": self.tenant_id,
+            "debtor_id": debtor.id,
+            "channel": channel,
+            "direction": direction,
+            "at": at,
+            "outcome": outcome,
+            "recipient_role": recipient_role,
+            "destination": destination,
+            "opt_out_requested": opt_out_requested,
+            "note": note,
+            "agent_id": agent_id,
+            "external_id": external_id,
+        }
+        if external_id is not None and self.session.get_bind().dialect.name in ("postgresql", "sqlite"):
+            # The same externalId sent twice at once (a CRM retrying): both requests can pass the check
+            # above before either commits. The second insert does nothing (PostgreSQL first waits for the
+            # first one's commit) and answers with the stored interaction, as the check would have.
+            ident = new_id()
+            insert = pg_insert if self.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+            self.session.execute(
+                insert(Interaction)
+                .values(id=ident, created_at=utcnow(), **fields)
+                .on_conflict_do_nothing(index_elements=["debtor_id", "external_id"])
+            )
+            it = self.session.scalars(
+                select(Interaction).where(
+                    Interaction.debtor_id == debtor.id, Interaction.external_id == external_id
+                )
+            ).one()
+            if it.id != ident:
+                return it
+        else:
+            it = Interaction(**fields)
+            self.session.add(it)
         if opt_out_requested and channel not in (debtor.opted_out_channels or []):
             debtor.opted_out_channels = [*(debtor.opted_out_channels or []), channel]
         self.session.flush()

@@ -150,6 +150,20 @@ async def evaluate(info: Info, input: AgreementInput, principal: Principal) -> E
     return usecases.validate_plan(store(info), principal=principal, now=info.context.now(), **loaded)
 
 
+def _load_locked(info: Info, input: AgreementInput) -> dict[str, Any]:
+    """`_load` for a resolver that holds the tenant's lock: straight from the repository, never awaiting.
+    An await under the lock hands the event loop to other requests of this worker, and one of them that
+    waits for the same lock (synchronously, on the loop) then waits for a transaction that can no longer
+    finish: every request of the worker stalls until the database's lock wait runs out."""
+    proposal, affordability = to_proposal(input)
+    repo = info.context.loaders.repo
+    debtor = repo.debtors_by_ids([str(input.debtor_id)]).get(str(input.debtor_id))
+    if debtor is None:
+        raise NotFound(f"debtor {input.debtor_id} not found")
+    accounts = repo.accounts_by_debtor_ids([debtor.id]).get(debtor.id, [])
+    return {"debtor": debtor, "accounts": accounts, "proposal": proposal, "affordability": affordability}
+
+
 def _input_record(ev: Evaluation) -> dict[str, Any]:
     return {
         **ev.proposal.to_dict(ev.validation.currency),
@@ -264,41 +278,22 @@ class Mutation:
         "violations (extensions.fields); nothing is stored."
     )
     async def create_agreement(self, info: Info, input: AgreementInput) -> CreateAgreementPayload:
-        p = info.context.require(info)
-        info.context.lock_tenant()  # the "account already under agreement" check must not race
-        loaded = await _load(info, input)
-        now = info.context.now()
-        session = info.context.session
-        ev, agreement = usecases.create_plan(
-            store(info), info.context.loaders.repo, principal=p, now=now, **loaded
-        )
-        event = info.context.record(
-            "AGREEMENT_DECISION",
-            debtor_id=ev.debtor.id,
-            input={"action": "CREATE", **_input_record(ev)},
-            output={**summary(agreement), "validation": validation_summary(ev.validation)},
-            versions=ev.policy.versions(),
-            now=now,
-        )
-        session.commit()
-        return CreateAgreementPayload(
-            agreement=Agreement(_m=agreement),
-            validation=validation(ev, None),
-            audit_id=strawberry.ID(event.id),
-        )
+        return await info.context.in_thread(lambda: _create(info, input))
 
     @strawberry.mutation(
         description="Approve a PENDING_APPROVAL agreement (your tier must reach its approvalRole; not your "
         "own). It becomes ACTIVE and its promises are created."
     )
-    def approve_agreement(
+    async def approve_agreement(
         self, info: Info, id: strawberry.ID, note: str | None = None
     ) -> AgreementDecisionPayload:
-        return _decide(info, str(id), approve=True, note=note)
+        return await info.context.in_thread(lambda: _decide(info, str(id), approve=True, note=note))
 
     @strawberry.mutation(description="Reject a PENDING_APPROVAL agreement, with the reason.")
-    def reject_agreement(self, info: Info, id: strawberry.ID, reason: str) -> AgreementDecisionPayload:
-        return _decide(info, str(id), approve=False, note=reason.strip())
+    async def reject_agreement(self, info: Info, id: strawberry.ID, reason: str) -> AgreementDecisionPayload:
+        return await info.context.in_thread(
+            lambda: _decide(info, str(id), approve=False, note=reason.strip())
+        )
 
     @strawberry.mutation(
         description="Set a policy (JSON, schema/agreement-policy.schema.json) for a currency and optional "
@@ -392,6 +387,31 @@ class Mutation:
                 for c in changes
             ],
         )
+
+
+def _create(info: Info, input: AgreementInput) -> CreateAgreementPayload:
+    p = info.context.require(info)
+    info.context.lock_tenant()  # the "account already under agreement" check must not race
+    loaded = _load_locked(info, input)  # no await from here to the commit
+    now = info.context.now()
+    session = info.context.session
+    ev, agreement = usecases.create_plan(
+        store(info), info.context.loaders.repo, principal=p, now=now, **loaded
+    )
+    event = info.context.record(
+        "AGREEMENT_DECISION",
+        debtor_id=ev.debtor.id,
+        input={"action": "CREATE", **_input_record(ev)},
+        output={**summary(agreement), "validation": validation_summary(ev.validation)},
+        versions=ev.policy.versions(),
+        now=now,
+    )
+    session.commit()
+    return CreateAgreementPayload(
+        agreement=Agreement(_m=agreement),
+        validation=validation(ev, None),
+        audit_id=strawberry.ID(event.id),
+    )
 
 
 def _decide(info: Info, agreement_id: str, *, approve: bool, note: str | None) -> AgreementDecisionPayload:

@@ -23,7 +23,9 @@ class ErrorCode(Enum):
         "UNAUTHENTICATED", description="Missing, invalid, revoked or expired credentials."
     )
     RATE_LIMITED = strawberry.enum_value(
-        "RATE_LIMITED", description="Too many requests; retry after the Retry-After header's seconds."
+        "RATE_LIMITED",
+        description="Too many requests, or the database too busy to answer in time (nothing was changed); "
+        "retry after the Retry-After header's seconds (extensions.retryAfter).",
     )
     INTERNAL_SERVER_ERROR = strawberry.enum_value(
         "INTERNAL_SERVER_ERROR", description="An unexpected failure; its details are logged, never returned."

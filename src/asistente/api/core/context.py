@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -56,6 +57,17 @@ class Services:
             sem = asyncio.Semaphore(max(1, capacity - 1))
             self._slots = {loop_id: sem}
         return sem
+
+    def write_executor(self) -> Any:
+        """The threads that run writes which may wait for the database's locks (Context.in_thread): a pool
+        of their own, so writes that wait never hold up the ledger's committers (default executor)."""
+        pool = self.extras.get("write_executor")
+        if pool is None:
+            from concurrent.futures import ThreadPoolExecutor
+
+            pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="asistente-write")
+            self.extras["write_executor"] = pool
+        return pool
 
     def authenticate(self, credential: str) -> Principal:
         """The caller behind a key or token. Verified lookups are cached for `auth_cache_seconds` (the delay
@@ -227,6 +239,24 @@ class Context:
         if self._session is not None and self._session.in_transaction():
             self._session.rollback()
         return await self.services.ledger_writer().submit(tenant_id, fields, extra)
+
+    async def in_thread(self, write: Callable[[], T]) -> T:
+        """Run a synchronous write (it locks the tenant, updates rows, commits) in a worker thread. On the
+        event loop its wait for a lock another client holds (up to Settings.database_wait_seconds) would
+        stop every other request of this worker, reads included, for as long as it waits. The operation's
+        session is only ever used by one thread at a time: if this coroutine is cancelled, it still waits
+        for the thread before the operation ends (and closes the session)."""
+        run = contextvars.copy_context().run  # the request id of log lines
+        future = asyncio.get_running_loop().run_in_executor(self.services.write_executor(), run, write)
+        try:
+            return await asyncio.shield(future)
+        except asyncio.CancelledError:
+            while not future.done():
+                try:
+                    await asyncio.wait([future])
+                except asyncio.CancelledError:
+                    continue
+            raise
 
     def lock_tenant(self) -> None:
         """Take the tenant's write lock for this operation's transaction: decisions that read state and then

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
+from asistente.db import database_busy
 from asistente.errors import DomainError
 from asistente.logs import clean
 
@@ -16,6 +17,10 @@ client_log = logging.getLogger("asistente.api.client")
 
 CODES = {"BAD_INPUT", "NOT_FOUND", "FORBIDDEN", "UNAUTHENTICATED", "RATE_LIMITED"}
 UNEXPECTED = "Unexpected error / Error inesperado"
+# A database that did not answer within Settings.database_wait_seconds (a lock held too long, no free
+# connection): the operation was rolled back whole, so the client retries it as it is, like a rate limit.
+BUSY_RETRY_AFTER = 1
+BUSY = f"the database is busy; nothing was changed, retry in {BUSY_RETRY_AFTER} s"
 
 
 def coded(error: GraphQLError) -> GraphQLError:
@@ -51,6 +56,13 @@ def coded(error: GraphQLError) -> GraphQLError:
             original_error=None,
             extensions=ext,
         )
+    if database_busy(original):
+        return GraphQLError(
+            BUSY,
+            nodes=error.nodes,
+            path=error.path,
+            extensions={"code": "RATE_LIMITED", "retryAfter": BUSY_RETRY_AFTER},
+        )
     return GraphQLError(
         UNEXPECTED, nodes=error.nodes, path=error.path, extensions={"code": "INTERNAL_SERVER_ERROR"}
     )
@@ -65,6 +77,8 @@ def expected_code(error: GraphQLError) -> str | None:
         return str((error.extensions or {}).get("code") or "BAD_INPUT")
     if error.path is None and isinstance(original, (ValueError, TypeError)):
         return "BAD_INPUT"
+    if database_busy(original):
+        return "RATE_LIMITED"
     return None
 
 
@@ -77,6 +91,8 @@ def log_errors(errors: list[GraphQLError], operation: str | None = None) -> None
         where = ".".join(map(str, error.path)) if error.path else (operation or "document")
         if code is None:
             log.error("unexpected error in %s", where, exc_info=error.original_error)
+        elif code == "RATE_LIMITED" and database_busy(error.original_error):
+            log.warning("database busy in %s: %s", where, clean(str(error.original_error), 300))
         else:
             client_log.info("%s %s: %s", code, clean(where, 120), clean(error.message), extra={"code": code})
 

@@ -288,63 +288,71 @@ class Mutation:
         )
 
     @strawberry.mutation
-    def record_interaction(self, info: Info, input: RecordInteractionInput) -> RecordInteractionPayload:
-        principal = info.context.require(info)
-        it, debtor = record_interaction(
-            info.context.loaders.repo,
-            debtor_id=str(input.debtor_id),
-            channel=input.channel.value,
-            direction=input.direction.value,
-            at=input.at,
-            outcome=input.outcome.value,
-            recipient_role=input.recipient_role.value,
-            destination=input.destination,
-            opt_out_requested=input.opt_out_requested,
-            note=input.note,
-            agent_id=principal.agent_id,
-            external_id=input.external_id,
-            now=info.context.now(),
-        )
-        info.context.session.commit()
-        return RecordInteractionPayload(interaction=Interaction.of(it), debtor=Debtor(_m=debtor))
+    async def record_interaction(self, info: Info, input: RecordInteractionInput) -> RecordInteractionPayload:
+        return await info.context.in_thread(lambda: _record_interaction(info, input))
 
     @strawberry.mutation
-    def record_payment(self, info: Info, input: RecordPaymentInput) -> RecordPaymentPayload:
-        info.context.require(info)
-        info.context.lock_tenant()  # allocation to an agreement reads then changes its state
-        outcome = record_payment(
-            agreement_store(info),
-            info.context.loaders.repo,
-            account_id=str(input.account_id),
-            amount=input.amount,
-            currency=input.currency,
-            paid_at=input.paid_at,
-            reference=input.reference,
-            now=info.context.now(),
+    async def record_payment(self, info: Info, input: RecordPaymentInput) -> RecordPaymentPayload:
+        return await info.context.in_thread(lambda: _record_payment(info, input))
+
+
+def _record_interaction(info: Info, input: RecordInteractionInput) -> RecordInteractionPayload:
+    principal = info.context.require(info)
+    it, debtor = record_interaction(
+        info.context.loaders.repo,
+        debtor_id=str(input.debtor_id),
+        channel=input.channel.value,
+        direction=input.direction.value,
+        at=input.at,
+        outcome=input.outcome.value,
+        recipient_role=input.recipient_role.value,
+        destination=input.destination,
+        opt_out_requested=input.opt_out_requested,
+        note=input.note,
+        agent_id=principal.agent_id,
+        external_id=input.external_id,
+        now=info.context.now(),
+    )
+    info.context.session.commit()
+    return RecordInteractionPayload(interaction=Interaction.of(it), debtor=Debtor(_m=debtor))
+
+
+def _record_payment(info: Info, input: RecordPaymentInput) -> RecordPaymentPayload:
+    info.context.require(info)
+    info.context.lock_tenant()  # allocation to an agreement reads then changes its state
+    outcome = record_payment(
+        agreement_store(info),
+        info.context.loaders.repo,
+        account_id=str(input.account_id),
+        amount=input.amount,
+        currency=input.currency,
+        paid_at=input.paid_at,
+        reference=input.reference,
+        now=info.context.now(),
+    )
+    payment, agreement = outcome.payment, outcome.agreement
+    if agreement is not None:  # the installments, promises and status it changed are a decision
+        info.context.record(
+            "AGREEMENT_DECISION",
+            debtor_id=payment.debtor_id,
+            input={
+                "action": "PAYMENT_APPLIED",
+                "agreementId": agreement.id,
+                "paymentId": payment.id,
+                "amount": payment.amount,
+                "currency": payment.currency,
+                "paidAt": payment.paid_at,
+            },
+            output=agreement_summary(agreement),
+            versions={"policy": agreement.policy_version, "policyRevision": agreement.policy_revision},
         )
-        payment, agreement = outcome.payment, outcome.agreement
-        if agreement is not None:  # the installments, promises and status it changed are a decision
-            info.context.record(
-                "AGREEMENT_DECISION",
-                debtor_id=payment.debtor_id,
-                input={
-                    "action": "PAYMENT_APPLIED",
-                    "agreementId": agreement.id,
-                    "paymentId": payment.id,
-                    "amount": payment.amount,
-                    "currency": payment.currency,
-                    "paidAt": payment.paid_at,
-                },
-                output=agreement_summary(agreement),
-                versions={"policy": agreement.policy_version, "policyRevision": agreement.policy_revision},
-            )
-        info.context.session.commit()
-        return RecordPaymentPayload(
-            payment=Payment.of(payment),
-            account=Account.of(outcome.account),
-            duplicate=not outcome.created,
-            agreement=Agreement(_m=agreement) if agreement is not None else None,
-        )
+    info.context.session.commit()
+    return RecordPaymentPayload(
+        payment=Payment.of(payment),
+        account=Account.of(outcome.account),
+        duplicate=not outcome.created,
+        agreement=Agreement(_m=agreement) if agreement is not None else None,
+    )
 
 
 __all__ = ["Mutation", "Query"]
