@@ -248,7 +248,7 @@ def main() -> int:
             else:
                 marks: dict[str, Any] = {}
 
-                def after_warmup() -> None:
+                def after_warmup(marks: dict[str, Any] = marks) -> None:
                     marks["cpu"] = worker_cpu(proc.pid)
                     if args.profile:
                         marks["spy"] = start_profiler(proc.pid, Path(args.profile), args.seconds)

@@ -590,9 +590,9 @@ def _next_allowed_memo(
     found = _NEXT_ALLOWED.get(key)
     if found is not None:
         kept_packs, kept_debtor, since, until = found
-        if kept_debtor is ctx.debtor and all(a is b for a, b in zip(kept_packs, packs, strict=True)):
-            if since <= at < until:
-                return until.astimezone(at.tzinfo)
+        same = kept_debtor is ctx.debtor and all(a is b for a, b in zip(kept_packs, packs, strict=True))
+        if same and since <= at < until:
+            return until.astimezone(at.tzinfo)
     answer = _next_allowed(evaluator, at, horizon, blocked_at=True)
     if answer is not None:
         _NEXT_ALLOWED.put(key, (tuple(packs), ctx.debtor, at, answer))
