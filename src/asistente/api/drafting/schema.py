@@ -208,10 +208,7 @@ async def _draft_data(
 ) -> dict[str, Any]:
     """The debtor, accounts, agreement, promise and payment in the shape of a samples.json debtor."""
     ctx = info.context
-    if not debtor.jurisdiction:
-        raise BadInput(
-            "this debtor has no jurisdiction: add an address or a jurisdiction / el deudor no tiene jurisdicción"
-        )
+    _require_jurisdiction(debtor)
     agreement = None
     installments: list[Any] = []
     if input.agreement_id is not None:
@@ -321,6 +318,12 @@ async def _draft_data(
     elif purpose is enums.DraftPurpose.PROMISE_CONFIRMATION and data.get("promise"):
         data["payAmount"] = data["promise"]["amount"]
     return data
+
+
+def _require_jurisdiction(debtor: Debtor) -> None:
+    if not debtor.jurisdiction:
+        message = "this debtor has no jurisdiction: add an address or a jurisdiction / el deudor no tiene jurisdicción"
+        raise BadInput(message, [FieldError("jurisdiction", message)])
 
 
 def _chosen_account(wanted: str, accounts: list[Account], agreement: Any, purpose: DraftPurpose) -> Account:
@@ -577,7 +580,8 @@ class Query:
         channel = enums.Channel(input.channel.value)
         purpose = enums.DraftPurpose(input.purpose.value)
         catalog = _catalog(info)
-        catalog.find(purpose, channel, debtor.jurisdiction or "")  # a channel that cannot carry it: BAD_INPUT
+        _require_jurisdiction(debtor)  # before the template look-up, which names the jurisdiction
+        catalog.find(purpose, channel, debtor.jurisdiction)  # a channel that cannot carry it: BAD_INPUT
         accounts = inputs.accounts
         history = _recent(
             inputs.interactions,
