@@ -49,6 +49,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -330,8 +331,16 @@ end
 
 
 def wrk_run(
-    label: str, base: str, auth: str, bodies: list[bytes], workdir: Path, args: argparse.Namespace
+    label: str,
+    base: str,
+    auth: str,
+    bodies: list[bytes],
+    workdir: Path,
+    args: argparse.Namespace,
+    after_warmup: Callable[[], None] | None = None,
 ) -> Run:
+    """wrk: 2 s of warm-up, then `args.seconds` measured; `after_warmup` is called between the two (e.g. to
+    read the server's CPU counters)."""
     script = workdir / "card.lua"
     script.write_text(WRK_LUA)
     bodies_file = workdir / "bodies.txt"
@@ -347,6 +356,8 @@ def wrk_run(
         return json.loads(match.group(1))
 
     wrk(2)  # warm-up
+    if after_warmup is not None:
+        after_warmup()
     r = wrk(args.seconds)
     kinds = Counter({k: r[k] for k in ("status", "connect", "read", "write", "timeout", "gql") if r[k]})
     if r["requests"] == 0:  # nothing came back: every connection is stuck

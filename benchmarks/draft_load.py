@@ -16,6 +16,11 @@ The machinery is card_load.py's (same servers, clients, error rule and percentil
    DRAFT record appended to the tenant's audit ledger (one write per request).
 3. The floor: card_load's plain Starlette app returning the bytes of one recorded draft response.
 
+With wrk, the server's CPU per request is printed too: user + system CPU of the uvicorn workers over the
+measured run (after the warm-up) divided by the requests served, a figure a busy machine moves far less than
+the latencies. `--profile FILE` samples the workers with py-spy during the measured run and prints where
+the time goes.
+
 Results and targets: benchmarks/README.md.
 """
 
@@ -30,6 +35,7 @@ import sys
 import tempfile
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -43,7 +49,9 @@ from card_load import (
     print_run,
     start_floor,
     start_graphql,
+    start_profiler,
     stop,
+    summarize_profile,
     wrk_run,
 )
 
@@ -135,6 +143,23 @@ def admin_key(workdir: Path, workers: int) -> str:
     return out.stdout.strip().splitlines()[-1].strip()
 
 
+def worker_cpu(pid: int) -> float:
+    """CPU seconds (user + system) used so far by the server process and its children (uvicorn workers)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        children = []
+    for who in [str(pid), *children]:
+        try:
+            fields = Path(f"/proc/{who}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+    return total
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--seconds", type=float, default=20.0)
@@ -143,6 +168,7 @@ def main() -> int:
     ap.add_argument("--client", choices=["auto", "httpx", "wrk", "both"], default="auto")
     ap.add_argument("--max-requests", type=int, default=200_000)
     ap.add_argument("--httpx-pool", choices=["per-client", "shared"], default="per-client")
+    ap.add_argument("--profile", metavar="FILE", help="py-spy the workers during the measured wrk run")
     args = ap.parse_args()
     has_wrk = shutil.which("wrk") is not None
     clients = {
@@ -220,8 +246,24 @@ def main() -> int:
             if client == "httpx":
                 runs.append(httpx_run(label, url, headers, bodies, args))
             else:
-                runs.append(wrk_run(label, base, auth, bodies, workdir, args))
+                marks: dict[str, Any] = {}
+
+                def after_warmup(marks: dict[str, Any] = marks) -> None:
+                    marks["cpu"] = worker_cpu(proc.pid)
+                    if args.profile:
+                        marks["spy"] = start_profiler(proc.pid, Path(args.profile), args.seconds)
+
+                runs.append(wrk_run(label, base, auth, bodies, workdir, args, after_warmup))
+                cpu = worker_cpu(proc.pid) - marks["cpu"]
+                if marks.get("spy") is not None:
+                    marks["spy"].wait(timeout=args.seconds + 60)
             print_run(runs[-1])
+            if client == "wrk":
+                print(
+                    f"server CPU {1000 * cpu / max(runs[-1].requests, 1):.2f} ms per request "
+                    f"({cpu:.1f} s over {runs[-1].requests:,} requests; load {os.getloadavg()[0]:.2f})",
+                    flush=True,
+                )
         stop(proc)
         payload = workdir / "draft.json"
         payload.write_bytes(sample)
@@ -239,6 +281,8 @@ def main() -> int:
             stop(floor)
         shutil.rmtree(workdir, ignore_errors=True)
     print(f"load after: {os.getloadavg()[0]:.2f} (1 min); host {HOST}")
+    if args.profile and Path(args.profile).exists():
+        summarize_profile(Path(args.profile))
     return 0 if all(r.errors == 0 for r in runs) else 1
 
 

@@ -97,6 +97,9 @@ async def test_a_compliant_rewrite_is_served_with_personal_data_restored_and_non
         (Reply.garbage(), "GARBAGE"),
         (Reply.huge(100_000), "GARBAGE"),
         (Reply.empty(), "GARBAGE"),
+        (Reply.text(""), "GARBAGE"),  # a well-formed completion that says nothing
+        (lambda d: (d + "\n") * (100_000 // len(d) + 1), "GARBAGE"),  # 100 KB of the draft's own words
+        (lambda d: (d + "\n") * 5, "too long"),  # within the client's cap, over the draft's
         (Reply.error(500), "ERROR"),
         (Reply.delayed(6.0, "tarde"), "TIMEOUT"),
         (Reply.text("Hola [NAME_9], pague ya."), "placeholders"),

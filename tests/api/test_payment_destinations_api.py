@@ -201,3 +201,31 @@ async def test_an_agent_line_with_an_unregistered_account_raises_an_alert(api, s
     with session_factory() as s:
         kinds = [e.kind for e in s.scalars(select(AuditEvent).where(AuditEvent.call_id == "call-pd"))]
         assert kinds.count("COMPLIANCE_CHECK") == 6 and kinds.count("SUGGESTION") == 1
+
+
+async def test_agent_turn_records_name_the_registry_version_the_guard_used(api, session_factory):
+    """A live call's agent-turn COMPLIANCE_CHECK record carries versions.paymentDestinations, as
+    checkCompliance's does: none without a registry, the registered version after, the new version as soon
+    as the registry changes (also for a line whose verdict comes from the per-process cache)."""
+    t = await Tenant(api).setup(destinations=False)
+    debtor = await t.debtor(debtor_record("MX-VER"))
+    line = f"Puede transferir a la CLABE {CLABE} de BBVA cuando guste."
+
+    def versions(audit_id: str) -> dict:
+        with session_factory() as s:
+            record = s.get(AuditEvent, audit_id)
+            assert record.kind == "COMPLIANCE_CHECK" and record.call_id == "call-ver"
+            return record.versions
+
+    plain = await push(api, t.agent, "call-ver", debtor, line)
+    assert "paymentDestinations" not in versions(plain["auditId"])
+    await api.ok(SET_DEST, {"d": DESTINATIONS}, key=t.admin)
+    for _ in range(2):  # the second time the verdict is the cached one
+        event = await push(api, t.agent, "call-ver", debtor, line)
+        assert pd_hits(event["compliance"]) == []
+        assert versions(event["auditId"])["paymentDestinations"] == DESTINATIONS["version"]
+    doc = copy.deepcopy(DESTINATIONS)
+    doc["version"] = "2026-12-09"
+    await api.ok(SET_DEST, {"d": doc}, key=t.admin)
+    event = await push(api, t.agent, "call-ver", debtor, line)
+    assert versions(event["auditId"])["paymentDestinations"] == "2026-12-09"

@@ -388,3 +388,36 @@ async def test_the_cached_inputs_are_not_shared_across_tenants(api, services, se
         acme.agent,
     )
     assert cross["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+
+
+async def test_remembered_arguments_are_the_coerced_ones_and_only_for_plain_variables(
+    api, services, session_factory
+):
+    """The prepared path remembers a root field's coerced arguments per plan and variables (canonical JSON):
+    the same variables again are answered from the memo and still agree byte for byte with normal execution;
+    variables that differ only in a value's JSON type (true vs "true") are coerced afresh and refused as
+    normal execution refuses them; an input with a custom scalar (AgreementInput's dates and amounts) is
+    never remembered."""
+    t = await Tenant(api).setup()
+    debtor = await t.debtor(debtor_record("MX-ARGS"))
+    prepared = _paths(services)
+    plan = prepared.plan(DRAFT, None)
+    assert plan is not None and plan.plain_variables
+    good = {"i": {"debtorId": debtor, "channel": "SMS", "purpose": "REMINDER", "useLlm": False}}
+    first, _, _ = await both(api, services, session_factory, DRAFT, good, t.agent)
+    hits = prepared._arguments.hits
+    again, _, _ = await both(
+        api, services, session_factory, DRAFT, dict(reversed(list(good.items()))), t.agent
+    )
+    assert prepared._arguments.hits > hits  # answered from the memo, identical to normal execution
+    assert "errors" not in first and "errors" not in again
+    other = {"i": {**good["i"], "channel": "EMAIL"}}
+    email, _, _ = await both(api, services, session_factory, DRAFT, other, t.agent)
+    assert email["data"]["draftMessage"]["subject"] and not first["data"]["draftMessage"]["subject"]
+    bad = {"i": {**good["i"], "useLlm": "false"}}
+    fallbacks = prepared.stats["fallbacks"]
+    body = await api.gql(DRAFT, bad, key=t.agent)
+    assert body.get("errors") and prepared.stats["fallbacks"] == fallbacks + 1
+    agreement = "query($i: AgreementInput!) { validateAgreement(input: $i) { valid } }"
+    agreement_plan = prepared.plan(agreement, None)
+    assert agreement_plan is not None and not agreement_plan.plain_variables

@@ -33,7 +33,8 @@ from asistente.compliance.types import (
 )
 from asistente.enums import Channel, Direction, EmailKind, InteractionOutcome, RecipientRole, ViolationCode
 from asistente.errors import BadInput
-from asistente.geo import candidate_timezones, jurisdiction_for, resolve_region
+from asistente.geo import TzCandidate, candidate_timezones, jurisdiction_for, place_key, resolve_region
+from asistente.memo import BoundedMemo
 
 __all__ = ["DEFAULT_HORIZON_DAYS", "evaluate_contact"]
 
@@ -119,7 +120,7 @@ class _Context:
     debtor: DebtorFacts
     history: list[InteractionFact]  # happened (at <= now), oldest first
     zones: list[ZoneInfo]
-    holiday_subdivs: dict[str, str | None]  # country -> subdivision of the debtor's address
+    holiday_subdivs: Mapping[str, str | None]  # country -> subdivision of the debtor's address
 
 
 class _Evaluator:
@@ -128,6 +129,27 @@ class _Evaluator:
         self.rules = [r for r in rules if r.kind in CONTACT_KINDS and self._applies(r)]
         self.time_rules = [r for r in self.rules if r.kind in _TIME_KINDS or self._age_dependent(r)]
         self.static_rules = [r for r in self.rules if r not in self.time_rules]
+
+    @classmethod
+    def for_packs(cls, packs: Sequence[Any], ctx: _Context) -> _Evaluator:
+        """``_Evaluator([rules of packs], ctx)``; the split of the rules (which apply, which depend on time)
+        is a function of the packs' rules, the channel, the role and whether a birth date is known, so it is
+        remembered per process for those (the packs by identity, kept alive by the entry)."""
+        key = (
+            tuple(id(p) for p in packs),
+            ctx.channel,
+            ctx.role,
+            ctx.debtor.birth_date is not None,
+        )
+        found = _SPLITS.get(key)
+        if found is not None and all(a is b for a, b in zip(found[0], packs, strict=True)):
+            evaluator = cls.__new__(cls)
+            evaluator.ctx = ctx
+            evaluator.rules, evaluator.time_rules, evaluator.static_rules = found[1]
+            return evaluator
+        evaluator = cls([r for p in packs for r in p.rules], ctx)
+        _SPLITS.put(key, (tuple(packs), (evaluator.rules, evaluator.time_rules, evaluator.static_rules)))
+        return evaluator
 
     def _applies(self, rule: Rule) -> bool:
         ctx = self.ctx
@@ -503,8 +525,12 @@ class _Evaluator:
                     yield _local_midnight(birthday, zone)
 
 
-def _next_allowed(evaluator: _Evaluator, at: datetime, horizon: timedelta) -> datetime | None:
-    if evaluator.time_allows(at):
+def _next_allowed(
+    evaluator: _Evaluator, at: datetime, horizon: timedelta, *, blocked_at: bool = False
+) -> datetime | None:
+    """The first instant >= `at` (within `horizon`) at which every time rule allows the contact.
+    `blocked_at`: the caller already knows a time rule forbids the contact at `at`."""
+    if not blocked_at and evaluator.time_allows(at):
         return at
     end = at + horizon
     instants = sorted({c.astimezone(UTC) for c in evaluator.boundaries(at, end) if at < c <= end})
@@ -536,6 +562,83 @@ def _missing_data_hit(
         ),
         legal_source=None,
     )
+
+
+def _next_allowed_memo(
+    evaluator: _Evaluator, packs: Sequence[Any], at: datetime, horizon: timedelta
+) -> datetime | None:
+    """``_next_allowed`` for a contact a time rule forbids at `at`, remembered per process.
+
+    When, for the same rules and context (packs by identity, channel, role, destination, the debtor's facts
+    object, which is frozen, and the history as of `now`, by value), the search from an earlier instant t0
+    found T0, then for any `at` in [t0, T0) the answer is T0 again: every candidate instant of the search
+    from `at` that lies before T0 was also a candidate from t0 (window openings and midnights of the local
+    days between, history and consent instants, birthdays: the same sets, cut to a later start) and failed
+    there with the same rules and context; T0 is a candidate from `at` too (it lies within at + horizon)
+    and passes. An answer of None (nothing within the horizon) is never reused: from a later instant the
+    horizon reaches further."""
+    ctx = evaluator.ctx
+    key = (
+        tuple(id(p) for p in packs),
+        ctx.channel,
+        ctx.role,
+        ctx.destination,
+        id(ctx.debtor),
+        tuple(ctx.history),
+        horizon,
+    )
+    found = _NEXT_ALLOWED.get(key)
+    if found is not None:
+        kept_packs, kept_debtor, since, until = found
+        same = kept_debtor is ctx.debtor and all(a is b for a, b in zip(kept_packs, packs, strict=True))
+        if same and since <= at < until:
+            return until.astimezone(at.tzinfo)
+    answer = _next_allowed(evaluator, at, horizon, blocked_at=True)
+    if answer is not None:
+        _NEXT_ALLOWED.put(key, (tuple(packs), ctx.debtor, at, answer))
+    return answer
+
+
+_SPLITS = BoundedMemo(512)  # (packs, channel, role, has birth date) -> the evaluator's rule lists
+_NEXT_ALLOWED = BoundedMemo(4096)  # see _next_allowed_memo
+_WHERE = BoundedMemo(8192)  # see _where
+
+
+@dataclasses.dataclass(frozen=True)
+class _Where:
+    """What a debtor's addresses, phones, time-zone override and jurisdiction say about where they are."""
+
+    candidates: tuple[TzCandidate, ...]
+    jurisdiction: str | None  # declared, else from the first address / phone
+    zones: tuple[ZoneInfo, ...]  # one per candidate, in order
+    holiday_subdivs: Mapping[str, str | None]  # {} without a jurisdiction; read only
+
+
+def _where(debtor: DebtorFacts) -> _Where:
+    """The debtor's candidate zones, jurisdiction and holiday subdivisions: a pure function of the addresses'
+    country/region/city, the phones' numbers, the override and the declared jurisdiction (and the zone and
+    holiday tables, loaded once), so remembered per process under exactly those values (``geo.place_key``).
+    Raises BadInput for an unknown override zone, every time (failures are not remembered)."""
+    place = place_key(debtor.addresses, debtor.phones)
+    key = None
+    if place is not None and all(v is None or type(v) is str for v in (debtor.timezone, debtor.jurisdiction)):
+        key = (place, debtor.timezone, debtor.jurisdiction)
+        found = _WHERE.get(key)
+        if found is not None:
+            return found
+    candidates = candidate_timezones(
+        debtor.addresses, debtor.phones, override=debtor.timezone, jurisdiction=debtor.jurisdiction
+    )
+    jurisdiction = debtor.jurisdiction or jurisdiction_for(debtor.addresses, debtor.phones)
+    where = _Where(
+        candidates=tuple(candidates),
+        jurisdiction=jurisdiction,
+        zones=tuple(ZoneInfo(c.tz) for c in candidates),
+        holiday_subdivs=_holiday_subdivisions(debtor, jurisdiction) if jurisdiction is not None else {},
+    )
+    if key is not None:
+        _WHERE.put(key, where)
+    return where
 
 
 def _holiday_subdivisions(debtor: DebtorFacts, jurisdiction: str) -> dict[str, str | None]:
@@ -587,10 +690,9 @@ def evaluate_contact(
 
     missing: list[str] = []
     violations: list[RuleHit] = []
-    candidates = candidate_timezones(
-        debtor.addresses, debtor.phones, override=debtor.timezone, jurisdiction=debtor.jurisdiction
-    )
-    jurisdiction = debtor.jurisdiction or jurisdiction_for(debtor.addresses, debtor.phones)
+    where = _where(debtor)
+    candidates = where.candidates
+    jurisdiction = where.jurisdiction
     if not candidates:
         if not debtor.addresses:
             missing.append("address")
@@ -641,7 +743,7 @@ def evaluate_contact(
     else:
         missing_destination = []
 
-    zones = [ZoneInfo(c.tz) for c in candidates]
+    zones = list(where.zones)
     decision = ContactDecision(
         allowed=False,
         timezones=[c.tz for c in candidates],
@@ -662,10 +764,9 @@ def evaluate_contact(
         debtor=debtor,
         history=sorted((e for e in history if _aware(e.at, "interaction.at") <= now), key=lambda e: e.at),
         zones=zones,
-        holiday_subdivs=_holiday_subdivisions(debtor, jurisdiction),
+        holiday_subdivs=where.holiday_subdivs,
     )
-    rules = [r for p in pack_list for r in p.rules]
-    evaluator = _Evaluator(rules, ctx)
+    evaluator = _Evaluator.for_packs(pack_list, ctx)
     static_hits = evaluator.check(evaluator.static_rules, at)
     time_hits = evaluator.check(evaluator.time_rules, at) if zones else []
     for rule, found in static_hits + time_hits:
@@ -676,6 +777,6 @@ def evaluate_contact(
     blocked_for_good = missing or any(r.severity == "violation" for r, _ in static_hits)
     if decision.allowed:
         decision.next_allowed_at = at
-    elif not blocked_for_good:
-        decision.next_allowed_at = _next_allowed(evaluator, at, timedelta(days=horizon_days))
+    elif not blocked_for_good:  # not allowed, no static violation, no missing data: a time rule forbids `at`
+        decision.next_allowed_at = _next_allowed_memo(evaluator, pack_list, at, timedelta(days=horizon_days))
     return decision

@@ -23,7 +23,8 @@ import jsonschema
 from asistente.compliance.types import Rule, RulePack
 from asistente.enums import Channel, RecipientRole, ViolationCode
 from asistente.errors import BadInput
-from asistente.geo import is_known_jurisdiction, normalize_name, resolve_region
+from asistente.geo import is_known_jurisdiction, normalize_name, place_key, resolve_region
+from asistente.memo import BoundedMemo
 from asistente.schemas import best_error as _best_error
 from asistente.schemas import dollar_path as _json_path
 
@@ -205,6 +206,7 @@ class PackRegistry:
         for overlay in self._overlays:
             self._check_overlay(overlay)
         self._overlay_cache: dict[str, PackRegistry] = {}
+        self._resolved = BoundedMemo(4096)  # (jurisdiction, geo.place_key) -> resolve's packs
 
     # -- overlays ---------------------------------------------------------------------------------------
     def _check_overlay(self, overlay: RulePack) -> None:
@@ -276,7 +278,21 @@ class PackRegistry:
         )
 
     def resolve(self, jurisdiction: str, addresses: Sequence[Mapping[str, Any]] = ()) -> list[RulePack]:
-        """Every pack that applies, parents first: "US-NY" with a Brooklyn address -> US, US-NY-NYC, overlays."""
+        """Every pack that applies, parents first: "US-NY" with a Brooklyn address -> US, US-NY-NYC, overlays.
+
+        A registry never changes and the answer reads only the jurisdiction and each address's country,
+        region and city (``geo.place_key``), so it is remembered per registry under exactly those."""
+        place = place_key(addresses) if type(jurisdiction) is str else None
+        if place is None:
+            return self._resolve(jurisdiction, addresses)
+        key = (jurisdiction, place[0])
+        found = self._resolved.get(key)
+        if found is None:
+            found = tuple(self._resolve(jurisdiction, addresses))
+            self._resolved.put(key, found)
+        return list(found)
+
+    def _resolve(self, jurisdiction: str, addresses: Sequence[Mapping[str, Any]]) -> list[RulePack]:
         value = self.normalize_jurisdiction(jurisdiction)
         chain: list[str] = []
         key: str | None = value if value in self._packs else None

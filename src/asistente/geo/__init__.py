@@ -32,6 +32,7 @@ __all__ = [
     "is_known_jurisdiction",
     "jurisdiction_for",
     "normalize_name",
+    "place_key",
     "resolve_region",
     "zone_data_version",
 ]
@@ -222,6 +223,27 @@ def candidate_timezones(
                 seen.add(tz)
                 out.append(TzCandidate(tz, "phone"))
     return out
+
+
+def place_key(
+    addresses: Sequence[Mapping[str, Any]], phones: Sequence[Mapping[str, Any]] = ()
+) -> tuple[tuple[tuple[str | None, ...], ...], tuple[str | None, ...]] | None:
+    """A hashable key of all this module reads from addresses and phones (each address's country, region and
+    city, each phone's number), for callers that remember what is derived from them; None when one of those
+    values is not text or None (the caller then derives it afresh)."""
+    places = []
+    for address in addresses:
+        item = (address.get("country"), address.get("region"), address.get("city"))
+        if any(v is not None and type(v) is not str for v in item):
+            return None
+        places.append(item)
+    numbers = []
+    for phone in phones:
+        number = phone.get("number")
+        if number is not None and type(number) is not str:
+            return None
+        numbers.append(number)
+    return tuple(places), tuple(numbers)
 
 
 def jurisdiction_for(

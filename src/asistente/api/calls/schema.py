@@ -622,9 +622,12 @@ def _agent_plan(
     facts: CallFacts,
     packs: Any,
     line: Any,
+    guard: DestinationGuard | None = None,
 ) -> Any:
     """What an AGENT turn writes once its call is locked: the disclosure tracking moves on, the
-    COMPLIANCE_CHECK record and the line's events (COMPLIANCE_ALERT, DISCLOSURE_REMINDER or TURN)."""
+    COMPLIANCE_CHECK record and the line's events (COMPLIANCE_ALERT, DISCLOSURE_REMINDER or TURN).
+    `guard`: the payment-destination guard the line was checked with; its registry version is recorded
+    (versions.paymentDestinations), as checkCompliance records it."""
     requirements_for = {
         first_contact: call_requirements(
             packs,
@@ -678,6 +681,7 @@ def _agent_plan(
                 "rulePacks": report.pack_version,
                 "lexicon": detector_version(),
                 "textModel": text_model_version(),
+                **({"paymentDestinations": guard.version} if guard is not None else {}),
             },
             "now": now,
         }
@@ -785,7 +789,7 @@ class Mutation:
             )
         else:
             line = _agent_line(info, p, text, facts, packs, packs_digest, guard)
-            plan = _agent_plan(p, call_id, debtor_id, text, at, now, first_contact, facts, packs, line)
+            plan = _agent_plan(p, call_id, debtor_id, text, at, now, first_contact, facts, packs, line, guard)
         ctx.session.commit()  # only reads so far: the connection goes back while the turn is written
         pending = PendingTurn(
             call_id=call_id,

@@ -29,11 +29,13 @@ from collections.abc import Awaitable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+import orjson
 from graphql import (
     FieldNode,
     FragmentDefinitionNode,
     GraphQLEnumType,
     GraphQLError,
+    GraphQLInputObjectType,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
@@ -43,6 +45,7 @@ from graphql import (
     located_error,
     parse,
     specified_rules,
+    type_from_ast,
 )
 from graphql.execution.values import get_argument_values, get_variable_values
 from strawberry.schema.schema import validate_document
@@ -51,6 +54,7 @@ from strawberry.types import ExecutionResult
 
 from asistente.api.core.errors import coded, log_errors
 from asistente.api.portfolio.cards import MAX_PLANNED_TEXT, _collect
+from asistente.memo import BoundedMemo
 
 if TYPE_CHECKING:
     import strawberry
@@ -89,6 +93,7 @@ class _Plan:
     selection: list[_Sel]
     typename_keys: list[str]  # root __typename keys, in document order
     order: list[str]  # response keys in document order
+    plain_variables: bool = False  # every variable is built of enums and the built-in scalars only
 
 
 class _Path:
@@ -117,6 +122,7 @@ class PreparedPath:
         self.max_tokens: int = getattr(schema, "asistente_max_tokens", None) or 10_000
         self._plans: dict[tuple[str, str | None], _Plan | None] = {}
         self.stats = {"answered": 0, "errors": 0, "fallbacks": 0}
+        self._arguments = BoundedMemo(2048)  # (plan, variables as canonical JSON) -> the field's arguments
 
     # ------------------------------------------------------------------ plans
     def plan(self, query: str, operation_name: str | None) -> _Plan | None:
@@ -172,6 +178,7 @@ class PreparedPath:
         name = nodes[0].name.value
         field_def = query_type.fields[name]
         selection = self._selection(field_def.type, nodes, fragments)
+        variable_types = [type_from_ast(self.gql, v.type) for v in op.variable_definitions or ()]
         return _Plan(
             op,
             root_key,
@@ -181,6 +188,7 @@ class PreparedPath:
             selection,
             typename_keys,
             order,
+            all(t is not None and _plain_input(t, set()) for t in variable_types),
         )
 
     def _selection(self, t: Any, nodes: list[FieldNode], fragments: dict) -> list[_Sel]:
@@ -221,16 +229,40 @@ class PreparedPath:
         plan = self.plan(query, operation_name)
         if plan is None:
             return None
-        coerced = get_variable_values(self.gql, plan.operation.variable_definitions or (), variables or {})
-        if isinstance(coerced, list):  # variables that do not coerce: normal execution reports them
+        raw_args = self._arguments_of(plan, variables or {})
+        if raw_args is None:  # variables that do not coerce: normal execution reports them
             self.stats["fallbacks"] += 1
+            return None
+        return await self._run(ctx, plan, raw_args)
+
+    def _arguments_of(self, plan: _Plan, variables: dict[str, Any]) -> dict[str, Any] | None:
+        """The root field's arguments from the request's variables (coerced by graphql-core), or None when
+        they do not coerce. A pure function of the plan's operation and the variables' values; when every
+        variable is made of enums and built-in scalars only (immutable values once coerced; no JSON scalar,
+        which hands the resolver the caller's own mutable object), it is remembered per plan and the
+        variables' canonical JSON (orjson with sorted keys: 1, 1.0 and true stay apart). Resolvers never
+        see these dicts: strawberry builds the input objects from them."""
+        key = None
+        if plan.plain_variables:
+            try:
+                text = orjson.dumps(variables, option=orjson.OPT_SORT_KEYS)
+            except TypeError:
+                text = None
+            if text is not None and len(text) <= MAX_REMEMBERED_VARIABLES:
+                key = (id(plan), text)
+                found = self._arguments.get(key)
+                if found is not None and found[0] is plan:
+                    return found[1]
+        coerced = get_variable_values(self.gql, plan.operation.variable_definitions or (), variables)
+        if isinstance(coerced, list):
             return None
         try:
             raw_args = get_argument_values(plan.field_def, plan.field_node, coerced)
         except GraphQLError:
-            self.stats["fallbacks"] += 1
             return None
-        return await self._run(ctx, plan, raw_args)
+        if key is not None:
+            self._arguments.put(key, (plan, raw_args))  # the entry keeps the plan (and its id) alive
+        return raw_args
 
     async def _run(self, ctx: Context, plan: _Plan, raw_args: dict[str, Any]) -> ExecutionResult:
         name = plan.field_node.name.value
@@ -273,6 +305,25 @@ class PreparedPath:
         log_errors([error])
         data = None if plan.non_null else self._data(plan, None)
         return ExecutionResult(data=data, errors=[coded(error)])
+
+
+MAX_REMEMBERED_VARIABLES = 4096  # bytes of canonical JSON; larger variables are coerced every time
+_PLAIN_SCALARS = frozenset({"String", "ID", "Int", "Float", "Boolean"})
+
+
+def _plain_input(t: Any, seen: set[str]) -> bool:
+    """Whether values of input type `t` coerce to enums and built-in scalars only (in dicts and lists)."""
+    t = _named(t)
+    if isinstance(t, GraphQLEnumType):
+        return True
+    if isinstance(t, GraphQLScalarType):
+        return t.name in _PLAIN_SCALARS
+    if isinstance(t, GraphQLInputObjectType):
+        if t.name in seen:
+            return True
+        seen.add(t.name)
+        return all(_plain_input(f.type, seen) for f in t.fields.values())
+    return False
 
 
 def _named(t: Any) -> Any:

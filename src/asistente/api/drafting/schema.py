@@ -35,7 +35,7 @@ from asistente.drafting.payments import (
 from asistente.drafting.pdf import letter_pdf
 from asistente.drafting.profile import PROFILE_KEY, parse_profile, public_profile, stored_profile
 from asistente.drafting.service import Produced, produce_draft
-from asistente.errors import BadInput, DomainError, NotFound
+from asistente.errors import BadInput, DomainError, FieldError, NotFound
 from asistente.geo import candidate_timezones
 from asistente.portfolio.facts import debtor_facts, interaction_facts
 from asistente.portfolio.models import Account, Debtor, Payment
@@ -70,6 +70,12 @@ class DraftInput:
     purpose: DraftPurpose
     language: str | None = strawberry.field(default=None, description='"es" or "en"; default the debtor\'s.')
     agreement_id: strawberry.ID | None = None
+    account_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="The debtor's account the message is about (with agreementId, one of the agreement's). "
+        "Default: the largest open account in its currency (with agreementId, the agreement's accounts); a US "
+        "validation notice covers this one account.",
+    )
     register: Register | None = strawberry.field(
         default=None,
         description="tú/usted/vos for Spanish; default the debtor's attribute `register`, else USTED.",
@@ -202,10 +208,7 @@ async def _draft_data(
 ) -> dict[str, Any]:
     """The debtor, accounts, agreement, promise and payment in the shape of a samples.json debtor."""
     ctx = info.context
-    if not debtor.jurisdiction:
-        raise BadInput(
-            "this debtor has no jurisdiction: add an address or a jurisdiction / el deudor no tiene jurisdicción"
-        )
+    _require_jurisdiction(debtor)
     agreement = None
     installments: list[Any] = []
     if input.agreement_id is not None:
@@ -234,6 +237,9 @@ async def _draft_data(
             (a for a in open_accounts if a.currency == currency),
             key=lambda a: (-Decimal(a.balance), a.external_id),
         )
+    if input.account_id is not None:
+        chosen = [_chosen_account(str(input.account_id), accounts, agreement, input.purpose)]
+        currency = chosen[0].currency
     if not chosen:
         raise BadInput(f"no open account in {currency} for this debtor")
     creditor = profile.get("creditorName") or profile.get("agencyName")
@@ -312,6 +318,32 @@ async def _draft_data(
     elif purpose is enums.DraftPurpose.PROMISE_CONFIRMATION and data.get("promise"):
         data["payAmount"] = data["promise"]["amount"]
     return data
+
+
+def _require_jurisdiction(debtor: Debtor) -> None:
+    if not debtor.jurisdiction:
+        message = "this debtor has no jurisdiction: add an address or a jurisdiction / el deudor no tiene jurisdicción"
+        raise BadInput(message, [FieldError("jurisdiction", message)])
+
+
+def _chosen_account(wanted: str, accounts: list[Account], agreement: Any, purpose: DraftPurpose) -> Account:
+    """The account a caller names (`accountId`): the debtor's (another debtor's or tenant's reads as not
+    found), one of the agreement's when an agreement is named, and open unless the message acknowledges a
+    payment."""
+    account = next((a for a in accounts if a.id == wanted), None)
+    if account is None:
+        message = f"account {wanted} not found for this debtor"
+        raise NotFound(message, [FieldError("accountId", message, "NOT_FOUND")])
+    if agreement is not None and account.id not in set(agreement.account_ids or []):
+        message = f"accountId: account {wanted} is not one of agreement {agreement.id}'s accounts"
+        raise BadInput(message, [FieldError("accountId", message)])
+    if Decimal(account.balance) <= 0 and purpose.value != "PAYMENT_RECEIVED":
+        message = (
+            f"accountId: account {account.external_id} has no balance to write about "
+            "/ la cuenta no tiene saldo pendiente"
+        )
+        raise BadInput(message, [FieldError("accountId", message)])
+    return account
 
 
 def _aware(at: datetime) -> datetime:
@@ -548,7 +580,8 @@ class Query:
         channel = enums.Channel(input.channel.value)
         purpose = enums.DraftPurpose(input.purpose.value)
         catalog = _catalog(info)
-        catalog.find(purpose, channel, debtor.jurisdiction or "")  # a channel that cannot carry it: BAD_INPUT
+        _require_jurisdiction(debtor)  # before the template look-up, which names the jurisdiction
+        catalog.find(purpose, channel, debtor.jurisdiction)  # a channel that cannot carry it: BAD_INPUT
         accounts = inputs.accounts
         history = _recent(
             inputs.interactions,
@@ -589,6 +622,7 @@ class Query:
             "language": language,
             "register": reg.value,
             "agreementId": str(input.agreement_id) if input.agreement_id else None,
+            "accountId": str(input.account_id) if input.account_id else None,
             "useLlm": input.use_llm,
             "jurisdiction": debtor.jurisdiction,
             "currency": currency,
