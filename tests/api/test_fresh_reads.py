@@ -16,7 +16,7 @@ from sqlalchemy import update
 
 from asistente.api.compliance.schema import _PACK_SOURCE
 from asistente.api.core.context import Services
-from asistente.api.core.fresh import SharedReads
+from asistente.api.core.fresh import SharedReads, close_shared_reads
 from asistente.app import create_app
 from asistente.db import transaction
 from asistente.tenants.models import Tenant as TenantRow
@@ -42,10 +42,12 @@ async def test_concurrent_callers_share_reads_and_each_tenant_gets_its_own_row(e
     assert reads.served == 80
     assert reads.reads < 80  # shared: a read served every caller queued when it was sent
     assert await reads.read({"tenant": "00000000-0000-4000-8000-000000000000"}) is None
+    await reads.close()
 
 
 class _Paused(SharedReads):
-    """Its first read pauses after the statement ran, until `go` is set."""
+    """Its first read pauses after the statement ran, until `go` is set (on the event loop on PostgreSQL,
+    in the worker thread elsewhere)."""
 
     def __init__(self, *args) -> None:
         super().__init__(*args)
@@ -53,12 +55,20 @@ class _Paused(SharedReads):
         self.go = threading.Event()
         self.first = True
 
-    def _fetch(self, conn, params):
-        out = super()._fetch(conn, params)
+    def _pause(self) -> None:
         if self.first:
             self.first = False
             self.ran.set()
             assert self.go.wait(30)
+
+    def _fetch(self, conn, params):
+        out = super()._fetch(conn, params)
+        self._pause()
+        return out
+
+    async def _fetch_on_loop(self, conn, params):
+        out = await super()._fetch_on_loop(conn, params)
+        await asyncio.to_thread(self._pause)
         return out
 
 
@@ -75,6 +85,7 @@ async def test_a_caller_never_gets_a_row_read_before_it_asked(engine, session_fa
     assert (await early)[1] == "fresh-old"  # read after it asked, before the change: as its own read
     assert (await late)[1] == "fresh-new"
     assert reads.reads == 2
+    await reads.close()
 
 
 class _FailsOnce(SharedReads):
@@ -88,6 +99,12 @@ class _FailsOnce(SharedReads):
             raise RuntimeError("connection lost")
         return super()._fetch(conn, params)
 
+    async def _fetch_on_loop(self, conn, params):
+        if not self.failed:
+            self.failed = True
+            raise RuntimeError("connection lost")
+        return await super()._fetch_on_loop(conn, params)
+
 
 async def test_a_failed_read_fails_its_callers_and_the_next_read_is_new(engine, session_factory):
     t = make_tenant(session_factory, "fresh-fail")
@@ -95,6 +112,25 @@ async def test_a_failed_read_fails_its_callers_and_the_next_read_is_new(engine, 
     results = await asyncio.gather(*[reads.read({"tenant": t}) for _ in range(5)], return_exceptions=True)
     assert all(isinstance(r, RuntimeError) for r in results)
     assert (await reads.read({"tenant": t}))[1] == "fresh-fail"
+    await reads.close()
+
+
+async def test_a_kept_connection_that_broke_is_replaced_within_the_read(engine, session_factory):
+    """PostgreSQL: the reader keeps its own connections between busy spells; one terminated meanwhile (a
+    server restart) costs the next read a reconnection, not an error."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("the kept connections are PostgreSQL's")
+    t = make_tenant(session_factory, "fresh-kept")
+    reads = SharedReads(engine, _PACK_SOURCE)
+    assert (await reads.read({"tenant": t}))[1] == "fresh-kept"
+    assert len(reads._idle) == 1
+    pid = reads._idle[0].info.backend_pid
+    with engine.connect() as conn:
+        conn.exec_driver_sql(f"SELECT pg_terminate_backend({pid})")
+    _set_slug(session_factory, t, "fresh-kept-2")
+    assert (await reads.read({"tenant": t}))[1] == "fresh-kept-2"
+    assert reads._idle[0].info.backend_pid != pid
+    await reads.close()
 
 
 @pytest.mark.parametrize("cache", [True, False])
@@ -120,6 +156,7 @@ async def test_a_check_without_a_debtor_sees_an_overlay_written_through_another_
         seen = (await api2.ok(doc, check, key=t.agent))["checkCompliance"]
         assert seen["compliant"] is False and "tenant:MX@2026.12.1" in seen["packVersion"]
     shared = other.extras.get("shared_reads:tenant_row")
+    await close_shared_reads(other)
     if cache:
         assert shared is not None and shared[1].served == 7
     else:
