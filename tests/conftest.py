@@ -88,7 +88,7 @@ from datetime import UTC, datetime  # noqa: E402
 import httpx  # noqa: E402
 
 from asistente.api.core.context import Services  # noqa: E402
-from asistente.api.core.fresh import close_shared_reads
+from asistente.api.core.fresh import close_shared_reads  # noqa: E402
 from asistente.app import create_app  # noqa: E402
 from asistente.db import transaction  # noqa: E402
 from asistente.enums import Role  # noqa: E402
