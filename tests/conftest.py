@@ -88,6 +88,7 @@ from datetime import UTC, datetime  # noqa: E402
 import httpx  # noqa: E402
 
 from asistente.api.core.context import Services  # noqa: E402
+from asistente.api.core.fresh import close_shared_reads  # noqa: E402
 from asistente.app import create_app  # noqa: E402
 from asistente.db import transaction  # noqa: E402
 from asistente.enums import Role  # noqa: E402
@@ -185,10 +186,13 @@ def error_codes(body: dict) -> list[str]:
 
 
 @pytest.fixture
-async def api(app, session_factory: sessionmaker[Session]):
+async def api(app, services: Services, session_factory: sessionmaker[Session]):
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
         yield Api(client, session_factory)
+    # what the app's lifespan does at shutdown (ASGITransport runs no lifespan): close the connections
+    # of this event loop's shared reads (api/core/fresh.py)
+    await close_shared_reads(services)
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:

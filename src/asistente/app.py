@@ -33,6 +33,7 @@ from strawberry.types.graphql import OperationType
 from asistente import web
 from asistente.api.core.context import Context, Services
 from asistente.api.core.errors import BUSY, BUSY_RETRY_AFTER, coded
+from asistente.api.core.fresh import close_shared_reads
 from asistente.api.core.prepared import PreparedPath
 from asistente.api.core.ratelimit import Limits, RateLimiter, Verdict
 from asistente.api.portfolio.cards import CardPath
@@ -514,6 +515,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         yield
         await services.close_ledger_writer()  # shutdown: every queued audit event is written first
+        await close_shared_reads(services)
 
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.services = services

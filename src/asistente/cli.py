@@ -89,6 +89,10 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         print("Use this header (agent key of tenant 'demo'):")
         print(f"Authorization: Bearer {key}")
     engine.dispose()
+    # uvicorn's own lines (start-up, one access line per request) follow ASISTENTE_LOG_LEVEL too: WARNING
+    # means no line per request (measured: about 3% of a worker's CPU under load, benchmarks/README.md).
+    level = settings.log_level.lower()
+    server_level = level if level in uvicorn.config.LOG_LEVELS else "info"
     if args.workers > 1:
         uvicorn.run(
             "asistente.app:app_from_env",
@@ -96,7 +100,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
             host=args.host,
             port=args.port,
             workers=args.workers,
-            log_level="info",
+            log_level=server_level,
             timeout_worker_healthcheck=settings.worker_healthcheck_seconds,
         )
     else:
@@ -106,7 +110,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         configure(settings.log_level, settings.log_format)
         tune_serving_process(settings)
         app = freeze_startup_objects(create_app(settings))
-        uvicorn.run(app, host=args.host, port=args.port, log_level="info")
+        uvicorn.run(app, host=args.host, port=args.port, log_level=server_level)
     return 0
 
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
-from datetime import timedelta
+from datetime import timedelta, timezone
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import Text, cast, event, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -170,4 +170,82 @@ def test_two_processes_and_a_direct_writer_share_one_chain(engine: Engine, sessi
         rows = s.execute(select(AuditEvent.id, AuditEvent.seq).where(AuditEvent.tenant_id == tenant)).all()
         assert sorted(r.id for r in rows) == sorted(ids)  # every event exactly once
         assert sorted(r.seq for r in rows) == list(range(1, 331))
+        assert verify(s).ok
+
+
+_AWKWARD = [
+    # text that the old per-column arrays had to escape, numbers orjson refuses (> 64 bits), null JSON
+    # values, an instant with no microseconds and one with a non-UTC offset, keys that sort oddly.
+    {
+        "input": {"text": 'comillas " y \\ barra, {llaves}, ñandú 🦤, NULL, tab\tfin', "n": 2**70},
+        "output": None,
+        "versions": {"b": [1.5, -0.0, 1e300], "a": {"z": None, "": True}},
+        "call_id": 'call "1", {x}\\',
+        "debtor_id": None,
+        "now": T0.replace(microsecond=0),
+    },
+    {
+        "input": [],
+        "output": {"compliant": False, "violations": [{"ruleId": "MX-1", "span": [0, 4]}]},
+        "versions": {},
+        "call_id": None,
+        "debtor_id": None,
+        "now": T0.astimezone(timezone(timedelta(hours=-6))) + timedelta(microseconds=7),
+    },
+    {
+        "input": {"text": "x" * 5000},
+        "output": {"ok": "sí"},
+        "versions": {"rulePacks": {"MX": "1.0.0"}},
+        "call_id": "",
+        "debtor_id": None,
+        "now": T0 + timedelta(days=400, microseconds=999999),
+    },
+]
+
+
+async def test_batched_rows_are_stored_exactly_as_a_direct_record_stores_them(
+    session_factory, tenant, other_tenant
+):
+    """Every column of a committed batch (JSON columns compared as the text the database holds) equals what
+    ``ledger.record`` stores for the same event: on PostgreSQL the first batch takes the locking path and
+    the later ones the optimistic one, so both are compared."""
+    writer = GroupCommitter(session_factory, delay=0)
+    batched = []
+    for i, case in enumerate(_AWKWARD * 2):  # one at a time: a batch each
+        args = {"kind": "COMPLIANCE_CHECK", "actor_id": f"agent {i}", "actor_role": "AGENT", **case}
+        batched.append(await writer.append(tenant_id=tenant, **args))
+    # and all at once: one batch of several
+    args_all = [
+        {"kind": "DRAFT", "actor_id": "many", "actor_role": "SUPERVISOR", **case} for case in _AWKWARD
+    ]
+    batched += await asyncio.gather(*[writer.append(tenant_id=tenant, **a) for a in args_all])
+    direct_args = [
+        {"kind": "COMPLIANCE_CHECK", "actor_id": f"agent {i}", "actor_role": "AGENT", **case}
+        for i, case in enumerate(_AWKWARD * 2)
+    ] + args_all
+    with transaction(session_factory) as s:
+        for a in direct_args:
+            record(s, tenant_id=other_tenant, **a)
+    columns = [
+        AuditEvent.seq,
+        AuditEvent.kind,
+        AuditEvent.actor_id,
+        AuditEvent.actor_role,
+        AuditEvent.debtor_id,
+        AuditEvent.call_id,
+        cast(AuditEvent.input, Text),
+        cast(AuditEvent.output, Text),
+        cast(AuditEvent.versions, Text),
+        AuditEvent.at,
+    ]
+    with session_factory() as s:
+
+        def stored(t: str) -> list[tuple]:
+            q = select(*columns).where(AuditEvent.tenant_id == t).order_by(AuditEvent.seq)
+            return [tuple(r) for r in s.execute(q)]
+
+        mine, theirs = stored(tenant), stored(other_tenant)
+        assert len(mine) == len(direct_args) == 9
+        assert mine == theirs
+        assert [r[0] for r in mine] == [b.seq for b in batched]
         assert verify(s).ok

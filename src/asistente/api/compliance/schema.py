@@ -11,10 +11,12 @@ from typing import Any
 
 import strawberry
 from sqlalchemy import Text, bindparam, cast, select
+from sqlalchemy.exc import NoResultFound
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from asistente.api.compliance.types import ComplianceReport, ContactPermission, contact_permission, report
+from asistente.api.core.fresh import shared_reads
 from asistente.api.core.permissions import ADMIN, AGENT, COMPLIANCE, INTEGRATOR, READERS, SUPERVISOR, register
 from asistente.api.core.scalars import Channel, ComplianceContext, RecipientRole
 from asistente.compliance import PackRegistry
@@ -104,19 +106,29 @@ def public_urls_of(catalog: Any) -> tuple[str, ...]:
 
 
 async def tenant_packs_off_loop(info: Info) -> PackRegistry:
-    """`tenant_packs`, with the tenant row read in a worker thread on a session of its own, so the event
-    loop keeps serving other requests during the round trip (for operations that need no other read)."""
+    """`tenant_packs`, with the tenant row read off the event loop, so the loop keeps serving other requests
+    during the round trip (for operations that need no other read). The read is shared with the requests
+    of this process waiting for the same tenant's row (api/core/fresh.py: each gets a read sent after it
+    asked, never an older one); with ASISTENTE_CARD_CACHE_SIZE=0, each request reads on a session of its
+    own in a worker thread."""
     ctx = info.context
     if not ctx.memoized("tenant_packs"):
-        factory, tenant_id = ctx.services.session_factory, ctx.principal.tenant_id
+        services, tenant_id = ctx.services, ctx.principal.tenant_id
+        if services.settings.card_cache_size > 0:
+            row = await shared_reads(services, "tenant_row", _PACK_SOURCE).read({"tenant": tenant_id})
+            if row is None:
+                raise NoResultFound("No row was found when one was required")  # as Result.one() would
+            text, slug = row
+        else:
+            factory = services.session_factory
 
-        def read() -> tuple[Any, str]:
-            with factory() as session:
-                return tuple(session.execute(_PACK_SOURCE, {"tenant": tenant_id}).one())
+            def read() -> tuple[Any, str]:
+                with factory() as session:
+                    return tuple(session.execute(_PACK_SOURCE, {"tenant": tenant_id}).one())
 
-        text, slug = await asyncio.to_thread(read)
+            text, slug = await asyncio.to_thread(read)
         ctx.per_operation("tenant_row", lambda: (text, slug))
-        return ctx.per_operation("tenant_packs", lambda: built_packs(ctx.services, tenant_id, text, slug))
+        return ctx.per_operation("tenant_packs", lambda: built_packs(services, tenant_id, text, slug))
     return tenant_packs(info)
 
 
