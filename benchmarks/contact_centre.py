@@ -355,19 +355,29 @@ def prepare(url: str, path: Path) -> tuple[str, str, float]:
 class Portfolio:
     debtors: list[tuple[str, str]]  # (id, language)
     accounts: dict[str, list[tuple[str, str, str]]]  # debtor id -> [(account id, currency, balance)]
+    # debtors with an account in litigation: the law stops out-of-court collection, so an agent drafts no
+    # message to them (draftMessage answers FORBIDDEN, rightly); drafts go to the others
+    holds: frozenset[str] = frozenset()
+
+    def skip_for(self, op: str) -> frozenset[str]:
+        return self.holds if op == "draftMessage" else frozenset()
 
 
 def read_portfolio(url: str) -> Portfolio:
     from sqlalchemy import create_engine, text
 
     engine = create_engine(url)
+    holds: set[str] = set()
     with engine.connect() as conn:
         debtors = [(r[0], r[1]) for r in conn.execute(text("SELECT id, language FROM debtors ORDER BY id"))]
         accounts: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
-        for r in conn.execute(text("SELECT id, debtor_id, currency, balance FROM accounts ORDER BY id")):
+        sql = "SELECT id, debtor_id, currency, balance, in_litigation FROM accounts ORDER BY id"
+        for r in conn.execute(text(sql)):
             accounts[r[1]].append((r[0], r[2], str(r[3])))
+            if r[4]:
+                holds.add(r[1])
     engine.dispose()
-    return Portfolio(debtors, accounts)
+    return Portfolio(debtors, accounts, frozenset(holds))
 
 
 def start_service(url: str, workdir: Path, workers: int) -> tuple[subprocess.Popen[bytes], str]:
@@ -638,13 +648,22 @@ class DebtorStream:
         self.rng = random.Random(seed)
         self.order: list[tuple[str, str]] = []
 
-    def take(self, n: int) -> list[tuple[str, str]]:
-        out = []
+    def take(self, n: int, skip: frozenset[str] = frozenset()) -> list[tuple[str, str]]:
+        """The next `n` debtors; those in `skip` are passed over and stay next in line for other uses."""
+        out: list[tuple[str, str]] = []
+        passed: list[tuple[str, str]] = []
         while len(out) < n:
             if not self.order:
                 self.order = self.debtors[:]
                 self.rng.shuffle(self.order)
-            out.append(self.order.pop())
+            d = self.order.pop()
+            if d[0] in skip:
+                passed.append(d)
+                if len(passed) > len(self.debtors):
+                    raise SystemExit("every debtor is skipped")
+                continue
+            out.append(d)
+        self.order.extend(reversed(passed))
         return out
 
 
@@ -667,8 +686,9 @@ def closed_loop(
     # enough distinct debtors for the run at up to 1,500 req/s, capped by the portfolio
     per_run = min(len(portfolio.debtors) // 2, int(1500 * args.closed_seconds) + 100)
     for op in args.ops:
-        warm = [maker.body(op, d) for d in stream.take(min(500, per_run))]
-        bodies = [maker.body(op, d) for d in stream.take(per_run)]
+        skip = portfolio.skip_for(op)
+        warm = [maker.body(op, d) for d in stream.take(min(500, per_run), skip)]
+        bodies = [maker.body(op, d) for d in stream.take(per_run, skip)]
         waited = drain(base)
         if waited > 1:
             print(f"    (waited {waited:.1f} s for the previous run's requests to finish)", flush=True)
@@ -787,7 +807,7 @@ def smoke(base: str, key: str, portfolio: Portfolio, stream: DebtorStream) -> No
     headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
     maker = Bodies(portfolio, SEED + 3)
     for op in [*mix_rates(), "draftMessage", "draftMessage", "draftMessage", "draftMessage"]:
-        body = maker.body(op, stream.take(1)[0])
+        body = maker.body(op, stream.take(1, portfolio.skip_for(op))[0])
         who = {"Authorization": f"Bearer {KEYS['integrator']}"} if op == "recordPayment" else {}
         resp = httpx.post(f"{base}/graphql", content=body, headers={**headers, **who}, timeout=60)
         if is_error(resp.status_code, resp.content):
@@ -885,6 +905,21 @@ class OpenResult:
         return not self.errors and self.p99 < 100.0
 
 
+def error_kind(status: int, data: bytes) -> str | None:
+    """`is_error`, with the error codes and the start of the first message of a GraphQL error answer (so
+    every kind of error is seen, not counted)."""
+    kind = is_error(status, data)
+    if kind != "GraphQL errors":
+        return kind
+    try:
+        errors = orjson.loads(data).get("errors") or []
+    except (orjson.JSONDecodeError, AttributeError):
+        return kind
+    codes = sorted({str((e.get("extensions") or {}).get("code")) for e in errors})
+    first = str(errors[0].get("message", ""))[:80] if errors else ""
+    return f"GraphQL {','.join(codes)}: {first}"
+
+
 async def _open_loop(
     base: str,
     key: str,
@@ -913,7 +948,7 @@ async def _open_loop(
             status, data = await asyncio.wait_for(
                 http.post(body, op == "recordPayment"), timeout=10 + max(0.0, at - loop.time())
             )
-            kind = is_error(status, data)
+            kind = error_kind(status, data)
             if op == "suggestResponses" and not kind:
                 audit = orjson.loads(data)["data"]["suggestResponses"]["auditId"]
                 maker.audit_ids.append(audit)
@@ -937,7 +972,7 @@ async def _open_loop(
         if t >= end:
             break
         op = rng.choices(ops, weights)[0]
-        body = maker.body(op, stream.take(1)[0])
+        body = maker.body(op, stream.take(1, portfolio.skip_for(op))[0])
         if body is None:  # no suggestion answered yet to give feedback on: a suggestion instead
             op = "suggestResponses"
             body = maker.body(op, stream.take(1)[0])

@@ -110,7 +110,7 @@ async def measure(
             errors = 0
             if counter is not None:
                 counter.reset()
-            for d in stream.take(requests):
+            for d in stream.take(requests, portfolio.skip_for(op)):
                 body = maker.body(op, d)
                 c0, w0 = time.process_time(), time.perf_counter()
                 resp = await client.post("/graphql", content=body, headers=headers)
