@@ -434,6 +434,42 @@ def worker_cpu(pid: int) -> float:
     return total
 
 
+def database_cpu(url: str | None) -> dict[int, float]:
+    """PostgreSQL on this machine: CPU seconds used so far by each server process serving `url`'s database
+    (pid -> seconds, from /proc; this probe's own backend left out); {} for SQLite or a remote server."""
+    if not url or not url.startswith("postgresql"):
+        return {}
+    import psycopg
+
+    dsn = url.replace("postgresql+psycopg://", "postgresql://")
+    try:
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            pids = [
+                r[0]
+                for r in conn.execute(
+                    "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND pid <> pg_backend_pid()"
+                )
+            ]
+    except psycopg.Error:
+        return {}
+    tick = os.sysconf("SC_CLK_TCK")
+    out = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        out[pid] = (int(fields[11]) + int(fields[12])) / tick
+    return out
+
+
+def database_cpu_used(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU seconds the database's server processes used between two `database_cpu` readings (a process
+    that ended in between is not counted: a slight underestimate)."""
+    return sum(cpu - before.get(pid, 0.0) for pid, cpu in after.items())
+
+
 def print_memory(label: str, pid: int) -> None:
     mem = worker_memory(pid)
     print(
@@ -668,6 +704,7 @@ class DebtorStream:
 
 
 SERVER_CPU: dict[str, float] = {}  # operation -> server CPU milliseconds per request (closed loop)
+DATABASE_CPU: dict[str, float] = {}  # operation -> PostgreSQL's CPU milliseconds per request (closed loop)
 
 
 def closed_loop(
@@ -699,6 +736,7 @@ def closed_loop(
         if use_wrk:
             wrk_once(f"{op} warm-up", base, auth, warm, workdir, 2, args.clients)
             server0 = worker_cpu(pid)
+            db0 = database_cpu(args.database_url if args.db == "postgres" else None)
             run = wrk_once(op, base, auth, bodies, workdir, args.closed_seconds, args.clients)
         else:
             ns = argparse.Namespace(
@@ -709,9 +747,11 @@ def closed_loop(
             )
             headers = {"Authorization": auth, "Content-Type": "application/json"}
             server0 = worker_cpu(pid)
+            db0 = database_cpu(args.database_url if args.db == "postgres" else None)
             run = httpx_run(op, f"{base}/graphql", headers, bodies, ns)
             run.client = "httpx"
         server = worker_cpu(pid) - server0
+        db = database_cpu_used(db0, database_cpu(args.database_url if args.db == "postgres" else None))
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         runs[op] = run
         print_run(run)
@@ -720,6 +760,9 @@ def closed_loop(
             # of the run are counted in the CPU, not in the requests: a slight overestimate)
             SERVER_CPU[op] = 1000 * server / run.requests
             print(f"    server CPU {SERVER_CPU[op]:.2f} ms per request (both workers)", flush=True)
+            if db:
+                DATABASE_CPU[op] = 1000 * db / run.requests
+                print(f"    database CPU {DATABASE_CPU[op]:.2f} ms per request (PostgreSQL)", flush=True)
         cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
         print(f"    load generator (wrk) CPU {cpu / (args.closed_seconds + 2):.2f} s per s", flush=True)
         if prof is not None:
@@ -1171,6 +1214,7 @@ def main() -> int:
                 f"  {op:<20} {r.rps:7,.0f} req/s = {100 * ratio:5.1f}% of floor  p50 {r.p50:6.1f} ms  "
                 f"p99 {r.p99:7.1f} ms  errors {r.errors}  {'MET' if met else 'not met'} (>= 10%, p99 < 100 ms)"
                 + (f"  server CPU {SERVER_CPU[op]:.2f} ms/req" if op in SERVER_CPU else "")
+                + (f"  database CPU {DATABASE_CPU[op]:.2f} ms/req" if op in DATABASE_CPU else "")
             )
     if opened:
         print("\nopen loop: agents  offered req/s  p99 all  errors  holds")

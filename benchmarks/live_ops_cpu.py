@@ -8,7 +8,9 @@ The real ASGI app (`create_app`, the settings from the environment, rate limits 
 httpx's ASGI transport, one request at a time, each on a debtor not used before; for each request it
 records the process CPU time (`time.process_time`: the app, the driver, SQLite itself; PostgreSQL's own work
 runs in the server process and is not counted) and the wall time. On a shared machine the wall time moves
-with the others' load; the CPU time much less. Prints median / p90 / p99 per operation.
+with the others' load; the CPU time much less. Prints median / p90 / p99 per operation; on PostgreSQL on this
+machine also the database server processes' CPU per request (from /proc). `--count-sql`: statements and
+connection checkouts per request with their driver time, the most frequent statements first.
 """
 
 from __future__ import annotations
@@ -29,7 +31,16 @@ import httpx
 sys.path.insert(0, str(Path(__file__).parent))
 
 from card_load import is_error, percentile
-from contact_centre import KEYS, LIVE, SEED, Bodies, DebtorStream, read_portfolio
+from contact_centre import (
+    KEYS,
+    LIVE,
+    SEED,
+    Bodies,
+    DebtorStream,
+    database_cpu,
+    database_cpu_used,
+    read_portfolio,
+)
 
 for _name in ("ASISTENTE_RATE_LIMIT_KEY", "ASISTENTE_RATE_LIMIT_SESSION", "ASISTENTE_RATE_LIMIT_TENANT"):
     os.environ.setdefault(_name, "0")
@@ -110,6 +121,7 @@ async def measure(
             errors = 0
             if counter is not None:
                 counter.reset()
+            db0 = database_cpu(url)
             for d in stream.take(requests, portfolio.skip_for(op)):
                 body = maker.body(op, d)
                 c0, w0 = time.process_time(), time.perf_counter()
@@ -117,6 +129,7 @@ async def measure(
                 cpu.append((time.process_time() - c0) * 1000)
                 wall.append((time.perf_counter() - w0) * 1000)
                 errors += is_error(resp.status_code, resp.content) is not None
+            db = database_cpu_used(db0, database_cpu(url))
             if prof is not None:
                 prof.stop()
                 Path(f"{profile}.{op}.txt").write_text(prof.output_text(show_all=False))
@@ -125,7 +138,8 @@ async def measure(
             print(
                 f"{op:<20} {requests} distinct debtors  CPU median {statistics.median(cpu):6.2f} ms  "
                 f"p90 {percentile(cpu, 90):6.2f}  p99 {percentile(cpu, 99):6.2f}   wall median "
-                f"{statistics.median(wall):6.2f} ms  p99 {percentile(wall, 99):7.2f}  errors {errors}",
+                f"{statistics.median(wall):6.2f} ms  p99 {percentile(wall, 99):7.2f}  errors {errors}"
+                + (f"  database CPU {1000 * db / requests:5.2f} ms per request" if db0 else ""),
                 flush=True,
             )
             if counter is not None:
