@@ -355,19 +355,29 @@ def prepare(url: str, path: Path) -> tuple[str, str, float]:
 class Portfolio:
     debtors: list[tuple[str, str]]  # (id, language)
     accounts: dict[str, list[tuple[str, str, str]]]  # debtor id -> [(account id, currency, balance)]
+    # debtors with an account in litigation: the law stops out-of-court collection, so an agent drafts no
+    # message to them (draftMessage answers FORBIDDEN, rightly); drafts go to the others
+    holds: frozenset[str] = frozenset()
+
+    def skip_for(self, op: str) -> frozenset[str]:
+        return self.holds if op == "draftMessage" else frozenset()
 
 
 def read_portfolio(url: str) -> Portfolio:
     from sqlalchemy import create_engine, text
 
     engine = create_engine(url)
+    holds: set[str] = set()
     with engine.connect() as conn:
         debtors = [(r[0], r[1]) for r in conn.execute(text("SELECT id, language FROM debtors ORDER BY id"))]
         accounts: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
-        for r in conn.execute(text("SELECT id, debtor_id, currency, balance FROM accounts ORDER BY id")):
+        sql = "SELECT id, debtor_id, currency, balance, in_litigation FROM accounts ORDER BY id"
+        for r in conn.execute(text(sql)):
             accounts[r[1]].append((r[0], r[2], str(r[3])))
+            if r[4]:
+                holds.add(r[1])
     engine.dispose()
-    return Portfolio(debtors, accounts)
+    return Portfolio(debtors, accounts, frozenset(holds))
 
 
 def start_service(url: str, workdir: Path, workers: int) -> tuple[subprocess.Popen[bytes], str]:
@@ -422,6 +432,42 @@ def worker_cpu(pid: int) -> float:
             continue
         total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
     return total
+
+
+def database_cpu(url: str | None) -> dict[int, float]:
+    """PostgreSQL on this machine: CPU seconds used so far by each server process serving `url`'s database
+    (pid -> seconds, from /proc; this probe's own backend left out); {} for SQLite or a remote server."""
+    if not url or not url.startswith("postgresql"):
+        return {}
+    import psycopg
+
+    dsn = url.replace("postgresql+psycopg://", "postgresql://")
+    try:
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            pids = [
+                r[0]
+                for r in conn.execute(
+                    "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND pid <> pg_backend_pid()"
+                )
+            ]
+    except psycopg.Error:
+        return {}
+    tick = os.sysconf("SC_CLK_TCK")
+    out = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        out[pid] = (int(fields[11]) + int(fields[12])) / tick
+    return out
+
+
+def database_cpu_used(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU seconds the database's server processes used between two `database_cpu` readings (a process
+    that ended in between is not counted: a slight underestimate)."""
+    return sum(cpu - before.get(pid, 0.0) for pid, cpu in after.items())
 
 
 def print_memory(label: str, pid: int) -> None:
@@ -638,17 +684,27 @@ class DebtorStream:
         self.rng = random.Random(seed)
         self.order: list[tuple[str, str]] = []
 
-    def take(self, n: int) -> list[tuple[str, str]]:
-        out = []
+    def take(self, n: int, skip: frozenset[str] = frozenset()) -> list[tuple[str, str]]:
+        """The next `n` debtors; those in `skip` are passed over and stay next in line for other uses."""
+        out: list[tuple[str, str]] = []
+        passed: list[tuple[str, str]] = []
         while len(out) < n:
             if not self.order:
                 self.order = self.debtors[:]
                 self.rng.shuffle(self.order)
-            out.append(self.order.pop())
+            d = self.order.pop()
+            if d[0] in skip:
+                passed.append(d)
+                if len(passed) > len(self.debtors):
+                    raise SystemExit("every debtor is skipped")
+                continue
+            out.append(d)
+        self.order.extend(reversed(passed))
         return out
 
 
 SERVER_CPU: dict[str, float] = {}  # operation -> server CPU milliseconds per request (closed loop)
+DATABASE_CPU: dict[str, float] = {}  # operation -> PostgreSQL's CPU milliseconds per request (closed loop)
 
 
 def closed_loop(
@@ -667,8 +723,9 @@ def closed_loop(
     # enough distinct debtors for the run at up to 1,500 req/s, capped by the portfolio
     per_run = min(len(portfolio.debtors) // 2, int(1500 * args.closed_seconds) + 100)
     for op in args.ops:
-        warm = [maker.body(op, d) for d in stream.take(min(500, per_run))]
-        bodies = [maker.body(op, d) for d in stream.take(per_run)]
+        skip = portfolio.skip_for(op)
+        warm = [maker.body(op, d) for d in stream.take(min(500, per_run), skip)]
+        bodies = [maker.body(op, d) for d in stream.take(per_run, skip)]
         waited = drain(base)
         if waited > 1:
             print(f"    (waited {waited:.1f} s for the previous run's requests to finish)", flush=True)
@@ -679,6 +736,7 @@ def closed_loop(
         if use_wrk:
             wrk_once(f"{op} warm-up", base, auth, warm, workdir, 2, args.clients)
             server0 = worker_cpu(pid)
+            db0 = database_cpu(args.database_url if args.db == "postgres" else None)
             run = wrk_once(op, base, auth, bodies, workdir, args.closed_seconds, args.clients)
         else:
             ns = argparse.Namespace(
@@ -689,9 +747,11 @@ def closed_loop(
             )
             headers = {"Authorization": auth, "Content-Type": "application/json"}
             server0 = worker_cpu(pid)
+            db0 = database_cpu(args.database_url if args.db == "postgres" else None)
             run = httpx_run(op, f"{base}/graphql", headers, bodies, ns)
             run.client = "httpx"
         server = worker_cpu(pid) - server0
+        db = database_cpu_used(db0, database_cpu(args.database_url if args.db == "postgres" else None))
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         runs[op] = run
         print_run(run)
@@ -700,6 +760,9 @@ def closed_loop(
             # of the run are counted in the CPU, not in the requests: a slight overestimate)
             SERVER_CPU[op] = 1000 * server / run.requests
             print(f"    server CPU {SERVER_CPU[op]:.2f} ms per request (both workers)", flush=True)
+            if db:
+                DATABASE_CPU[op] = 1000 * db / run.requests
+                print(f"    database CPU {DATABASE_CPU[op]:.2f} ms per request (PostgreSQL)", flush=True)
         cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
         print(f"    load generator (wrk) CPU {cpu / (args.closed_seconds + 2):.2f} s per s", flush=True)
         if prof is not None:
@@ -787,7 +850,7 @@ def smoke(base: str, key: str, portfolio: Portfolio, stream: DebtorStream) -> No
     headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
     maker = Bodies(portfolio, SEED + 3)
     for op in [*mix_rates(), "draftMessage", "draftMessage", "draftMessage", "draftMessage"]:
-        body = maker.body(op, stream.take(1)[0])
+        body = maker.body(op, stream.take(1, portfolio.skip_for(op))[0])
         who = {"Authorization": f"Bearer {KEYS['integrator']}"} if op == "recordPayment" else {}
         resp = httpx.post(f"{base}/graphql", content=body, headers={**headers, **who}, timeout=60)
         if is_error(resp.status_code, resp.content):
@@ -885,6 +948,21 @@ class OpenResult:
         return not self.errors and self.p99 < 100.0
 
 
+def error_kind(status: int, data: bytes) -> str | None:
+    """`is_error`, with the error codes and the start of the first message of a GraphQL error answer (so
+    every kind of error is seen, not counted)."""
+    kind = is_error(status, data)
+    if kind != "GraphQL errors":
+        return kind
+    try:
+        errors = orjson.loads(data).get("errors") or []
+    except (orjson.JSONDecodeError, AttributeError):
+        return kind
+    codes = sorted({str((e.get("extensions") or {}).get("code")) for e in errors})
+    first = str(errors[0].get("message", ""))[:80] if errors else ""
+    return f"GraphQL {','.join(codes)}: {first}"
+
+
 async def _open_loop(
     base: str,
     key: str,
@@ -913,7 +991,7 @@ async def _open_loop(
             status, data = await asyncio.wait_for(
                 http.post(body, op == "recordPayment"), timeout=10 + max(0.0, at - loop.time())
             )
-            kind = is_error(status, data)
+            kind = error_kind(status, data)
             if op == "suggestResponses" and not kind:
                 audit = orjson.loads(data)["data"]["suggestResponses"]["auditId"]
                 maker.audit_ids.append(audit)
@@ -937,7 +1015,7 @@ async def _open_loop(
         if t >= end:
             break
         op = rng.choices(ops, weights)[0]
-        body = maker.body(op, stream.take(1)[0])
+        body = maker.body(op, stream.take(1, portfolio.skip_for(op))[0])
         if body is None:  # no suggestion answered yet to give feedback on: a suggestion instead
             op = "suggestResponses"
             body = maker.body(op, stream.take(1)[0])
@@ -1136,6 +1214,7 @@ def main() -> int:
                 f"  {op:<20} {r.rps:7,.0f} req/s = {100 * ratio:5.1f}% of floor  p50 {r.p50:6.1f} ms  "
                 f"p99 {r.p99:7.1f} ms  errors {r.errors}  {'MET' if met else 'not met'} (>= 10%, p99 < 100 ms)"
                 + (f"  server CPU {SERVER_CPU[op]:.2f} ms/req" if op in SERVER_CPU else "")
+                + (f"  database CPU {DATABASE_CPU[op]:.2f} ms/req" if op in DATABASE_CPU else "")
             )
     if opened:
         print("\nopen loop: agents  offered req/s  p99 all  errors  holds")

@@ -89,7 +89,7 @@ import httpx  # noqa: E402
 
 from asistente.api.core.context import Services  # noqa: E402
 from asistente.api.core.fresh import close_shared_reads  # noqa: E402
-from asistente.app import create_app  # noqa: E402
+from asistente.app import attach_reader, create_app  # noqa: E402
 from asistente.db import transaction  # noqa: E402
 from asistente.enums import Role  # noqa: E402
 from asistente.settings import Settings  # noqa: E402
@@ -134,7 +134,13 @@ def settings() -> Settings:
 def services(
     engine: Engine, session_factory: sessionmaker[Session], settings: Settings, clock: Clock
 ) -> Services:
-    return Services(settings=settings, engine=engine, session_factory=session_factory, clock=clock)
+    services = Services(settings=settings, engine=engine, session_factory=session_factory, clock=clock)
+    if engine.dialect.name == "postgresql":
+        # as create_app does on PostgreSQL: read-only operations on their own autocommit engine
+        if "postgres-read" not in _engines:
+            _engines["postgres-read"] = make_engine(PG_URL, read_only=True)
+        attach_reader(services, PG_URL, _engines["postgres-read"])
+    return services
 
 
 @pytest.fixture

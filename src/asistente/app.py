@@ -461,11 +461,25 @@ def _json_error(status: int, code: str, message: str) -> Response:
     return JSONResponse({"errors": [{"message": message, "extensions": {"code": code}}]}, status_code=status)
 
 
+def attach_reader(services: Services, url: str, reader: Any = None) -> None:
+    """Give read-only operations their own engine on PostgreSQL (`make_engine(read_only=True)`: autocommit,
+    writes refused by the server); on SQLite they share the service's (reads there start no transaction)."""
+    if url.startswith("sqlite"):
+        return
+    if reader is None:
+        settings = getattr(services, "settings", None)
+        wait = getattr(settings, "database_wait_seconds", None)
+        reader = make_engine(url, read_only=True, wait_seconds=wait)
+    services.read_engine = reader
+    services.read_session_factory = make_session_factory(reader)
+
+
 def create_app(settings: Settings | None = None, *, services: Services | None = None) -> ASGIApp:
     settings = settings or Settings()
     if services is None:
         engine = make_engine(settings.database_url, wait_seconds=settings.database_wait_seconds)
         services = Services(settings=settings, engine=engine, session_factory=make_session_factory(engine))
+        attach_reader(services, settings.database_url)
     _load_domain_engines(services)
     services.extras.setdefault(
         "limiter",

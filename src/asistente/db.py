@@ -54,11 +54,21 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def make_engine(url: str, *, wait_seconds: float | None = None, **kwargs: Any) -> Engine:
+def make_engine(
+    url: str,
+    *,
+    wait_seconds: float | None = None,
+    read_only: bool = False,
+    ping_idle_seconds: float | None = 2.0,
+    **kwargs: Any,
+) -> Engine:
     """An engine for `url`. `wait_seconds` bounds every wait for the database (Settings.database_wait_seconds):
     for another transaction's lock (SQLite's busy_timeout, PostgreSQL's lock_timeout) and for a connection
     from the pool; past it the statement fails with an error `database_busy` recognises. None keeps the
-    drivers' defaults (SQLite 30 s, PostgreSQL no lock limit; the pool 30 s): tools and migrations."""
+    drivers' defaults (SQLite 30 s, PostgreSQL no lock limit; the pool 30 s): tools and migrations.
+    PostgreSQL: a pool whose connections are checked when they were idle for more than `ping_idle_seconds`
+    (None: SQLAlchemy's ping on every checkout); `read_only`: the engine of read-only operations
+    (autocommit, writes refused by the server). SQLite ignores both (no server)."""
     if url.startswith("sqlite"):
         busy = 30.0 if wait_seconds is None else wait_seconds
         database = make_url(url).database
@@ -78,12 +88,28 @@ def make_engine(url: str, *, wait_seconds: float | None = None, **kwargs: Any) -
             cur.close()
 
         return engine
-    kwargs.setdefault("pool_pre_ping", True)
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 20)
     if wait_seconds is not None:
         kwargs.setdefault("pool_timeout", wait_seconds)
+    if read_only:
+        # Statements of read-only operations: no BEGIN/ROLLBACK round trips around them, and the server
+        # refuses any write on these connections (default_transaction_read_only). Under PostgreSQL's
+        # READ COMMITTED every statement takes its own snapshot inside a transaction too, so running them
+        # outside one changes nothing they see. Never rolled back, psycopg's prepared statements survive
+        # from one request to the next (a ROLLBACK makes it deallocate them all).
+        kwargs["isolation_level"] = "AUTOCOMMIT"
+        connect_args = dict(kwargs.get("connect_args") or {})
+        options = connect_args.get("options", "")
+        connect_args["options"] = f"{options} -c default_transaction_read_only=on".strip()
+        kwargs["connect_args"] = connect_args
+    if ping_idle_seconds is None:
+        kwargs.setdefault("pool_pre_ping", True)
+    else:
+        kwargs["pool_pre_ping"] = False
     engine = create_engine(url, **kwargs)
+    if ping_idle_seconds is not None:
+        ping_when_idle(engine, ping_idle_seconds)
     if wait_seconds is not None and engine.dialect.name == "postgresql":
 
         @event.listens_for(engine, "connect")
@@ -125,6 +151,38 @@ def database_busy(exc: BaseException | None) -> bool:
                 return True
         exc = exc.__cause__ or exc.__context__
     return False
+
+
+def ping_when_idle(engine: Engine, idle_seconds: float) -> None:
+    """Check a pooled connection before use only when it sat idle in the pool for more than
+    `idle_seconds` (or was never used), instead of on every checkout (`pool_pre_ping`): a connection
+    returned moments ago by another request is alive, and its ping was one more round trip per request.
+    A dead one is replaced as pool_pre_ping would (DisconnectionError: the pool invalidates it and checks
+    out another). `idle_seconds=0` pings on every checkout."""
+    from time import monotonic
+
+    from sqlalchemy import exc
+
+    @event.listens_for(engine, "connect")
+    def _connected(dbapi_conn: Any, record: Any) -> None:
+        record.info["asistente_returned"] = monotonic()  # just made: alive
+
+    @event.listens_for(engine, "checkin")
+    def _returned(dbapi_conn: Any, record: Any) -> None:
+        if dbapi_conn is not None:
+            record.info["asistente_returned"] = monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _check(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        returned = record.info.get("asistente_returned")
+        if returned is not None and monotonic() - returned <= idle_seconds:
+            return
+        try:
+            alive = engine.dialect.do_ping(dbapi_conn)
+        except Exception as err:
+            raise exc.DisconnectionError(f"pooled connection failed its ping: {err}") from err
+        if not alive:
+            raise exc.DisconnectionError("pooled connection failed its ping")
 
 
 def refresh_statistics(conn: Connection) -> None:

@@ -11,16 +11,24 @@ from tests.api.data import FULL_CARD, UPSERT, debtor_record
 
 @contextmanager
 def count_queries(engine):
+    """Every statement the app sends, on `engine` and (PostgreSQL) on the read-only operations' engine."""
+    from tests.conftest import _engines
+
     statements: list[str] = []
 
     def before(conn, cursor, statement, parameters, context, executemany):
         statements.append(statement)
 
-    event.listen(engine, "before_cursor_execute", before)
+    engines = [engine]
+    if engine.dialect.name == "postgresql" and "postgres-read" in _engines:
+        engines.append(_engines["postgres-read"])
+    for e in engines:
+        event.listen(e, "before_cursor_execute", before)
     try:
         yield statements
     finally:
-        event.remove(engine, "before_cursor_execute", before)
+        for e in engines:
+            event.remove(e, "before_cursor_execute", before)
 
 
 async def _card_queries(api, engine, key, rec) -> tuple[int, dict]:

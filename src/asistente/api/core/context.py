@@ -42,6 +42,10 @@ class Services:
     session_factory: sessionmaker[Session]
     clock: Callable[[], datetime] = utcnow
     extras: dict[str, Any] = field(default_factory=dict)  # domain engines (rule packs, policies...)
+    # Read-only operations' engine and sessions (PostgreSQL: autocommit, writes refused by the server);
+    # None: they use `engine` / `session_factory` like every other operation.
+    read_engine: Engine | None = None
+    read_session_factory: sessionmaker[Session] | None = None
     _auth_cache: dict[str, tuple[float, Principal]] = field(default_factory=dict)
     _slots: dict[int, asyncio.Semaphore] = field(default_factory=dict)
 
@@ -68,6 +72,10 @@ class Services:
             pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="asistente-write")
             self.extras["write_executor"] = pool
         return pool
+
+    def reader(self) -> Engine:
+        """The engine of statements that only read (cursor-level readers: card revisions, debtor state)."""
+        return self.read_engine if self.read_engine is not None else self.engine
 
     def authenticate(self, credential: str) -> Principal:
         """The caller behind a key or token. Verified lookups are cached for `auth_cache_seconds` (the delay
@@ -130,6 +138,10 @@ class Context:
         self.origin: str | None = None
         self.same_origin = True
         self._session: Session | None = None
+        # Set by a path that runs an operation known to write nothing through its session (it records
+        # through the ledger's group committer, which has sessions of its own): the session then comes
+        # from the read-only factory. A write attempted through it fails (the server refuses it).
+        self.reads_only = False
         self._loaders: Loaders | None = None
         self._now: datetime | None = None
         # Whatever a module keeps for the rest of one operation (a tenant's rule packs, a store bound to the
@@ -271,7 +283,8 @@ class Context:
     @property
     def session(self) -> Session:
         if self._session is None:
-            self._session = self.services.session_factory()
+            factory = self.services.read_session_factory if self.reads_only else None
+            self._session = (factory or self.services.session_factory)()
         return self._session
 
     @property

@@ -271,6 +271,9 @@ class PreparedPath:
         await slots.acquire()
         try:
             ctx.begin_operation()
+            # Every root field of this path writes only its ledger record, through the group committer:
+            # its own reads go to the read-only sessions (no BEGIN/ROLLBACK, prepared statements kept).
+            ctx.reads_only = True
             try:
                 info = _Info(ctx, name, plan.root_key)
                 try:
@@ -291,6 +294,7 @@ class PreparedPath:
                     return self._error(plan, exc)
             finally:
                 ctx.end_operation()
+                ctx.reads_only = False
         finally:
             slots.release()
         self.stats["answered"] += 1

@@ -186,7 +186,7 @@ def shared(services: Any, name: str, factory: Any) -> Any:
 def state_of(
     services: Any, tenant_id: str, debtor_id: str, agent_id: str | None = None
 ) -> DebtorState | None:
-    reader: StateReader = shared(services, "debtor_state_reader", lambda: StateReader(services.engine))
+    reader: StateReader = shared(services, "debtor_state_reader", lambda: StateReader(services.reader()))
     return reader.read(tenant_id, debtor_id, agent_id)
 
 

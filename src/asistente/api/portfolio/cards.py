@@ -231,7 +231,7 @@ class CardPath:
         self.max_tokens: int = getattr(schema, "asistente_max_tokens", None) or 10_000
         self.debtor_type: GraphQLObjectType = self.gql.type_map["Debtor"]  # type: ignore[assignment]
         self.static_fields = self._static_fields()
-        self.revisions = revisions.RevisionReader(services.engine)
+        self.revisions = revisions.RevisionReader(services.reader())
         self.serializers = {name: _serializer(self.debtor_type.fields[name].type) for name in CLOCK_FIELDS}
         self.snapshot_query = self._snapshot_query()
         self.snapshot_document = parse(self.snapshot_query, max_tokens=self.max_tokens)
@@ -482,6 +482,7 @@ class CardPath:
         sub = _Context(self.services)
         sub.principal = ctx.principal
         sub.auth_error = None
+        sub.reads_only = True  # a snapshot only reads
         slots = self.services.db_slots()
         await slots.acquire()
         try:
