@@ -330,8 +330,16 @@ end
 
 
 def wrk_run(
-    label: str, base: str, auth: str, bodies: list[bytes], workdir: Path, args: argparse.Namespace
+    label: str,
+    base: str,
+    auth: str,
+    bodies: list[bytes],
+    workdir: Path,
+    args: argparse.Namespace,
+    measured: Any = None,
 ) -> Run:
+    """`measured`, if given, is called (no arguments) right before and right after the measured run (not
+    the warm-up): e.g. to read the server's CPU time."""
     script = workdir / "card.lua"
     script.write_text(WRK_LUA)
     bodies_file = workdir / "bodies.txt"
@@ -347,7 +355,11 @@ def wrk_run(
         return json.loads(match.group(1))
 
     wrk(2)  # warm-up
+    if measured is not None:
+        measured()
     r = wrk(args.seconds)
+    if measured is not None:
+        measured()
     kinds = Counter({k: r[k] for k in ("status", "connect", "read", "write", "timeout", "gql") if r[k]})
     if r["requests"] == 0:  # nothing came back: every connection is stuck
         kinds["no response"] = args.clients
