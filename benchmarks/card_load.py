@@ -338,9 +338,11 @@ def wrk_run(
     workdir: Path,
     args: argparse.Namespace,
     after_warmup: Callable[[], None] | None = None,
+    measured: Any = None,
 ) -> Run:
     """wrk: 2 s of warm-up, then `args.seconds` measured; `after_warmup` is called between the two (e.g. to
-    read the server's CPU counters)."""
+    read the server's CPU counters); `measured`, if given, is called (no arguments) right before and right
+    after the measured run (not the warm-up): e.g. to read the server's CPU time."""
     script = workdir / "card.lua"
     script.write_text(WRK_LUA)
     bodies_file = workdir / "bodies.txt"
@@ -358,7 +360,11 @@ def wrk_run(
     wrk(2)  # warm-up
     if after_warmup is not None:
         after_warmup()
+    if measured is not None:
+        measured()
     r = wrk(args.seconds)
+    if measured is not None:
+        measured()
     kinds = Counter({k: r[k] for k in ("status", "connect", "read", "write", "timeout", "gql") if r[k]})
     if r["requests"] == 0:  # nothing came back: every connection is stuck
         kinds["no response"] = args.clients

@@ -80,6 +80,23 @@ UTTERANCES = [
 IDS_QUERY_ALL = IDS_QUERY.replace("first: 60", "first: 100")
 
 
+def tree_cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process and all its descendants (the uvicorn workers), from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    todo = [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rpartition(")")[2].split()
+            total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+            for task in Path(f"/proc/{p}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+    return total
+
+
 def httpx_cold(
     label: str, url: str, headers: dict[str, str], bodies: list[bytes], args: argparse.Namespace
 ) -> Run:
@@ -136,7 +153,24 @@ def bench(workers: int, workdir: Path, clients: list[str], args: argparse.Namesp
             if client == "httpx":
                 runs.append(httpx_run(label, url, headers, bodies, args))
             else:
-                runs.append(wrk_run(label, base, auth, bodies, workdir, args))
+                marks: list[float] = []
+                runs.append(
+                    wrk_run(
+                        label,
+                        base,
+                        auth,
+                        bodies,
+                        workdir,
+                        args,
+                        lambda: marks.append(tree_cpu_seconds(proc.pid)),
+                    )
+                )
+                if len(marks) == 2 and runs[-1].requests:
+                    print(
+                        f"server CPU: {(marks[1] - marks[0]) * 1000 / runs[-1].requests:.3f} ms per request "
+                        f"(all workers, measured run)",
+                        flush=True,
+                    )
             print_run(runs[-1])
             if prof is not None:
                 prof.wait(timeout=args.seconds + 120)
@@ -147,7 +181,23 @@ def bench(workers: int, workdir: Path, clients: list[str], args: argparse.Namesp
             if client == "httpx":
                 runs.append(httpx_run(label, f"{fbase}/graphql", headers, bodies, args))
             else:
-                runs.append(wrk_run(label, fbase, auth, bodies, workdir, args))
+                marks = []
+                runs.append(
+                    wrk_run(
+                        label,
+                        fbase,
+                        auth,
+                        bodies,
+                        workdir,
+                        args,
+                        lambda: marks.append(tree_cpu_seconds(floor.pid)),
+                    )
+                )
+                if len(marks) == 2 and runs[-1].requests:
+                    print(
+                        f"floor CPU: {(marks[1] - marks[0]) * 1000 / runs[-1].requests:.3f} ms per request",
+                        flush=True,
+                    )
             print_run(runs[-1])
     finally:
         stop(proc)

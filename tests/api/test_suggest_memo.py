@@ -157,3 +157,97 @@ def test_the_cards_read_as_rows_equal_the_cards_read_by_the_loaders(session_fact
         assert compared > 10  # debtors with payments and interactions were among them
         assert _card_rows(s, "11111111-1111-4111-8111-111111111111", debtors[0][0], now) is None  # tenant
         assert _card_rows(s, debtors[0][1], "00000000-0000-0000-0000-000000000000", now) is None
+
+
+# ----------------------------------------------------------------------------- whole answers (AnswerMemo)
+
+DISCOUNT = "¿me pueden hacer un descuento o un plan de pagos?"  # DISCOUNT_OR_PLAN: plan and settlement
+
+
+def _step(s: dict, kind: str) -> str:
+    return next(n["message"] for n in s["nextSteps"] if n["kind"] == kind)
+
+
+async def test_a_remembered_answer_follows_feedback_on_the_same_debtor_and_text(
+    api, services, session_factory
+):
+    """The same debtor and the same words after feedback: the tenant's feedback counts are part of the
+    inputs' fingerprint, so the remembered answer is not served again; the new ranking equals normal
+    execution's (`both`)."""
+    t = await Tenant(api).setup()
+    agent = api.key("acme", "AGENT", agent="ag-1")
+    debtor = await t.debtor(_mx("ANS-FB"))
+    said = "ya pagué eso el mes pasado"
+    first = await _suggest(api, services, session_factory, agent, debtor, said)
+    assert (await _suggest(api, services, session_factory, agent, debtor, said))["suggestions"] == first[
+        "suggestions"
+    ]
+    hits = services.extras["suggestion_answers"].hits
+    assert hits > 0  # the fast path answered from the memo
+    top = first["suggestions"][0]["id"]
+    for _ in range(4):
+        await api.ok(FEEDBACK, {"id": first["auditId"]}, key=agent)
+    after = await _suggest(api, services, session_factory, agent, debtor, said)
+    assert after["suggestions"][0]["id"] != top
+
+
+async def test_remembered_answers_are_per_authority(api, services, session_factory):
+    """An agent and an admin asking about the same debtor with the same words get plans within their own
+    discount authority (10% and 40% here), each equal to normal execution, in either order."""
+    t = await Tenant(api).setup()
+    await api.ok(SET_POLICY, {"p": policy_doc()}, key=t.admin)
+    agent = api.key("acme", "AGENT", agent="ag-1")
+    debtor = await t.debtor(_mx("ANS-ROLE"))
+    seen = []
+    for key in (agent, t.admin, agent, t.admin):
+        s = await _suggest(api, services, session_factory, key, debtor, DISCOUNT)
+        assert s["category"] == "DISCOUNT_OR_PLAN"
+        seen.append(_step(s, "OFFER_SETTLEMENT"))
+    assert seen[0] == seen[2] and seen[1] == seen[3]
+    assert seen[0] != seen[1], seen
+
+
+async def test_a_remembered_call_later_answer_holds_for_its_minute_only(
+    api, services, session_factory, clock
+):
+    """CALL_LATER's next allowed call is computed from the clock (per minute): an answer remembered at
+    17:00 is not served at 17:01; at each instant the fast path equals normal execution."""
+    from datetime import timedelta
+
+    t = await Tenant(api).setup()
+    debtor = await t.debtor(_mx("ANS-LATER"))
+    said = "estoy ocupado, llámeme más tarde por favor"
+    # 06:00 UTC is 01:00 in Cancun, outside calling hours: the next call is a computed time (12:00 UTC);
+    # ten hours later it is 11:00 there, the same day, within calling hours.
+    clock.value = clock.value.replace(hour=6)
+    first = await _suggest(api, services, session_factory, t.agent, debtor, said)
+    assert first["category"] == "CALL_LATER"
+    at = next(n["at"] for n in first["nextSteps"] if n["kind"] == "SCHEDULE_CALLBACK")
+    assert at is not None
+    clock.value += timedelta(seconds=30)  # the same minute: the same answer
+    assert (await _suggest(api, services, session_factory, t.agent, debtor, said))["nextSteps"] == first[
+        "nextSteps"
+    ]
+    clock.value += timedelta(hours=10)  # another answer, computed again
+    later = await _suggest(api, services, session_factory, t.agent, debtor, said)
+    assert later["nextSteps"] != first["nextSteps"]
+
+
+def test_the_answer_memo_names_its_objects_by_identity_and_minute():
+    from datetime import UTC, datetime
+
+    from asistente.api.objections.suggest import AnswerMemo
+
+    memo = AnswerMemo(size=2)
+    a, b = object(), object()
+    minute = datetime(2026, 12, 7, 17, 0, tzinfo=UTC)
+    later = datetime(2026, 12, 7, 17, 1, tzinfo=UTC)
+    memo.put(("k",), (a, b), None, "any time")
+    memo.put(("m",), (a,), minute, "this minute")
+    assert memo.get(("k",), (a, b), later) == "any time"
+    assert memo.get(("k",), (a, object()), later) is None  # another object, however equal
+    assert memo.get(("k",), (a,), later) is None
+    assert memo.get(("m",), (a,), minute) == "this minute"
+    assert memo.get(("m",), (a,), later) is None
+    memo.put(("n",), (a,), None, "third")  # bounded: the least recently used entry goes
+    assert memo.get(("k",), (a, b), later) is None and memo.get(("n",), (a,), later) == "third"

@@ -7,7 +7,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from asistente.compliance import DebtorFacts, InteractionFact
 from asistente.portfolio.facts import debtor_facts, interaction_facts
@@ -171,9 +173,14 @@ def _primary_timezone(f: DebtorFacts) -> str | None:
     return zones[0].tz if zones else None
 
 
+@lru_cache(maxsize=1_024)
+def _zone(name: str) -> ZoneInfo:
+    """`ZoneInfo(name)`, held: zoneinfo keeps only the last 8 zones strongly, so a portfolio spread over
+    more zones read the zone file again on most requests (the same object either way)."""
+    return ZoneInfo(name)
+
+
 def card_today(card: DebtorCard, now: datetime) -> date:
     """The debtor's calendar date at `now` in their primary time zone (UTC when none is known), as the
     agreements domain computes it (asistente.agreements.store.local_today)."""
-    from zoneinfo import ZoneInfo
-
-    return now.astimezone(ZoneInfo(card.primary_timezone) if card.primary_timezone else UTC).date()
+    return now.astimezone(_zone(card.primary_timezone) if card.primary_timezone else UTC).date()

@@ -217,19 +217,33 @@ class Context:
             **fields,
         )
 
-    async def record_committed(self, kind: str, *, now: datetime | None = None, **fields: Any) -> Any:
+    async def record_committed(
+        self,
+        kind: str,
+        *,
+        now: datetime | None = None,
+        prepared: dict[str, Any] | None = None,
+        **fields: Any,
+    ) -> Any:
         """Append one event through the process's group committer and return once it is committed (its
         `id`, `seq`, `hash`); raises `LedgerWriteFailed` when its batch could not be committed. This is how
         advice whose only write is its record (checks, suggestions, drafts) is recorded; a resolver that
         also changes state under the tenant's lock uses `record` and commits both in its own transaction.
         This operation's session is ended first (it holds only reads), so no connection is held while the
-        batch is written."""
+        batch is written. `prepared`: stored fields (`input`, `output`, `versions`) the caller has already
+        passed through `audit.chain.prepare` (e.g. remembered with an answer it serves again); they replace
+        those fields (give them as None), and the writer never changes them."""
         from asistente.audit.group import event_fields
 
         p = self._recording_principal()
         fields = event_fields(
             kind=kind, actor_id=p.actor_id, actor_role=p.role.value, now=now or self.now(), **fields
         )
+        if prepared:
+            for name, value in prepared.items():
+                if name not in ("input", "output", "versions"):
+                    raise ValueError(f"prepared {name}: only input, output and versions")
+                fields[name] = value
         return await self._submit(p.tenant_id, fields)
 
     async def record_feedback_committed(self, event: dict[str, Any], row: dict[str, Any]) -> Any:

@@ -3,6 +3,7 @@ playbook's owner reads (suggestionStats, suggestionEdits) and the tenant's objec
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -19,6 +20,7 @@ from asistente.api.compliance.schema import packs_with_overlays
 from asistente.api.core.permissions import ADMIN, AGENT, COMPLIANCE, INTEGRATOR, SUPERVISOR, register
 from asistente.api.core.state import InputsCache, shared, state_of
 from asistente.api.objections.types import CategoryConfidence, ObjectionCategory
+from asistente.audit.chain import prepare
 from asistente.compliance import PackRegistry
 from asistente.enums import Role as DomainRole
 from asistente.errors import BadInput, DomainError, NotFound
@@ -154,6 +156,61 @@ class SuggestionInputs:
     packs: PackRegistry
     preferences: domain.Preferences
     stats: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Answered:
+    """One computed suggestion (the domain's immutable SuggestionSet) and the parts of its SUGGESTION
+    event that depend on nothing else: the ledger's prepared `output` and `versions` (audit.chain.prepare
+    of `result.audit_output()` and of the versions), built once per result."""
+
+    result: domain.SuggestionSet
+    policy_versions: dict[str, Any]
+    output: Any
+    versions: Any
+
+
+class AnswerMemo:
+    """Answers per (inputs object, utterance, authority, debtor's day), bounded LRU.
+
+    `domain.suggest_responses` is a pure function of its arguments. Every argument but the utterance, the
+    authority and the clock is an object this memo names by identity (never equality): the inputs built
+    from one fingerprint of the debtor's and the tenant's rows (asistente.api.core.state: card revision,
+    settings digest, policy and feedback counts, active agreements, day), the process's playbook, the
+    shipped classifier's memo and the process's compliance cache. Anything that moves builds new inputs
+    (or replaces the playbook, model or pack objects), so an entry is only ever found for exactly the
+    objects it was computed from. The clock enters through the debtor's day (in the key) and, for
+    CALL_LATER only, the next allowed call, which the compliance cache computes per minute: such an entry
+    holds for its minute only. Used only with caches on and the shipped classifier (a pure function of
+    the text); tests/api/test_suggest_memo.py compares it with normal execution byte for byte."""
+
+    def __init__(self, size: int = 2_048) -> None:
+        self.size = size
+        self._items: OrderedDict[tuple[Any, ...], tuple[tuple[Any, ...], datetime | None, Answered]] = (
+            OrderedDict()
+        )
+        self.hits = 0
+
+    def get(self, key: tuple[Any, ...], objects: tuple[Any, ...], minute: datetime) -> Answered | None:
+        found = self._items.get(key)
+        if found is None:
+            return None
+        held, at, answered = found
+        if at is not None and at != minute:
+            return None
+        if len(held) != len(objects) or not all(a is b for a, b in zip(held, objects, strict=True)):
+            return None
+        self._items.move_to_end(key)
+        self.hits += 1
+        return answered
+
+    def put(
+        self, key: tuple[Any, ...], objects: tuple[Any, ...], minute: datetime | None, value: Answered
+    ) -> None:
+        self._items[key] = (objects, minute, value)
+        self._items.move_to_end(key)
+        while len(self._items) > self.size:
+            self._items.popitem(last=False)
 
 
 async def _inputs(info: Info, p: Principal, debtor_id: str, now: datetime) -> SuggestionInputs:
@@ -304,25 +361,65 @@ async def compute_suggestions(
 ) -> tuple[domain.SuggestionSet, dict[str, Any], DebtorCard]:
     """What suggest_responses answers for this debtor, loaded as suggestResponses loads it (live calls'
     DEBTOR turns share it): the result, the agreement policy's versions and the card it used."""
+    answered, card = await _answer(info, p, debtor_id, utterance)
+    return answered.result, answered.policy_versions, card
+
+
+def _versions(result: domain.SuggestionSet, policy_versions: dict[str, Any]) -> dict[str, Any]:
+    return {**result.versions(), **({"agreementPolicy": policy_versions} if policy_versions else {})}
+
+
+def _answered(result: domain.SuggestionSet, policy_versions: dict[str, Any]) -> Answered:
+    return Answered(
+        result=result,
+        policy_versions=policy_versions,
+        output=prepare(result.audit_output()),
+        versions=prepare(_versions(result, policy_versions)),
+    )
+
+
+async def _answer(info: Info, p: Principal, debtor_id: str, utterance: str) -> tuple[Answered, DebtorCard]:
     ctx = info.context
     now = ctx.now()
     inputs = await _inputs(info, p, debtor_id, now)
     card = inputs.card
+    classifier = _classifier(info)
+    playbook = ctx.services.extras["playbook"]
+    cache = _shared(info, "suggestion_compliance", domain.ComplianceCache)
+    today = card_today(card, now)
+    authority = _authority(p)
+    memo: AnswerMemo | None = None
+    key: tuple[Any, ...] = ()
+    objects: tuple[Any, ...] = ()
+    minute = now.replace(second=0, microsecond=0)
+    if isinstance(classifier, domain.MemoisedClassifier):  # caches on, the shipped (pure) model
+        memo = _shared(info, "suggestion_answers", AnswerMemo)
+        objects = (inputs, classifier, playbook, cache)
+        key = (id(inputs), utterance, authority, today, *(id(o) for o in objects[1:]))
+        found = memo.get(key, objects, minute)
+        if found is not None:
+            return found, card
     result = domain.suggest_responses(
         utterance,
-        classifier=_classifier(info),
+        classifier=classifier,
         card=card,
-        playbook=ctx.services.extras["playbook"],
+        playbook=playbook,
         packs=inputs.packs,
         now=now,
-        today=card_today(card, now),
-        caller_role=_authority(p),
+        today=today,
+        caller_role=authority,
         policy=inputs.policy,
         preferences=inputs.preferences,
         stats=inputs.stats,
-        cache=_shared(info, "suggestion_compliance", domain.ComplianceCache),
+        cache=cache,
     )
-    return result, inputs.policy_versions, card
+    answered = _answered(result, inputs.policy_versions)
+    if memo is not None:
+        # CALL_LATER's next allowed call is computed per minute (ComplianceCache.next_call): that answer
+        # holds for its minute only; every other answer does not read the clock beyond the day.
+        at = minute if result.category is enums.ObjectionCategory.CALL_LATER else None
+        memo.put(key, objects, at, answered)
+    return answered, card
 
 
 @strawberry.type
@@ -344,20 +441,18 @@ class Query:
             )
         ctx = info.context
         now = ctx.now()
-        result, policy_versions, card = await compute_suggestions(info, p, str(input.debtor_id), utterance)
+        answered, card = await _answer(info, p, str(input.debtor_id), utterance)
         event = await ctx.record_committed(
             "SUGGESTION",
             debtor_id=card.id,
             call_id=None if input.call_id is None else str(input.call_id),
             input={"utterance": utterance, "callId": input.call_id, "debtorId": card.id},
-            output=result.audit_output(),
-            versions={
-                **result.versions(),
-                **({"agreementPolicy": policy_versions} if policy_versions else {}),
-            },
+            output=None,
+            versions=None,
+            prepared={"output": answered.output, "versions": answered.versions},
             now=now,
         )
-        return _shape(result, event.id)
+        return _shape(answered.result, event.id)
 
     @strawberry.field(description="Feedback per playbook answer for this tenant (what ranking learns from).")
     def suggestion_stats(self, info: Info) -> list[SuggestionAnswerStats]:
