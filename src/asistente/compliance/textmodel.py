@@ -109,7 +109,13 @@ NEGATORS = frozenset(
         "hadn",
     ]
 )
-FEATURE_SETS = ("words", "words+stems", "words+neg")
+# `featureSet` "words+neg+chars" adds, to "words+neg", the character CHARS-grams of each word padded with a space on
+# each side ("#carc", "#arce", "#rcel", "#cel " for carcel): a misspelt, inflected or run-together word still
+# shares most of its grams with the form the model learnt ("enbargo", "embargamos", "carcel"/"carceles").
+CHARS = 4
+# "words+neg+shortchars" adds them only to a text of fewer than MIN_WORDS words (a short line, where one unseen
+# spelling decides everything), so a whole message costs what "words+neg" costs.
+FEATURE_SETS = ("words", "words+stems", "words+neg", "words+neg+chars", "words+neg+shortchars")
 _WORD = re.compile(r"\w\w+")
 _SENTENCE = re.compile(r"[^.!?¡¿\n]+[.!?]*")
 
@@ -151,7 +157,7 @@ def features_of(
 def _grams(words: list[str], feature_set: str) -> list[str]:
     """The text features of a word sequence: unigrams (negated ones marked with "!" under "words+neg"),
     bigrams, and stems under "words+stems"."""
-    if feature_set == "words+neg":
+    if feature_set.startswith("words+neg"):
         unigrams, left = [], 0
         for w in words:
             if w in NEGATORS:
@@ -167,12 +173,18 @@ def _grams(words: list[str], feature_set: str) -> list[str]:
     grams = [*unigrams, *map(" ".join, pairwise(words))]
     if feature_set == "words+stems":
         grams += ["~" + w[:STEM] for w in words if len(w) > STEM]
+    elif feature_set == "words+neg+chars" or (
+        feature_set == "words+neg+shortchars" and len(words) < MIN_WORDS
+    ):
+        for w in words:
+            padded = f" {w} "
+            grams += ["#" + padded[i : i + CHARS] for i in range(len(padded) - CHARS + 1)]
     return grams
 
 
 def word_count(features: list[str]) -> int:
     """How many words `features` came from (the unigrams: no space, no metadata or stem prefix)."""
-    return sum(1 for f in features if " " not in f and f[0] != "~" and not f.startswith("__"))
+    return sum(1 for f in features if " " not in f and f[0] not in "~#" and not f.startswith("__"))
 
 
 def too_short(features: list[str], short_threshold: float | None = None) -> bool:
