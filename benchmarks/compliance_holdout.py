@@ -36,6 +36,7 @@ from asistente.compliance import load_packs, textmodel, train_model  # noqa: E40
 TEAM_SETS = ["blind", *(f"blind{n}" for n in range(3, 12)), "engineers"]
 REAL_SETS = ["real1", "real2", "real3", "real4", "real5"]
 TRAINING_ONLY_REAL = ["train_real"]
+COMPANION_GRID = (None, 0.2, 0.3, 0.4, 0.5)
 GRID = (0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9)
 SHORT_GRID = (None, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95)
 
@@ -150,15 +151,38 @@ def main() -> int:
                     acc[3] += m["good_total"]
                     cells.append(f"short {ts or '-'}: {m['recall']:.3f}/{m['fp_rate']:.3f}")
                 print(f"  {held} threshold {t:.2f}: " + "; ".join(cells), flush=True)
+            for t, ts in ((0.75, 0.8), (0.75, 0.9), (0.85, 0.9)):
+                cells = []
+                for comp in COMPANION_GRID:
+                    variant = dataclasses.replace(
+                        model, threshold=t, short_threshold=ts, companion_threshold=comp
+                    )
+                    textmodel.default_model = lambda variant=variant: variant  # type: ignore[assignment]
+                    m = _figures(packs, texts, True)
+                    acc = pooled.setdefault((t, ts, comp), [0.0, 0, 0.0, 0])
+                    acc[0] += m["recall"] * m["bad_total"]
+                    acc[1] += m["bad_total"]
+                    acc[2] += m["fp_rate"] * m["good_total"]
+                    acc[3] += m["good_total"]
+                    cells.append(f"companion {comp or '-'}: {m['recall']:.3f}/{m['fp_rate']:.3f}")
+                print(f"  {held} threshold {t:.2f} short {ts}: " + "; ".join(cells), flush=True)
     if pooled:
         print("pooled over the held-out sets (recall/FP):")
         for t in GRID:
             cells = [
                 f"short {ts or '-'}: {a[0] / a[1]:.3f}/{a[2] / a[3]:.3f}"
-                for (tt, ts), a in pooled.items()
-                if tt == t
+                for (tt, ts, *_), a in pooled.items()
+                if tt == t and len(_) == 0
             ]
             print(f"  threshold {t:.2f}: " + "; ".join(cells), flush=True)
+        for t, ts in ((0.75, 0.8), (0.75, 0.9), (0.85, 0.9)):
+            cells = [
+                f"companion {comp or '-'}: {a[0] / a[1]:.3f}/{a[2] / a[3]:.3f}"
+                for (tt, tts, *rest), a in pooled.items()
+                if rest and (tt, tts) == (t, ts)
+                for comp in rest
+            ]
+            print(f"  threshold {t:.2f} short {ts}: " + "; ".join(cells), flush=True)
     return 0
 
 

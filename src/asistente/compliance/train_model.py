@@ -230,6 +230,12 @@ def main(argv: list[str] | None = None) -> int:
         "benchmarks/compliance_holdout.py); without it the model leaves them to the lexicon",
     )
     parser.add_argument(
+        "--companion-threshold",
+        type=float,
+        help="once a text carries a content code, raise the model's other codes from this probability "
+        "(textmodel.TextModel.companion_threshold; chosen by benchmarks/compliance_holdout.py)",
+    )
+    parser.add_argument(
         "--no-app-texts",
         action="store_true",
         help="leave out the playbook answers and message templates as compliant examples (see app_texts)",
@@ -310,6 +316,7 @@ def main(argv: list[str] | None = None) -> int:
         **({"setWeights": set_weights} if set_weights else {}),
         "threshold": chosen,
         **({} if args.short_threshold is None else {"shortThreshold": args.short_threshold}),
+        **({} if args.companion_threshold is None else {"companionThreshold": args.companion_threshold}),
         **({} if args.features == "words" else {"featureSet": args.features}),
         **(
             {}
