@@ -34,17 +34,22 @@ from asistente.compliance import detect as detect_module  # noqa: E402
 from asistente.compliance import load_packs, textmodel, train_model  # noqa: E402
 
 TEAM_SETS = ["blind", *(f"blind{n}" for n in range(3, 12)), "engineers"]
-REAL_SETS = ["real1", "real2", "real3", "real4"]
+REAL_SETS = ["real1", "real2", "real3", "real4", "real5"]
 TRAINING_ONLY_REAL = ["train_real"]
+COMPANION_GRID = (None, 0.2, 0.3, 0.4, 0.5)
+GRID = (0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9)
+SHORT_GRID = (None, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95)
 
 
 def _set_path(name: str) -> Path:
     return CORPUS / name / "texts.jsonl"
 
 
-def _train(paths: list[Path], threshold: float, c: float, out: Path, features: str) -> textmodel.TextModel:
+def _train(
+    paths: list[Path], threshold: float, c: float, out: Path, features: str, weights: list[str]
+) -> textmodel.TextModel:
     argv = [*map(str, paths), "--out", str(out), "--version", "2000.1.1", "--threshold", str(threshold)]
-    train_model.main([*argv, "--c", str(c), "--features", features])
+    train_model.main([*argv, "--c", str(c), "--features", features, *(f"--weight={w}" for w in weights)])
     data = json.loads(out.read_text(encoding="utf-8"))
     # The file of a run without cross-validation carries none; the schema wants one, so say what it is.
     data["crossValidation"] = {
@@ -98,20 +103,30 @@ def main() -> int:
         help="also read texts of 4-14 words at this threshold (textmodel.SHORT_MIN_WORDS)",
     )
     parser.add_argument(
+        "--weight",
+        action="append",
+        default=[],
+        metavar="PATTERN=W",
+        help="passed to train_model (e.g. 'blind*=0.3': the team-written sets count less than the real ones)",
+    )
+    parser.add_argument(
         "--grid",
         action="store_true",
-        help="also print the held-out figures for thresholds 0.60-0.90 and short thresholds none, 0.80-0.95 "
+        help="also print the held-out figures for thresholds GRID and short thresholds SHORT_GRID "
         "(one fit per held-out set; the grid only changes the decision thresholds)",
     )
     args = parser.parse_args()
     if args.lexicon_dir:
         _use_lexicons(args.lexicon_dir)
     packs = load_packs()
+    pooled: dict[tuple, list[float]] = {}
     base = [CORPUS / "texts.jsonl", *map(_set_path, TEAM_SETS), *map(_set_path, TRAINING_ONLY_REAL)]
     for held in args.held.split(","):
         others = [_set_path(r) for r in REAL_SETS if r != held]
         with tempfile.TemporaryDirectory() as tmp:
-            model = _train([*base, *others], args.threshold, args.c, Path(tmp) / "model.json", args.features)
+            model = _train(
+                [*base, *others], args.threshold, args.c, Path(tmp) / "model.json", args.features, args.weight
+            )
         model = dataclasses.replace(model, short_threshold=args.short_threshold)
         textmodel.default_model = lambda model=model: model  # type: ignore[assignment]
         texts = load_texts(_set_path(held))
@@ -123,14 +138,51 @@ def main() -> int:
             flush=True,
         )
         if args.grid:
-            for t in (0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9):
+            for t in GRID:
                 cells = []
-                for ts in (None, 0.8, 0.85, 0.9, 0.95):
+                for ts in SHORT_GRID:
                     variant = dataclasses.replace(model, threshold=t, short_threshold=ts)
                     textmodel.default_model = lambda variant=variant: variant  # type: ignore[assignment]
                     m = _figures(packs, texts, True)
+                    acc = pooled.setdefault((t, ts), [0.0, 0, 0.0, 0])
+                    acc[0] += m["recall"] * m["bad_total"]
+                    acc[1] += m["bad_total"]
+                    acc[2] += m["fp_rate"] * m["good_total"]
+                    acc[3] += m["good_total"]
                     cells.append(f"short {ts or '-'}: {m['recall']:.3f}/{m['fp_rate']:.3f}")
                 print(f"  {held} threshold {t:.2f}: " + "; ".join(cells), flush=True)
+            for t, ts in ((0.75, 0.8), (0.75, 0.9), (0.85, 0.9)):
+                cells = []
+                for comp in COMPANION_GRID:
+                    variant = dataclasses.replace(
+                        model, threshold=t, short_threshold=ts, companion_threshold=comp
+                    )
+                    textmodel.default_model = lambda variant=variant: variant  # type: ignore[assignment]
+                    m = _figures(packs, texts, True)
+                    acc = pooled.setdefault((t, ts, comp), [0.0, 0, 0.0, 0])
+                    acc[0] += m["recall"] * m["bad_total"]
+                    acc[1] += m["bad_total"]
+                    acc[2] += m["fp_rate"] * m["good_total"]
+                    acc[3] += m["good_total"]
+                    cells.append(f"companion {comp or '-'}: {m['recall']:.3f}/{m['fp_rate']:.3f}")
+                print(f"  {held} threshold {t:.2f} short {ts}: " + "; ".join(cells), flush=True)
+    if pooled:
+        print("pooled over the held-out sets (recall/FP):")
+        for t in GRID:
+            cells = [
+                f"short {ts or '-'}: {a[0] / a[1]:.3f}/{a[2] / a[3]:.3f}"
+                for (tt, ts, *_), a in pooled.items()
+                if tt == t and len(_) == 0
+            ]
+            print(f"  threshold {t:.2f}: " + "; ".join(cells), flush=True)
+        for t, ts in ((0.75, 0.8), (0.75, 0.9), (0.85, 0.9)):
+            cells = [
+                f"companion {comp or '-'}: {a[0] / a[1]:.3f}/{a[2] / a[3]:.3f}"
+                for (tt, tts, *rest), a in pooled.items()
+                if rest and (tt, tts) == (t, ts)
+                for comp in rest
+            ]
+            print(f"  threshold {t:.2f} short {ts}: " + "; ".join(cells), flush=True)
     return 0
 
 

@@ -89,6 +89,8 @@ def _tiny(**codes: dict) -> dict:
         ),
         (lambda d: d.update(featureSet="chars"), "$.featureSet"),
         (lambda d: d.update(shortThreshold=1.5), "$.shortThreshold"),
+        (lambda d: d.update(companionThreshold=0), "$.companionThreshold"),
+        (lambda d: d.update(setWeights={"blind": -1}), "$.setWeights.blind"),
     ],
 )
 def test_a_broken_model_file_names_file_path_and_reason(tmp_path, change, where):
@@ -200,3 +202,57 @@ def test_negated_words_are_their_own_features():
     feats = features_of("No va a ir a la cárcel por esto", feature_set="words+neg", **meta)
     assert feats[5:13] == ["no", "!va", "!ir", "!la", "!carcel", "!por", "esto", "no va"]
     assert tm.word_count(feats) == 7
+
+
+def test_character_grams_are_neither_words_nor_bigrams_and_shortchars_reads_only_short_lines():
+    meta = dict(
+        jurisdiction="MX", channel="CALL", recipient_role="DEBTOR", is_first_contact=False, time_barred=False
+    )
+    words = features_of("Te vamos a enbargar", feature_set="words+neg", **meta)
+    chars = features_of("Te vamos a enbargar", feature_set="words+neg+chars", **meta)
+    assert chars[: len(words)] == words
+    grams = chars[len(words) :]
+    # each word padded with a space on each side, cut in 4-letter grams: a misspelling keeps most of them
+    assert grams[:4] == ["# te ", "# vam", "#vamo", "#amos"] and "#barg" in grams and "#gar " in grams
+    assert tm.word_count(words) == tm.word_count(chars) == 3  # "a": one letter, not a word
+    assert features_of("Te vamos a enbargar", feature_set="words+neg+shortchars", **meta) == chars
+    long = (
+        "Le recordamos que su pago vence el viernes y puede pagar en cualquier sucursal del banco sin costo"
+    )
+    assert tm.word_count(features_of(long, **meta)) >= tm.MIN_WORDS
+    assert features_of(long, feature_set="words+neg+shortchars", **meta) == features_of(
+        long, feature_set="words+neg", **meta
+    )
+
+
+def test_companion_codes_stand_only_beside_a_content_violation(tmp_path, monkeypatch):
+    # HARASSMENT scores 0.45 on every text: under the threshold (0.5), over the companion threshold (0.3).
+    doc = _tiny(
+        THREAT_OF_ARREST={"intercept": -3.0, "coef": {"zorblax": 8.0}},
+        HARASSMENT={"intercept": -0.2, "coef": {}},
+    )
+    model = load_model(_write(tmp_path, {**doc, "companionThreshold": 0.3}))
+    monkeypatch.setattr(tm, "default_model", lambda: model)
+    meta = dict(jurisdiction="MX", channel="CALL", recipient_role="DEBTOR", is_first_contact=False)
+    polite = (
+        "Buenos días, le llamamos de Cobranzas del Norte por su cuenta con Banco Azul; podemos ofrecerle un plan "
+        "de pagos a su medida. Que tenga muy buen día."
+    )
+    found = model.detections(polite, skip=set(), time_barred=False, **meta)
+    assert [(d.signal, d.pattern_id.endswith(tm.COMPANION)) for d in found] == [("INTIMIDATION", True)]
+    # alone, a companion finding never flags a text
+    assert not check_text(polite, channel="CALL", jurisdiction="MX", packs=PACKS).violations
+
+    def codes(text: str, jurisdiction: str = "MX") -> set[str]:
+        return {
+            v.code.value
+            for v in check_text(text, channel="CALL", jurisdiction=jurisdiction, packs=PACKS).violations
+        }
+
+    # beside a violation found at the model's threshold, or by the lexicon, it stands
+    assert codes(polite + " Si no paga hoy, zorblax.") == {"THREAT_OF_ARREST", "HARASSMENT"}
+    jail = polite + " Si no paga hoy lo vamos a meter a la cárcel."
+    assert codes(jail) == {"THREAT_OF_ARREST", "HARASSMENT"}
+    without = load_model(_write(tmp_path, doc))
+    monkeypatch.setattr(tm, "default_model", lambda: without)
+    assert codes(jail) == {"THREAT_OF_ARREST"}

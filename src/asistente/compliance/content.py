@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 from asistente.compliance._common import hit
 from asistente.compliance.packs import PackRegistry
+from asistente.compliance.textmodel import COMPANION
 from asistente.compliance.types import ComplianceReport, Rule, RuleHit, Span
 from asistente.enums import Channel, ComplianceContext, RecipientRole
 from asistente.errors import BadInput, FieldError
@@ -161,6 +162,7 @@ def check_text(
     detections += extra_detections
 
     found: list[tuple[Rule, RuleHit]] = []
+    companions: set[int] = set()  # ids of hits from the text model's companion findings
     for rule in rules:
         kind = rule.kind
         if kind == "forbidden_signal":
@@ -174,17 +176,15 @@ def check_text(
                 if d.pattern_id.startswith(SECOND_READER_PREFIX):
                     es, en = f"{es} (según el segundo lector, LLM)", f"{en} (per the second reader, an LLM)"
                 quote = _excerpt(text, d.start, d.end)
-                found.append(
-                    (
-                        rule,
-                        hit(
-                            rule,
-                            f"{es.capitalize()}: «{quote}»",
-                            f"{en.capitalize()}: “{quote}”",
-                            Span(d.start, d.end),
-                        ),
-                    )
+                h = hit(
+                    rule,
+                    f"{es.capitalize()}: «{quote}»",
+                    f"{en.capitalize()}: “{quote}”",
+                    Span(d.start, d.end),
                 )
+                if d.pattern_id.endswith(COMPANION):
+                    companions.add(id(h))
+                found.append((rule, h))
         elif kind == "required_elements":
             when = rule.parameters["when"]
             if (when == "first_contact" and not is_first_contact) or (
@@ -219,6 +219,14 @@ def check_text(
                         )
                     found.append((rule, hit(rule, msg_es, msg_en, Span(start, end))))
 
+    if companions:
+        # The model's companion findings stand only beside a content violation found without them.
+        anchored = any(
+            rule.kind == "forbidden_signal" and rule.severity == "violation" and id(h) not in companions
+            for rule, h in found
+        )
+        if not anchored:
+            found = [(rule, h) for rule, h in found if id(h) not in companions]
     violations: list[RuleHit] = []
     warnings: list[RuleHit] = []
     seen: set[tuple[str, str, str]] = set()

@@ -63,6 +63,8 @@ SHORT_MIN_WORDS = 4
 # ("We can offer you a repayment plan on this credit card account." scored 0.98 on a time-barred account), so
 # a threat to sue on a time-barred debt is left to the lexicon there.
 SHORT_SKIP = frozenset({"TIME_BARRED_THREAT"})
+# The pattern-id suffix of a companion finding (see TextModel.companion_threshold).
+COMPANION = ":companion"
 # `featureSet` "words+stems" adds each longer word's first STEM letters ("~amena" for amenazar, amenazamos,
 # amenazas...), so a verb or noun seen in one form counts in another: wording varies more across authors than
 # stems do.
@@ -109,7 +111,13 @@ NEGATORS = frozenset(
         "hadn",
     ]
 )
-FEATURE_SETS = ("words", "words+stems", "words+neg")
+# `featureSet` "words+neg+chars" adds, to "words+neg", the character CHARS-grams of each word padded with a space on
+# each side ("#carc", "#arce", "#rcel", "#cel " for carcel): a misspelt, inflected or run-together word still
+# shares most of its grams with the form the model learnt ("enbargo", "embargamos", "carcel"/"carceles").
+CHARS = 4
+# "words+neg+shortchars" adds them only to a text of fewer than MIN_WORDS words (a short line, where one unseen
+# spelling decides everything), so a whole message costs what "words+neg" costs.
+FEATURE_SETS = ("words", "words+stems", "words+neg", "words+neg+chars", "words+neg+shortchars")
 _WORD = re.compile(r"\w\w+")
 _SENTENCE = re.compile(r"[^.!?¡¿\n]+[.!?]*")
 
@@ -151,7 +159,7 @@ def features_of(
 def _grams(words: list[str], feature_set: str) -> list[str]:
     """The text features of a word sequence: unigrams (negated ones marked with "!" under "words+neg"),
     bigrams, and stems under "words+stems"."""
-    if feature_set == "words+neg":
+    if feature_set.startswith("words+neg"):
         unigrams, left = [], 0
         for w in words:
             if w in NEGATORS:
@@ -167,12 +175,18 @@ def _grams(words: list[str], feature_set: str) -> list[str]:
     grams = [*unigrams, *map(" ".join, pairwise(words))]
     if feature_set == "words+stems":
         grams += ["~" + w[:STEM] for w in words if len(w) > STEM]
+    elif feature_set == "words+neg+chars" or (
+        feature_set == "words+neg+shortchars" and len(words) < MIN_WORDS
+    ):
+        for w in words:
+            padded = f" {w} "
+            grams += ["#" + padded[i : i + CHARS] for i in range(len(padded) - CHARS + 1)]
     return grams
 
 
 def word_count(features: list[str]) -> int:
     """How many words `features` came from (the unigrams: no space, no metadata or stem prefix)."""
-    return sum(1 for f in features if " " not in f and f[0] != "~" and not f.startswith("__"))
+    return sum(1 for f in features if " " not in f and f[0] not in "~#" and not f.startswith("__"))
 
 
 def too_short(features: list[str], short_threshold: float | None = None) -> bool:
@@ -190,6 +204,12 @@ class TextModel:
     weights: dict[str, tuple[tuple[int, float], ...]]  # feature -> (code index, weight) where not zero
     feature_set: str = "words"
     short_threshold: float | None = None  # None: texts under MIN_WORDS words are left to the lexicon
+    # Companion codes: codes at or over this lower probability are returned too, marked with COMPANION in their
+    # pattern id, and the content check keeps them only when the text already breaks a content rule without
+    # them (asistente.compliance.content): a text that is a violation often carries a second one (shaming sent
+    # to the debtor's contacts is also a disclosure to third parties), and the lower bar can never turn a
+    # compliant text into a flagged one. None: no companion codes.
+    companion_threshold: float | None = None
 
     def features(self, text: str, **meta: Any) -> list[str]:
         return features_of(text, feature_set=self.feature_set, **meta)
@@ -267,7 +287,13 @@ class TextModel:
         probs = self.probabilities(feats)
         if n < MIN_WORDS:
             skip = skip | SHORT_SKIP
-        wanted = [c for c, p in probs.items() if p >= threshold and c not in skip]
+        wanted = [(c, "") for c, p in probs.items() if p >= threshold and c not in skip]
+        companion = self.companion_threshold
+        if companion is not None and companion < threshold:
+            # Companion findings: kept by the content check only when the text is a violation without them.
+            wanted += [
+                (c, COMPANION) for c, p in probs.items() if companion <= p < threshold and c not in skip
+            ]
         if not wanted:
             return []
         # Where: the sentence whose words weigh most for the code (idf x weight; a cheap ranking, no
@@ -283,7 +309,7 @@ class TextModel:
             sentences.append((m.start(), m.end(), grams))
         idf = self.idf
         out = []
-        for code in wanted:
+        for code, suffix in wanted:
             i = self.codes.index(code)
             best, best_score = (0, len(text)), float("-inf")
             for start, end, grams in sentences:
@@ -296,7 +322,9 @@ class TextModel:
             while end > start and text[end - 1].isspace():
                 end -= 1
             out.append(
-                Detection(CODE_SIGNAL[code], start, end, f"model:{self.version}:{code}", text[start:end])
+                Detection(
+                    CODE_SIGNAL[code], start, end, f"model:{self.version}:{code}{suffix}", text[start:end]
+                )
             )
         return out
 
@@ -348,6 +376,7 @@ def load_model(path: str | Path = MODEL_FILE) -> TextModel:
         weights={f: tuple(ws) for f, ws in by_feature.items()},
         feature_set=data.get("featureSet", "words"),
         short_threshold=float(data["shortThreshold"]) if "shortThreshold" in data else None,
+        companion_threshold=float(data["companionThreshold"]) if "companionThreshold" in data else None,
     )
 
 

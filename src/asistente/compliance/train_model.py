@@ -138,12 +138,14 @@ def _fit(rows: list[dict[str, Any]], c: float, feature_set: str = "words") -> tu
 
     vec = TfidfVectorizer(analyzer=lambda feats: feats, min_df=2, sublinear_tf=True)
     x = vec.fit_transform([_doc(r, feature_set) for r in rows])
+    weight = [r.get("_weight", 1.0) for r in rows]  # per set (--weight); 1 unless given
     models = {}
     for code in CODE_SIGNAL:
         y = [code in r["expected"] for r in rows]
         if sum(y) < 3:
             continue
-        models[code] = _pruned(LogisticRegression(C=c, class_weight="balanced", max_iter=5000).fit(x, y))
+        lr = LogisticRegression(C=c, class_weight="balanced", max_iter=5000)
+        models[code] = _pruned(lr.fit(x, y, sample_weight=weight))
     return vec, models
 
 
@@ -173,6 +175,29 @@ def _cv(
                     out[t][3] += 1
                     out[t][2] += bool(flagged)
     return {t: tuple(v) for t, v in out.items()}
+
+
+def _set_weights(specs: list[str], sets: dict[str, Any], parser: argparse.ArgumentParser) -> dict[str, float]:
+    """{set name: weight} for the sets a `--weight PATTERN=W` names (first matching pattern wins)."""
+    from fnmatch import fnmatch
+
+    patterns = []
+    for spec in specs:
+        pattern, _, w = spec.partition("=")
+        try:
+            weight = float(w)
+        except ValueError:
+            parser.error(f"--weight {spec!r}: expected PATTERN=NUMBER")
+        if not weight > 0:
+            parser.error(f"--weight {spec!r}: the weight must be positive")
+        patterns.append((pattern, weight))
+    out = {}
+    for name in sets:
+        for pattern, weight in patterns:
+            if fnmatch(name, pattern):
+                out[name] = weight
+                break
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -205,9 +230,23 @@ def main(argv: list[str] | None = None) -> int:
         "benchmarks/compliance_holdout.py); without it the model leaves them to the lexicon",
     )
     parser.add_argument(
+        "--companion-threshold",
+        type=float,
+        help="once a text carries a content code, raise the model's other codes from this probability "
+        "(textmodel.TextModel.companion_threshold; chosen by benchmarks/compliance_holdout.py)",
+    )
+    parser.add_argument(
         "--no-app-texts",
         action="store_true",
         help="leave out the playbook answers and message templates as compliant examples (see app_texts)",
+    )
+    parser.add_argument(
+        "--weight",
+        action="append",
+        default=[],
+        metavar="PATTERN=W",
+        help="weight of each text of the sets whose name matches PATTERN (fnmatch, e.g. 'blind*=0.3'); "
+        "default 1; the first pattern that matches wins",
     )
     args = parser.parse_args(argv)
 
@@ -217,6 +256,10 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_app_texts:
         sets["app"] = app_texts()
         print(f"app: {len(sets['app'])} rendered playbook answers and message templates (compliant)")
+    set_weights = _set_weights(args.weight, sets, parser)
+    for name, rs in sets.items():
+        for r in rs:
+            r["_weight"] = set_weights.get(name, 1.0)
     if args.threshold is not None:
         # A threshold given (one chosen by an earlier run's cross-validation): no cross-validation here, so
         # the file records none (used for the leave-one-real-set-out estimates, benchmarks/README.md).
@@ -270,8 +313,10 @@ def main(argv: list[str] | None = None) -> int:
         "version": args.version,
         "trainedAt": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "trainedOn": {name: len(rs) for name, rs in sets.items()},
+        **({"setWeights": set_weights} if set_weights else {}),
         "threshold": chosen,
         **({} if args.short_threshold is None else {"shortThreshold": args.short_threshold}),
+        **({} if args.companion_threshold is None else {"companionThreshold": args.companion_threshold}),
         **({} if args.features == "words" else {"featureSet": args.features}),
         **(
             {}
