@@ -241,21 +241,27 @@ def fit_temperature(z: Any, zc: list[Any], y: list[int]) -> float:
     return round(math.exp((lo + hi) / 2), 4)
 
 
+def folds(rows: list[dict[str, Any]], by_page: bool) -> list[tuple[Any, Any]]:
+    """The (train, test) index arrays of the cross-validation: stratified by category and, with `by_page`,
+    grouped so that the turns quoted from one page (same `source` URL) are all in the same test fold."""
+    from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
+
+    labels = [r["category"] for r in rows]
+    index = list(range(len(rows)))
+    if by_page:
+        groups = [r["source"] if is_real(r) else f"row-{i}" for i, r in enumerate(rows)]
+        return list(StratifiedGroupKFold(FOLDS, shuffle=True, random_state=SEED).split(index, labels, groups))
+    return list(StratifiedKFold(FOLDS, shuffle=True, random_state=SEED).split(index, labels))
+
+
 def out_of_fold(rows: list[dict[str, Any]], docs: list[list[str]], cdocs: list[list[list[str]]], c: float):
     """Out-of-fold logits (rows x categories) by stratified k-fold, and each turn's clause logits (None for
     a one-clause turn)."""
     import numpy as np
-    from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
 
-    labels = [r["category"] for r in rows]
     z = np.zeros((len(rows), len(CATEGORIES)))
     zc: list[Any] = [None] * len(rows)
-    if GROUP_FOLDS:
-        groups = [r["source"] if is_real(r) else f"row-{i}" for i, r in enumerate(rows)]
-        splits = StratifiedGroupKFold(FOLDS, shuffle=True, random_state=SEED).split(docs, labels, groups)
-    else:
-        splits = StratifiedKFold(FOLDS, shuffle=True, random_state=SEED).split(docs, labels)
-    for train, test in splits:
+    for train, test in folds(rows, GROUP_FOLDS):
         fitted = fit([rows[i] for i in train], [docs[i] for i in train], c)
         z[test] = fitted.logits([docs[i] for i in test])
         for i in test:
