@@ -44,3 +44,25 @@ def test_page_grouped_folds_keep_each_page_in_one_test_fold(rows):
 def test_stratified_folds_split_pages_which_the_grouping_prevents(rows):
     pages = _test_fold_of_each_page(rows, train.folds(rows, by_page=False))
     assert any(len(ks) > 1 for ks in pages.values())
+
+
+def test_easy_adapt_ships_general_plus_real_weights_in_the_vocabulary_width(rows, monkeypatch):
+    from asistente.objections.normalize import load_normalizer
+
+    norm = load_normalizer()
+    picked = []
+    for cat in train.CATEGORIES:
+        of_cat = [r for r in rows if r["category"] == cat]
+        picked += [r for r in of_cat if train.is_real(r)][:4] + [r for r in of_cat if not train.is_real(r)][
+            :4
+        ]
+    docs = [train.doc_of(norm, r["text"]) for r in picked]
+    plain = train.fit(picked, docs, 30.0)
+    monkeypatch.setattr(train, "EASY_ADAPT", True)
+    adapted = train.fit(picked, docs, 30.0)
+    assert adapted.vocabulary == plain.vocabulary
+    assert adapted.coef.shape == plain.coef.shape == (len(train.CATEGORIES), len(plain.vocabulary))
+    # the real-only copies change what the model reads on a real turn
+    assert abs(adapted.coef - plain.coef).max() > 0.01
+    real_doc = [docs[i] for i, r in enumerate(picked) if train.is_real(r)][:1]
+    assert adapted.logits(real_doc).shape == (1, len(train.CATEGORIES))
