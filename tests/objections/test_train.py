@@ -1,0 +1,68 @@
+"""The trainer's cross-validation folds (asistente.objections.train, needs the `train` extra): grouped by page,
+every public page's quoted turns are scored by a model that never saw that page."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+
+import pytest
+
+pytest.importorskip("sklearn")
+
+from asistente.objections import train
+
+
+@pytest.fixture(scope="module")
+def rows():
+    return train.load_rows(train.default_paths())
+
+
+def _test_fold_of_each_page(rows, splits):
+    seen = defaultdict(set)
+    for k, (_, test) in enumerate(splits):
+        for i in test:
+            if train.is_real(rows[i]):
+                seen[rows[i]["source"]].add(k)
+    return seen
+
+
+def test_page_grouped_folds_keep_each_page_in_one_test_fold(rows):
+    splits = train.folds(rows, by_page=True)
+    assert len(splits) == train.FOLDS
+    tested = Counter(i for _, test in splits for i in test)
+    assert sorted(tested) == list(range(len(rows))) and set(tested.values()) == {1}
+    for train_idx, test_idx in splits:
+        assert not set(train_idx) & set(test_idx)
+    pages = _test_fold_of_each_page(rows, splits)
+    assert len(pages) > 100
+    assert all(len(ks) == 1 for ks in pages.values())
+    # still stratified: every category is scored in every fold
+    for _, test in splits:
+        assert {rows[i]["category"] for i in test} == set(train.CATEGORIES)
+
+
+def test_stratified_folds_split_pages_which_the_grouping_prevents(rows):
+    pages = _test_fold_of_each_page(rows, train.folds(rows, by_page=False))
+    assert any(len(ks) > 1 for ks in pages.values())
+
+
+def test_easy_adapt_ships_general_plus_real_weights_in_the_vocabulary_width(rows, monkeypatch):
+    from asistente.objections.normalize import load_normalizer
+
+    norm = load_normalizer()
+    picked = []
+    for cat in train.CATEGORIES:
+        of_cat = [r for r in rows if r["category"] == cat]
+        picked += [r for r in of_cat if train.is_real(r)][:4] + [r for r in of_cat if not train.is_real(r)][
+            :4
+        ]
+    docs = [train.doc_of(norm, r["text"]) for r in picked]
+    plain = train.fit(picked, docs, 30.0)
+    monkeypatch.setattr(train, "EASY_ADAPT", True)
+    adapted = train.fit(picked, docs, 30.0)
+    assert adapted.vocabulary == plain.vocabulary
+    assert adapted.coef.shape == plain.coef.shape == (len(train.CATEGORIES), len(plain.vocabulary))
+    # the real-only copies change what the model reads on a real turn
+    assert abs(adapted.coef - plain.coef).max() > 0.01
+    real_doc = [docs[i] for i, r in enumerate(picked) if train.is_real(r)][:1]
+    assert adapted.logits(real_doc).shape == (1, len(train.CATEGORIES))
