@@ -346,7 +346,7 @@ def _chosen_account(wanted: str, accounts: list[Account], agreement: Any, purpos
     return account
 
 
-DRAFTED_PER_INPUTS = 64
+DRAFTED_PER_INPUTS = 16  # per debtor state (the inputs cache holds up to 4,000): 8 purposes x two local dates
 
 
 async def _draft_data_of(
