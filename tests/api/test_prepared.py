@@ -421,3 +421,31 @@ async def test_remembered_arguments_are_the_coerced_ones_and_only_for_plain_vari
     agreement = "query($i: AgreementInput!) { validateAgreement(input: $i) { valid } }"
     agreement_plan = prepared.plan(agreement, None)
     assert agreement_plan is not None and not agreement_plan.plain_variables
+
+
+async def test_drafts_follow_the_clock_across_days_and_payment_windows(api, services, session_factory, clock):
+    """The draft's data is remembered per debtor state, purpose, account, the debtor's local date and the
+    payments in the window at this clock: as the clock moves (within a day, past the debtor's midnight,
+    until old payments leave the payment window) every draft stays byte-identical to normal execution."""
+    from datetime import timedelta
+
+    t = await Tenant(api).setup()
+    agent = api.key("acme", "AGENT", agent="ag-clock")  # an API key: no session to expire over the months
+    rec = debtor_record("MX-CLOCK", accounts=2, interactions=1, payments=2)
+    debtor = await t.debtor(rec)
+    draft = generated(_paths(services).gql, "draftMessage", "DraftInput")
+    combos = [("EMAIL", "REMINDER"), ("SMS", "PAYMENT_RECEIVED"), ("LETTER", "FIRST_NOTICE")]
+    served = 0
+    start = clock.value
+    for hours in (0, 1, 6, 7, 8, 30, 24 * 40, 24 * 200, 24 * 400):
+        clock.value = start + timedelta(hours=hours)
+        for channel, purpose in combos:
+            variables = {"i": {"debtorId": debtor, "channel": channel, "purpose": purpose}}
+            slow, _, _ = await both(api, services, session_factory, draft, variables, agent)
+            served += "errors" not in slow
+    clock.value = start
+    assert served == 9 * len(combos)
+    # the memo was really used: the cached inputs remember data for several local dates and purposes
+    cache = services.extras["draft_inputs"]
+    keys = [k for inputs in cache._items.values() for k in inputs.drafted]
+    assert len({k[2] for k in keys}) >= 2 and len({k[0] for k in keys}) == len(combos), keys

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import base64
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
 from enum import Enum
@@ -346,6 +346,45 @@ def _chosen_account(wanted: str, accounts: list[Account], agreement: Any, purpos
     return account
 
 
+DRAFTED_PER_INPUTS = 16  # per debtor state (the inputs cache holds up to 4,000): 8 purposes x two local dates
+
+
+async def _draft_data_of(
+    info: Info,
+    debtor: Debtor,
+    accounts: list[Account],
+    input: DraftInput,
+    profile: dict[str, Any],
+    now: datetime,
+    inputs: DraftInputs,
+    payments: list[Any],
+) -> dict[str, Any]:
+    """``_draft_data``, remembered on the inputs it reads (`inputs`: one debtor state, rebuilt whenever the
+    debtor, its accounts, payments, promises or the tenant's settings move) when no agreement is named (an
+    agreement is read from the database every time). Besides the inputs, the answer reads only the
+    purpose, the account asked for, the debtor's local date (today, and the "as of" date of an account
+    never updated) and how many of the loaded payments are in the window at this clock (`payments` is a
+    prefix of `inputs.payments`): the key. Each caller gets its own top-level dict (the resolver adds the
+    sender and the agency); nothing below it is changed by anyone. A failure (BAD_INPUT) is not
+    remembered."""
+    mine = accounts is inputs.accounts and debtor is inputs.debtor and profile is inputs.profile
+    if input.agreement_id is not None or not mine:
+        return await _draft_data(info, debtor, accounts, input, profile, now, inputs, payments)
+    key = (
+        input.purpose.value,
+        None if input.account_id is None else str(input.account_id),
+        now.astimezone(inputs.zone).date(),
+        len(payments),
+    )
+    found = inputs.drafted.get(key)
+    if found is None:
+        found = await _draft_data(info, debtor, accounts, input, profile, now, inputs, payments)
+        if len(inputs.drafted) >= DRAFTED_PER_INPUTS:
+            inputs.drafted.clear()
+        inputs.drafted[key] = found
+    return dict(found)
+
+
 def _aware(at: datetime) -> datetime:
     return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
 
@@ -482,6 +521,8 @@ class DraftInputs:
     zone: tzinfo  # the debtor's primary zone (local_today's)
     interaction_times: list[datetime]  # `at` of each of `interactions`
     payment_times: list[datetime]  # `paid_at` of each of `payments`
+    # `_draft_data` answers built from these inputs (see `_draft_data_of`); never compared or hashed
+    drafted: dict[tuple[Any, ...], dict[str, Any]] = field(default_factory=dict, compare=False, repr=False)
 
 
 def _recent(rows: list[Any], keep: int, since: datetime, times: list[datetime] | None = None) -> list[Any]:
@@ -595,7 +636,7 @@ class Query:
             now - timedelta(days=PAYMENT_LOOKBACK_DAYS),
             inputs.payment_times,
         )
-        data = await _draft_data(info, debtor, accounts, input, profile, now, inputs, payments)
+        data = await _draft_data_of(info, debtor, accounts, input, profile, now, inputs, payments)
         data["agentName"] = _sender(state.agent_name if p.agent_id else None, profile, channel)
         data["agency"] = {
             "name": profile["agencyName"],
