@@ -206,3 +206,23 @@ def test_sqlite_engines_are_unchanged(tmp_path):
             conn.commit()
     finally:
         engine.dispose()
+
+
+async def test_a_draft_reads_its_inputs_on_the_read_only_engine(api, services, backend):
+    if backend != "postgres":
+        pytest.skip("the read-only engine exists on PostgreSQL only")
+    t = await Tenant(api).setup()
+    debtor = await t.debtor(debtor_record("MX-R4", interactions=2))
+    listeners: list = []
+    main = _statements(services.engine, listeners)
+    reads = _statements(services.read_engine, listeners)
+    try:
+        body = await t.draft(debtorId=debtor, channel="SMS", purpose="REMINDER")
+        assert not body.get("errors"), body
+        assert body["data"]["draftMessage"]["auditId"]
+        assert any(s.startswith("SELECT interactions.") for s in reads), reads
+        assert any(s.startswith("SELECT debtors.") for s in reads), reads
+        assert not any(s.startswith(("SELECT debtors.", "SELECT interactions.")) for s in main), main
+    finally:
+        for engine, fn in listeners:
+            event.remove(engine, "before_cursor_execute", fn)
