@@ -226,3 +226,25 @@ async def test_a_draft_reads_its_inputs_on_the_read_only_engine(api, services, b
     finally:
         for engine, fn in listeners:
             event.remove(engine, "before_cursor_execute", fn)
+
+
+@pg_only
+def test_the_read_only_engine_keeps_the_urls_own_connection_options():
+    """A URL's `options` (here a search_path, as a deployment on its own schema has) stay in force."""
+    admin = make_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS ro_options CASCADE"))
+        conn.execute(text("CREATE SCHEMA ro_options"))
+        conn.execute(text("CREATE TABLE ro_options.marker (x int)"))
+        conn.execute(text("INSERT INTO ro_options.marker VALUES (7)"))
+    sep = "&" if "?" in PG_URL else "?"
+    engine = make_engine(f"{PG_URL}{sep}options=-csearch_path%3Dro_options", read_only=True)
+    try:
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT x FROM marker")).scalar() == 7
+            assert conn.execute(text("SHOW default_transaction_read_only")).scalar() == "on"
+    finally:
+        engine.dispose()
+        with admin.begin() as conn:
+            conn.execute(text("DROP SCHEMA IF EXISTS ro_options CASCADE"))
+        admin.dispose()
