@@ -99,8 +99,14 @@ def make_engine(
         # outside one changes nothing they see. Never rolled back, psycopg's prepared statements survive
         # from one request to the next (a ROLLBACK makes it deallocate them all).
         kwargs["isolation_level"] = "AUTOCOMMIT"
+        # added to the connection's own options (the URL's `options=-csearch_path=...`, connect_args),
+        # which a connect_args entry would otherwise replace
+        from sqlalchemy.engine import make_url
+
         connect_args = dict(kwargs.get("connect_args") or {})
-        options = connect_args.get("options", "")
+        options = connect_args.get("options") or make_url(url).query.get("options") or ""
+        if not isinstance(options, str):  # the same key twice in the URL
+            options = " ".join(options)
         connect_args["options"] = f"{options} -c default_transaction_read_only=on".strip()
         kwargs["connect_args"] = connect_args
     if ping_idle_seconds is None:

@@ -206,3 +206,45 @@ def test_sqlite_engines_are_unchanged(tmp_path):
             conn.commit()
     finally:
         engine.dispose()
+
+
+async def test_a_draft_reads_its_inputs_on_the_read_only_engine(api, services, backend):
+    if backend != "postgres":
+        pytest.skip("the read-only engine exists on PostgreSQL only")
+    t = await Tenant(api).setup()
+    debtor = await t.debtor(debtor_record("MX-R4", interactions=2))
+    listeners: list = []
+    main = _statements(services.engine, listeners)
+    reads = _statements(services.read_engine, listeners)
+    try:
+        body = await t.draft(debtorId=debtor, channel="SMS", purpose="REMINDER")
+        assert not body.get("errors"), body
+        assert body["data"]["draftMessage"]["auditId"]
+        assert any(s.startswith("SELECT interactions.") for s in reads), reads
+        assert any(s.startswith("SELECT debtors.") for s in reads), reads
+        assert not any(s.startswith(("SELECT debtors.", "SELECT interactions.")) for s in main), main
+    finally:
+        for engine, fn in listeners:
+            event.remove(engine, "before_cursor_execute", fn)
+
+
+@pg_only
+def test_the_read_only_engine_keeps_the_urls_own_connection_options():
+    """A URL's `options` (here a search_path, as a deployment on its own schema has) stay in force."""
+    admin = make_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS ro_options CASCADE"))
+        conn.execute(text("CREATE SCHEMA ro_options"))
+        conn.execute(text("CREATE TABLE ro_options.marker (x int)"))
+        conn.execute(text("INSERT INTO ro_options.marker VALUES (7)"))
+    sep = "&" if "?" in PG_URL else "?"
+    engine = make_engine(f"{PG_URL}{sep}options=-csearch_path%3Dro_options", read_only=True)
+    try:
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT x FROM marker")).scalar() == 7
+            assert conn.execute(text("SHOW default_transaction_read_only")).scalar() == "on"
+    finally:
+        engine.dispose()
+        with admin.begin() as conn:
+            conn.execute(text("DROP SCHEMA IF EXISTS ro_options CASCADE"))
+        admin.dispose()

@@ -73,6 +73,10 @@ class Services:
             self.extras["write_executor"] = pool
         return pool
 
+    def read_session(self) -> Session:
+        """A session for reads only (PostgreSQL: the read-only engine; a write through it is refused)."""
+        return (self.read_session_factory or self.session_factory)()
+
     def reader(self) -> Engine:
         """The engine of statements that only read (cursor-level readers: card revisions, debtor state)."""
         return self.read_engine if self.read_engine is not None else self.engine

@@ -553,7 +553,7 @@ def _draft_inputs(info: Info, p: Principal, debtor_id: str, now: datetime) -> tu
     if found is not None and found.valid_from <= now:
         return state, found
     valid_from = now - timedelta(days=1)
-    with services.session_factory() as s:
+    with services.read_session() as s:  # reads only: no BEGIN/ROLLBACK, statements stay prepared
         repo = PortfolioRepository(s, p.tenant_id)
         debtor = repo.debtors_by_ids([state.debtor_id]).get(state.debtor_id)
         if debtor is None:  # deleted in between
