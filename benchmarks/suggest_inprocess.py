@@ -1,7 +1,7 @@
 """CPU per suggestResponses request, in process (no network, one client), next to the cached debtor card.
 
 Usage:
-    .venv/bin/python benchmarks/suggest_inprocess.py [--rounds 3] [--clients 1] [--profile]
+    .venv/bin/python benchmarks/suggest_inprocess.py [--rounds 3] [--clients 1] [--profile] [--server-only]
 
 Builds the real app on a temporary SQLite database with the demo portfolio and posts, through the ASGI
 transport, every demo debtor x every utterance of benchmarks/suggest_load.py: once cold (empty card and
@@ -9,7 +9,9 @@ compliance-verdict caches), then `--rounds` times warm, then the cached debtor c
 yardstick (the card reaches ~37% of the Starlette floor over HTTP). Reports process CPU milliseconds per
 request (time.process_time), which is far less sensitive to a busy machine than wall-clock throughput.
 One client (the default) means no group commit: every request writes its own ledger transaction. `--profile` prints the
-cProfile of one warm round restricted to the suggestion path.
+cProfile of one warm round restricted to the suggestion path. `--server-only` calls the ASGI app itself
+instead of going through httpx's ASGI transport, so the figures leave out the client's CPU (about half of
+a warm request's figure otherwise).
 """
 
 from __future__ import annotations
@@ -49,6 +51,11 @@ def main() -> int:
     parser.add_argument(
         "--clients", type=int, default=1, help="concurrent clients (2+ lets SUGGESTION events share commits)"
     )
+    parser.add_argument(
+        "--server-only",
+        action="store_true",
+        help="call the ASGI app directly (no httpx client): the CPU is the server's own (and its ledger thread's)",
+    )
     args = parser.parse_args()
     tmp = tempfile.mkdtemp(prefix="asistente-suggest-cpu-")
     engine = make_engine(f"sqlite:///{tmp}/bench.db")
@@ -67,6 +74,8 @@ def main() -> int:
     cards = [CARD % i for i in ids] * 5
 
     async def run(batch: list[str]) -> float:
+        if args.server_only:
+            return await run_raw(batch)
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench") as c:
             headers = {"authorization": f"Bearer {key}", "content-type": "application/json"}
 
@@ -79,6 +88,54 @@ def main() -> int:
             t0 = time.process_time()
             await asyncio.gather(*(one(batch[i :: args.clients]) for i in range(args.clients)))
             return (time.process_time() - t0) / len(batch) * 1000
+
+    headers = [(b"authorization", f"Bearer {key}".encode()), (b"content-type", b"application/json")]
+
+    async def call(body: str) -> None:
+        """One POST through the whole ASGI app (middleware, routing, GraphQL view), without a client."""
+        raw = body.encode()
+        scope = {
+            "type": "http",
+            "asgi": {"version": "3.0"},
+            "http_version": "1.1",
+            "method": "POST",
+            "scheme": "http",
+            "path": "/graphql",
+            "raw_path": b"/graphql",
+            "query_string": b"",
+            "root_path": "",
+            "headers": [*headers, (b"content-length", str(len(raw)).encode())],
+            "client": ("127.0.0.1", 1),
+            "server": ("bench", 80),
+        }
+        sent = False
+
+        async def receive() -> dict:
+            nonlocal sent
+            if not sent:
+                sent = True
+                return {"type": "http.request", "body": raw, "more_body": False}
+            await asyncio.sleep(3600)
+            return {"type": "http.disconnect"}
+
+        out: list[dict] = []
+
+        async def send(message: dict) -> None:
+            out.append(message)
+
+        await app(scope, receive, send)
+        answer = b"".join(m.get("body", b"") for m in out[1:])
+        if out[0]["status"] != 200 or b'"errors"' in answer:
+            raise SystemExit(f"request failed: {answer[:500]!r}")
+
+    async def run_raw(batch: list[str]) -> float:
+        async def one(chunk: list[str]) -> None:
+            for body in chunk:
+                await call(body)
+
+        t0 = time.process_time()
+        await asyncio.gather(*(one(batch[i :: args.clients]) for i in range(args.clients)))
+        return (time.process_time() - t0) / len(batch) * 1000
 
     load = os.getloadavg()
     print(
