@@ -1,6 +1,6 @@
 """Leave-one-real-set-out estimate of the compliance engine on real material (issue 9).
 
-For each real set named (default real1, real2, real3, real4): retrain the text model on every other labelled set
+For each real set named (default real1-real5): retrain the text model on every other labelled set
 (team-written sets, the engineers' sentences, the other real sets, the real training set train_real, and
 the service's own playbook answers and message templates as compliant texts) with the threshold the full
 run chose, then measure the engine (lexicons + that model) on the held-out set. Also prints the lexicon
@@ -9,7 +9,8 @@ were tuned on every set named here, so with the current lexicons only the model'
 Point `--lexicon-dir` at an older release to hold the lexicon out too (see benchmarks/README.md).
 
     .venv/bin/python benchmarks/compliance_holdout.py [--held real2,real3] [--lexicon-dir DIR] \
-        [--features words+neg] [--threshold 0.85] [--short-threshold 0.9] [--grid]
+        [--features words+neg+shortchars] [--threshold 0.85] [--short-threshold 0.9] [--companion-threshold 0.3] \
+        [--weight 'blind*=0.3' ...] [--grid]
 
 Needs scikit-learn (the `[train]` extra). Slow on a loaded machine (one model fit per held-out set).
 """
@@ -103,6 +104,11 @@ def main() -> int:
         help="also read texts of 4-14 words at this threshold (textmodel.SHORT_MIN_WORDS)",
     )
     parser.add_argument(
+        "--companion-threshold",
+        type=float,
+        help="raise the model's other codes from this probability beside a content violation (textmodel)",
+    )
+    parser.add_argument(
         "--weight",
         action="append",
         default=[],
@@ -127,7 +133,9 @@ def main() -> int:
             model = _train(
                 [*base, *others], args.threshold, args.c, Path(tmp) / "model.json", args.features, args.weight
             )
-        model = dataclasses.replace(model, short_threshold=args.short_threshold)
+        model = dataclasses.replace(
+            model, short_threshold=args.short_threshold, companion_threshold=args.companion_threshold
+        )
         textmodel.default_model = lambda model=model: model  # type: ignore[assignment]
         texts = load_texts(_set_path(held))
         both, alone = _figures(packs, texts, True), _figures(packs, texts, False)
