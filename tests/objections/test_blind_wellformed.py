@@ -57,6 +57,10 @@ REAL4_MIN_LINES = 120
 REAL4_MIN_PER_CATEGORY: dict[str, int] = {c: 2 for c in CATEGORIES if c != "PROMISE_TO_PAY"}
 REAL4_LOCALES = {"MX", "CO", "CL", "PE", "AR", "ES", "US-es", "US-en"}
 
+REAL5_MIN_LINES = 120
+# PROMISE_TO_PAY holds 3 lines (published promises stay rare); every other category has 5 or more.
+REAL5_MIN_PER_CATEGORY: dict[str, int] = {c: 3 for c in CATEGORIES}
+
 # Per set: id prefix, minimum lines, minimum lines per category, minimum share of English, locales that must
 # all appear, whether an authored set ("written: ...") or a set quoted from public material (URL source).
 SETS = {
@@ -109,6 +113,18 @@ SETS = {
         "min_english": 0.20,
         "min_spanish": 0.40,
         "locales": REAL4_LOCALES,
+        "authored": False,
+    },
+    # real5: quoted, closely rebuilt or (advice) put in the debtor's mouth from public material that no file under
+    # tests/objections/ or tests/compliance/corpus/ cites (no source URL reused; checked against all of them), collected
+    # by an independent author on 2026-12-07. Floors are what the set holds (see the README); not measured yet.
+    "real5.jsonl": {
+        "prefix": "r5",
+        "min_lines": REAL5_MIN_LINES,
+        "min_per_category": REAL5_MIN_PER_CATEGORY,
+        "min_english": 0.20,
+        "min_spanish": 0.40,
+        "locales": LOCALES,
         "authored": False,
     },
     # blind3: written in live-call transcript style by a second independent author; every category between 10 and 19
