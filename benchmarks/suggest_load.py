@@ -162,7 +162,7 @@ def bench(workers: int, workdir: Path, clients: list[str], args: argparse.Namesp
                         bodies,
                         workdir,
                         args,
-                        lambda: marks.append(tree_cpu_seconds(proc.pid)),
+                        measured=lambda marks=marks: marks.append(tree_cpu_seconds(proc.pid)),
                     )
                 )
                 if len(marks) == 2 and runs[-1].requests:
@@ -190,7 +190,7 @@ def bench(workers: int, workdir: Path, clients: list[str], args: argparse.Namesp
                         bodies,
                         workdir,
                         args,
-                        lambda: marks.append(tree_cpu_seconds(floor.pid)),
+                        measured=lambda marks=marks: marks.append(tree_cpu_seconds(floor.pid)),
                     )
                 )
                 if len(marks) == 2 and runs[-1].requests:

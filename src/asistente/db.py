@@ -101,7 +101,6 @@ def make_engine(
         kwargs["isolation_level"] = "AUTOCOMMIT"
         # added to the connection's own options (the URL's `options=-csearch_path=...`, connect_args),
         # which a connect_args entry would otherwise replace
-        from sqlalchemy.engine import make_url
 
         connect_args = dict(kwargs.get("connect_args") or {})
         options = connect_args.get("options") or make_url(url).query.get("options") or ""
