@@ -61,6 +61,9 @@ REAL5_MIN_LINES = 120
 # PROMISE_TO_PAY holds 3 lines (published promises stay rare); every other category has 5 or more.
 REAL5_MIN_PER_CATEGORY: dict[str, int] = {c: 3 for c in CATEGORIES}
 
+REAL6_MIN_LINES = 50
+REAL6_LOCALES = {"MX", "CO", "CL", "ES", "US-es", "US-en"}
+
 # Per set: id prefix, minimum lines, minimum lines per category, minimum share of English, locales that must
 # all appear, whether an authored set ("written: ...") or a set quoted from public material (URL source).
 SETS = {
@@ -125,6 +128,18 @@ SETS = {
         "min_english": 0.20,
         "min_spanish": 0.40,
         "locales": LOCALES,
+        "authored": False,
+    },
+    # real6: quoted, closely rebuilt or (advice) put in the debtor's mouth from public material that no file under
+    # tests/ cites (no source URL reused), collected by an independent author on 2026-12-07. Sources citing debtors
+    # are nearly exhausted by the earlier sets, so the set is small and mostly US English: every category has at least
+    # one line, PE and AR have none (see the README). Floors are what the set holds; not measured yet.
+    "real6.jsonl": {
+        "prefix": "r6",
+        "min_lines": REAL6_MIN_LINES,
+        "min_per_category": {c: 1 for c in CATEGORIES},
+        "min_english": 0.20,
+        "locales": REAL6_LOCALES,
         "authored": False,
     },
     # blind3: written in live-call transcript style by a second independent author; every category between 10 and 19
