@@ -64,6 +64,21 @@ REAL5_MIN_PER_CATEGORY: dict[str, int] = {c: 3 for c in CATEGORIES}
 REAL6_MIN_LINES = 50
 REAL6_LOCALES = {"MX", "CO", "CL", "ES", "US-es", "US-en"}
 
+REAL7_MIN_LINES = 120
+# real7 comes from CFPB complaint narratives only: English, US. Floors are what the set holds: no CONSEQUENCES turn
+# was reported in the narratives, PROMISE_TO_PAY holds 1 line, HARDSHIP/INTEREST_FEES/BANKRUPTCY_OR_LAWYER 2 each.
+REAL7_MIN_PER_CATEGORY: dict[str, int] = {
+    **{
+        c: 5
+        for c in CATEGORIES
+        if c not in {"CONSEQUENCES", "PROMISE_TO_PAY", "HARDSHIP", "INTEREST_FEES", "BANKRUPTCY_OR_LAWYER"}
+    },
+    "PROMISE_TO_PAY": 1,
+    "HARDSHIP": 2,
+    "INTEREST_FEES": 2,
+    "BANKRUPTCY_OR_LAWYER": 2,
+}
+
 # Per set: id prefix, minimum lines, minimum lines per category, minimum share of English, locales that must
 # all appear, whether an authored set ("written: ...") or a set quoted from public material (URL source).
 SETS = {
@@ -140,6 +155,17 @@ SETS = {
         "min_per_category": {c: 1 for c in CATEGORIES},
         "min_english": 0.20,
         "locales": REAL6_LOCALES,
+        "authored": False,
+    },
+    # real7: debtors' own words to collectors as quoted or reported in CFPB consumer complaint narratives (two public
+    # samples of the Consumer Complaint Database in GitHub repositories), put in direct speech with the least change.
+    # Collected by an independent author on 2026-12-07; not measured yet. All US English (no Spanish narrative found).
+    "real7.jsonl": {
+        "prefix": "r7",
+        "min_lines": REAL7_MIN_LINES,
+        "min_per_category": REAL7_MIN_PER_CATEGORY,
+        "min_english": 1.0,
+        "locales": {"US-en"},
         "authored": False,
     },
     # blind3: written in live-call transcript style by a second independent author; every category between 10 and 19
