@@ -97,6 +97,7 @@ SIGNALS: frozenset[str] = frozenset(
         "ASKING_REASON",
         "PERSONAL_ACCOUNT_PAYMENT",
         "FALSE_URGENCY_OR_DECEPTION",
+        "CLAIMED_LAWSUIT",
     }
 )
 ELEMENTS: frozenset[str] = frozenset(
@@ -407,7 +408,14 @@ _ENTITY_SUFFIX = re.compile(
 # credit registers: publishing the data there is the (lawful) report, not exposure to the public
 _URGENCY_IDS = (".deception.deadline", ".deception.lawyers")
 _LEGAL_THREATS = frozenset(
-    {"ARREST_THREAT", "SEIZURE_THREAT", "CRIMINAL_ACCUSATION", "FAKE_COURT_DOCUMENT", "LAWSUIT_THREAT"}
+    {
+        "ARREST_THREAT",
+        "SEIZURE_THREAT",
+        "CRIMINAL_ACCUSATION",
+        "FAKE_COURT_DOCUMENT",
+        "LAWSUIT_THREAT",
+        "CLAIMED_LAWSUIT",
+    }
 )
 _CLAUSE_CHARS = frozenset(',:()[]{}"“”«»„—–/|')
 _QUOTE_PAIRS = {'"': '"', "“": "”", "«": "»", "„": "“", "‘": "’", "'": "'"}
