@@ -431,3 +431,10 @@ def test_pathological_inputs_do_not_blow_up() -> None:
         detect(text)
         find_elements(text)
         assert time.perf_counter() - t0 < 20.0  # a catastrophic-backtracking guard, not a speed target
+
+
+def test_a_claimed_lawsuit_inside_a_court_styled_paper_is_the_paper() -> None:
+    body = "Se le notifica que ha sido demandado por Financiera Solaris y cuenta con 24 horas para liquidar."
+    assert "CLAIMED_LAWSUIT" in signals(body)
+    paper = signals("EMPLAZAMIENTO A JUICIO. Juzgado Décimo de lo Civil de la Ciudad de México. " + body)
+    assert "FAKE_COURT_DOCUMENT" in paper and "CLAIMED_LAWSUIT" not in paper

@@ -1016,6 +1016,9 @@ class _Run:
             ):
                 continue  # "en cuanto se libere la orden de aprehensión lo van a ir a buscar": the arrest
             kept.append((r, e, s, t))
+        if any(e.name == "FAKE_COURT_DOCUMENT" for _r, e, _s, _t in kept):
+            # "EMPLAZAMIENTO A JUICIO ... ha sido demandado": the suit claimed is the court-styled paper's content
+            kept = [k for k in kept if k[1].name != "CLAIMED_LAWSUIT"]
         return kept
 
 
