@@ -276,7 +276,7 @@ def test_spain_tenant_overlay_makes_a_binding_window(reg: PackRegistry) -> None:
     madrid = debtor("ES", "Madrid", "MD")
     d = decide(reg, madrid, local("Europe/Madrid", 2024, 5, 12, 23, 0), tenant_overlay=overlay)
     assert rule_ids(d) == {"ACME-ES-01"}
-    assert d.pack_versions == {"ES": "2026.11.1", "tenant:ES": "acme-3"}
+    assert d.pack_versions == {"ES": "2026.12.9", "tenant:ES": "acme-3"}
     assert d.next_allowed_at == local("Europe/Madrid", 2024, 5, 13, 9, 0)
 
 
@@ -547,7 +547,7 @@ def test_phone_only_debtor_uses_phone_zone(reg: PackRegistry) -> None:
     )
     decision = decide(reg, d, datetime(2024, 5, 10, 12, 30, tzinfo=UTC))  # 07:30 Cancún
     assert decision.timezones == ["America/Cancun"] and decision.allowed
-    assert decision.pack_versions == {"MX": "2026.12.3"}
+    assert decision.pack_versions == {"MX": "2026.12.9"}
 
 
 def test_email_without_any_email_on_file_is_a_warning(reg: PackRegistry) -> None:

@@ -74,6 +74,15 @@ def run(
         # labels it FALSE_LEGAL_THREAT (a jail mention in the same text adds THREAT_OF_ARREST).
         ("CRIMINAL_ACCUSATION", "US-MA", C.FALSE_LEGAL_THREAT, "US-13.9"),
         ("CRIMINAL_ACCUSATION", "CL", C.FALSE_LEGAL_THREAT, "CL-08.8"),
+        # A lawsuit said to be filed or under way while pushing for payment outside it (session 5): the
+        # legal status of the debt misstated, FALSE_LEGAL_THREAT in every pack.
+        ("CLAIMED_LAWSUIT", "US", C.FALSE_LEGAL_THREAT, "US-13.10"),
+        ("CLAIMED_LAWSUIT", "MX", C.FALSE_LEGAL_THREAT, "MX-04.6"),
+        ("CLAIMED_LAWSUIT", "CO", C.FALSE_LEGAL_THREAT, "CO-09.11"),
+        ("CLAIMED_LAWSUIT", "CL", C.FALSE_LEGAL_THREAT, "CL-08.9"),
+        ("CLAIMED_LAWSUIT", "PE", C.FALSE_LEGAL_THREAT, "PE-01.8"),
+        ("CLAIMED_LAWSUIT", "ES", C.FALSE_LEGAL_THREAT, "ES-02.10"),
+        ("CLAIMED_LAWSUIT", "AR", C.FALSE_LEGAL_THREAT, "AR-01.9"),
     ],
 )
 def test_signal_maps_to_code_with_rule_source_and_span(
@@ -215,7 +224,7 @@ def test_tenant_overlay_adds_content_rule_and_version(reg: PackRegistry) -> None
     assert run(reg, det, "AR").compliant
     report = run(reg, det, "AR", tenant_overlay=overlay)
     assert [v.rule_id for v in report.violations] == ["T-AR-1"]
-    assert report.pack_version == "AR@2026.11.1+tenant:AR@t9"
+    assert report.pack_version == "AR@2026.12.9+tenant:AR@t9"
 
 
 def test_hits_sorted_by_span_and_language_passed_through(reg: PackRegistry) -> None:
@@ -229,7 +238,7 @@ def test_nyc_resolution_via_addresses_in_version(reg: PackRegistry) -> None:
     report = run(
         reg, FakeDetector(), "US-NY", addresses=[{"city": "Queens", "region": "NY", "country": "US"}]
     )
-    assert report.pack_version == "US@2026.12.2+US-NY-NYC@2026.11.1"
+    assert report.pack_version == "US@2026.12.9+US-NY-NYC@2026.11.1"
 
 
 @pytest.mark.parametrize("text", ["", "   \n\t"])
@@ -274,3 +283,11 @@ def test_us_first_voicemail_beyond_limited_content_needs_mini_miranda(reg: PackR
     # later voicemails are unaffected by the first-contact rule
     later = run(reg, det, "US", Channel.VOICEMAIL, check_required=True)
     assert {v.rule_id for v in later.violations} == {"US-08"}
+
+
+def test_claimed_lawsuit_in_a_us_voicemail_is_also_not_limited_content(reg: PackRegistry) -> None:
+    report = run(reg, FakeDetector([Det("CLAIMED_LAWSUIT", 0, 10)]), "US", channel=Channel.VOICEMAIL)
+    assert {(v.code, v.rule_id) for v in report.violations} == {
+        (C.FALSE_LEGAL_THREAT, "US-13.10"),
+        (C.VOICEMAIL_CONTENT, "US-08.2"),
+    }

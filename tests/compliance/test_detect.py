@@ -76,6 +76,10 @@ POSITIVE = [
     ("FALSE_URGENCY_OR_DECEPTION", "Hoy es el último día antes del juicio."),
     ("FALSE_URGENCY_OR_DECEPTION", "Esta es su última oportunidad antes del embargo."),
     ("FALSE_URGENCY_OR_DECEPTION", "This is your final notice before court."),
+    ("CLAIMED_LAWSUIT", "Su obligación ya está demandada."),
+    ("CLAIMED_LAWSUIT", "Cobro en Tribunal activado por adeudo, tiene 24 horas."),
+    ("CLAIMED_LAWSUIT", "A complaint has been filed against you."),
+    ("CLAIMED_LAWSUIT", "You are being taken to court over this balance."),
 ]
 
 # (signal, text) that must NOT be detected: negations, true conditionals, quotes, legit references
@@ -120,11 +124,15 @@ NEGATIVE = [
     ("PERSONAL_ACCOUNT_PAYMENT", "Only pay through our official website."),
     ("FALSE_URGENCY_OR_DECEPTION", "Hoy es el último día para aprovechar el descuento."),
     ("FALSE_URGENCY_OR_DECEPTION", "Today is the last day to take advantage of the discount."),
+    ("CLAIMED_LAWSUIT", "No hay ninguna demanda en su contra."),
+    ("CLAIMED_LAWSUIT", "Si la entidad lo demanda, recibirá una notificación del juzgado."),
+    ("CLAIMED_LAWSUIT", "No lawsuit has been filed against you."),
+    ("CLAIMED_LAWSUIT", "If you are sued, you have the right to respond in court."),
 ]
 
 
 def test_contract_shapes() -> None:
-    assert len(SIGNALS) == 14 and len(ELEMENTS) == 9
+    assert len(SIGNALS) == 15 and len(ELEMENTS) == 9
     assert [f.name for f in dataclasses.fields(Detection)] == [
         "signal",
         "start",
@@ -423,3 +431,10 @@ def test_pathological_inputs_do_not_blow_up() -> None:
         detect(text)
         find_elements(text)
         assert time.perf_counter() - t0 < 20.0  # a catastrophic-backtracking guard, not a speed target
+
+
+def test_a_claimed_lawsuit_inside_a_court_styled_paper_is_the_paper() -> None:
+    body = "Se le notifica que ha sido demandado por Financiera Solaris y cuenta con 24 horas para liquidar."
+    assert "CLAIMED_LAWSUIT" in signals(body)
+    paper = signals("EMPLAZAMIENTO A JUICIO. Juzgado Décimo de lo Civil de la Ciudad de México. " + body)
+    assert "FAKE_COURT_DOCUMENT" in paper and "CLAIMED_LAWSUIT" not in paper

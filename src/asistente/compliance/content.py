@@ -41,6 +41,10 @@ SIGNAL_TEXT: dict[str, tuple[str, str]] = {
     "ASKING_REASON": ("pregunta por qué no pagó", "asks why the debt was not paid"),
     "PERSONAL_ACCOUNT_PAYMENT": ("pago a una cuenta personal", "payment to a personal account"),
     "FALSE_URGENCY_OR_DECEPTION": ("urgencia falsa o engaño", "false urgency or deception"),
+    "CLAIMED_LAWSUIT": (
+        "afirma una demanda o un proceso judicial en curso para presionar el pago",
+        "claims a lawsuit or court process is under way to push for payment",
+    ),
 }
 
 ELEMENT_TEXT: dict[str, tuple[str, str]] = {

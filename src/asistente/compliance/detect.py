@@ -97,6 +97,7 @@ SIGNALS: frozenset[str] = frozenset(
         "ASKING_REASON",
         "PERSONAL_ACCOUNT_PAYMENT",
         "FALSE_URGENCY_OR_DECEPTION",
+        "CLAIMED_LAWSUIT",
     }
 )
 ELEMENTS: frozenset[str] = frozenset(
@@ -407,7 +408,14 @@ _ENTITY_SUFFIX = re.compile(
 # credit registers: publishing the data there is the (lawful) report, not exposure to the public
 _URGENCY_IDS = (".deception.deadline", ".deception.lawyers")
 _LEGAL_THREATS = frozenset(
-    {"ARREST_THREAT", "SEIZURE_THREAT", "CRIMINAL_ACCUSATION", "FAKE_COURT_DOCUMENT", "LAWSUIT_THREAT"}
+    {
+        "ARREST_THREAT",
+        "SEIZURE_THREAT",
+        "CRIMINAL_ACCUSATION",
+        "FAKE_COURT_DOCUMENT",
+        "LAWSUIT_THREAT",
+        "CLAIMED_LAWSUIT",
+    }
 )
 _CLAUSE_CHARS = frozenset(',:()[]{}"“”«»„—–/|')
 _QUOTE_PAIRS = {'"': '"', "“": "”", "«": "»", "„": "“", "‘": "’", "'": "'"}
@@ -1008,6 +1016,9 @@ class _Run:
             ):
                 continue  # "en cuanto se libere la orden de aprehensión lo van a ir a buscar": the arrest
             kept.append((r, e, s, t))
+        if any(e.name == "FAKE_COURT_DOCUMENT" for _r, e, _s, _t in kept):
+            # "EMPLAZAMIENTO A JUICIO ... ha sido demandado": the suit claimed is the court-styled paper's content
+            kept = [k for k in kept if k[1].name != "CLAIMED_LAWSUIT"]
         return kept
 
 
