@@ -93,10 +93,12 @@ def test_nul_in_websocket_variables_is_bad_input_and_nothing_is_stored(app, sess
 def test_legacy_graphql_ws_subprotocol_is_refused_at_the_handshake(app, session_factory):
     agent = _key(session_factory, Role.AGENT)
     client = TestClient(app)
-    with pytest.raises(WebSocketDisconnect) as closed:
-        with client.websocket_connect("/graphql", subprotocols=["graphql-ws"]) as ws:
-            ws.send_json({"type": "connection_init", "payload": {"Authorization": f"Bearer {agent}"}})
-            ws.receive_json()
+    with (
+        pytest.raises(WebSocketDisconnect) as closed,
+        client.websocket_connect("/graphql", subprotocols=["graphql-ws"]) as ws,
+    ):
+        ws.send_json({"type": "connection_init", "payload": {"Authorization": f"Bearer {agent}"}})
+        ws.receive_json()
     assert closed.value.code == 4406
     with client.websocket_connect("/graphql", subprotocols=["graphql-ws", "graphql-transport-ws"]) as ws:
         assert ws.accepted_subprotocol == "graphql-transport-ws"
