@@ -72,3 +72,52 @@ def test_the_cli_says_it_in_one_line(tmp_path, monkeypatch, reload_readers, caps
     assert err.startswith("error: cannot start: es.json: at $.entries[1].signal: ")
     assert len(err.strip().splitlines()) == 1
     assert "Traceback" not in err and "ARREST_THREAD" in err
+
+
+def _broken_package(tmp_path: Path) -> Path:
+    """A copy of the package whose Spanish lexicon has a typo. In a fresh process the lexicons load when
+    `asistente.app` is first imported, before create_app: the path the tests above cannot take."""
+    import asistente
+
+    root = tmp_path / "site"
+    shutil.copytree(
+        Path(asistente.__file__).parent,
+        root / "asistente",
+        ignore=shutil.ignore_patterns("__pycache__", "static"),
+    )
+    (root / "asistente" / "static").mkdir()
+    lexicon = root / "asistente" / "compliance" / "lexicon" / "es.json"
+    data = json.loads(lexicon.read_text(encoding="utf-8"))
+    data["entries"][1]["signal"] = "ARREST_THREAD"
+    lexicon.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    return root
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_fresh_serve_process_says_it_in_one_line(tmp_path, workers) -> None:
+    """Found by starting the service as README says with a broken lexicon: a single worker printed a
+    46-line import traceback, and `--workers 2` kept restarting workers that died on it, forever."""
+    import os
+    import subprocess
+    import sys
+
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(_broken_package(tmp_path)),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'serve.db'}",
+        "ASISTENTE_CACHE_DIR": str(tmp_path / "cache"),
+    }
+    env.pop("OPENAI_BASE_URL", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "asistente.cli", "serve", "--port", "0", "--workers", str(workers)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 2, done.stderr[-2000:]
+    err = done.stderr.strip()
+    assert "Traceback" not in err, err[-2000:]
+    assert len(err.splitlines()) == 1, err[-2000:]
+    assert err.startswith("error: cannot start: es.json: at $.entries[1].signal: ")
+    assert "ARREST_THREAD" in err

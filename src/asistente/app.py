@@ -27,6 +27,7 @@ from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import process_result
 from strawberry.schema.exceptions import InvalidOperationTypeError
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
@@ -92,6 +93,10 @@ def offline_graphiql(html: str) -> str:
 
 class GraphQLView(GraphQL):
     def __init__(self, services: Services, **kwargs: Any) -> None:
+        # WebSocket: graphql-transport-ws only (API.md). The legacy `graphql-ws` protocol ran queries and
+        # mutations through `subscribe` and answered each with an unexpected error; a client asking only
+        # for it is now refused at the handshake (4406) instead.
+        kwargs.setdefault("subscription_protocols", (GRAPHQL_TRANSPORT_WS_PROTOCOL,))
         super().__init__(build_schema(services.settings), **kwargs)
         self.services = services
         self.cards = CardPath(self.schema, services)

@@ -89,6 +89,16 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         print("Use this header (agent key of tenant 'demo'):")
         print(f"Authorization: Bearer {key}")
     engine.dispose()
+    if args.workers > 1:
+        # Each worker loads the data files when it starts; a broken one would make every worker die and be
+        # restarted forever while the supervisor looks alive. Checked once first, in a child process (so
+        # the supervisor does not keep the loaded engines), and refused in one line like a single worker.
+        import subprocess
+
+        code = "import sys; from asistente.cli import check_startup; sys.exit(check_startup())"
+        checked = subprocess.run([sys.executable, "-c", code], check=False)
+        if checked.returncode != 0:
+            return checked.returncode
     # uvicorn's own lines (start-up, one access line per request) follow ASISTENTE_LOG_LEVEL too: WARNING
     # means no line per request (measured: about 3% of a worker's CPU under load, benchmarks/README.md).
     level = settings.log_level.lower()
@@ -112,6 +122,36 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         app = freeze_startup_objects(create_app(settings))
         uvicorn.run(app, host=args.host, port=args.port, log_level=server_level)
     return 0
+
+
+def check_startup() -> int:
+    """Build the service once, as a worker does at start-up (every data file loaded and checked): 0 when it
+    starts; 2 with one line naming the file, JSON path and reason when a data file is broken."""
+    try:
+        from asistente.app import create_app
+
+        create_app(Settings()).services.engine.dispose()  # type: ignore[attr-defined]
+    except Exception as exc:
+        message = _startup_error(exc)
+        if message is None:
+            raise
+        print(f"error: {message}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _startup_error(exc: BaseException) -> str | None:
+    """The one-line message of a broken data file (lexicon, text model, classifier data, rule pack,
+    playbook, templates: each names file, JSON path and reason), found on the exception or its causes;
+    None for anything else. Lexicons and the text model load when their module is first imported, so
+    such an error can surface as an import failure of the app, not only from create_app."""
+    from asistente.errors import DomainError
+
+    if isinstance(exc, DomainError):  # rule packs, playbooks, templates, DataFileError: their own message
+        return exc.message
+    if all(hasattr(exc, a) for a in ("file", "path", "reason")):  # LexiconError, TextModelError...
+        return f"cannot start: {exc.file}: at {exc.path}: {exc.reason}"  # type: ignore[attr-defined]
+    return None
 
 
 def _migrate(args: argparse.Namespace, settings: Settings) -> int:
@@ -273,10 +313,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (
         Exception
     ) as exc:  # a clear one-line error for the operator, never a traceback for expected failures
-        from asistente.errors import DomainError
-
-        if isinstance(exc, DomainError):
-            print(f"error: {exc.message}", file=sys.stderr)
+        message = _startup_error(exc)
+        if message is not None:
+            print(f"error: {message}", file=sys.stderr)
             return 2
         raise
 

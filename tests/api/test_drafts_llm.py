@@ -104,6 +104,8 @@ async def test_a_compliant_rewrite_is_served_with_personal_data_restored_and_non
         (Reply.delayed(6.0, "tarde"), "TIMEOUT"),
         (Reply.text("Hola [NAME_9], pague ya."), "placeholders"),
         (Reply.text("Hola, pague pronto."), "dropped required content"),
+        (lambda d: d + "\x00", "control characters"),  # found trying the demo: served with the NUL
+        (lambda d: d.replace(" ", " \x1b[2J", 1), "control characters"),
     ],
 )
 async def test_bad_answers_fall_back_to_the_template_draft(api, llm_fake, reply, reason):
@@ -145,6 +147,9 @@ async def test_spain_llm_drafts_say_an_ai_wrote_them(api, llm_fake):
     out = _ok(await t.draft(debtorId=debtor, channel="EMAIL", purpose="REMINDER"))
     assert out["generator"] == "LLM"
     assert "sistema de inteligencia artificial" in out["text"]
+    # the country line of the address ("ES") is not personal data: the verb "es" reached the model as is
+    sent = llm_fake.sent_text()
+    assert " es de " in sent, sent
     mx = await t.debtor(debtor_record("MX-2"))
     other = _ok(await t.draft(debtorId=mx, channel="EMAIL", purpose="REMINDER"))
     assert (

@@ -451,3 +451,43 @@ def test_interest_and_fees_explain_the_balance():
         "$30,000" in steps[NextStepKind.EXPLAIN_BALANCE]
         and "$24,500.50" in steps[NextStepKind.EXPLAIN_BALANCE]
     )
+
+
+@pytest.mark.parametrize(
+    ("utterance", "record", "detected", "expected"),
+    [
+        # the stop-word count calls these English ("a" is an English stop word); "la", "van"... are not
+        ("¿me van a meter a la cárcel?", "es", "en", "es"),
+        ("me van a meter a la carcel", "es", "en", "es"),
+        # a turn with no word of the record's language keeps its own language
+        ("I already paid that last week", "es", "en", "en"),
+        ("ya le pagué la semana pasada", "en", "es", "es"),
+        ("no tengo the money right now", "en", "es", "en"),
+    ],
+)
+def test_answer_language_keeps_the_record_when_the_turn_speaks_it(utterance, record, detected, expected):
+    c = card("MX" if record == "es" else "US-TX", language=record)
+    got = run(ObjectionCategory.CONSEQUENCES, c, utterance, language=detected)
+    assert got.language == expected
+    assert all((s.register is None) == (expected == "en") for s in got.suggestions)
+
+
+def test_a_mexican_debtor_asking_about_jail_hears_the_spanish_no_prison_answer():
+    """Found trying the demo: "¿me van a meter a la cárcel?" from a Mexican debtor got the English text."""
+    from asistente.objections.classifier import default_classifier
+
+    got = suggest_responses(
+        "¿me van a meter a la cárcel?",
+        classifier=default_classifier(),
+        card=card("MX"),
+        playbook=playbook(),
+        packs=packs(),
+        now=NOW,
+        today=date(2026, 11, 20),
+        caller_role=Role.AGENT,
+        policy=resolve_policy(default_policies(), currency="MXN"),
+        cache=ComplianceCache(),
+    )
+    assert got.category is ObjectionCategory.CONSEQUENCES
+    assert got.language == "es"
+    assert any("prisión por deudas" in s.text for s in got.suggestions), [s.text for s in got.suggestions]

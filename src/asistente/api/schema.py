@@ -36,6 +36,7 @@ from strawberry.schema._graphql_core import execution_context_class_kwargs
 from strawberry.schema.schema import validate_document
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionResult
+from strawberry.types.execution import PreExecutionError
 from strawberry.types.graphql import OperationType as StrawberryOperationType
 
 from asistente.api.agreements import schema as agreements
@@ -250,8 +251,45 @@ class Schema(strawberry.Schema):
     async def stream(self, *args: Any, **kwargs: Any) -> Any:
         """Streamed results (WebSocket) with every error coded: errors found before the operation runs
         (a variable that does not coerce, a document that does not validate) come out of the stream
-        without passing the ErrorCodes extension's hooks."""
+        without passing the ErrorCodes extension's hooks.
+
+        A NUL (U+0000) in the document or the variables is refused before anything runs, as HTTP refuses
+        it (GraphQLView.parse_json): PostgreSQL text cannot hold one, so a write carrying it failed as an
+        unexpected error."""
+        query = args[0] if args else kwargs.get("query")
+        variables = args[1] if len(args) > 1 else kwargs.get("variable_values")
+        where = "the document" if isinstance(query, str) and "\x00" in query else nul_path(variables, "$")
+        if where is not None:
+            error = GraphQLError(
+                f"NUL characters (U+0000) are not accepted in queries or variables (at {where})",
+                extensions={"code": ErrorCode.BAD_INPUT.value},
+            )
+            return _single(PreExecutionError(data=None, errors=[error]))
         return _coded_stream(await super().stream(*args, **kwargs))
+
+
+def nul_path(value: Any, path: str) -> str | None:
+    """Where a decoded JSON value holds a NUL character in a string or a key ("$c", "$i.note"), or None.
+    Iterative: variables may nest up to the JSON parser's limit, deeper than Python's recursion."""
+    stack = [(value, path)]
+    while stack:
+        node, where = stack.pop()
+        if isinstance(node, str):
+            if "\x00" in node:
+                return where
+        elif isinstance(node, dict):
+            for k, v in reversed(list(node.items())):
+                here = f"{where}{'' if where == '$' else '.'}{k}"
+                if "\x00" in str(k):
+                    return here
+                stack.append((v, here))
+        elif isinstance(node, list):
+            stack.extend((v, f"{where}[{n}]") for n, v in reversed(list(enumerate(node))))
+    return None
+
+
+async def _single(result: Any) -> AsyncIterator[Any]:
+    yield result
 
 
 _UNSEEN = object()

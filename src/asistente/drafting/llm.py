@@ -34,6 +34,7 @@ __all__ = ["MAX_CHARS", "LLMDraft", "rewrite"]
 MAX_CHARS = 6_000
 MAX_FACTOR = 2.5
 _PLACEHOLDER = re.compile(r"\[[A-Z_]+_\d+\]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # a message has line breaks and tabs, no other
 
 SYSTEM = (
     "You edit debt-collection messages so they read naturally and respectfully in the requested language "
@@ -70,7 +71,9 @@ def known_values(draft: Draft, data: dict[str, Any]) -> KnownValues:
     phones = [p.get("number") for p in data.get("phones") or []]
     emails = [e.get("address") for e in data.get("emails") or []]
     accounts = [a.get("reference") for a in data.get("accounts") or []]
-    addresses = [line for line in v["debtor"]["address_lines"]]
+    # The street and the postal-code/city line; a line that is only a country code ("ES", "MX") is not
+    # personal and, as a word, hid every "es" of a Spanish draft from the model.
+    addresses = [line for line in v["debtor"]["address_lines"] if len(line.strip()) > 2]
     return KnownValues.of(names=names, phones=phones, emails=emails, accounts=accounts, addresses=addresses)
 
 
@@ -118,6 +121,8 @@ async def rewrite(
     raw = str(result.parsed or "").strip()
     if not raw:
         return LLMDraft(False, None, None, "empty answer", result)
+    if _CONTROL.search(raw):
+        return LLMDraft(False, None, None, "answer has control characters (NUL, escapes...)", result)
     if len(raw) > min(MAX_CHARS, max(200, int(len(redacted) * MAX_FACTOR))):
         return LLMDraft(False, None, None, f"answer of {len(raw)} characters is too long", result)
     invented = set(_PLACEHOLDER.findall(raw)) - set(mapping)

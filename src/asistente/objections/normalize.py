@@ -125,6 +125,13 @@ class Normalizer:
         folded = _DIGITS.sub(" 0 ", folded)
         return _NON_WORD.sub(" ", folded).split()
 
+    def speaks(self, words: list[str], language: str) -> bool:
+        """Whether the words hold a stop word of ``language`` that the other language's list lacks (a sign
+        the turn is at least partly in it: "la" in "me van a meter a la carcel", whose "a" is also English)."""
+        own = self.stopwords.get(language, frozenset())
+        others = frozenset().union(*(v for k, v in self.stopwords.items() if k != language))
+        return any(w in own and w not in others for w in words)
+
     def language(self, words: list[str]) -> str | None:
         """ "es" or "en" by stop words (Spanish on a tie), None when no stop word of either is there."""
         es = sum(w in self.stopwords["es"] for w in words)

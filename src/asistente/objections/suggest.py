@@ -449,11 +449,22 @@ def choose_register(jurisdiction: str | None, utterance: str, prefs: Preferences
     return Register.VOS if country in VOSEO_COUNTRIES else Register.USTED
 
 
-def choose_language(classified: str | None, card: DebtorCard) -> str:
+def choose_language(classified: str | None, card: DebtorCard, utterance: str | None = None) -> str:
+    """The answers' language: the turn's, except that a debtor whose record says Spanish (or English) and
+    whose turn carries a word only that language uses keeps it. The turn's language is a count of stop
+    words, which short Spanish turns lose to English ("me van a meter a la carcel": "a" is an English stop
+    word): the record is the better prior when the turn mixes both."""
+    own = "en" if card.language == "en" else "es"
     lang = (classified or "").split("-")[0].lower()
-    if lang in ("es", "en"):
-        return lang
-    return "en" if card.language == "en" else "es"
+    if lang not in ("es", "en"):
+        return own
+    if lang != own and utterance:
+        from asistente.objections.classifier import default_classifier
+
+        normalizer = default_classifier().normalizer
+        if normalizer.speaks(normalizer.raw_tokens(utterance), own):
+            return own
+    return lang
 
 
 # ----------------------------------------------------------------------------------------- plans
@@ -708,7 +719,7 @@ def suggest_responses(
     c = classifier.classify(utterance)
     category = ObjectionCategory(c.category)
     alternatives = tuple((ObjectionCategory(k), float(p)) for k, p in c.alternatives)
-    language = choose_language(getattr(c, "language", None), card)
+    language = choose_language(getattr(c, "language", None), card, utterance)
     register = choose_register(jurisdiction, utterance, preferences)
 
     situation = Situation(
