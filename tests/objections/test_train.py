@@ -66,3 +66,25 @@ def test_easy_adapt_ships_general_plus_real_weights_in_the_vocabulary_width(rows
     assert abs(adapted.coef - plain.coef).max() > 0.01
     real_doc = [docs[i] for i, r in enumerate(picked) if train.is_real(r)][:1]
     assert adapted.logits(real_doc).shape == (1, len(train.CATEGORIES))
+
+
+def test_page_balance_caps_a_page_and_keeps_the_real_total(monkeypatch):
+    def turn(source):
+        return {"source": source, "category": "NO_MONEY", "text": "x"}
+
+    rows = (
+        [turn("https://a.example/list")] * 6
+        + [turn("https://b.example/p")] * 3
+        + [turn("https://c.example/q")]
+    )
+    rows += [turn("written: b01")] * 4
+    assert train.page_factors(rows) == [1.0] * len(rows)  # off by default
+    monkeypatch.setattr(train, "PAGE_BALANCE", True)
+    monkeypatch.setattr(train, "PAGE_BALANCE_TURNS", 3)
+    f = train.page_factors(rows)
+    # a six-turn page weighs as three turns, pages of three or fewer turns are not capped
+    assert sum(f[:6]) == pytest.approx(sum(f[6:9]))
+    assert f[6] == pytest.approx(f[9])
+    # the real turns' total weight is unchanged, written turns keep 1
+    assert sum(f[:10]) == pytest.approx(10.0)
+    assert f[10:] == [1.0] * 4
