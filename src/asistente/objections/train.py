@@ -11,7 +11,8 @@ Needs scikit-learn (`pip install -e '.[train]'`); the service only reads the JSO
    A turn quoted from real public material (its source is a URL) weighs REAL_WEIGHT.
 3. Stratified k-fold cross-validation (vocabulary, IDF and weights refitted inside each fold) chooses the
    regularisation C by macro-F1 and gives out-of-fold scores; the temperature that minimises their
-   negative log-likelihood (over the real turns' scores when there are MIN_REAL_FOR_TEMPERATURE of them)
+   negative log-likelihood (over the real turns' scores when there are MIN_REAL_FOR_TEMPERATURE of them),
+   fitted together with one bias on the NONE logit (NONE_BIAS; the bias goes into NONE's intercept),
    calibrates the probabilities. The CV figures (macro-F1, accuracy, ECE) are written into the model; they
    are measured on the data the model was tuned on, so they are optimistic.
 
@@ -52,7 +53,7 @@ ROOT = Path(__file__).resolve().parents[3]
 CORPUS_DIR = ROOT / "tests" / "objections" / "corpus"
 BLIND_DIR = ROOT / "tests" / "objections" / "blind"
 # Blind sets measured once (benchmarks/README.md) and then retired to the training pool (real4 since model
-# 2026.12.9, after its one measurement with 2026.12.7; real5 since model 2026.12.10, after its one measurement
+# 2026.12.9, after its one measurement with 2026.12.7; real5 since model 2026.12.11, after its one measurement
 # with 2026.12.9). A set not listed
 # here is never read by the trainer.
 RETIRED = ("blind1", "blind2", "real1", "real2", "blind3", "real3", "real4", "real5")
