@@ -66,3 +66,49 @@ def test_easy_adapt_ships_general_plus_real_weights_in_the_vocabulary_width(rows
     assert abs(adapted.coef - plain.coef).max() > 0.01
     real_doc = [docs[i] for i, r in enumerate(picked) if train.is_real(r)][:1]
     assert adapted.logits(real_doc).shape == (1, len(train.CATEGORIES))
+
+
+def test_page_balance_caps_a_page_and_keeps_the_real_total(monkeypatch):
+    def turn(source):
+        return {"source": source, "category": "NO_MONEY", "text": "x"}
+
+    rows = (
+        [turn("https://a.example/list")] * 6
+        + [turn("https://b.example/p")] * 3
+        + [turn("https://c.example/q")]
+    )
+    rows += [turn("written: b01")] * 4
+    assert train.page_factors(rows) == [1.0] * len(rows)  # off by default
+    monkeypatch.setattr(train, "PAGE_BALANCE", True)
+    monkeypatch.setattr(train, "PAGE_BALANCE_TURNS", 3)
+    f = train.page_factors(rows)
+    # a six-turn page weighs as three turns, pages of three or fewer turns are not capped
+    assert sum(f[:6]) == pytest.approx(sum(f[6:9]))
+    assert f[6] == pytest.approx(f[9])
+    # the real turns' total weight is unchanged, written turns keep 1
+    assert sum(f[:10]) == pytest.approx(10.0)
+    assert f[10:] == [1.0] * 4
+
+
+def test_none_bias_is_fitted_negative_when_none_is_overconfident_and_zero_when_calibrated():
+    import numpy as np
+
+    rng = np.random.default_rng(7)
+    k, none = len(train.CATEGORIES), train.CATEGORIES.index("NONE")
+    n = 600
+    y = rng.integers(0, k, n)
+    z = rng.normal(0.0, 1.0, (n, k))
+    z[np.arange(n), y] += 2.5  # the right category usually on top
+    zc = [None] * n
+    calibrated_bias, _ = train.fit_none_bias(z, zc, list(y))
+    assert abs(calibrated_bias) <= 0.3
+    inflated = z.copy()
+    inflated[:, none] += 2.0  # NONE read everywhere with confidence it has not earned
+    bias, t = train.fit_none_bias(inflated, zc, list(y))
+    assert bias <= -1.5 and t > 0
+    # the bias moves the turn's NONE logit and each clause's, nothing else
+    clauses = [np.zeros((2, k)), None]
+    zb, zcb = train.with_none_bias(np.zeros((2, k)), clauses, -1.0)
+    assert zb[:, none].tolist() == [-1.0, -1.0] and zb.sum() == -2.0
+    assert zcb[0][:, none].tolist() == [-1.0, -1.0] and zcb[1] is None
+    assert clauses[0].sum() == 0.0  # inputs untouched
