@@ -152,7 +152,8 @@ SETS = {
     "real6.jsonl": {
         "prefix": "r6",
         "min_lines": REAL6_MIN_LINES,
-        "min_per_category": {c: 1 for c in CATEGORIES},
+        # r6-042 (the only BANKRUPTCY_OR_LAWYER line) was removed before measurement: its page is in training (b11).
+        "min_per_category": {c: 1 for c in CATEGORIES if c != "BANKRUPTCY_OR_LAWYER"},
         "min_english": 0.20,
         "locales": REAL6_LOCALES,
         "authored": False,
