@@ -419,6 +419,41 @@ _LAST_INTERACTIONS_OF_ONE = (
 _RECENT_PAYMENTS = _recent(Payment, Payment.paid_at)
 
 
+@dataclass(frozen=True)
+class CardRows:
+    """One debtor's rows as a card shows them, plain result rows (attributes named as the columns, values
+    converted by the same column types as the ORM's)."""
+
+    debtor: Any
+    accounts: list[Any]
+    promises: list[Any]
+    payments: list[Any]  # the loader's window at the `now` given: the newest RECENT_PAYMENTS + look-back
+    last_interactions: list[Any]  # the last RECENT_INTERACTIONS, newest first
+
+
+def card_rows(engine: Any, tenant_id: str, debtor_id: str, now: datetime) -> CardRows | None:
+    """What a card shows of one debtor of this tenant, read on one connection of `engine` with the loaders'
+    own statements, parameters and order (PortfolioRepository: debtors_by_ids, accounts_by_debtor_ids,
+    promises_by_debtor_ids, payments_by_debtor_ids at `now`, last_interactions_by_debtor_ids) as plain rows
+    instead of ORM objects. None when the debtor is not this tenant's. The caller has checked the tenant and
+    any binding of the session to one debtor. tests/portfolio/test_card_reads.py compares the rows."""
+    one = {"tenant": tenant_id, "ids": [debtor_id]}
+    with engine.connect() as conn:
+        debtor = conn.execute(_DEBTORS_BY_IDS, one).first()
+        if debtor is None:
+            return None
+        accounts = conn.execute(_ACCOUNTS_BY_DEBTOR, one).all()
+        promises = conn.execute(_PROMISES_BY_DEBTOR, one).all()
+        payments = conn.execute(
+            _RECENT_PAYMENTS,
+            {**one, "keep": RECENT_PAYMENTS, "since": now - timedelta(days=PAYMENT_LOOKBACK_DAYS)},
+        ).all()
+        last = conn.execute(
+            _LAST_INTERACTIONS_OF_ONE, {"tenant": tenant_id, "id": debtor_id, "keep": RECENT_INTERACTIONS}
+        ).all()
+    return CardRows(debtor, accounts, promises, payments, last)
+
+
 def segment_for(
     accounts: Sequence[Account], promises: Sequence[Promise], payment_dates: Sequence[datetime], now: datetime
 ) -> Any:
