@@ -436,7 +436,9 @@ _PROMISES_OF_ONE = _by(
     one=True,
 )
 _RECENT_PAYMENTS_OF_ONE = _recent(Payment, Payment.paid_at, one=True)
-_RECENT_INTERACTIONS_OF_ONE = _recent(Interaction, Interaction.at, one=True)
+_RECENT_INTERACTION_FACTS_OF_ONE = _recent(
+    Interaction, Interaction.at, columns=_RECENT_INTERACTION_FACTS.selected_columns, one=True
+)
 
 
 @dataclass(frozen=True)

@@ -299,10 +299,11 @@ async def _inputs(info: Info, p: Principal, debtor_id: str, now: datetime) -> Su
 
 def _card_rows(session: Session, tenant_id: str, debtor_id: str, now: datetime) -> tuple[Any, ...] | None:
     """(debtor, accounts, payments, promises, interactions) of one debtor whose tenant and binding the
-    caller has checked: the loaders' own statements, parameters and order (portfolio.repository), run on
-    the session's connection as plain result rows (attributes named as the columns, values converted by
-    the same column types) instead of ORM objects, which debtor_card only reads. None when the debtor is
-    gone. tests/api/test_prepared.py and test_suggest_memo.py compare the answers with the loaders'."""
+    caller has checked: the loaders' own statements, parameters and order (portfolio.repository, their
+    single-debtor forms), run on the session's connection as plain result rows (attributes named as the
+    columns, values converted by the same column types) instead of ORM objects, which debtor_card only
+    reads; of the interaction window only the columns its facts read (as contactPermission). None when the
+    debtor is gone. tests/api/test_prepared.py and test_suggest_memo.py compare the answers with the loaders'."""
     conn = session.connection()
     one = {"tenant": tenant_id, "id": debtor_id}  # the single-debtor forms of the loaders' statements
     debtor = conn.execute(repo._DEBTOR_OF_ONE, one).first()
@@ -315,7 +316,7 @@ def _card_rows(session: Session, tenant_id: str, debtor_id: str, now: datetime) 
     ).all()
     promises = conn.execute(repo._PROMISES_OF_ONE, one).all()
     interactions = conn.execute(
-        repo._RECENT_INTERACTIONS_OF_ONE,
+        repo._RECENT_INTERACTION_FACTS_OF_ONE,  # the contact rules' columns only (debtor_card's facts)
         {
             **one,
             "keep": repo.RECENT_INTERACTIONS,
