@@ -131,3 +131,32 @@ def test_zones_are_remembered_under_exactly_what_they_read(session_factory, cloc
     before = len(portfolio_card._ZONES)
     portfolio_card.zones_of(Row)
     assert len(portfolio_card._ZONES) == before
+
+
+async def test_a_first_view_reads_no_revision_first(api, services, engine):
+    """A debtor this process holds no card of is read once (its rows carry the revision); the next request
+    reads the revision and is answered from the snapshot; both equal normal execution."""
+    from tests.api.test_card import count_queries
+
+    key = api.key(role="ADMIN")
+    debtor_id = (await api.ok(UPSERT, {"input": [debtor_record("R-1", accounts=3)]}, key=key))[
+        "upsertDebtors"
+    ]["ids"][0]
+    cards = services.extras["cards"]
+    services.settings.card_cache_size = 0
+    slow = await api.gql(FULL_CARD, {"id": debtor_id}, key=key)
+    services.settings.card_cache_size = 5000
+    with count_queries(engine) as statements:
+        first = await api.gql(FULL_CARD, {"id": debtor_id}, key=key)
+    assert cards.stats["revision_reads"] == 0 and cards.stats["builds"] == 1
+    assert len([s for s in statements if "FROM debtors" in s]) == 1  # the debtor row once, no revision read
+    second = await api.gql(FULL_CARD, {"id": debtor_id}, key=key)
+    assert cards.stats["revision_reads"] == 1 and cards.stats["hits"] == 1
+    assert json.dumps(first) == json.dumps(slow) == json.dumps(second)
+    # an unknown id and a malformed one: normal execution's answers (NOT_FOUND), nothing kept
+    for unknown in ("00000000-0000-4000-8000-000000000000", "not-a-uuid"):
+        services.settings.card_cache_size = 0
+        slow = await api.gql(FULL_CARD, {"id": unknown}, key=key)
+        services.settings.card_cache_size = 5000
+        assert await api.gql(FULL_CARD, {"id": unknown}, key=key) == slow
+    assert cards.stats["builds"] == 1

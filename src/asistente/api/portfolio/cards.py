@@ -71,6 +71,7 @@ from asistente.api.portfolio.types import (
 )
 from asistente.errors import DomainError
 from asistente.geo import TzCandidate
+from asistente.ids import is_uuid
 from asistente.portfolio import revisions
 from asistente.portfolio.repository import (
     PAYMENT_LOOKBACK_DAYS,
@@ -472,6 +473,22 @@ class CardPath:
             value = _literal(root.arg, variables, plan.var_defaults)
             if not isinstance(value, str):
                 raise _Ineligible("id must be a string")
+            if (
+                ROOTS[root.name][1] == "debtor_id"
+                and self.direct is not None
+                and (principal.tenant_id, value) not in self._cards
+                and (principal.tenant_id, value) not in self._building
+                and is_uuid(value)
+            ):
+                # A debtor this process holds no card of: its rows carry the revision, so they are read at
+                # once (one statement fewer, no revision read first) and the snapshot is built from them.
+                if principal.debtor_id is not None and value != principal.debtor_id:
+                    return None  # a record-bound session asks for another debtor: normal, scoped execution
+                snap = await self._first_view(ctx, principal.tenant_id, value, now)
+                if snap is None:
+                    return None
+                data[root.key] = self._project_debtor(snap, root, plan, list_args, now)
+                continue
             found = self.revisions.current(principal.tenant_id, by=ROOTS[root.name][1], key=value)
             self.stats["revision_reads"] += 1
             if found is None:
@@ -489,6 +506,12 @@ class CardPath:
         self, ctx: Context, tenant_id: str, debtor_id: str, revision: int, now: datetime
     ) -> _Snapshot | None:
         key = (tenant_id, debtor_id)
+        pending = self._building.get(key)
+        if pending is not None and pending[0] is None:  # a first view of this debtor is being built: it
+            try:  # keeps its snapshot (below), which serves this request if it is of this revision
+                await asyncio.shield(pending[1])
+            except Exception:
+                pass
         snap = self._cards.get(key)
         if snap is not None and snap.revision == revision and snap.valid_from <= now:
             self._cards.move_to_end(key)
@@ -506,17 +529,43 @@ class CardPath:
             if self._building.get(key, (None, None))[1] is task:
                 del self._building[key]
         if snap is not None:
-            self.stats["builds"] += 1
-            self._cards[key] = snap
-            self._cards.move_to_end(key)
-            while len(self._cards) > self.services.settings.card_cache_size:
-                self._cards.popitem(last=False)
+            self._keep(key, snap)
         return snap
 
-    async def _build(
-        self, ctx: Context, tenant_id: str, debtor_id: str, revision: int, now: datetime
+    async def _first_view(
+        self, ctx: Context, tenant_id: str, debtor_id: str, now: datetime
     ) -> _Snapshot | None:
-        """The snapshot of one debtor at `revision`, or None (normal execution answers the request).
+        """The snapshot of a debtor this process holds no card of, built from rows read now (at the revision
+        they carry). Requests for the same debtor arriving meanwhile read the revision as usual and wait for
+        this build (`_snapshot`), which keeps its snapshot before anyone resumes."""
+        key = (tenant_id, debtor_id)
+
+        async def build_and_keep() -> _Snapshot | None:
+            snap = await self._build(ctx, tenant_id, debtor_id, None, now)
+            if snap is not None:
+                self._keep(key, snap)
+            return snap
+
+        task = asyncio.ensure_future(build_and_keep())
+        self._building[key] = (None, task)
+        try:
+            return await asyncio.shield(task)
+        finally:
+            if self._building.get(key, (None, None))[1] is task:
+                del self._building[key]
+
+    def _keep(self, key: tuple[str, str], snap: _Snapshot) -> None:
+        self.stats["builds"] += 1
+        self._cards[key] = snap
+        self._cards.move_to_end(key)
+        while len(self._cards) > self.services.settings.card_cache_size:
+            self._cards.popitem(last=False)
+
+    async def _build(
+        self, ctx: Context, tenant_id: str, debtor_id: str, revision: int | None, now: datetime
+    ) -> _Snapshot | None:
+        """The snapshot of one debtor at `revision` (None: at the revision its rows carry), or None (normal
+        execution answers the request).
 
         The debtor's rows are read as plain result rows (the loaders' own statements and order, no ORM
         objects) on one connection of the engine of reads, holding one database slot, and the snapshot's
@@ -536,8 +585,9 @@ class CardPath:
             rows = card_rows(self.services.reader(), tenant_id, debtor_id, valid_from)
         finally:
             slots.release()
-        if rows is None or rows.debtor.card_revision != revision:
+        if rows is None or (revision is not None and rows.debtor.card_revision != revision):
             return None  # gone, or changed while we looked: let normal execution answer this one
+        revision = rows.debtor.card_revision
         try:
             static = await self._direct_values(rows, now)
         except _Ineligible:
