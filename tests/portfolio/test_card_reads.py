@@ -183,3 +183,58 @@ def test_the_contact_facts_columns_are_the_windowed_rows(session, now):
         assert interaction_facts(seen) == (interaction_facts(whole) if debtor_id == ids[0] else [])
     theirs = PortfolioRepository(session, other.id).debtors_by_external_ids(["D-60"])["D-60"].id
     assert repo.interaction_facts_by_debtor_ids([theirs], now=now) == {}
+
+
+def _columns(rows):
+    """Every column of each row (ORM objects or plain result rows), in order."""
+    out = []
+    for r in rows:
+        table = r.__table__ if hasattr(r, "__table__") else None
+        names = [c.key for c in table.columns] if table is not None else list(r._fields)
+        out.append({n: getattr(r, n) for n in names})
+    return out
+
+
+@pytest.mark.parametrize("now", [NOW, NOW + timedelta(days=400)])
+def test_the_single_debtor_statements_read_the_loaders_rows(session, engine, now):
+    """card_rows and the suggestion's inputs read one debtor with the single-debtor forms of the loaders'
+    statements: every column of the same rows in the same order as the loaders, on plain rows; another
+    tenant's debtor is not found."""
+    from asistente.api.objections.suggest import _card_rows
+    from asistente.portfolio.repository import card_rows
+
+    tenant = get_or_create_tenant(session, "acme")
+    other = get_or_create_tenant(session, "other")
+    records = [_dialer_debtor("D-60", 60), _dialer_debtor("D-21", 21), debtor_record("D-3", accounts=5)]
+    records.append(debtor_record("D-0", accounts=0, interactions=0, payments=0))
+    assert not upsert_records(session, tenant.id, records, now=NOW).rejections
+    assert not upsert_records(session, other.id, [_dialer_debtor("D-60", 30)], now=NOW).rejections
+    session.commit()
+    repo = PortfolioRepository(session, tenant.id)
+    ids = [d.id for d in repo.debtors_by_external_ids(["D-60", "D-21", "D-3", "D-0"]).values()]
+    for debtor_id in ids:
+        rows = card_rows(engine, tenant.id, debtor_id, now)
+        assert rows is not None
+        assert _columns([rows.debtor]) == _columns([repo.debtors_by_ids([debtor_id])[debtor_id]])
+        for got, want in (
+            (rows.accounts, repo.accounts_by_debtor_ids([debtor_id]).get(debtor_id, [])),
+            (rows.promises, repo.promises_by_debtor_ids([debtor_id]).get(debtor_id, [])),
+            (rows.payments, repo.payments_by_debtor_ids([debtor_id], now=now).get(debtor_id, [])),
+            (rows.last_interactions, repo.last_interactions_by_debtor_ids([debtor_id]).get(debtor_id, [])),
+        ):
+            assert _columns(got) == _columns(want)
+        debtor, accounts, payments, promises, interactions = _card_rows(session, tenant.id, debtor_id, now)
+        assert _columns([debtor]) == _columns([rows.debtor])
+        assert _columns(accounts) == _columns(rows.accounts)
+        assert _columns(promises) == _columns(rows.promises)
+        assert _columns(payments) == _columns(rows.payments)
+        from asistente.portfolio.facts import interaction_facts
+
+        windowed = repo.interactions_by_debtor_ids([debtor_id], now=now).get(debtor_id, [])
+        assert len(interactions) == len(windowed)
+        assert interaction_facts(interactions) == interaction_facts(windowed)
+        session.rollback()
+    assert sum(len(card_rows(engine, tenant.id, i, now).last_interactions) for i in ids) > 0
+    theirs = PortfolioRepository(session, other.id).debtors_by_external_ids(["D-60"])["D-60"].id
+    assert card_rows(engine, tenant.id, theirs, now) is None
+    assert _card_rows(session, tenant.id, theirs, now) is None

@@ -355,13 +355,21 @@ class PortfolioRepository:
             self.session.execute(update(Debtor), rows)
 
 
-def _recent(model: Any, time_col: Any, *, window: bool = True, columns: Sequence[Any] = ()) -> Select:
+def _debtors(column: Any, one: bool) -> Any:
+    """`column` IN the expanding list `ids`, or (`one`) equal to the single `id`: the same rows for one
+    debtor, without rendering the list into the statement on every execution."""
+    return column == bindparam("id") if one else column.in_(bindparam("ids", expanding=True))
+
+
+def _recent(
+    model: Any, time_col: Any, *, window: bool = True, columns: Sequence[Any] = (), one: bool = False
+) -> Select:
     """The last `keep` rows of each debtor, plus (with `window`) every row at or after `since`; whole rows,
-    or only `columns` (plain result rows, no ORM objects)."""
+    or only `columns` (plain result rows, no ORM objects). `one`: for the single debtor `id`."""
     rn = func.row_number().over(partition_by=model.debtor_id, order_by=(time_col.desc(), model.id.desc()))
     inner = (
         select(model.id.label("id"), rn.label("rn"), time_col.label("t"))
-        .where(model.tenant_id == bindparam("tenant"), model.debtor_id.in_(bindparam("ids", expanding=True)))
+        .where(model.tenant_id == bindparam("tenant"), _debtors(model.debtor_id, one))
         .subquery()
     )
     keep = inner.c.rn <= bindparam("keep")
@@ -373,12 +381,8 @@ def _recent(model: Any, time_col: Any, *, window: bool = True, columns: Sequence
     )
 
 
-def _by(model: Any, column: Any, *order: Any) -> Select:
-    return (
-        select(model)
-        .where(model.tenant_id == bindparam("tenant"), column.in_(bindparam("ids", expanding=True)))
-        .order_by(*order)
-    )
+def _by(model: Any, column: Any, *order: Any, one: bool = False) -> Select:
+    return select(model).where(model.tenant_id == bindparam("tenant"), _debtors(column, one)).order_by(*order)
 
 
 _DEBTORS_BY_IDS = _by(Debtor, Debtor.id)
@@ -417,6 +421,57 @@ _LAST_INTERACTIONS_OF_ONE = (
     .limit(bindparam("keep"))
 )
 _RECENT_PAYMENTS = _recent(Payment, Payment.paid_at)
+# The same statements for one debtor (`id` instead of `ids`): a card's first view, a suggestion's inputs.
+_DEBTOR_OF_ONE = _by(Debtor, Debtor.id, one=True)
+_ACCOUNTS_OF_ONE = _by(
+    Account, Account.debtor_id, Account.debtor_id, Account.days_past_due.desc(), Account.external_id, one=True
+)
+_PROMISES_OF_ONE = _by(
+    Promise,
+    Promise.debtor_id,
+    Promise.debtor_id,
+    Promise.due_date.desc(),
+    Promise.promised_at.desc(),
+    Promise.id,
+    one=True,
+)
+_RECENT_PAYMENTS_OF_ONE = _recent(Payment, Payment.paid_at, one=True)
+_RECENT_INTERACTION_FACTS_OF_ONE = _recent(
+    Interaction, Interaction.at, columns=_RECENT_INTERACTION_FACTS.selected_columns, one=True
+)
+
+
+@dataclass(frozen=True)
+class CardRows:
+    """One debtor's rows as a card shows them, plain result rows (attributes named as the columns, values
+    converted by the same column types as the ORM's)."""
+
+    debtor: Any
+    accounts: list[Any]
+    promises: list[Any]
+    payments: list[Any]  # the loader's window at the `now` given: the newest RECENT_PAYMENTS + look-back
+    last_interactions: list[Any]  # the last RECENT_INTERACTIONS, newest first
+
+
+def card_rows(engine: Any, tenant_id: str, debtor_id: str, now: datetime) -> CardRows | None:
+    """What a card shows of one debtor of this tenant, read on one connection of `engine` with the loaders'
+    own statements, parameters and order (PortfolioRepository: debtors_by_ids, accounts_by_debtor_ids,
+    promises_by_debtor_ids, payments_by_debtor_ids at `now`, last_interactions_by_debtor_ids) as plain rows
+    instead of ORM objects. None when the debtor is not this tenant's. The caller has checked the tenant and
+    any binding of the session to one debtor. tests/portfolio/test_card_reads.py compares the rows."""
+    one = {"tenant": tenant_id, "id": debtor_id}
+    with engine.connect() as conn:
+        debtor = conn.execute(_DEBTOR_OF_ONE, one).first()
+        if debtor is None:
+            return None
+        accounts = conn.execute(_ACCOUNTS_OF_ONE, one).all()
+        promises = conn.execute(_PROMISES_OF_ONE, one).all()
+        payments = conn.execute(
+            _RECENT_PAYMENTS_OF_ONE,
+            {**one, "keep": RECENT_PAYMENTS, "since": now - timedelta(days=PAYMENT_LOOKBACK_DAYS)},
+        ).all()
+        last = conn.execute(_LAST_INTERACTIONS_OF_ONE, {**one, "keep": RECENT_INTERACTIONS}).all()
+    return CardRows(debtor, accounts, promises, payments, last)
 
 
 def segment_for(

@@ -299,23 +299,24 @@ async def _inputs(info: Info, p: Principal, debtor_id: str, now: datetime) -> Su
 
 def _card_rows(session: Session, tenant_id: str, debtor_id: str, now: datetime) -> tuple[Any, ...] | None:
     """(debtor, accounts, payments, promises, interactions) of one debtor whose tenant and binding the
-    caller has checked: the loaders' own statements, parameters and order (portfolio.repository), run on
-    the session's connection as plain result rows (attributes named as the columns, values converted by
-    the same column types) instead of ORM objects, which debtor_card only reads. None when the debtor is
-    gone. tests/api/test_prepared.py and test_suggest_memo.py compare the answers with the loaders'."""
+    caller has checked: the loaders' own statements, parameters and order (portfolio.repository, their
+    single-debtor forms), run on the session's connection as plain result rows (attributes named as the
+    columns, values converted by the same column types) instead of ORM objects, which debtor_card only
+    reads; of the interaction window only the columns its facts read (as contactPermission). None when the
+    debtor is gone. tests/api/test_prepared.py and test_suggest_memo.py compare the answers with the loaders'."""
     conn = session.connection()
-    one = {"tenant": tenant_id, "ids": [debtor_id]}
-    debtor = conn.execute(repo._DEBTORS_BY_IDS, one).first()
+    one = {"tenant": tenant_id, "id": debtor_id}  # the single-debtor forms of the loaders' statements
+    debtor = conn.execute(repo._DEBTOR_OF_ONE, one).first()
     if debtor is None:
         return None
-    accounts = conn.execute(repo._ACCOUNTS_BY_DEBTOR, one).all()
+    accounts = conn.execute(repo._ACCOUNTS_OF_ONE, one).all()
     payments = conn.execute(
-        repo._RECENT_PAYMENTS,
+        repo._RECENT_PAYMENTS_OF_ONE,
         {**one, "keep": repo.RECENT_PAYMENTS, "since": now - timedelta(days=repo.PAYMENT_LOOKBACK_DAYS)},
     ).all()
-    promises = conn.execute(repo._PROMISES_BY_DEBTOR, one).all()
+    promises = conn.execute(repo._PROMISES_OF_ONE, one).all()
     interactions = conn.execute(
-        repo._RECENT_INTERACTIONS,
+        repo._RECENT_INTERACTION_FACTS_OF_ONE,  # the contact rules' columns only (debtor_card's facts)
         {
             **one,
             "keep": repo.RECENT_INTERACTIONS,

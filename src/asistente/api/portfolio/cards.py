@@ -51,6 +51,7 @@ from graphql import (
     OperationType,
     SelectionSetNode,
     StringValueNode,
+    Undefined,
     VariableNode,
     parse,
     specified_rules,
@@ -70,12 +71,15 @@ from asistente.api.portfolio.types import (
 )
 from asistente.errors import DomainError
 from asistente.geo import TzCandidate
+from asistente.ids import is_uuid
 from asistente.portfolio import revisions
 from asistente.portfolio.repository import (
     PAYMENT_LOOKBACK_DAYS,
     RECENT_INTERACTIONS,
     RECENT_PAYMENTS,
+    CardRows,
     PortfolioRepository,
+    card_rows,
     segment_for,
 )
 
@@ -238,10 +242,12 @@ class CardPath:
         invalid = validate_document(self.gql, self.snapshot_document, self.rules)
         if invalid:  # generated from the schema: a failure here is a bug in this module
             raise RuntimeError(f"the card snapshot query does not validate: {invalid}")
+        self.debtor_type_class = self.debtor_type.extensions["strawberry-definition"].origin
+        self.direct = self._direct_plan()  # None: every snapshot is built by executing the query
         self._plans: dict[tuple[str, str | None], _Plan | None] = {}
         self._cards: OrderedDict[tuple[str, str], _Snapshot] = OrderedDict()
         self._building: dict[tuple[str, str], tuple[int, asyncio.Future[_Snapshot | None]]] = {}
-        self.stats = {"hits": 0, "builds": 0, "fallbacks": 0, "revision_reads": 0}
+        self.stats = {"hits": 0, "builds": 0, "fallbacks": 0, "revision_reads": 0, "executed_builds": 0}
 
     # ------------------------------------------------------------------ what the snapshot holds
     def _plain_selection(self, t: Any, depth: int = 0) -> str | None:
@@ -283,6 +289,48 @@ class CardPath:
             args = f"(limit: {keep})" if keep else ""
             parts.append(f"{name}{args} {sub}".strip())
         return "query AsistenteCardSnapshot($id: ID!) { debtor(id: $id) { " + " ".join(parts) + " } }"
+
+    def _direct_plan(self) -> list[tuple[str, Any, dict[str, Any], str | None, Any]] | None:
+        """How to build the snapshot's values without executing its query: per Debtor field of the snapshot
+        query, (name, the resolver's function, its arguments as the query gives them, whether it takes
+        `info`, a completer of the query's selection under it). The very resolvers execution calls, on the
+        rows the build read; leaves serialized by their GraphQL types as execution does. None (execute the
+        query every time) when a selected field below Debtor has a resolver of its own or arguments, or a
+        Debtor field takes an argument the query does not give as a literal."""
+        op = self.snapshot_document.definitions[0]
+        debtor_node = op.selection_set.selections[0]  # type: ignore[attr-defined]
+        out = []
+        for node in debtor_node.selection_set.selections:
+            name = node.name.value
+            f = self.debtor_type.fields[name]
+            definition = f.extensions.get("strawberry-definition")
+            resolver = getattr(definition, "base_resolver", None)
+            kwargs: dict[str, Any] = {}
+            for a in node.arguments or ():
+                if not isinstance(a.value, IntValueNode):
+                    return None
+                names = self.schema.config.name_converter
+                python_name = next(
+                    (
+                        x.python_name
+                        for x in definition.arguments
+                        if names.get_graphql_name(x) == a.name.value
+                    ),
+                    None,
+                )
+                if python_name is None:
+                    return None
+                kwargs[python_name] = int(a.value.value)
+            if resolver is None:
+                return None  # every Debtor field has a resolver (the type wraps the row)
+            complete = _completer(f.type, node.selection_set)
+            if complete is None:
+                return None
+            info = resolver.info_parameter
+            out.append(
+                (name, resolver.wrapped_func, kwargs, info.name if info is not None else None, complete)
+            )
+        return out
 
     # ------------------------------------------------------------------ plans (per document)
     def plan(self, query: str, operation_name: str | None) -> _Plan | None:
@@ -425,6 +473,22 @@ class CardPath:
             value = _literal(root.arg, variables, plan.var_defaults)
             if not isinstance(value, str):
                 raise _Ineligible("id must be a string")
+            if (
+                ROOTS[root.name][1] == "debtor_id"
+                and self.direct is not None
+                and (principal.tenant_id, value) not in self._cards
+                and (principal.tenant_id, value) not in self._building
+                and is_uuid(value)
+            ):
+                # A debtor this process holds no card of: its rows carry the revision, so they are read at
+                # once (one statement fewer, no revision read first) and the snapshot is built from them.
+                if principal.debtor_id is not None and value != principal.debtor_id:
+                    return None  # a record-bound session asks for another debtor: normal, scoped execution
+                snap = await self._first_view(ctx, principal.tenant_id, value, now)
+                if snap is None:
+                    return None
+                data[root.key] = self._project_debtor(snap, root, plan, list_args, now)
+                continue
             found = self.revisions.current(principal.tenant_id, by=ROOTS[root.name][1], key=value)
             self.stats["revision_reads"] += 1
             if found is None:
@@ -442,6 +506,12 @@ class CardPath:
         self, ctx: Context, tenant_id: str, debtor_id: str, revision: int, now: datetime
     ) -> _Snapshot | None:
         key = (tenant_id, debtor_id)
+        pending = self._building.get(key)
+        if pending is not None and pending[0] is None:  # a first view of this debtor is being built: it
+            try:  # keeps its snapshot (below), which serves this request if it is of this revision
+                await asyncio.shield(pending[1])
+            except Exception:
+                pass
         snap = self._cards.get(key)
         if snap is not None and snap.revision == revision and snap.valid_from <= now:
             self._cards.move_to_end(key)
@@ -459,14 +529,115 @@ class CardPath:
             if self._building.get(key, (None, None))[1] is task:
                 del self._building[key]
         if snap is not None:
-            self.stats["builds"] += 1
-            self._cards[key] = snap
-            self._cards.move_to_end(key)
-            while len(self._cards) > self.services.settings.card_cache_size:
-                self._cards.popitem(last=False)
+            self._keep(key, snap)
         return snap
 
+    async def _first_view(
+        self, ctx: Context, tenant_id: str, debtor_id: str, now: datetime
+    ) -> _Snapshot | None:
+        """The snapshot of a debtor this process holds no card of, built from rows read now (at the revision
+        they carry). Requests for the same debtor arriving meanwhile read the revision as usual and wait for
+        this build (`_snapshot`), which keeps its snapshot before anyone resumes."""
+        key = (tenant_id, debtor_id)
+
+        async def build_and_keep() -> _Snapshot | None:
+            snap = await self._build(ctx, tenant_id, debtor_id, None, now)
+            if snap is not None:
+                self._keep(key, snap)
+            return snap
+
+        task = asyncio.ensure_future(build_and_keep())
+        self._building[key] = (None, task)
+        try:
+            return await asyncio.shield(task)
+        finally:
+            if self._building.get(key, (None, None))[1] is task:
+                del self._building[key]
+
+    def _keep(self, key: tuple[str, str], snap: _Snapshot) -> None:
+        self.stats["builds"] += 1
+        self._cards[key] = snap
+        self._cards.move_to_end(key)
+        while len(self._cards) > self.services.settings.card_cache_size:
+            self._cards.popitem(last=False)
+
     async def _build(
+        self, ctx: Context, tenant_id: str, debtor_id: str, revision: int | None, now: datetime
+    ) -> _Snapshot | None:
+        """The snapshot of one debtor at `revision` (None: at the revision its rows carry), or None (normal
+        execution answers the request).
+
+        The debtor's rows are read as plain result rows (the loaders' own statements and order, no ORM
+        objects) on one connection of the engine of reads, holding one database slot, and the snapshot's
+        values are computed from them by the resolvers the snapshot query selects (`_direct_values`),
+        without executing the query. When that cannot be done (`self.direct` is None, or a resolver asks for
+        anything the rows do not answer), the snapshot query is executed as before (`_build_executed`).
+        tests/api/test_card_direct.py compares both builds value for value."""
+        if self.direct is None:
+            return await self._build_executed(ctx, tenant_id, debtor_id, revision, now)
+        # The payments window is opened a day early, so requests whose clock reads up to a day before this
+        # one (concurrent requests, each with its own 'now') find every payment they need.
+        valid_from = now - timedelta(days=1)
+        slots = self.services.db_slots()
+        await slots.acquire()
+        try:
+            ctx.require_field("Query", "debtor")
+            rows = card_rows(self.services.reader(), tenant_id, debtor_id, valid_from)
+        finally:
+            slots.release()
+        if rows is None or (revision is not None and rows.debtor.card_revision != revision):
+            return None  # gone, or changed while we looked: let normal execution answer this one
+        revision = rows.debtor.card_revision
+        try:
+            static = await self._direct_values(rows, now)
+        except _Ineligible:
+            self.stats["executed_builds"] += 1
+            return await self._build_executed(ctx, tenant_id, debtor_id, revision, now)
+        m = rows.debtor
+        return _Snapshot(
+            revision,
+            valid_from,
+            static,
+            zones_of(m),
+            m.birth_date,
+            rows.accounts,
+            rows.promises,
+            rows.payments,
+        )
+
+    async def _direct_values(self, rows: CardRows, now: datetime) -> dict[str, Any]:
+        """The snapshot query's `debtor` value computed from the rows: each selected field's resolver called
+        as execution calls it (the Debtor object wrapping the row, the query's arguments, an `info` whose
+        loaders answer this debtor's rows and whose clock is `now`), its result completed by the query's
+        selection. Raises _Ineligible when a resolver asks for anything else."""
+        assert self.direct is not None
+        m = rows.debtor
+        since = now - timedelta(days=PAYMENT_LOOKBACK_DAYS)
+        loaders = _GivenLoaders(
+            m.id,
+            accounts_by_debtor_id=rows.accounts,
+            promises_by_debtor_id=rows.promises,
+            # what the payments loader returns at `now`: the newest RECENT_PAYMENTS and those inside the
+            # look-back, a prefix of the wider window read
+            payments_by_debtor_id=[
+                p for i, p in enumerate(rows.payments) if i < RECENT_PAYMENTS or p.paid_at >= since
+            ],
+            last_interactions_by_debtor_id=rows.last_interactions,
+        )
+        info = _GivenInfo(_GivenContext(loaders, now))
+        source = self.debtor_type_class(_m=m)
+        out: dict[str, Any] = {}
+        for name, fn, kwargs, info_name, complete in self.direct:
+            if info_name is not None:
+                value = fn(source, **kwargs, **{info_name: info})
+            else:
+                value = fn(source, **kwargs)
+            if isawaitable(value):
+                value = await value
+            out[name] = complete(value)
+        return out
+
+    async def _build_executed(
         self, ctx: Context, tenant_id: str, debtor_id: str, revision: int, now: datetime
     ) -> _Snapshot | None:
         """The debtor's rows and the snapshot query, in ONE operation: one database slot, one session and
@@ -640,6 +811,108 @@ class CardPath:
                 snap.segments[key] = done
             out["segment"], out["risk"] = done
         return out
+
+
+# ---------------------------------------------------------------------- the direct build's stand-ins
+class _Given:
+    """A loader stand-in answering one debtor's rows, already read; any other key is not answered."""
+
+    __slots__ = ("key", "rows")
+
+    def __init__(self, key: str, rows: list[Any]) -> None:
+        self.key = key
+        self.rows = rows
+
+    async def load(self, key: str) -> list[Any]:
+        if key != self.key:
+            raise _Ineligible("a loader asked for another debtor")
+        return self.rows
+
+
+class _GivenLoaders:
+    """The loaders the card's static resolvers read; asking for any other makes the build execute."""
+
+    def __init__(self, debtor_id: str, **rows: list[Any]) -> None:
+        for name, found in rows.items():
+            setattr(self, name, _Given(debtor_id, found))
+
+    def __getattr__(self, name: str) -> Any:
+        raise _Ineligible(f"loader {name}")
+
+
+class _GivenContext:
+    """What the card's static resolvers read from the context: its loaders and its clock."""
+
+    def __init__(self, loaders: _GivenLoaders, now: datetime) -> None:
+        self.loaders = loaders
+        self._now = now
+
+    def now(self) -> datetime:
+        return self._now
+
+    def __getattr__(self, name: str) -> Any:
+        raise _Ineligible(f"context.{name}")
+
+
+class _GivenInfo:
+    def __init__(self, context: _GivenContext) -> None:
+        self.context = context
+
+    def __getattr__(self, name: str) -> Any:
+        raise _Ineligible(f"info.{name}")
+
+
+def _completer(t: Any, selection: SelectionSetNode | None) -> Any:
+    """A function completing a resolver's value of GraphQL type `t` by `selection` as graphql-core does
+    (non-null checked, lists item by item, leaves through their type's `serialize`, object fields read as
+    the attributes strawberry's default resolver reads), or None when the selection has anything else
+    (a field with its own resolver or arguments, an alias, __typename, fragments, abstract types)."""
+    if isinstance(t, GraphQLNonNull):
+        inner = _completer(t.of_type, selection)
+        if inner is None:
+            return None
+
+        def non_null(v: Any) -> Any:
+            out = inner(v)
+            if out is None:
+                raise _Ineligible("null in a non-null field")
+            return out
+
+        return non_null
+    if isinstance(t, GraphQLList):
+        item = _completer(t.of_type, selection)
+        if item is None:
+            return None
+        return lambda v: None if v is None else [item(x) for x in v]
+    if isinstance(t, GraphQLScalarType | GraphQLEnumType):
+        if selection is not None:
+            return None
+        leaf = t.serialize
+
+        def complete_leaf(v: Any) -> Any:
+            if v is None:
+                return None
+            out = leaf(v)
+            if out is None or out is Undefined:
+                raise _Ineligible("a leaf that does not serialize")
+            return out
+
+        return complete_leaf
+    if not isinstance(t, GraphQLObjectType) or selection is None:
+        return None
+    parts = []
+    for node in selection.selections:
+        if not isinstance(node, FieldNode) or node.alias is not None or node.arguments:
+            return None
+        f = t.fields.get(node.name.value)
+        definition = f.extensions.get("strawberry-definition") if f is not None else None
+        if definition is None or definition.base_resolver is not None or f.args:
+            return None
+        sub = _completer(f.type, node.selection_set)
+        if sub is None:
+            return None
+        parts.append((node.name.value, definition.python_name, sub))
+    return lambda v: None if v is None else {name: sub(getattr(v, attr)) for name, attr, sub in parts}
 
 
 # ---------------------------------------------------------------------- helpers
