@@ -1,7 +1,8 @@
 """CPU per template draftMessage request, in process (no network), with an optional profile.
 
 Usage:
-    .venv/bin/python benchmarks/draft_inprocess.py [--rounds 2] [--clients 10] [--profile]
+    .venv/bin/python benchmarks/draft_inprocess.py [--rounds 2] [--clients 10] [--profile] [--asgi]
+    valgrind --tool=callgrind --instr-atstart=no .venv/bin/python benchmarks/draft_inprocess.py --asgi --callgrind
 
 Builds the real app on a temporary SQLite database with the demo portfolio, sets the drafting profile and
 payment destinations of benchmarks/draft_load.py, keeps every (debtor, channel, purpose) of draft_load.py
@@ -9,6 +10,11 @@ that drafts (the same 284 bodies), and posts them through the ASGI transport fro
 clients, `--rounds` times warm. Reports process CPU milliseconds per request (time.process_time, far less
 sensitive to a busy machine than wall-clock figures). `--profile` prints a pyinstrument profile of one more
 round: where a draft's time goes.
+
+`--asgi` calls the ASGI app directly (no httpx client in the process: only the server's work is counted).
+`--callgrind` (run under `valgrind --tool=callgrind --instr-atstart=no`) turns instrumentation on for one
+round after the warm rounds (`callgrind_control -i on/off`) and prints nothing else of it: the instruction
+count of that round, divided by the drafts, is a figure a busy machine does not move.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ import argparse
 import asyncio
 import json
 import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -49,6 +56,10 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--clients", type=int, default=10)
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--gc-stats", action="store_true", help="collections and their pauses per round")
+    parser.add_argument("--cprofile", metavar="FILE", help="cProfile one more round into FILE (pstats)")
+    parser.add_argument("--asgi", action="store_true", help="call the ASGI app directly (no httpx client)")
+    parser.add_argument("--callgrind", action="store_true", help="instrument one round (under valgrind)")
     args = parser.parse_args()
     tmp = tempfile.mkdtemp(prefix="asistente-draft-cpu-")
     engine = make_engine(f"sqlite:///{tmp}/bench.db")
@@ -83,7 +94,61 @@ def main() -> int:
                         kept.append(body)
             return kept
 
+    async def run_asgi(batch: list[str]) -> float:
+        raw_headers = [(k.encode(), v.encode()) for k, v in headers.items()]
+
+        async def post(body: bytes) -> tuple[int, bytes]:
+            sent = False
+            status = 0
+            out: list[bytes] = []
+
+            async def receive() -> dict:
+                nonlocal sent
+                if sent:
+                    await asyncio.sleep(3600)
+                sent = True
+                return {"type": "http.request", "body": body, "more_body": False}
+
+            async def send(message: dict) -> None:
+                nonlocal status
+                if message["type"] == "http.response.start":
+                    status = message["status"]
+                elif message["type"] == "http.response.body":
+                    out.append(message.get("body", b""))
+
+            scope = {
+                "type": "http",
+                "asgi": {"version": "3.0"},
+                "http_version": "1.1",
+                "method": "POST",
+                "scheme": "http",
+                "path": "/graphql",
+                "raw_path": b"/graphql",
+                "query_string": b"",
+                "root_path": "",
+                "headers": [*raw_headers, (b"content-length", str(len(body)).encode())],
+                "client": ("127.0.0.1", 40000),
+                "server": ("127.0.0.1", 8000),
+                "state": {},
+            }
+            await app(scope, receive, send)
+            return status, b"".join(out)
+
+        encoded = [b.encode() for b in batch]
+
+        async def one(chunk: list[bytes]) -> None:
+            for body in chunk:
+                status, content = await post(body)
+                if status != 200 or b'"errors"' in content:
+                    raise SystemExit(f"request failed: {content[:500]!r}")
+
+        t0 = time.process_time()
+        await asyncio.gather(*(one(encoded[i :: args.clients]) for i in range(args.clients)))
+        return (time.process_time() - t0) / len(batch) * 1000
+
     async def run(batch: list[str]) -> float:
+        if args.asgi:
+            return await run_asgi(batch)
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench") as c:
 
             async def one(chunk: list[str]) -> None:
@@ -98,8 +163,47 @@ def main() -> int:
 
     bodies = asyncio.run(setup())
     print(f"load average {os.getloadavg()[0]:.2f}; {len(bodies)} drafts, {args.clients} clients")
+    pauses: list[tuple[int, float]] = []
+    if args.gc_stats:
+        import gc
+
+        gc.collect()
+        gc.freeze()  # as a serving process does after start-up (app.freeze_startup_objects)
+        started: list[float] = []
+
+        def watch(phase: str, info: dict) -> None:
+            if phase == "start":
+                started[:] = [time.thread_time()]
+            elif started:
+                pauses.append((info["generation"], (time.thread_time() - started[0]) * 1000))
+
+        gc.callbacks.append(watch)
     for n in range(args.rounds):
+        pauses.clear()
         print(f"draftMessage warm {n + 1}: {asyncio.run(run(bodies)):6.2f} ms CPU per request")
+        if args.gc_stats:
+            for gen in (0, 1, 2):
+                ms = [p for g, p in pauses if g == gen]
+                if ms:
+                    print(
+                        f"  gc generation {gen}: {len(ms)} collections, max {max(ms):.2f} ms, total {sum(ms):.1f} ms"
+                    )
+    if args.callgrind:
+        pid = str(os.getpid())
+        subprocess.run(["callgrind_control", "-i", "on", pid], check=True, capture_output=True)
+        ms = asyncio.run(run(bodies))
+        subprocess.run(["callgrind_control", "-i", "off", pid], check=True, capture_output=True)
+        print(
+            f"draftMessage instrumented round: {len(bodies)} drafts ({ms:6.2f} ms CPU per request under valgrind)"
+        )
+    if args.cprofile:
+        import cProfile
+
+        prof = cProfile.Profile()
+        prof.enable()
+        asyncio.run(run(bodies))
+        prof.disable()
+        prof.dump_stats(args.cprofile)
     if args.profile:
         from pyinstrument import Profiler
 

@@ -16,6 +16,13 @@ The machinery is card_load.py's (same servers, clients, error rule and percentil
    DRAFT record appended to the tenant's audit ledger (one write per request).
 3. The floor: card_load's plain Starlette app returning the bytes of one recorded draft response.
 
+Warm-up: wrk's own 2 s, plus `--warmup` seconds of the same rotation first (default 6): each worker keeps its
+own memos (rendered text, the compliance verdict per text), and a body a worker has not drafted yet costs a
+cold check (3-5 ms, blocking that worker's loop); with 2 workers a 2 s warm-up at a few hundred requests a
+second leaves about a quarter of the bodies cold on each worker, so the measured run then pays for warm-up.
+`--warmup 0` measures as before. The script prints how the measured run's wrk connections split over the
+workers (`ss`): with 20 connections on 2 workers an uneven split is a queue on the busier one.
+
 With wrk, the server's CPU per request is printed too: user + system CPU of the uvicorn workers over the
 measured run (after the warm-up) divided by the requests served, a figure a busy machine moves far less than
 the latencies. `--profile FILE` samples the workers with py-spy during the measured run and prints where
@@ -29,10 +36,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -160,6 +169,25 @@ def worker_cpu(pid: int) -> float:
     return total
 
 
+def connection_split(base: str) -> str:
+    """How many established connections to the server's port each process holds (`ss -tnp`), e.g. "12/8"."""
+    port = base.rsplit(":", 1)[1]
+    try:
+        out = subprocess.run(
+            ["ss", "-tnpH", "state", "established", f"( sport = :{port} )"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    per: Counter[str] = Counter()
+    for line in out.splitlines():
+        for pid in set(re.findall(r"pid=(\d+)", line)):
+            per[pid] += 1
+    return "/".join(str(n) for _, n in per.most_common())
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--seconds", type=float, default=20.0)
@@ -169,6 +197,9 @@ def main() -> int:
     ap.add_argument("--max-requests", type=int, default=200_000)
     ap.add_argument("--httpx-pool", choices=["per-client", "shared"], default="per-client")
     ap.add_argument("--profile", metavar="FILE", help="py-spy the workers during the measured wrk run")
+    ap.add_argument(
+        "--warmup", type=float, default=6.0, help="seconds of extra wrk warm-up before the measured run"
+    )
     args = ap.parse_args()
     has_wrk = shutil.which("wrk") is not None
     clients = {
@@ -248,7 +279,21 @@ def main() -> int:
             else:
                 marks: dict[str, Any] = {}
 
+                if args.warmup > 0:
+                    wrk_run(
+                        label,
+                        base,
+                        auth,
+                        bodies,
+                        workdir,
+                        argparse.Namespace(**{**vars(args), "seconds": args.warmup}),
+                    )
+
                 def after_warmup(marks: dict[str, Any] = marks) -> None:
+                    def sample(marks: dict[str, Any] = marks) -> None:
+                        marks["split"] = connection_split(base)
+
+                    threading.Timer(min(2.0, args.seconds / 2), sample).start()  # during the measured run
                     marks["cpu"] = worker_cpu(proc.pid)
                     if args.profile:
                         marks["spy"] = start_profiler(proc.pid, Path(args.profile), args.seconds)
@@ -261,7 +306,8 @@ def main() -> int:
             if client == "wrk":
                 print(
                     f"server CPU {1000 * cpu / max(runs[-1].requests, 1):.2f} ms per request "
-                    f"({cpu:.1f} s over {runs[-1].requests:,} requests; load {os.getloadavg()[0]:.2f})",
+                    f"({cpu:.1f} s over {runs[-1].requests:,} requests; load {os.getloadavg()[0]:.2f}); "
+                    f"wrk connections per worker: {marks.get('split') or 'unknown'}",
                     flush=True,
                 )
         stop(proc)

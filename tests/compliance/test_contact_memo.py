@@ -64,7 +64,18 @@ DEBTORS = [
     DebtorFacts(jurisdiction="AR", timezone="America/Argentina/Cordoba", authorized_channels=ALL),
     DebtorFacts(phones=({"number": "+56 9 6123 4567"},), authorized_channels=ALL),  # jurisdiction from phone
     DebtorFacts(jurisdiction="MX", addresses=({"city": "Monterrey", "region": "NLE", "country": "MX"},)),
+    DebtorFacts(
+        jurisdiction="US-TX",
+        addresses=({"city": "Austin", "region": "TX", "country": "US"},),
+        emails=({"address": "ana@empresa.example", "kind": "WORK"},),
+        employer_domains=frozenset({"empresa.example"}),
+        authorized_channels=ALL,
+        opted_out_channels=frozenset({Channel.SMS}),
+    ),
+    DebtorFacts(jurisdiction="CO", addresses=({"city": "Cali", "country": "CO"},), cease_contact=True),
+    DebtorFacts(timezone="America/Lima", authorized_channels=ALL),  # no jurisdiction: refused, data missing
 ]
+DESTINATIONS = [None, "ana@empresa.example", "ana@personal.example", "+5215512345678"]
 CHANNELS = [Channel.CALL, Channel.SMS, Channel.EMAIL, Channel.WHATSAPP, Channel.LETTER, Channel.VOICEMAIL]
 START = datetime(2026, 3, 1, tzinfo=UTC)
 
@@ -72,7 +83,7 @@ START = datetime(2026, 3, 1, tzinfo=UTC)
 @contextmanager
 def fresh_memos() -> Iterator[None]:
     """Evaluate with empty memos, then put the warm ones back."""
-    names = ("_WHERE", "_SPLITS", "_NEXT_ALLOWED")
+    names = ("_WHERE", "_SPLITS", "_NEXT_ALLOWED", "_STATIC")
     kept = {n: getattr(contact, n) for n in names}
     for n in names:
         setattr(contact, n, BoundedMemo(8))
@@ -122,6 +133,10 @@ def fact(channel: Channel, at: datetime, outcome: InteractionOutcome) -> Interac
         max_size=4,
     ),
     tz=st.sampled_from([UTC, contact.ZoneInfo("America/Mexico_City")]),
+    destination=st.sampled_from(DESTINATIONS),
+    role=st.sampled_from(
+        [RecipientRole.DEBTOR, RecipientRole.DEBTOR, RecipientRole.SPOUSE, RecipientRole.MINOR]
+    ),
 )
 def test_memoised_decisions_equal_fresh_ones(
     debtor: DebtorFacts,
@@ -130,6 +145,8 @@ def test_memoised_decisions_equal_fresh_ones(
     steps: list[int],
     logged: list[tuple[int, Channel, InteractionOutcome]],
     tz: object,
+    destination: str | None,
+    role: RecipientRole,
 ) -> None:
     at = (START + timedelta(minutes=start)).astimezone(tz)  # type: ignore[arg-type]
     history: list[InteractionFact] = []
@@ -137,7 +154,7 @@ def test_memoised_decisions_equal_fresh_ones(
         for when, ch, outcome in logged:
             if when == i:  # a contact logged since the last draft: the history moves
                 history.append(fact(ch, at - timedelta(minutes=1), outcome))
-        both(ContactRequest(channel, at), debtor, history, at)
+        both(ContactRequest(channel, at, recipient_role=role, destination=destination), debtor, history, at)
         at += timedelta(minutes=step)
 
 

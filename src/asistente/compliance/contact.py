@@ -106,7 +106,26 @@ def _param_set(rule: Rule, name: str, enum: type, default: Iterable[Any] | None)
     values = rule.parameters.get(name)
     if values is None:
         return frozenset(default) if default is not None else None
+    return _enum_set(enum, values)
+
+
+def _enum_set(enum: type, values: Iterable[Any]) -> frozenset[Any]:
+    """``frozenset(enum(v) for v in values)``, remembered per (enum, values) when the values are plain
+    strings (a pack's parameters); a value the enum refuses raises ValueError every time (not remembered)."""
+    key = tuple(values)
+    if not all(type(v) is str for v in key):
+        return frozenset(enum(v) for v in key)
+    return _enum_set_of(enum, key)
+
+
+@lru_cache(maxsize=1024)
+def _enum_set_of(enum: type, values: tuple[str, ...]) -> frozenset[Any]:
     return frozenset(enum(v) for v in values)
+
+
+_ALL_CHANNELS = tuple(Channel)
+_ALL_OUTCOMES = tuple(InteractionOutcome)
+_ALL_DIRECTIONS = tuple(Direction)
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -236,7 +255,7 @@ class _Evaluator:
         )
 
     def _check_recipient_role(self, rule: Rule, at: datetime) -> RuleHit | None:
-        roles = frozenset(RecipientRole(r) for r in rule.parameters["roles"])
+        roles = _enum_set(RecipientRole, rule.parameters["roles"])
         if self.ctx.role not in roles:
             return None
         r = self.ctx.role.value
@@ -373,8 +392,8 @@ class _Evaluator:
         return found
 
     def _counted(self, rule: Rule, at: datetime, prefix: str = "count") -> list[InteractionFact]:
-        channels = _param_set(rule, f"{prefix}Channels", Channel, rule.channels or list(Channel))
-        outcomes = _param_set(rule, f"{prefix}Outcomes", InteractionOutcome, list(InteractionOutcome))
+        channels = _param_set(rule, f"{prefix}Channels", Channel, rule.channels or _ALL_CHANNELS)
+        outcomes = _param_set(rule, f"{prefix}Outcomes", InteractionOutcome, _ALL_OUTCOMES)
         directions = _param_set(rule, f"{prefix}Directions", Direction, [Direction.OUTBOUND])
         roles = _param_set(rule, f"{prefix}RecipientRoles", RecipientRole, [self.ctx.role])
         return [
@@ -451,9 +470,9 @@ class _Evaluator:
 
     def _counted_triggers(self, rule: Rule, at: datetime) -> list[InteractionFact]:
         params = rule.parameters
-        channels = _param_set(rule, "triggerChannels", Channel, list(Channel)) or frozenset()
+        channels = _param_set(rule, "triggerChannels", Channel, _ALL_CHANNELS) or frozenset()
         outcomes = _param_set(rule, "triggerOutcomes", InteractionOutcome, [InteractionOutcome.CONVERSATION])
-        directions = _param_set(rule, "triggerDirections", Direction, list(Direction)) or frozenset()
+        directions = _param_set(rule, "triggerDirections", Direction, _ALL_DIRECTIONS) or frozenset()
         roles = _param_set(rule, "triggerRecipientRoles", RecipientRole, [self.ctx.role]) or frozenset()
         del params
         return [
@@ -670,24 +689,43 @@ def _supported_countries() -> dict[str, list[str]]:
     return holidays.list_supported_countries()
 
 
-def evaluate_contact(
-    request: ContactRequest,
-    debtor: DebtorFacts,
-    history: Sequence[InteractionFact],
-    packs: PackRegistry,
-    now: datetime,
-    *,
-    tenant_overlay: Mapping[str, Any] | None = None,
-    horizon_days: int = DEFAULT_HORIZON_DAYS,
-) -> ContactDecision:
-    """Decide whether the contact is allowed; see the module docstring. Raises BadInput for an unknown
-    jurisdiction, channel or recipient role, a naive ``at``/``now``, or an unknown time zone override."""
-    channel = _coerce_channel(request.channel)
-    role = _coerce_role(request.recipient_role)
-    at = _aware(request.at, "request.at")
-    now = _aware(now, "now")
-    registry = packs.with_overlay(tenant_overlay) if tenant_overlay else packs
+@dataclasses.dataclass(frozen=True)
+class _Static:
+    """The part of a decision that reads neither the instant nor the history (see ``_static``)."""
 
+    where: _Where
+    missing: tuple[str, ...]  # data that prevents knowing the local time or the jurisdiction
+    violations: tuple[RuleHit, ...]  # for `missing`
+    warnings: tuple[RuleHit, ...]  # no destination on file for the channel
+    missing_destination: tuple[str, ...]
+    pack_list: tuple[Any, ...]  # () without a jurisdiction
+    pack_versions: Mapping[str, str]  # read only: each decision gets a copy
+    split: tuple[list[Rule], list[Rule], list[Rule]] | None  # the evaluator's rules, time rules, static rules
+    static_hits: tuple[tuple[Rule, RuleHit], ...]
+
+
+def _static(
+    channel: Channel,
+    role: RecipientRole,
+    destination: str | None,
+    debtor: DebtorFacts,
+    registry: PackRegistry,
+    at: datetime,
+) -> _Static:
+    """Where the debtor is, the missing data, the packs and the static rules' hits (opt-out, authorisation,
+    cease contact, attorney, litigation, recipient role, work e-mail, and age rules without a birth date):
+    none of them reads the instant or the history (a rule that does, or an age rule with a birth date, is a
+    time rule: ``_Evaluator.time_rules``). Remembered per process under the channel, role and destination
+    and the debtor's facts object and the registry by identity (both frozen; the entry keeps them alive),
+    like ``_next_allowed_memo``; tests/compliance/test_contact_memo.py compares every decision with one
+    made with empty memos (an entry made at one instant serving another: a static rule that read the instant
+    would fail it)."""
+    key = None
+    if destination is None or type(destination) is str:
+        key = (channel, role, destination, id(debtor), id(registry))
+        found = _STATIC.get(key)
+        if found is not None and found[0] is debtor and found[1] is registry:
+            return found[2]
     missing: list[str] = []
     violations: list[RuleHit] = []
     where = _where(debtor)
@@ -716,7 +754,8 @@ def evaluate_contact(
             )
         )
     warnings: list[RuleHit] = []
-    if not request.destination:
+    missing_destination: list[str] = []
+    if not destination:
         # No destination on file for the channel is a warning, not a refusal: the agent may have the
         # destination from the conversation itself (product decision). Only data that prevents knowing the
         # debtor's local time (above) blocks the contact.
@@ -738,25 +777,81 @@ def evaluate_contact(
                 )
             )
             missing_destination = [needed]
-        else:
-            missing_destination = []
-    else:
-        missing_destination = []
+    pack_list: tuple[Any, ...] = ()
+    pack_versions: Mapping[str, str] = {}
+    split = None
+    static_hits: list[tuple[Rule, RuleHit]] = []
+    if jurisdiction is not None:
+        pack_list = tuple(registry.resolve(jurisdiction, debtor.addresses))
+        pack_versions = registry.versions(pack_list)
+        ctx = _Context(
+            channel=channel,
+            role=role,
+            destination=destination,
+            debtor=debtor,
+            history=[],  # static rules read no history and no instant
+            zones=list(where.zones),
+            holiday_subdivs=where.holiday_subdivs,
+        )
+        evaluator = _Evaluator.for_packs(pack_list, ctx)
+        split = (evaluator.rules, evaluator.time_rules, evaluator.static_rules)
+        static_hits = evaluator.check(evaluator.static_rules, at)  # `at` is not read (see above)
+    found_static = _Static(
+        where=where,
+        missing=tuple(missing),
+        violations=tuple(violations),
+        warnings=tuple(warnings),
+        missing_destination=tuple(missing_destination),
+        pack_list=pack_list,
+        pack_versions=pack_versions,
+        split=split,
+        static_hits=tuple(static_hits),
+    )
+    if key is not None:
+        _STATIC.put(key, (debtor, registry, found_static))
+    return found_static
 
+
+_STATIC = BoundedMemo(8192)  # see _static
+
+
+def evaluate_contact(
+    request: ContactRequest,
+    debtor: DebtorFacts,
+    history: Sequence[InteractionFact],
+    packs: PackRegistry,
+    now: datetime,
+    *,
+    tenant_overlay: Mapping[str, Any] | None = None,
+    horizon_days: int = DEFAULT_HORIZON_DAYS,
+) -> ContactDecision:
+    """Decide whether the contact is allowed; see the module docstring. Raises BadInput for an unknown
+    jurisdiction, channel or recipient role, a naive ``at``/``now``, or an unknown time zone override."""
+    channel = _coerce_channel(request.channel)
+    role = _coerce_role(request.recipient_role)
+    at = _aware(request.at, "request.at")
+    now = _aware(now, "now")
+    registry = packs.with_overlay(tenant_overlay) if tenant_overlay else packs
+
+    static = _static(channel, role, request.destination, debtor, registry, at)
+    where = static.where
+    missing = list(static.missing)
+    violations = list(static.violations)
+    warnings = list(static.warnings)
     zones = list(where.zones)
     decision = ContactDecision(
         allowed=False,
-        timezones=[c.tz for c in candidates],
+        timezones=[c.tz for c in where.candidates],
         local_times=[at.astimezone(z) for z in zones],
-        missing_data=missing + missing_destination,
+        missing_data=missing + list(static.missing_destination),
     )
-    if jurisdiction is None:
+    if where.jurisdiction is None:
         decision.violations = violations
         decision.warnings = warnings
         return decision
 
-    pack_list = registry.resolve(jurisdiction, debtor.addresses)
-    decision.pack_versions = registry.versions(pack_list)
+    pack_list = list(static.pack_list)
+    decision.pack_versions = dict(static.pack_versions)
     ctx = _Context(
         channel=channel,
         role=role,
@@ -766,8 +861,11 @@ def evaluate_contact(
         zones=zones,
         holiday_subdivs=where.holiday_subdivs,
     )
-    evaluator = _Evaluator.for_packs(pack_list, ctx)
-    static_hits = evaluator.check(evaluator.static_rules, at)
+    assert static.split is not None  # a jurisdiction: the packs were resolved
+    evaluator = _Evaluator.__new__(_Evaluator)
+    evaluator.ctx = ctx
+    evaluator.rules, evaluator.time_rules, evaluator.static_rules = static.split
+    static_hits = list(static.static_hits)
     time_hits = evaluator.check(evaluator.time_rules, at) if zones else []
     for rule, found in static_hits + time_hits:
         (violations if rule.severity == "violation" else warnings).append(found)

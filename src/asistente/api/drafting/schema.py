@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import hashlib
+import json
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
@@ -11,7 +13,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import strawberry
-from sqlalchemy import select
+from sqlalchemy import Text, bindparam, cast, select
+from sqlalchemy.engine import Engine
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
@@ -21,7 +24,7 @@ from asistente.api.compliance.schema import detector_version, packs_with_overlay
 from asistente.api.compliance.types import ComplianceReport, RuleHit, hit, report
 from asistente.api.core.permissions import ADMIN, AGENT, COMPLIANCE, INTEGRATOR, READERS, SUPERVISOR, register
 from asistente.api.core.scalars import Channel
-from asistente.api.core.state import DebtorState, InputsCache, shared, state_of
+from asistente.api.core.state import InputsCache, fetch_one_raw, shared
 from asistente.compliance import DebtorFacts, InteractionFact, PackRegistry
 from asistente.drafting.catalog import Catalog
 from asistente.drafting.compose import DraftFailed, DraftRequest, Refusal
@@ -34,6 +37,7 @@ from asistente.drafting.payments import (
 )
 from asistente.drafting.pdf import letter_pdf
 from asistente.drafting.profile import PROFILE_KEY, parse_profile, public_profile, stored_profile
+from asistente.drafting.record import hits, prepared_output
 from asistente.drafting.service import Produced, produce_draft
 from asistente.errors import BadInput, DomainError, FieldError, NotFound
 from asistente.geo import candidate_timezones
@@ -46,7 +50,7 @@ from asistente.portfolio.repository import (
     RECENT_PAYMENTS,
     PortfolioRepository,
 )
-from asistente.tenants.models import Tenant
+from asistente.tenants.models import Agent, Tenant
 from asistente.tenants.service import Principal
 
 DraftPurpose = strawberry.enum(enums.DraftPurpose, name="DraftPurpose")
@@ -496,13 +500,9 @@ def _shape(produced: Produced, audit_id: str, now: datetime) -> DraftResult:
     )
 
 
-def _hits(hits: list[Any]) -> list[dict[str, Any]]:
-    return [{"ruleId": h.rule_id, "code": str(h.code)} for h in hits]
-
-
 @dataclass(frozen=True)
 class DraftInputs:
-    """What a draft reads from the database for one debtor, built from one DebtorState. The ORM rows are
+    """What a draft reads from the database for one debtor, built from one DraftState. The ORM rows are
     detached and only read; interactions and payments cover windows opened a day before `valid_from`, and
     each request takes exactly the rows the loaders would return at its own clock (`_recent`)."""
 
@@ -539,11 +539,107 @@ def _recent(rows: list[Any], keep: int, since: datetime, times: list[datetime] |
     return rows if n == len(rows) else rows[:n]
 
 
-def _draft_inputs(info: Info, p: Principal, debtor_id: str, now: datetime) -> tuple[DebtorState, DraftInputs]:
+@dataclass(frozen=True)
+class DraftState:
+    """What a draft reads from the database about one debtor, fingerprinted by one statement per request:
+    the debtor's `card_revision` (moved by every write to the debtor, its accounts, payments, interactions
+    and promises: asistente.portfolio.revisions), the tenant's settings as stored (the text: the drafting
+    profile, the payment destinations and the rule-pack overlays are parsed from it), its slug and name (the
+    overlays' origin, the profile's default agency name) and the signing agent's name (used as read).
+
+    A draft reads nothing else that a request could change (an agreement named by `agreementId` is read
+    every time), so unlike `api.core.state.DebtorState` (the suggestion's fingerprint, which also counts
+    agreement policies, feedback and active agreements: counts over rows that grow with use) this statement
+    touches only the debtor's, the tenant's and the agent's rows."""
+
+    debtor_id: str
+    card_revision: int
+    settings_text: str | None
+    tenant_slug: str
+    tenant_name: str
+    agent_name: str | None
+
+    @property
+    def settings(self) -> dict[str, Any]:
+        """The tenant's settings parsed from the text this state was read with."""
+        if not self.settings_text:
+            return {}
+        value = json.loads(self.settings_text)
+        return value if isinstance(value, dict) else {}
+
+    def key(self) -> tuple[Any, ...]:
+        """Everything the cached inputs are built from (the agent's name is not: it is used as read)."""
+        return (
+            self.debtor_id,
+            self.card_revision,
+            # a digest, not the text: an entry per debtor must not keep a copy of the tenant's settings
+            hashlib.sha256(self.settings_text.encode()).digest() if self.settings_text else None,
+            self.tenant_slug,
+            self.tenant_name,
+        )
+
+
+class DraftStateReader:
+    """One statement per request (the debtor joined to its tenant, the agent's name), compiled once for the
+    dialect and run on a pooled DBAPI cursor (`api.core.state.fetch_one_raw`)."""
+
+    def __init__(self, engine: Engine) -> None:
+        agent = (
+            select(Agent.name)
+            .where(Agent.id == bindparam("agent"), Agent.tenant_id == bindparam("tenant"))
+            .scalar_subquery()
+        )
+        statement = (
+            select(
+                Debtor.id,
+                Debtor.card_revision,
+                cast(Tenant.settings, Text),
+                Tenant.slug,
+                Tenant.name,
+                agent,
+            )
+            .select_from(Debtor)
+            .join(Tenant, Tenant.id == Debtor.tenant_id)
+            .where(Debtor.tenant_id == bindparam("tenant"), Debtor.id == bindparam("key"))
+        )
+        compiled = statement.compile(dialect=engine.dialect)
+        order = compiled.positiontup
+        self.engine = engine
+        self._sql = str(compiled)
+        self._order = tuple(order) if order is not None else None
+        self._constants = {k: v for k, v in compiled.params.items() if k not in ("tenant", "key", "agent")}
+        self.reads = 0
+
+    def read(self, tenant_id: str, debtor_id: str, agent_id: str | None) -> DraftState | None:
+        """The debtor's state, or None when this tenant has no such debtor."""
+        values = {**self._constants, "tenant": tenant_id, "key": debtor_id, "agent": agent_id}
+        params: Any = tuple(values[n] for n in self._order) if self._order is not None else values
+        row = fetch_one_raw(self.engine, self._sql, params)
+        self.reads += 1
+        if row is None:
+            return None
+        return DraftState(
+            debtor_id=row[0],
+            card_revision=int(row[1]),
+            settings_text=row[2],
+            tenant_slug=row[3],
+            tenant_name=row[4],
+            agent_name=row[5],
+        )
+
+
+def draft_state(services: Any, tenant_id: str, debtor_id: str, agent_id: str | None) -> DraftState | None:
+    reader: DraftStateReader = shared(
+        services, "draft_state_reader", lambda: DraftStateReader(services.reader())
+    )
+    return reader.read(tenant_id, debtor_id, agent_id)
+
+
+def _draft_inputs(info: Info, p: Principal, debtor_id: str, now: datetime) -> tuple[DraftState, DraftInputs]:
     """The debtor's state (one statement per request) and the inputs built from it (rows read only when
     the state moved, the cached ones are older than this request's clock allows, or the day changed)."""
     services = info.context.services
-    state = state_of(services, p.tenant_id, debtor_id, p.agent_id)
+    state = draft_state(services, p.tenant_id, debtor_id, p.agent_id)
     if state is None or (p.debtor_id is not None and state.debtor_id != p.debtor_id):
         raise NotFound(f"debtor {debtor_id} not found")
     key = ("draft", p.tenant_id, *state.key())
@@ -701,7 +797,7 @@ class Query:
                 "DRAFT",
                 debtor_id=debtor.id,
                 input=base_input,
-                output={"refused": True, "violations": _hits(exc.hits), "blocked": _hits(exc.hits)},
+                output={"refused": True, "violations": hits(exc.hits), "blocked": hits(exc.hits)},
                 versions=versions,
                 now=now,
             )
@@ -712,7 +808,7 @@ class Query:
                 "DRAFT",
                 debtor_id=debtor.id,
                 input=base_input,
-                output={"failed": True, "blocked": _hits(exc.report.violations)},
+                output={"failed": True, "blocked": hits(exc.report.violations)},
                 versions=versions,
                 now=now,
             )
@@ -737,20 +833,9 @@ class Query:
                     "received": d.values["received"],
                 },
             },
-            output={
-                "text": d.text,
-                "subject": d.subject,
-                "generator": produced.generator.value,
-                "segments": d.sms.segments if d.sms else None,
-                "compliant": d.compliance.compliant,
-                "violations": _hits(d.compliance.violations),
-                "warnings": _hits(d.compliance.warnings),
-                "contactWarnings": _hits(d.contact_warnings),
-                "paymentDestinations": [f.to_dict() for f in d.destinations],
-                "links": {k: v.ledger() for k, v in produced.links.items()},
-                "llm": produced.llm.ledger() if produced.llm else None,
-            },
+            output=None,
             versions=versions,
+            prepared={"output": prepared_output(produced)},
             now=now,
         )
         return _shape(produced, event.id, now)
