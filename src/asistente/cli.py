@@ -94,12 +94,14 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     level = settings.log_level.lower()
     server_level = level if level in uvicorn.config.LOG_LEVELS else "info"
     if args.workers > 1:
-        uvicorn.run(
+        from asistente.serving import run_workers
+
+        run_workers(
             "asistente.app:app_from_env",
-            factory=True,
             host=args.host,
             port=args.port,
             workers=args.workers,
+            reuse_port=settings.reuse_port,
             log_level=server_level,
             timeout_worker_healthcheck=settings.worker_healthcheck_seconds,
         )

@@ -20,7 +20,7 @@ from asistente.audit.ledger import feedback_parts
 from asistente.audit.models import AuditChainHead, AuditFeedback
 from asistente.db import make_engine, make_session_factory, transaction
 from asistente.errors import BadInput
-from tests.audit.helpers import T0
+from tests.audit.helpers import T0, database_refuses_ledger_inserts
 
 
 def _append_args(n: int, who: str) -> dict:
@@ -59,30 +59,37 @@ async def test_events_are_grouped_and_each_caller_gets_its_own_committed_event(s
 async def test_a_failed_batch_fails_every_waiter_with_a_typed_error_and_stores_nothing(
     engine: Engine, session_factory, tenant, where
 ):
-    """The database refuses the batch: its insert ("write"), or its COMMIT. On PostgreSQL the batch is one
-    autocommit statement (the write is the commit), so "commit" applies to SQLite's transaction only."""
+    """The database refuses the batch: its insert ("write", a trigger in the database itself, so it fails
+    whichever connection writes: the kept psycopg connection on the event loop or a pooled one), or its
+    COMMIT (SQLite's transaction; on PostgreSQL the batch is one autocommit statement, the write is the
+    commit)."""
     if where == "commit" and engine.dialect.name == "postgresql":
         pytest.skip("on PostgreSQL the batch statement is its own commit: covered by 'write'")
     writer = GroupCommitter(session_factory, delay=0.01)
     await writer.append(tenant_id=tenant, **_append_args(0, "a"))  # the chain exists
-    failures = {"left": 1}
 
-    def refuse(*args) -> None:
-        statement = args[2] if len(args) > 2 else "COMMIT"
-        refused = where == "commit" or f"INSERT INTO {AuditEvent.__tablename__}" in statement
-        if refused and failures["left"]:
-            failures["left"] -= 1
-            raise RuntimeError("disk full")
-
-    name = "before_cursor_execute" if where == "write" else "commit"
-    event.listen(engine, name, refuse)
-    try:
-        results = await asyncio.gather(
+    async def eight() -> list:
+        return await asyncio.gather(
             *[writer.append(tenant_id=tenant, **_append_args(i, "b")) for i in range(1, 9)],
             return_exceptions=True,
         )
-    finally:
-        event.remove(engine, name, refuse)
+
+    if where == "write":
+        with database_refuses_ledger_inserts(engine, "disk full"):
+            results = await eight()
+    else:
+        failures = {"left": 1}
+
+        def refuse(*args) -> None:
+            if failures["left"]:
+                failures["left"] -= 1
+                raise RuntimeError("disk full")
+
+        event.listen(engine, "commit", refuse)
+        try:
+            results = await eight()
+        finally:
+            event.remove(engine, "commit", refuse)
     assert all(isinstance(r, LedgerWriteFailed) for r in results), results
     assert all("disk full" in str(r.__cause__) for r in results)
     assert _count(session_factory, tenant) == 1
@@ -90,6 +97,7 @@ async def test_a_failed_batch_fails_every_waiter_with_a_typed_error_and_stores_n
     assert rec.seq == 2
     with session_factory() as s:
         assert verify(s).ok
+    await writer.close()
 
 
 async def test_close_drains_the_queue(session_factory, tenant):
