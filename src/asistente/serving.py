@@ -71,6 +71,7 @@ def run_workers(app: str, *, host: str, port: int, workers: int, reuse_port: boo
     import uvicorn
     from uvicorn.supervisors import Multiprocess
 
+    options.setdefault("http", http_protocol())
     if not (reuse_port and reuse_port_available()):
         uvicorn.run(app, factory=True, host=host, port=port, workers=workers, **options)
         return
@@ -81,3 +82,58 @@ def run_workers(app: str, *, host: str, port: int, workers: int, reuse_port: boo
     finally:
         for sock in sockets:
             sock.close()
+
+
+class _OneWrite:
+    """A response's view of its connection's transport: the writes of one loop iteration (the status line
+    and headers, then the body, which the application sends back to back) reach the socket as ONE write."""
+
+    __slots__ = ("_buffer", "_loop", "_transport")
+
+    def __init__(self, transport: Any, loop: Any) -> None:
+        self._transport = transport
+        self._loop = loop
+        self._buffer: list[bytes] = []
+
+    def write(self, data: bytes) -> None:
+        if not self._buffer:
+            self._loop.call_soon(self._flush)
+        self._buffer.append(data)
+
+    def _flush(self) -> None:
+        buffer, self._buffer = self._buffer, []
+        if buffer and not self._transport.is_closing():
+            self._transport.write(b"".join(buffer))
+
+    def close(self) -> None:
+        self._flush()
+        self._transport.close()
+
+    def get_write_buffer_size(self) -> int:
+        return self._transport.get_write_buffer_size() + sum(len(b) for b in self._buffer)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._transport, name)
+
+
+def http_protocol() -> Any:
+    """uvicorn's httptools protocol whose responses are written with one send each (``_OneWrite``):
+    uvicorn writes the status line and headers, then the body, with a system call each; on a busy host
+    each send to a waiting client costs a wake-up of the client's reader, so a small GraphQL answer cost
+    two (benchmarks/README.md, "Session 5: ledgertail"). "auto" (uvicorn's choice) without httptools."""
+    return OneWriteHttpToolsProtocol or "auto"
+
+
+try:
+    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol as _HttpToolsProtocol
+
+    class OneWriteHttpToolsProtocol(_HttpToolsProtocol):
+        def on_headers_complete(self) -> None:
+            super().on_headers_complete()
+            cycle = self.cycle
+            # The request's cycle was just made (its task has not run yet); an upgrade made none.
+            if cycle is not None and cycle.transport is self.transport:
+                cycle.transport = _OneWrite(self.transport, self.loop)
+
+except ImportError:  # pragma: no cover - httptools is a dependency of uvicorn[standard]
+    OneWriteHttpToolsProtocol = None  # type: ignore[assignment,misc]
