@@ -34,8 +34,6 @@ _now = time.perf_counter
 
 
 def install(out_dir: str) -> None:
-    if "uvicorn" not in " ".join(sys.argv) and "multiprocessing" not in " ".join(sys.argv):
-        pass
     out = Path(out_dir)
 
     def dump() -> None:
