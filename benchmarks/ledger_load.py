@@ -33,6 +33,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -97,6 +98,32 @@ def server_cpu(pid: int) -> float:
             continue
         total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
     return total
+
+
+def worker_cpu(pid: int) -> dict[int, float]:
+    """CPU seconds so far of each uvicorn worker (the server's child processes)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    out = {}
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    for p in children.read_text().split() if children.exists() else []:
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        out[int(p)] = (int(fields[11]) + int(fields[12])) / tick
+    return out
+
+
+def connection_split(port: int) -> dict[int, int]:
+    """Established client connections to `port` per owning process (`ss -tnp`): how the clients' keep-alive
+    connections spread over the workers."""
+    out = subprocess.run(
+        ["ss", "-Htnp", "state", "established", f"( sport = :{port} )"], capture_output=True, text=True
+    ).stdout
+    split: dict[int, int] = {}
+    for m in re.finditer(r"pid=(\d+)", out):
+        split[int(m.group(1))] = split.get(int(m.group(1)), 0) + 1
+    return split
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -247,6 +274,12 @@ def main() -> int:
     parser.add_argument("--check-requests", type=int, default=2000)
     parser.add_argument("--batch-ms", type=float, default=2.0)
     parser.add_argument("--ledger-only", action="store_true", help="only step 5: the ledger alone, no server")
+    parser.add_argument(
+        "--probe",
+        action="store_true",
+        help="load benchmarks/ledger_probe.py into the workers and print where the recorded checks' time went",
+    )
+    parser.add_argument("--no-ledger-alone", action="store_true", help="skip step 5")
     args = parser.parse_args()
     print("uptime:", subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip())
     workdir = Path(tempfile.mkdtemp(prefix="ledger-load-"))
@@ -270,6 +303,15 @@ def main() -> int:
         port = free_port()
         base = f"http://127.0.0.1:{port}"
         log = (workdir / "server.log").open("wb")
+        server_env = env
+        if args.probe:
+            site = workdir / "site"
+            site.mkdir()
+            (site / "sitecustomize.py").write_text(
+                f"import sys\nsys.path.insert(0, {str(ROOT / 'benchmarks')!r})\n"
+                f"import ledger_probe\nledger_probe.install({str(workdir)!r})\n"
+            )
+            server_env = {**env, "PYTHONPATH": f"{site}{os.pathsep}{env.get('PYTHONPATH', '')}"}
         server = subprocess.Popen(
             [
                 sys.executable,
@@ -281,7 +323,7 @@ def main() -> int:
                 "--workers",
                 str(args.workers),
             ],
-            env=env,
+            env=server_env,
             stdout=log,
             stderr=subprocess.STDOUT,
         )
@@ -310,10 +352,17 @@ def main() -> int:
             floor = load(FLOOR, args.seconds)
             cpu1 = server_cpu(server.pid)
             before = ledger_count(args.url, tenant)
-            t0 = time.monotonic()
+            workers0 = worker_cpu(server.pid)
+            t0, window0 = time.monotonic(), time.perf_counter()
+            split: dict[int, int] = {}
+            sampler = threading.Timer(
+                min(2.0, args.seconds / 2), lambda: split.update(connection_split(port))
+            )
+            sampler.start()
             rec = load(CHECK, args.seconds)
-            elapsed = time.monotonic() - t0
+            elapsed, window1 = time.monotonic() - t0, time.perf_counter()
             cpu2 = server_cpu(server.pid)
+            workers1 = worker_cpu(server.pid)
             time.sleep(1)
             added = ledger_count(args.url, tenant) - before
             client = "wrk" if use_wrk else "httpx"
@@ -328,6 +377,14 @@ def main() -> int:
             )
             print(
                 f"recorded events (ledger): {added / elapsed:8.1f} events/s ({added} rows in {elapsed:.1f} s)"
+            )
+            print(
+                "connections per worker  : "
+                + ", ".join(f"pid {pid}: {n}" for pid, n in sorted(split.items()))
+                + "; CPU s per worker: "
+                + ", ".join(
+                    f"pid {pid}: {workers1.get(pid, 0) - c:.2f}" for pid, c in sorted(workers0.items())
+                )
             )
             print(
                 f"server CPU per request  : floor {1000 * (cpu1 - cpu0) / max(1, floor['rps'] * args.seconds):.2f} ms, "
@@ -360,6 +417,14 @@ def main() -> int:
         finally:
             server.terminate()
             server.wait(timeout=30)
+        if args.probe:
+            sys.path.insert(0, str(ROOT / "benchmarks"))
+            import ledger_probe
+
+            print("probe (wrk checkCompliance window, server side):")
+            print(ledger_probe.summarise(workdir, window0, window1))
+    if args.no_ledger_alone:
+        return 0 if ok else 1
 
     # The ledger alone, W processes.
     from asistente.db import make_engine

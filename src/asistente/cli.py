@@ -104,12 +104,14 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     level = settings.log_level.lower()
     server_level = level if level in uvicorn.config.LOG_LEVELS else "info"
     if args.workers > 1:
-        uvicorn.run(
+        from asistente.serving import run_workers
+
+        run_workers(
             "asistente.app:app_from_env",
-            factory=True,
             host=args.host,
             port=args.port,
             workers=args.workers,
+            reuse_port=settings.reuse_port,
             log_level=server_level,
             timeout_worker_healthcheck=settings.worker_healthcheck_seconds,
         )
@@ -120,7 +122,9 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         configure(settings.log_level, settings.log_format)
         tune_serving_process(settings)
         app = freeze_startup_objects(create_app(settings))
-        uvicorn.run(app, host=args.host, port=args.port, log_level=server_level)
+        from asistente.serving import http_protocol
+
+        uvicorn.run(app, host=args.host, port=args.port, log_level=server_level, http=http_protocol())
     return 0
 
 

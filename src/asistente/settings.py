@@ -80,6 +80,9 @@ class Settings(BaseSettings):
     # threads; every statement they run releases the GIL and, at 5 ms, waits up to 5 ms to get it back
     # from the event loop, while holding the database's write lock (benchmarks/README.md, live calls).
     gil_switch_ms: float = Field(default=0.5, gt=0, le=100, validation_alias="ASISTENTE_GIL_SWITCH_MS")
+    # `serve --workers N`: each worker listens on a socket of its own (SO_REUSEPORT, Linux), so the kernel
+    # spreads connections over the workers (asistente/serving.py); 0: one shared socket, as uvicorn does.
+    reuse_port: bool = Field(default=True, validation_alias="ASISTENTE_REUSE_PORT")
     # Audit group commit: how long (ms) a recorded check waits for others to share its transaction.
     audit_batch_ms: float = Field(default=2.0, ge=0, le=100, validation_alias="ASISTENTE_AUDIT_BATCH_MS")
     # Live calls: the time an LLM-written call summary may take before the rule-based one is used.

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from asistente.audit.integrity import verify
 from asistente.audit.models import AuditEvent
 from tests.api.test_agreements_api import VALIDATE, World
+from tests.audit.helpers import database_refuses_ledger_inserts
 from tests.conftest import error_codes
 
 CHECK = """query($t: String!) { checkCompliance(input: {text: $t, channel: CALL, jurisdiction: "MX"})
@@ -51,20 +52,11 @@ async def test_a_failed_batch_answers_no_advice_and_stores_nothing(api, engine, 
     """The batch's write fails (the database refuses it): every request waiting on that batch answers
     INTERNAL_SERVER_ERROR with no data (the committer raised LedgerWriteFailed), nothing is stored, and the
     next batch goes through."""
-    from sqlalchemy import event
-
     w = await World(api).setup()
     before = count(session_factory)
-
-    def refuse(conn, cursor, statement, *args) -> None:
-        if "INSERT INTO audit_events" in statement:
-            raise RuntimeError("could not write to file: No space left on device")
-
-    event.listen(engine, "before_cursor_execute", refuse)
-    try:
+    # The database itself refuses the insert (a trigger), whichever connection the committer writes on.
+    with database_refuses_ledger_inserts(engine, "could not write to file: No space left on device"):
         bodies = await asyncio.gather(*[api.gql(CHECK, {"t": f"Hola {i}"}, key=w.agent) for i in range(5)])
-    finally:
-        event.remove(engine, "before_cursor_execute", refuse)
     for body in bodies:
         assert body["data"] is None and error_codes(body) == ["INTERNAL_SERVER_ERROR"]
     assert count(session_factory) == before

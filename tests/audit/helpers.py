@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from asistente.audit import AuditEvent, record
@@ -50,3 +54,33 @@ def write(
         with transaction(factory) as s:
             out.append(record(s, **args))
     return out
+
+
+@contextlib.contextmanager
+def database_refuses_ledger_inserts(engine: Engine, message: str = "disk full") -> Iterator[None]:
+    """While inside, the DATABASE itself refuses every insert into audit_events (a trigger raising
+    `message`), whichever connection, driver or thread writes it: the group committer's kept psycopg
+    connection on the event loop as well as SQLAlchemy's pooled ones. Removed on the way out."""
+    if engine.dialect.name == "postgresql":
+        create = [
+            "CREATE OR REPLACE FUNCTION test_refuse_ledger() RETURNS trigger LANGUAGE plpgsql AS "
+            f"$$ BEGIN RAISE EXCEPTION '{message}'; END $$",
+            "CREATE TRIGGER test_refuse_ledger BEFORE INSERT ON audit_events "
+            "FOR EACH STATEMENT EXECUTE FUNCTION test_refuse_ledger()",
+        ]
+        drop = ["DROP TRIGGER test_refuse_ledger ON audit_events", "DROP FUNCTION test_refuse_ledger()"]
+    else:
+        create = [
+            "CREATE TRIGGER test_refuse_ledger BEFORE INSERT ON audit_events "
+            f"BEGIN SELECT RAISE(ABORT, '{message}'); END"
+        ]
+        drop = ["DROP TRIGGER test_refuse_ledger"]
+    with engine.begin() as conn:
+        for statement in create:
+            conn.execute(text(statement))
+    try:
+        yield
+    finally:
+        with engine.begin() as conn:
+            for statement in drop:
+                conn.execute(text(statement))

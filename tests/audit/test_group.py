@@ -10,17 +10,20 @@ import multiprocessing
 from datetime import timedelta, timezone
 
 import pytest
-from sqlalchemy import Text, cast, event, func, select
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import Text, cast, event, func, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from asistente.audit import AuditEvent, record, verify
+from asistente.audit.chain import ChainLink
 from asistente.audit.group import GroupCommitter, LedgerWriteFailed, event_fields
 from asistente.audit.ledger import feedback_parts
 from asistente.audit.models import AuditChainHead, AuditFeedback
 from asistente.db import make_engine, make_session_factory, transaction
 from asistente.errors import BadInput
-from tests.audit.helpers import T0
+from tests.audit.helpers import T0, database_refuses_ledger_inserts
 
 
 def _append_args(n: int, who: str) -> dict:
@@ -40,8 +43,19 @@ def _count(factory: sessionmaker[Session], tenant: str) -> int:
         return s.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.tenant_id == tenant))
 
 
-async def test_events_are_grouped_and_each_caller_gets_its_own_committed_event(session_factory, tenant):
-    writer = GroupCommitter(session_factory, delay=0.01)
+@pytest.fixture(params=["loop", "thread"])
+def path(request, engine: Engine) -> bool:
+    """PostgreSQL's two committer paths: batches chained by the server in one statement sent from the event
+    loop (the default with psycopg), and chained in Python and written from a worker thread (other drivers,
+    a server whose encoding is not UTF-8). SQLite has the thread path only."""
+    if request.param == "thread" and engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has one path")
+    return request.param == "loop"
+
+
+async def test_events_are_grouped_and_each_caller_gets_its_own_committed_event(session_factory, tenant, path):
+    writer = GroupCommitter(session_factory, delay=0.01, on_loop=path)
+    assert writer.on_loop == (path and writer.engine.dialect.name == "postgresql")
     recs = await asyncio.gather(*[writer.append(tenant_id=tenant, **_append_args(i, "a")) for i in range(60)])
     assert len({r.id for r in recs}) == 60 and sorted(r.seq for r in recs) == list(range(1, 61))
     assert writer.events == 60 and writer.batches < 60
@@ -51,38 +65,46 @@ async def test_events_are_grouped_and_each_caller_gets_its_own_committed_event(s
             e = stored[r.id]
             assert (e.seq, e.hash, e.input["n"]) == (r.seq, r.hash, i)
         head = s.get(AuditChainHead, tenant)
-        assert (head.seq, head.hash) == (60, stored[recs[-1].id].hash)
+        assert head.seq == 60 and head.hash == max(stored.values(), key=lambda e: e.seq).hash
         assert verify(s).ok
+    await writer.close()
 
 
 @pytest.mark.parametrize("where", ["write", "commit"])
 async def test_a_failed_batch_fails_every_waiter_with_a_typed_error_and_stores_nothing(
     engine: Engine, session_factory, tenant, where
 ):
-    """The database refuses the batch: its insert ("write"), or its COMMIT. On PostgreSQL the batch is one
-    autocommit statement (the write is the commit), so "commit" applies to SQLite's transaction only."""
+    """The database refuses the batch: its insert ("write", a trigger in the database itself, so it fails
+    whichever connection writes: the kept psycopg connection on the event loop or a pooled one), or its
+    COMMIT (SQLite's transaction; on PostgreSQL the batch is one autocommit statement, the write is the
+    commit)."""
     if where == "commit" and engine.dialect.name == "postgresql":
         pytest.skip("on PostgreSQL the batch statement is its own commit: covered by 'write'")
     writer = GroupCommitter(session_factory, delay=0.01)
     await writer.append(tenant_id=tenant, **_append_args(0, "a"))  # the chain exists
-    failures = {"left": 1}
 
-    def refuse(*args) -> None:
-        statement = args[2] if len(args) > 2 else "COMMIT"
-        refused = where == "commit" or f"INSERT INTO {AuditEvent.__tablename__}" in statement
-        if refused and failures["left"]:
-            failures["left"] -= 1
-            raise RuntimeError("disk full")
-
-    name = "before_cursor_execute" if where == "write" else "commit"
-    event.listen(engine, name, refuse)
-    try:
-        results = await asyncio.gather(
+    async def eight() -> list:
+        return await asyncio.gather(
             *[writer.append(tenant_id=tenant, **_append_args(i, "b")) for i in range(1, 9)],
             return_exceptions=True,
         )
-    finally:
-        event.remove(engine, name, refuse)
+
+    if where == "write":
+        with database_refuses_ledger_inserts(engine, "disk full"):
+            results = await eight()
+    else:
+        failures = {"left": 1}
+
+        def refuse(*args) -> None:
+            if failures["left"]:
+                failures["left"] -= 1
+                raise RuntimeError("disk full")
+
+        event.listen(engine, "commit", refuse)
+        try:
+            results = await eight()
+        finally:
+            event.remove(engine, "commit", refuse)
     assert all(isinstance(r, LedgerWriteFailed) for r in results), results
     assert all("disk full" in str(r.__cause__) for r in results)
     assert _count(session_factory, tenant) == 1
@@ -90,6 +112,7 @@ async def test_a_failed_batch_fails_every_waiter_with_a_typed_error_and_stores_n
     assert rec.seq == 2
     with session_factory() as s:
         assert verify(s).ok
+    await writer.close()
 
 
 async def test_close_drains_the_queue(session_factory, tenant):
@@ -204,12 +227,13 @@ _AWKWARD = [
 
 
 async def test_batched_rows_are_stored_exactly_as_a_direct_record_stores_them(
-    session_factory, tenant, other_tenant
+    session_factory, tenant, other_tenant, path
 ):
-    """Every column of a committed batch (JSON columns compared as the text the database holds) equals what
-    ``ledger.record`` stores for the same event: on PostgreSQL the first batch takes the locking path and
-    the later ones the optimistic one, so both are compared."""
-    writer = GroupCommitter(session_factory, delay=0)
+    """Every column of a committed batch (JSON columns compared as the text the database holds, and the
+    hashes: the server's sha256 over the same text) equals what ``ledger.record`` stores for the same event:
+    on PostgreSQL the first batch takes the locking path and the later ones the server-chained (or, on the
+    thread path, the optimistic) one, so all are compared."""
+    writer = GroupCommitter(session_factory, delay=0, on_loop=path)
     batched = []
     for i, case in enumerate(_AWKWARD * 2):  # one at a time: a batch each
         args = {"kind": "COMPLIANCE_CHECK", "actor_id": f"agent {i}", "actor_role": "AGENT", **case}
@@ -237,6 +261,7 @@ async def test_batched_rows_are_stored_exactly_as_a_direct_record_stores_them(
         cast(AuditEvent.output, Text),
         cast(AuditEvent.versions, Text),
         AuditEvent.at,
+        AuditEvent.prev_hash,
     ]
     with session_factory() as s:
 
@@ -246,6 +271,149 @@ async def test_batched_rows_are_stored_exactly_as_a_direct_record_stores_them(
 
         mine, theirs = stored(tenant), stored(other_tenant)
         assert len(mine) == len(direct_args) == 9
-        assert mine == theirs
-        assert [r[0] for r in mine] == [b.seq for b in batched]
+        assert [r[:-1] for r in mine] == [r[:-1] for r in theirs]  # prev_hash differs: another tenant
+        assert sorted(r[0] for r in mine) == sorted(b.seq for b in batched)
+        hashes = dict(
+            s.execute(select(AuditEvent.id, AuditEvent.hash).where(AuditEvent.tenant_id == tenant)).all()
+        )
+        assert {b.id: b.hash for b in batched} == hashes  # each answer carries its stored hash
         assert verify(s).ok
+    await writer.close()
+
+
+def _pg_only(engine: Engine) -> None:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("the server-chained batch is PostgreSQL's")
+
+
+_TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=40)  # any text a request can carry
+_VALUE = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | _TEXT,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_TEXT, inner, max_size=3),
+    max_leaves=8,
+)
+
+
+def test_the_server_hashes_exactly_the_text_python_hashes(engine: Engine, session_factory, tenant):
+    """``PG_CHAIN_SQL`` chains in the database with sha256 over the text ``ChainLink.hash`` hashes: for any
+    values (escapes, non-BMP characters, NUL, keys sorting by code point), every stored hash equals
+    Python's chaining of the same fields after the stored previous hash."""
+    _pg_only(engine)
+
+    @settings(
+        max_examples=40,
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+    )
+    @given(st.lists(st.tuples(_TEXT, _VALUE, _VALUE, st.none() | _TEXT), min_size=1, max_size=4))
+    def check(cases) -> None:
+        async def run() -> list:
+            writer = GroupCommitter(session_factory, delay=0.005)
+            try:
+                await writer.append(tenant_id=tenant, **_append_args(0, "first"))  # the chain exists
+                assert writer.on_loop
+                return await asyncio.gather(
+                    *[
+                        writer.append(
+                            tenant_id=tenant,
+                            kind="DRAFT",
+                            actor_id=actor,
+                            actor_role="AGENT",
+                            call_id=call,
+                            input={"v": value},
+                            output=out,
+                            versions={"k": actor},
+                            now=T0 + timedelta(microseconds=i),
+                        )
+                        for i, (actor, value, out, call) in enumerate(cases)
+                    ]
+                )
+            finally:
+                await writer.close()
+
+        recs = asyncio.run(run())
+        with session_factory() as s:
+            for rec in recs:
+                e = s.get(AuditEvent, rec.id)
+                link = ChainLink(
+                    id=e.id,
+                    tenant_id=tenant,
+                    kind=e.kind,
+                    actor_id=e.actor_id,
+                    actor_role=e.actor_role,
+                    debtor_id=e.debtor_id,
+                    call_id=e.call_id,
+                    input=e.input,
+                    output=e.output,
+                    versions=e.versions,
+                    at=e.at,
+                )
+                assert (e.seq, e.hash) == (rec.seq, rec.hash)
+                assert e.hash == link.hash(e.prev_hash, e.seq)
+            assert verify(s).ok
+
+    check()
+
+
+async def test_two_committers_on_one_chain_queue_on_the_head_lock(engine: Engine, session_factory, tenant):
+    """Two committers (as two worker processes) write batches to one chain at the same moment: the second
+    statement waits for the first one's commit on the head row's lock and chains after it; no gap, no
+    duplicate, nothing chained twice."""
+    _pg_only(engine)
+    a = GroupCommitter(session_factory, delay=0.002)
+    b = GroupCommitter(session_factory, delay=0.002)
+    await a.append(tenant_id=tenant, **_append_args(0, "first"))
+    try:
+        recs = await asyncio.gather(
+            *[(a if i % 2 else b).append(tenant_id=tenant, **_append_args(i, "ab")) for i in range(1, 201)]
+        )
+    finally:
+        await a.close()
+        await b.close()
+    assert sorted(r.seq for r in recs) == list(range(2, 202))
+    assert a.batches + b.batches < 201
+    with session_factory() as s:
+        assert _count(session_factory, tenant) == 201
+        assert verify(s).ok
+
+
+async def test_a_kept_connection_found_broken_is_replaced_once(engine: Engine, session_factory, tenant):
+    """The server ends the committer's kept connection while it is idle (a restart): the next batch is
+    written on a new connection, once; a batch whose statement fails on a fresh connection fails."""
+    _pg_only(engine)
+    writer = GroupCommitter(session_factory, delay=0)
+    try:
+        await writer.append(tenant_id=tenant, **_append_args(0, "a"))
+        await writer.append(tenant_id=tenant, **_append_args(1, "a"))
+        kept = writer._aconn
+        assert kept is not None
+        with engine.connect() as conn:
+            conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": kept.info.backend_pid})
+        rec = await writer.append(tenant_id=tenant, **_append_args(2, "a"))
+        assert rec.seq == 3 and writer._aconn is not kept
+    finally:
+        await writer.close()
+    with session_factory() as s:
+        assert _count(session_factory, tenant) == 3 and verify(s).ok
+
+
+async def test_the_kept_connection_waits_for_the_lock_no_longer_than_the_engine(
+    engine: Engine, session_factory, tenant
+):
+    """``wait_seconds`` is the kept connection's lock_timeout, as for the engine's connections: a batch
+    that cannot get the head row's lock in time fails (LedgerWriteFailed) and stores nothing."""
+    _pg_only(engine)
+    writer = GroupCommitter(session_factory, delay=0, wait_seconds=0.2)
+    try:
+        await writer.append(tenant_id=tenant, **_append_args(0, "a"))
+        with engine.connect() as holder:
+            holder.execute(
+                text("SELECT seq FROM audit_chain_heads WHERE tenant_id = :t FOR UPDATE"), {"t": tenant}
+            )
+            with pytest.raises(LedgerWriteFailed, match="lock"):
+                await writer.append(tenant_id=tenant, **_append_args(1, "a"))
+            holder.rollback()
+        assert (await writer.append(tenant_id=tenant, **_append_args(2, "a"))).seq == 2
+    finally:
+        await writer.close()
+    assert _count(session_factory, tenant) == 2

@@ -286,6 +286,11 @@ class ChainLink:
         self._head = canonical_json(head)[:-1] + ',"prev_hash":'
         self._tail = "," + canonical_json(tail)[1:]
 
+    def parts(self) -> tuple[str, str]:
+        """The two rendered pieces: the hashed text is ``prev_hash + head + '"' + prev_hash + '","seq":' +
+        str(seq) + tail`` (``audit/group.py`` has PostgreSQL chain batches with exactly this text)."""
+        return self._head, self._tail
+
     def hash(self, prev_hash: str, seq: int) -> str:
         text = f'{prev_hash}{self._head}{canonical_json(prev_hash)},"seq":{int(seq)}{self._tail}'
         return hashlib.sha256(text.encode("utf-8")).hexdigest()

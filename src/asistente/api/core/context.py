@@ -111,7 +111,8 @@ class Services:
         writer = self.extras.get("ledger_writer")
         if writer is None or writer[0] != loop_id:
             delay = self.settings.audit_batch_ms / 1000
-            writer = (loop_id, GroupCommitter(self.session_factory, delay=delay))
+            wait = self.settings.database_wait_seconds
+            writer = (loop_id, GroupCommitter(self.session_factory, delay=delay, wait_seconds=wait))
             self.extras["ledger_writer"] = writer
         return writer[1]
 
