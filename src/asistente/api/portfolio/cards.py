@@ -24,6 +24,7 @@ request that succeeds. Tests compare both paths' responses byte for byte.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import logging
 from collections import OrderedDict
@@ -508,10 +509,9 @@ class CardPath:
         key = (tenant_id, debtor_id)
         pending = self._building.get(key)
         if pending is not None and pending[0] is None:  # a first view of this debtor is being built: it
-            try:  # keeps its snapshot (below), which serves this request if it is of this revision
+            # it keeps its snapshot (below), which serves this request if it is of this revision
+            with contextlib.suppress(Exception):
                 await asyncio.shield(pending[1])
-            except Exception:
-                pass
         snap = self._cards.get(key)
         if snap is not None and snap.revision == revision and snap.valid_from <= now:
             self._cards.move_to_end(key)
