@@ -154,6 +154,8 @@ def database_busy(exc: BaseException | None) -> bool:
                 return True
             if getattr(orig, "sqlite_errorname", None) in _BUSY_SQLITE:
                 return True
+        elif getattr(exc, "sqlstate", None) in _BUSY_SQLSTATES:  # a DBAPI error raised outside SQLAlchemy
+            return True  # (the ledger's kept psycopg connection on PostgreSQL)
         exc = exc.__cause__ or exc.__context__
     return False
 

@@ -60,6 +60,18 @@ def test_busy_errors_are_recognised(tmp_path):
     assert not database_busy(None)
 
 
+def test_busy_errors_raised_by_psycopg_itself_are_recognised():
+    """The ledger's committer on PostgreSQL runs on a kept psycopg connection, outside SQLAlchemy: its
+    errors reach the request as LedgerWriteFailed from the driver's own exception classes."""
+    from psycopg import errors as pg
+
+    assert database_busy(_ledger_failed(pg.LockNotAvailable("canceling statement due to lock timeout")))
+    assert database_busy(_ledger_failed(pg.QueryCanceled("canceling statement due to statement timeout")))
+    assert database_busy(_ledger_failed(pg.DeadlockDetected("deadlock detected")))
+    assert not database_busy(_ledger_failed(pg.UniqueViolation("duplicate key")))
+    assert not database_busy(_ledger_failed(pg.AdminShutdown("terminating connection")))
+
+
 def test_a_busy_database_reaches_the_client_as_rate_limited(tmp_path):
     locked = _locked_sqlite(tmp_path)
     error = GraphQLError("x", path=["recordPayment"], original_error=locked)
