@@ -148,12 +148,13 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
 
 
 def start_graphql(
-    workdir: Path, workers: int, cache: bool = True
+    workdir: Path, workers: int, cache: bool = True, database_url: str | None = None
 ) -> tuple[subprocess.Popen[bytes], str, str, Path]:
+    """`asistente serve --demo` on a new SQLite file in `workdir`, or on `database_url` (an empty database)."""
     port = free_port()
     tag = f"{workers}{'' if cache else '-nocache'}"
     log = workdir / f"graphql-{tag}.log"
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{workdir / f'card-{tag}.db'}"}
+    env = {**os.environ, "DATABASE_URL": database_url or f"sqlite:///{workdir / f'card-{tag}.db'}"}
     if not cache:
         env["ASISTENTE_CARD_CACHE_SIZE"] = "0"
     exe = Path(sys.executable).with_name("asistente")

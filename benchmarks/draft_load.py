@@ -139,9 +139,9 @@ def destinations() -> dict:
     }
 
 
-def admin_key(workdir: Path, workers: int) -> str:
+def admin_key(workdir: Path, workers: int, database_url: str | None = None) -> str:
     exe = Path(sys.executable).with_name("asistente")
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{workdir / f'card-{workers}.db'}"}
+    env = {**os.environ, "DATABASE_URL": database_url or f"sqlite:///{workdir / f'card-{workers}.db'}"}
     out = subprocess.run(
         [str(exe), "keys", "create", "--tenant", "demo", "--role", "ADMIN"],
         env=env,
@@ -200,6 +200,10 @@ def main() -> int:
     ap.add_argument(
         "--warmup", type=float, default=6.0, help="seconds of extra wrk warm-up before the measured run"
     )
+    ap.add_argument(
+        "--database-url",
+        help="serve on this (empty) database instead of a new SQLite file, e.g. postgresql+psycopg://.../db",
+    )
     args = ap.parse_args()
     has_wrk = shutil.which("wrk") is not None
     clients = {
@@ -210,12 +214,12 @@ def main() -> int:
     }[args.client]
     print(f"load: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f} (1/5/15 min)")
     workdir = Path(tempfile.mkdtemp(prefix="draft-load-"))
-    proc, base, key, _ = start_graphql(workdir, args.workers)
+    proc, base, key, _ = start_graphql(workdir, args.workers, database_url=args.database_url)
     floor = None
     runs: list[Run] = []
     try:
         admin = {
-            "Authorization": f"Bearer {admin_key(workdir, args.workers)}",
+            "Authorization": f"Bearer {admin_key(workdir, args.workers, args.database_url)}",
             "Content-Type": "application/json",
         }
         for query, var, value in (
