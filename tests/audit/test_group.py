@@ -287,6 +287,9 @@ def _pg_only(engine: Engine) -> None:
 
 
 _TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=40)  # any text a request can carry
+# A PostgreSQL text column cannot hold NUL on any path (the API refuses it in every request before anything
+# runs); inside JSON values it is the escape \u0000 and stays in the generated values above.
+_COLUMN_TEXT = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=40)
 _VALUE = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | _TEXT,
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_TEXT, inner, max_size=3),
@@ -305,7 +308,7 @@ def test_the_server_hashes_exactly_the_text_python_hashes(engine: Engine, sessio
         deadline=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
     )
-    @given(st.lists(st.tuples(_TEXT, _VALUE, _VALUE, st.none() | _TEXT), min_size=1, max_size=4))
+    @given(st.lists(st.tuples(_COLUMN_TEXT, _VALUE, _VALUE, st.none() | _COLUMN_TEXT), min_size=1, max_size=4))
     def check(cases) -> None:
         async def run() -> list:
             writer = GroupCommitter(session_factory, delay=0.005)
