@@ -308,7 +308,9 @@ def test_the_server_hashes_exactly_the_text_python_hashes(engine: Engine, sessio
         deadline=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
     )
-    @given(st.lists(st.tuples(_COLUMN_TEXT, _VALUE, _VALUE, st.none() | _COLUMN_TEXT), min_size=1, max_size=4))
+    @given(
+        st.lists(st.tuples(_COLUMN_TEXT, _VALUE, _VALUE, st.none() | _COLUMN_TEXT), min_size=1, max_size=4)
+    )
     def check(cases) -> None:
         async def run() -> list:
             writer = GroupCommitter(session_factory, delay=0.005)
