@@ -74,11 +74,13 @@ def _writes(live: Live, tag: str, shown: list[str]) -> list[tuple[str, str, dict
 
 
 async def _round(
-    live: Live, requests: list[tuple[str, str, dict, str]]
+    live: Live, requests: list[tuple[str, str, dict, str]], sending: threading.Event | None = None
 ) -> list[tuple[str, dict, float, httpx.Response]]:
     async with httpx.AsyncClient(base_url=live.base, timeout=60) as c:
 
         async def one(kind: str, query: str, variables: dict, key: str):
+            if sending is not None:
+                sending.set()  # the first request is on its way (not merely the thread started)
             started = time.monotonic()
             r = await c.post(
                 "/graphql", json={"query": query, "variables": variables}, headers=live.headers(key)
@@ -109,8 +111,7 @@ def test_slow_database_waits_or_refuses_typed_and_recovers(engine, settings, clo
             sending = threading.Event()
 
             def go() -> None:
-                sending.set()
-                results.extend(asyncio.run(_round(live, _writes(live, "short", shown))))
+                results.extend(asyncio.run(_round(live, _writes(live, "short", shown), sending)))
 
             runner = threading.Thread(target=go)
             runner.start()
