@@ -232,7 +232,7 @@ def test_scenario_themes_covered(scenarios: list[dict]) -> None:
 
 # ---------------------------------------------------------------- real-material sets (issue 9)
 
-REAL_SETS = ("real1", "real2", "real3", "real4", "real5", "real6", "real7", "real8", "train_real")
+REAL_SETS = ("real1", "real2", "real3", "real4", "real5", "real6", "real7", "real8", "real9", "train_real")
 SOURCE_KINDS = {"regulator", "court", "news", "docket", "model-letter", "practitioner", "complaint"}
 
 

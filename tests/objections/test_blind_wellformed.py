@@ -79,6 +79,18 @@ REAL7_MIN_PER_CATEGORY: dict[str, int] = {
     "BANKRUPTCY_OR_LAWYER": 2,
 }
 
+REAL8_MIN_LINES = 60
+# real8: debtors' turns from sources no tracked file cites (two further public samples of the CFPB Consumer Complaint
+# Database in GitHub repositories, court rulings, news, regulator and advice pages), collected by an independent author
+# on 2026-12-07; not measured yet. No CALL_LATER or PROMISE_TO_PAY turn was found on uncited pages; floors are what the
+# set holds (see the README).
+REAL8_MIN_PER_CATEGORY: dict[str, int] = {
+    **{c: 1 for c in CATEGORIES if c not in {"CALL_LATER", "PROMISE_TO_PAY"}},
+    "DISPUTE": 5,
+    "REQUEST_VALIDATION": 5,
+    "HARDSHIP": 5,
+}
+
 # Per set: id prefix, minimum lines, minimum lines per category, minimum share of English, locales that must
 # all appear, whether an authored set ("written: ...") or a set quoted from public material (URL source).
 SETS = {
@@ -167,6 +179,16 @@ SETS = {
         "min_per_category": REAL7_MIN_PER_CATEGORY,
         "min_english": 1.0,
         "locales": {"US-en"},
+        "authored": False,
+    },
+    # real8: see REAL8_MIN_PER_CATEGORY above. Spanish is over half of the lines; every locale appears.
+    "real8.jsonl": {
+        "prefix": "r8",
+        "min_lines": REAL8_MIN_LINES,
+        "min_per_category": REAL8_MIN_PER_CATEGORY,
+        "min_english": 0.20,
+        "min_spanish": 0.50,
+        "locales": LOCALES,
         "authored": False,
     },
     # blind3: written in live-call transcript style by a second independent author; every category between 10 and 19
