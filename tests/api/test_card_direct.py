@@ -8,9 +8,12 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import select
 
+from asistente.compliance import contact as contact_rules
 from asistente.demo import seed_demo
+from asistente.errors import BadInput
 from asistente.geo import candidate_timezones
 from asistente.portfolio import card as portfolio_card
 from asistente.portfolio.models import Debtor
@@ -128,9 +131,45 @@ def test_zones_are_remembered_under_exactly_what_they_read(session_factory, cloc
     # values that are not text are never remembered (computed afresh every time)
     Row.timezone = None
     Row.phones = [{"number": 5255}]
-    before = len(portfolio_card._ZONES)
+    before = len(contact_rules._ZONE_CANDIDATES)
     portfolio_card.zones_of(Row)
-    assert len(portfolio_card._ZONES) == before
+    assert len(contact_rules._ZONE_CANDIDATES) == before
+    # an override that does not resolve: the card shows none, the contact rules refuse it, every time
+    Row.phones = [{"number": "+525512345678"}]
+    Row.timezone = "Mars/Olympus"
+    for _ in range(2):
+        assert portfolio_card.zones_of(Row) == []
+        with pytest.raises(BadInput):
+            contact_rules.candidate_zones([], Row.phones, "Mars/Olympus", "MX")
+
+
+def test_the_card_and_the_contact_rules_share_the_zones(monkeypatch):
+    """A card's zones serve the contact decision of the same debtor (and the other way round): one phone
+    parse per debtor, the same candidates as computed afresh."""
+    from asistente.compliance.types import DebtorFacts
+
+    calls = []
+    real = contact_rules.candidate_timezones
+    monkeypatch.setattr(
+        contact_rules, "candidate_timezones", lambda *a, **k: calls.append(a) or real(*a, **k)
+    )
+
+    class Row:
+        addresses = [{"city": "Monterrey", "region": "NLE", "country": "MX"}]
+        phones = [{"number": "+528112345678"}, {"number": "+13055550100"}]
+        timezone = None
+        jurisdiction = "MX"
+
+    fresh = real(Row.addresses, Row.phones, None, "MX")
+    assert portfolio_card.zones_of(Row) == fresh
+    facts = DebtorFacts(jurisdiction="MX", addresses=tuple(Row.addresses), phones=tuple(Row.phones))
+    assert list(contact_rules._where(facts).candidates) == fresh
+    assert len(calls) == 1
+    Row.phones = [{"number": "+34911234567"}]  # another number: parsed again, and right
+    facts = DebtorFacts(jurisdiction="MX", addresses=tuple(Row.addresses), phones=tuple(Row.phones))
+    assert list(contact_rules._where(facts).candidates) == real(Row.addresses, Row.phones, None, "MX")
+    assert portfolio_card.zones_of(Row) == real(Row.addresses, Row.phones, None, "MX")
+    assert len(calls) == 2
 
 
 async def test_a_first_view_reads_no_revision_first(api, services, engine):

@@ -83,7 +83,7 @@ START = datetime(2026, 3, 1, tzinfo=UTC)
 @contextmanager
 def fresh_memos() -> Iterator[None]:
     """Evaluate with empty memos, then put the warm ones back."""
-    names = ("_WHERE", "_SPLITS", "_NEXT_ALLOWED", "_STATIC")
+    names = ("_ZONE_CANDIDATES", "_WHERE", "_SPLITS", "_NEXT_ALLOWED", "_STATIC")
     kept = {n: getattr(contact, n) for n in names}
     for n in names:
         setattr(contact, n, BoundedMemo(8))

@@ -273,3 +273,23 @@ class AgreementRepository:
                 select(Promise).where(Promise.tenant_id == self.tenant_id, Promise.id.in_(list(ids)))
             )
         }
+
+
+class PolicyReader(AgreementRepository):
+    """`AgreementRepository.policy_for` (and `policy_records`) read on a connection of `engine` instead of a
+    Session: the same statements and order, plain result rows (attributes named as the columns, values
+    converted by the same column types) instead of ORM objects, and no Session to build, roll back and
+    close. For an evaluation that only reads (validateAgreement on the prepared path); nothing else of the
+    repository is available through it. tests/agreements/test_policy_reader.py compares both."""
+
+    def __init__(self, engine: Any, tenant_id: str) -> None:
+        super().__init__(None, tenant_id)  # type: ignore[arg-type]  # no session: see the docstring
+        self.engine = engine
+
+    def policy_records(  # type: ignore[override]  # rows with the records' attributes
+        self, *, currency: str | None = None, include_history: bool = False
+    ) -> list[Any]:
+        q = _POLICY_RECORDS[(currency is not None, include_history)]
+        params = {"tenant": self.tenant_id, **({"currency": currency} if currency is not None else {})}
+        with self.engine.connect() as conn:
+            return conn.execute(q, params).all()

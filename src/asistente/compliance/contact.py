@@ -36,7 +36,7 @@ from asistente.errors import BadInput
 from asistente.geo import TzCandidate, candidate_timezones, jurisdiction_for, place_key, resolve_region
 from asistente.memo import BoundedMemo
 
-__all__ = ["DEFAULT_HORIZON_DAYS", "evaluate_contact"]
+__all__ = ["DEFAULT_HORIZON_DAYS", "candidate_zones", "evaluate_contact"]
 
 DEFAULT_HORIZON_DAYS = 60
 _DAYS = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")
@@ -623,6 +623,34 @@ _NEXT_ALLOWED = BoundedMemo(4096)  # see _next_allowed_memo
 _WHERE = BoundedMemo(8192)  # see _where
 
 
+def candidate_zones(
+    addresses: Sequence[Mapping[str, Any]],
+    phones: Sequence[Mapping[str, Any]],
+    override: str | None = None,
+    jurisdiction: str | None = None,
+) -> list[TzCandidate]:
+    """``geo.candidate_timezones``, remembered per process under exactly what it reads (``geo.place_key``:
+    each address's country, region and city, each phone's number; the override and the jurisdiction) when
+    all of those are text or None; other inputs are computed afresh every time, and failures (an unknown
+    override zone: BadInput) are raised every time, never remembered. Shared by the contact decision
+    (``_where``) and the card (``portfolio.card.zones_of``): an agent's card and the contact checks of the
+    same debtor parse its phone numbers once, whichever comes first."""
+    place = place_key(addresses, phones)
+    key = None
+    if place is not None and all(v is None or type(v) is str for v in (override, jurisdiction)):
+        key = (place, override, jurisdiction)
+        found = _ZONE_CANDIDATES.get(key)
+        if found is not None:
+            return list(found)
+    zones = candidate_timezones(addresses, phones, override=override, jurisdiction=jurisdiction)
+    if key is not None:
+        _ZONE_CANDIDATES.put(key, tuple(zones))
+    return zones
+
+
+_ZONE_CANDIDATES = BoundedMemo(8192)  # see candidate_zones
+
+
 @dataclasses.dataclass(frozen=True)
 class _Where:
     """What a debtor's addresses, phones, time-zone override and jurisdiction say about where they are."""
@@ -645,9 +673,7 @@ def _where(debtor: DebtorFacts) -> _Where:
         found = _WHERE.get(key)
         if found is not None:
             return found
-    candidates = candidate_timezones(
-        debtor.addresses, debtor.phones, override=debtor.timezone, jurisdiction=debtor.jurisdiction
-    )
+    candidates = candidate_zones(debtor.addresses, debtor.phones, debtor.timezone, debtor.jurisdiction)
     jurisdiction = debtor.jurisdiction or jurisdiction_for(debtor.addresses, debtor.phones)
     where = _Where(
         candidates=tuple(candidates),

@@ -12,41 +12,25 @@ from decimal import Decimal
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+from asistente.compliance.contact import candidate_zones
 from asistente.enums import PromiseStatus
-from asistente.geo import TzCandidate, candidate_timezones, place_key
-from asistente.memo import BoundedMemo
+from asistente.geo import TzCandidate
 from asistente.portfolio.models import Account, Debtor, Promise
 
 
 def zones_of(m: Debtor) -> list[TzCandidate]:
-    """The debtor's candidate zones, primary first (override, else address, else phone).
+    """The debtor's candidate zones, primary first (override, else address, else phone); none when a stored
+    zone no longer resolves (the card shows none rather than fail).
 
-    Remembered per process under exactly what candidate_timezones reads (geo.place_key: each address's
-    country, region and city, each phone's number; the override zone and the jurisdiction): one card asks
-    for them several times (the snapshot and its `timezone` field), and phone parsing is most of the cost.
-    Inputs geo.place_key cannot key (values that are not text) are computed afresh every time."""
-    addresses, phones = m.addresses or [], m.phones or []
-    place = place_key(addresses, phones)
-    key = None
-    if (
-        place is not None
-        and type(m.timezone) in (str, type(None))
-        and type(m.jurisdiction) in (str, type(None))
-    ):
-        key = (place, m.timezone, m.jurisdiction)
-        found = _ZONES.get(key)
-        if found is not None:
-            return list(found)
+    Remembered per process under exactly what candidate_timezones reads (compliance.contact.candidate_zones,
+    whose memo the contact decision shares: a card and the contact checks of the same debtor parse its
+    phones once): one card asks for them several times (the snapshot and its `timezone` field), and phone
+    parsing is most of the cost. Inputs geo.place_key cannot key (values that are not text) are computed
+    afresh every time."""
     try:
-        zones = candidate_timezones(addresses, phones, m.timezone, m.jurisdiction)
+        return candidate_zones(m.addresses or [], m.phones or [], m.timezone, m.jurisdiction)
     except Exception:  # a stored zone that no longer resolves: show none rather than fail the card
-        zones = []
-    if key is not None:
-        _ZONES.put(key, tuple(zones))
-    return zones
-
-
-_ZONES = BoundedMemo(4096)  # ~1 KB per entry at most: a few MB
+        return []
 
 
 @lru_cache(maxsize=1024)

@@ -17,6 +17,7 @@ from strawberry.types import Info
 
 from asistente.agreements import AgreementProposal, Frequency, PlanKind, usecases
 from asistente.agreements.authority import acting_role as _acting_role
+from asistente.agreements.repository import PolicyReader
 from asistente.agreements.store import AgreementStatus, Evaluation, summary
 from asistente.api.agreements.types import (
     Agreement,
@@ -44,6 +45,7 @@ from asistente.api.core.permissions import (
     register,
 )
 from asistente.api.core.scalars import limit_list
+from asistente.api.portfolio.live_reads import live_rows
 from asistente.enums import Role
 from asistente.errors import BadInput, FieldError, NotFound
 from asistente.tenants.service import Principal
@@ -137,17 +139,27 @@ def to_proposal(input: AgreementInput) -> tuple[AgreementProposal, Decimal | Non
 async def _load(info: Info, input: AgreementInput) -> dict[str, Any]:
     """The parsed proposal and the debtor's stored facts, as keyword arguments of the use cases."""
     proposal, affordability = to_proposal(input)
-    loaders = info.context.loaders
-    debtor = await loaders.debtor_by_id.load(str(input.debtor_id))
-    if debtor is None:
-        raise NotFound(f"debtor {input.debtor_id} not found")
-    accounts = await loaders.accounts_by_debtor_id.load(debtor.id)
+    ctx = info.context
+    if ctx.reads_only:  # the prepared path: plain rows, one connection (api/portfolio/live_reads.py)
+        rows = live_rows(ctx, str(input.debtor_id))
+        if rows is None:
+            raise NotFound(f"debtor {input.debtor_id} not found")
+        debtor, accounts = rows.debtor, rows.accounts
+    else:
+        loaders = ctx.loaders
+        debtor = await loaders.debtor_by_id.load(str(input.debtor_id))
+        if debtor is None:
+            raise NotFound(f"debtor {input.debtor_id} not found")
+        accounts = await loaders.accounts_by_debtor_id.load(debtor.id)
     return {"debtor": debtor, "accounts": accounts, "proposal": proposal, "affordability": affordability}
 
 
 async def evaluate(info: Info, input: AgreementInput, principal: Principal) -> Evaluation:
     loaded = await _load(info, input)
-    return usecases.validate_plan(store(info), principal=principal, now=info.context.now(), **loaded)
+    ctx = info.context
+    # the prepared path reads the policy in force on a connection, without a Session (PolicyReader)
+    repo = PolicyReader(ctx.services.reader(), principal.tenant_id) if ctx.reads_only else store(info)
+    return usecases.validate_plan(repo, principal=principal, now=ctx.now(), **loaded)
 
 
 def _load_locked(info: Info, input: AgreementInput) -> dict[str, Any]:

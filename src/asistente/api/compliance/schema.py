@@ -19,6 +19,7 @@ from asistente.api.compliance.types import ComplianceReport, ContactPermission, 
 from asistente.api.core.fresh import shared_reads
 from asistente.api.core.permissions import ADMIN, AGENT, COMPLIANCE, INTEGRATOR, READERS, SUPERVISOR, register
 from asistente.api.core.scalars import Channel, ComplianceContext, RecipientRole
+from asistente.api.portfolio.live_reads import live_rows
 from asistente.compliance import PackRegistry
 from asistente.compliance.review import (
     PROMPT_VERSION,
@@ -53,6 +54,12 @@ def _tenant_row(info: Info) -> tuple[str | None, str]:
         "tenant_row",
         lambda: tuple(ctx.session.execute(_PACK_SOURCE, {"tenant": ctx.principal.tenant_id}).one()),
     )
+
+
+def seed_tenant_row(info: Info, row: tuple[str | None, str]) -> None:
+    """This operation's tenant row, read with the debtor's (api/portfolio/live_reads.py) by the same
+    expressions as `_PACK_SOURCE`, so `_tenant_row` does not read it again."""
+    info.context.per_operation("tenant_row", lambda: row)
 
 
 def tenant_packs(info: Info) -> PackRegistry:
@@ -244,14 +251,23 @@ class Query:
         recipient_role: RecipientRole = RecipientRole.DEBTOR,
         destination: str | None = None,
     ) -> ContactPermission:
-        info.context.require(info)
-        loaders = info.context.loaders
-        debtor = await loaders.debtor_by_id.load(str(debtor_id))
-        if debtor is None:
-            raise NotFound(f"debtor {debtor_id} not found")
-        now = info.context.now()
-        accounts = await loaders.accounts_by_debtor_id.load(debtor.id)
-        history = await loaders.interaction_facts_by_debtor_id.load(debtor.id)
+        ctx = info.context
+        ctx.require(info)
+        if ctx.reads_only:  # the prepared path: plain rows, one connection (api/portfolio/live_reads.py)
+            now = ctx.now()
+            rows = live_rows(ctx, str(debtor_id), interactions_at=now, facts_only=True)
+            if rows is None:
+                raise NotFound(f"debtor {debtor_id} not found")
+            debtor, accounts, history = rows.debtor, rows.accounts, rows.interactions
+            seed_tenant_row(info, rows.tenant_row)
+        else:
+            loaders = ctx.loaders
+            debtor = await loaders.debtor_by_id.load(str(debtor_id))
+            if debtor is None:
+                raise NotFound(f"debtor {debtor_id} not found")
+            now = ctx.now()
+            accounts = await loaders.accounts_by_debtor_id.load(debtor.id)
+            history = await loaders.interaction_facts_by_debtor_id.load(debtor.id)
         decisions = contact_decisions(
             debtor,
             accounts,
@@ -304,12 +320,20 @@ class Query:
         known = KnownValues()
         own_numbers: list[str] = []
         if input.debtor_id is not None:
-            loaders = info.context.loaders
-            debtor = await loaders.debtor_by_id.load(str(input.debtor_id))
-            if debtor is None:
-                raise NotFound(f"debtor {input.debtor_id} not found")
+            ctx = info.context
+            if ctx.reads_only:  # the prepared path: plain rows, one connection (api/portfolio/live_reads.py)
+                rows = live_rows(ctx, str(input.debtor_id), facts_only=True)
+                if rows is None:
+                    raise NotFound(f"debtor {input.debtor_id} not found")
+                debtor, accounts = rows.debtor, rows.accounts
+                seed_tenant_row(info, rows.tenant_row)
+            else:
+                loaders = ctx.loaders
+                debtor = await loaders.debtor_by_id.load(str(input.debtor_id))
+                if debtor is None:
+                    raise NotFound(f"debtor {input.debtor_id} not found")
+                accounts = await loaders.accounts_by_debtor_id.load(debtor.id)
             debtor_id = debtor.id
-            accounts = await loaders.accounts_by_debtor_id.load(debtor.id)
             facts = debtor_facts(debtor, accounts)
             time_barred = facts.time_barred
             addresses = facts.addresses
