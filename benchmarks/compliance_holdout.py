@@ -1,6 +1,6 @@
 """Leave-one-real-set-out estimate of the compliance engine on real material (issue 9).
 
-For each real set named (default real1-real6): retrain the text model on every other labelled set
+For each real set named (default real1-real8): retrain the text model on every other labelled set
 (team-written sets, the engineers' sentences, the other real sets, the real training set train_real, and
 the service's own playbook answers and message templates as compliant texts) with the threshold the full
 run chose, then measure the engine (lexicons + that model) on the held-out set. Also prints the lexicon
@@ -35,7 +35,7 @@ from asistente.compliance import detect as detect_module  # noqa: E402
 from asistente.compliance import load_packs, textmodel, train_model  # noqa: E402
 
 TEAM_SETS = ["blind", *(f"blind{n}" for n in range(3, 12)), "engineers"]
-REAL_SETS = ["real1", "real2", "real3", "real4", "real5", "real6"]
+REAL_SETS = ["real1", "real2", "real3", "real4", "real5", "real6", "real7", "real8"]
 TRAINING_ONLY_REAL = ["train_real"]
 COMPANION_GRID = (None, 0.2, 0.3, 0.4, 0.5)
 GRID = (0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9)
