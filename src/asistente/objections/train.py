@@ -54,9 +54,9 @@ CORPUS_DIR = ROOT / "tests" / "objections" / "corpus"
 BLIND_DIR = ROOT / "tests" / "objections" / "blind"
 # Blind sets measured once (benchmarks/README.md) and then retired to the training pool (real4 since model
 # 2026.12.9, after its one measurement with 2026.12.7; real5 since model 2026.12.11, after its one measurement
-# with 2026.12.9). A set not listed
-# here is never read by the trainer.
-RETIRED = ("blind1", "blind2", "real1", "real2", "blind3", "real3", "real4", "real5")
+# with 2026.12.9; real6 and real7 since model 2026.12.12, after their one measurement with 2026.12.11). A set not
+# listed here is never read by the trainer.
+RETIRED = ("blind1", "blind2", "real1", "real2", "blind3", "real3", "real4", "real5", "real6", "real7")
 CATEGORIES = [c.value for c in ObjectionCategory]
 SECONDARY_WEIGHT = 0.3
 # A turn quoted from real public material (its `source` is the URL it comes from) weighs this much more than a
