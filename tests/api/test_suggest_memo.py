@@ -300,3 +300,24 @@ def test_the_pipelined_rows_equal_the_statements_rows(session_factory, clock):
                     rows_seen += len(g)
         assert rows_seen > 500
         assert s.execute(text("SELECT 1")).scalar() == 1  # the transaction goes on after a pipeline
+
+
+def test_enum_values_serialize_as_their_members():
+    """suggestResponses shapes enums as their values (`_name`): every member of every enum the answer
+    shows serializes to the same GraphQL name either way, through the schema's own enum types."""
+    from asistente.api.schema import build_schema
+    from asistente.enums import ObjectionCategory, Register, Technique
+    from asistente.objections.suggest import NextStepKind
+    from asistente.settings import Settings
+
+    types = build_schema(Settings(demo=False))._schema.type_map
+    for name, enum in (
+        ("ObjectionCategory", ObjectionCategory),
+        ("Register", Register),
+        ("Technique", Technique),
+        ("NextStepKind", NextStepKind),
+    ):
+        t = types[name]
+        assert set(t.values) == {m.name for m in enum}
+        for member in enum:
+            assert t.serialize(member.value) == t.serialize(member) == member.name

@@ -162,12 +162,14 @@ class SuggestionInputs:
 class Answered:
     """One computed suggestion (the domain's immutable SuggestionSet) and the parts of its SUGGESTION
     event that depend on nothing else: the ledger's prepared `output` and `versions` (audit.chain.prepare
-    of `result.audit_output()` and of the versions), built once per result."""
+    of `result.audit_output()` and of the versions) and the GraphQL answer but its audit id, built once
+    per result."""
 
     result: domain.SuggestionSet
     policy_versions: dict[str, Any]
     output: Any
     versions: Any
+    shaped: Shaped
 
 
 class AnswerMemo:
@@ -441,29 +443,70 @@ def _authority(p: Principal) -> DomainRole:
     return proposal_authority(p.role, p.agent_role)
 
 
-def _shape(result: domain.SuggestionSet, audit_id: str) -> SuggestionSet:
-    return SuggestionSet(
-        category=result.category,
+def _name(member: Any) -> Any:
+    """An enum member as the GraphQL enum type serializes it: its value, which is its GraphQL name (these
+    are StrEnums whose values are their names; tests/api/test_suggest_memo.py checks every member).
+    strawberry's enum serializer compares a member with each value of the type in turn; a plain value is
+    one dictionary look-up in graphql-core's serializer, to the same name."""
+    return None if member is None else member.value
+
+
+@dataclass(frozen=True)
+class Shaped:
+    """What the GraphQL answer shows of one domain SuggestionSet, but its audit id (shared, never changed:
+    the answer's objects are only read by the serializer)."""
+
+    category: Any
+    confidence: float
+    alternatives: list[CategoryConfidence]
+    suggestions: list[Suggestion]
+    next_steps: list[NextStep]
+    language: str
+    register: Any
+    withheld: int
+    playbook_version: str
+
+
+def _shaped(result: domain.SuggestionSet) -> Shaped:
+    return Shaped(
+        category=_name(result.category),
         confidence=result.confidence,
-        alternatives=[CategoryConfidence(category=c, confidence=p) for c, p in result.alternatives],
+        alternatives=[CategoryConfidence(category=_name(c), confidence=p) for c, p in result.alternatives],
         suggestions=[
             Suggestion(
                 id=strawberry.ID(s.id),
                 text=s.text,
                 rationale=s.rationale,
-                register=s.register,
-                technique=s.technique,
+                register=_name(s.register),
+                technique=_name(s.technique),
                 language=s.language,
                 source=s.source,
             )
             for s in result.suggestions
         ],
-        next_steps=[NextStep(kind=s.kind, message=s.message, at=s.at) for s in result.next_steps],
-        audit_id=strawberry.ID(audit_id),
+        next_steps=[NextStep(kind=_name(s.kind), message=s.message, at=s.at) for s in result.next_steps],
         language=result.language,
-        register=result.register,
+        register=_name(result.register),
         withheld=len(result.dropped),
         playbook_version=result.playbook_version,
+    )
+
+
+def _shape(result: domain.SuggestionSet, audit_id: str, shaped: Shaped | None = None) -> SuggestionSet:
+    """The GraphQL answer: `shaped` (built once per remembered answer) or `_shaped(result)`, and the id of
+    this request's own SUGGESTION event."""
+    sh = shaped if shaped is not None else _shaped(result)
+    return SuggestionSet(
+        category=sh.category,
+        confidence=sh.confidence,
+        alternatives=sh.alternatives,
+        suggestions=sh.suggestions,
+        next_steps=sh.next_steps,
+        audit_id=strawberry.ID(audit_id),
+        language=sh.language,
+        register=sh.register,
+        withheld=sh.withheld,
+        playbook_version=sh.playbook_version,
     )
 
 
@@ -486,6 +529,7 @@ def _answered(result: domain.SuggestionSet, policy_versions: dict[str, Any]) -> 
         policy_versions=policy_versions,
         output=prepare(result.audit_output()),
         versions=prepare(_versions(result, policy_versions)),
+        shaped=_shaped(result),
     )
 
 
@@ -563,7 +607,7 @@ class Query:
             prepared={"output": answered.output, "versions": answered.versions},
             now=now,
         )
-        return _shape(answered.result, event.id)
+        return _shape(answered.result, event.id, answered.shaped)
 
     @strawberry.field(description="Feedback per playbook answer for this tenant (what ranking learns from).")
     def suggestion_stats(self, info: Info) -> list[SuggestionAnswerStats]:
