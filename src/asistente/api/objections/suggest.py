@@ -3,6 +3,7 @@ playbook's owner reads (suggestionStats, suggestionEdits) and the tenant's objec
 
 from __future__ import annotations
 
+import asyncio
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -230,7 +231,13 @@ async def _inputs(info: Info, p: Principal, debtor_id: str, now: datetime) -> Su
     if found is not None:
         return found
     if use_cache:
-        rows = _card_rows(ctx.session, p.tenant_id, state.debtor_id, ctx.now(), services.reader())
+        reader = services.reader()
+        if _PipelinedRows.for_dialect(reader.dialect) is not None:
+            # One round trip on a pooled connection of its own, waited for in a thread: the worker's event
+            # loop serves other requests meanwhile (a wait on the loop stalls every request of the worker).
+            rows = await asyncio.to_thread(_card_rows, None, p.tenant_id, state.debtor_id, ctx.now(), reader)
+        else:
+            rows = _card_rows(ctx.session, p.tenant_id, state.debtor_id, ctx.now())
     else:  # normal execution: the operation's loaders
         loaders = ctx.loaders
         debtor = await loaders.debtor_by_id.load(state.debtor_id)
@@ -326,7 +333,7 @@ _ROW_STATEMENTS = (
 
 
 def _card_rows(
-    session: Session, tenant_id: str, debtor_id: str, now: datetime, reader: Any = None
+    session: Session | None, tenant_id: str, debtor_id: str, now: datetime, reader: Any = None
 ) -> tuple[Any, ...] | None:
     """(debtor, accounts, payments, promises, interactions) of one debtor whose tenant and binding the
     caller has checked: the loaders' own statements, parameters and order (portfolio.repository, their
@@ -346,6 +353,7 @@ def _card_rows(
         finally:
             raw.close()
     else:
+        assert session is not None
         conn = session.connection()
         pipelined = _PipelinedRows.for_dialect(conn.dialect)
         if pipelined is not None:
