@@ -137,6 +137,7 @@ def test_the_cards_read_as_rows_equal_the_cards_read_by_the_loaders(session_fact
     seed_demo(session_factory, now=clock())
     now = clock()
     with session_factory() as s:
+        reader = s.get_bind()
         debtors = list(s.execute(select(Debtor.id, Debtor.tenant_id)))
         assert len(debtors) > 50
         compared = 0
@@ -153,10 +154,14 @@ def test_the_cards_read_as_rows_equal_the_cards_read_by_the_loaders(session_fact
             assert rows is not None
             assert [len(x) for x in rows[1:]] == [len(x) for x in orm[1:]]
             assert debtor_card(*rows, active_agreements=1) == debtor_card(*orm, active_agreements=1)
+            # on a pooled connection of an engine of reads (PostgreSQL: its own pipeline, outside the session)
+            assert _card_rows(s, tenant_id, debtor_id, now, reader) == rows
             compared += bool(orm[2]) and bool(orm[4])
         assert compared > 10  # debtors with payments and interactions were among them
         assert _card_rows(s, "11111111-1111-4111-8111-111111111111", debtors[0][0], now) is None  # tenant
         assert _card_rows(s, debtors[0][1], "00000000-0000-0000-0000-000000000000", now) is None
+        assert _card_rows(s, "11111111-1111-4111-8111-111111111111", debtors[0][0], now, reader) is None
+        assert _card_rows(s, debtors[0][1], "00000000-0000-0000-0000-000000000000", now, reader) is None
 
 
 # ----------------------------------------------------------------------------- whole answers (AnswerMemo)
@@ -251,3 +256,68 @@ def test_the_answer_memo_names_its_objects_by_identity_and_minute():
     assert memo.get(("m",), (a,), later) is None
     memo.put(("n",), (a,), None, "third")  # bounded: the least recently used entry goes
     assert memo.get(("k",), (a, b), later) is None and memo.get(("n",), (a,), later) == "third"
+
+
+def test_the_pipelined_rows_equal_the_statements_rows(session_factory, clock):
+    """On PostgreSQL (psycopg) `_card_rows` sends its five statements in one pipeline: for every demo
+    debtor, a debtor of another tenant and an unknown id, each statement's rows are those
+    `Connection.execute` returns (same fields, values and value types, same order), at two clocks; the
+    pipeline leaves the session's transaction usable. Any other database reads statement by statement."""
+    from datetime import timedelta
+
+    from sqlalchemy import select, text
+
+    from asistente.api.objections.suggest import _ROW_STATEMENTS, _card_params, _PipelinedRows
+    from asistente.demo import seed_demo
+    from asistente.portfolio.models import Debtor
+
+    seed_demo(session_factory, now=clock())
+    with session_factory() as s:
+        conn = s.connection()
+        pipelined = _PipelinedRows.for_dialect(conn.dialect)
+        if conn.dialect.name != "postgresql":
+            assert pipelined is None
+            return
+        assert pipelined is not None
+        debtors = list(s.execute(select(Debtor.id, Debtor.tenant_id)))
+        other_tenant = "11111111-1111-4111-8111-111111111111"  # (one demo tenant)
+        cases = [
+            *debtors,
+            (debtors[0][0], other_tenant),
+            ("00000000-0000-0000-0000-000000000000", debtors[0][1]),
+        ]
+        rows_seen = 0
+        for now in (clock(), clock() + timedelta(days=200)):
+            for debtor_id, tenant_id in cases:
+                params = _card_params(tenant_id, debtor_id, now)
+                got = pipelined.read(conn.connection.driver_connection, params)
+                want = [conn.execute(st, p).all() for st, p in zip(_ROW_STATEMENTS, params, strict=True)]
+                assert len(got) == len(want) == 5
+                for g, w in zip(got, want, strict=True):
+                    assert [r._fields for r in g] == [r._fields for r in w]
+                    assert [tuple(r) for r in g] == [tuple(r) for r in w]
+                    assert [[type(v) for v in r] for r in g] == [[type(v) for v in r] for r in w]
+                    rows_seen += len(g)
+        assert rows_seen > 500
+        assert s.execute(text("SELECT 1")).scalar() == 1  # the transaction goes on after a pipeline
+
+
+def test_enum_values_serialize_as_their_members():
+    """suggestResponses shapes enums as their values (`_name`): every member of every enum the answer
+    shows serializes to the same GraphQL name either way, through the schema's own enum types."""
+    from asistente.api.schema import build_schema
+    from asistente.enums import ObjectionCategory, Register, Technique
+    from asistente.objections.suggest import NextStepKind
+    from asistente.settings import Settings
+
+    types = build_schema(Settings(demo=False))._schema.type_map
+    for name, enum in (
+        ("ObjectionCategory", ObjectionCategory),
+        ("Register", Register),
+        ("Technique", Technique),
+        ("NextStepKind", NextStepKind),
+    ):
+        t = types[name]
+        assert set(t.values) == {m.name for m in enum}
+        for member in enum:
+            assert t.serialize(member.value) == t.serialize(member) == member.name

@@ -6,7 +6,7 @@ answers are the same with and without them."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
@@ -15,7 +15,9 @@ from hypothesis import strategies as st
 
 from asistente.agreements import default_policies, resolve_policy
 from asistente.enums import ObjectionCategory, Role
+from asistente.objections.card import PaymentView
 from asistente.objections.classifier import default_classifier
+from asistente.objections.render import format_money, locale_for
 from asistente.objections.suggest import ComplianceCache, MemoisedClassifier, suggest_responses
 from tests.objections.test_suggest import NOW, FixedClassifier, card, packs, playbook, run
 
@@ -195,3 +197,141 @@ def test_the_primary_time_zone_is_the_first_candidate(addresses, phones, overrid
     except (DomainError, ValueError, KeyError):
         expected = None
     assert _primary_timezone(facts) == expected
+
+
+# ------------------------------------------------------------- placeholder values formatted on first read
+
+
+def _values_before(card, language, *, plan=None, next_contact=None, timezone=None):
+    """render.values_for as it was before its values were made lazily (verbatim, the plain path)."""
+    from asistente.objections.render import _FREQUENCY, _date, _when
+
+    loc = locale_for(language, card.jurisdiction)
+    out = {}
+    name = " ".join(card.full_name.split())
+    if name:
+        out["name"] = name
+        out["firstName"] = name.split(" ")[0]
+    main = card.main_account
+    if main is not None:
+        cur = main.currency
+        if main.creditor:
+            out["creditor"] = main.creditor
+        out["product"] = main.product
+        out["principal"] = format_money(main.principal, cur, loc)
+        out["balance"] = format_money(card.balance, cur, loc)
+        if main.minimum_due is not None and main.minimum_due > 0:
+            out["minimumDue"] = format_money(main.minimum_due, cur, loc)
+        if main.due_date is not None:
+            out["dueDate"] = _date(main.due_date, loc)
+        out["daysPastDue"] = str(max(a.days_past_due for a in card.accounts))
+    if card.payments:
+        last = card.payments[0]
+        out["lastPaymentAmount"] = format_money(last.amount, last.currency, loc)
+        out["lastPaymentDate"] = _date(last.paid_at.date(), loc)
+        if last.reference:
+            out["lastPaymentReference"] = last.reference
+    pending = sorted((p for p in card.promises if p.status == "PENDING"), key=lambda p: p.due_date)
+    if pending:
+        out["promiseAmount"] = format_money(pending[0].amount, pending[0].currency, loc)
+        out["promiseDate"] = _date(pending[0].due_date, loc)
+    if plan is not None:
+        p = plan
+        if p.down_payment is not None:
+            out["planDownPayment"] = format_money(p.down_payment, p.currency, loc)
+        out["planInstallment"] = format_money(p.installment, p.currency, loc)
+        out["planInstallments"] = str(p.installments)
+        out["planFrequency"] = _FREQUENCY["en" if language == "en" else "es"][p.frequency]
+        out["planFirstDate"] = _date(p.first_date, loc)
+        out["planTotal"] = format_money(p.total, p.currency, loc)
+        if p.settlement_amount is not None:
+            out["settlementAmount"] = format_money(p.settlement_amount, p.currency, loc)
+    if next_contact is not None:
+        out["nextContact"] = _when(next_contact, timezone, loc)
+    return out
+
+
+_money = st.decimals(min_value=Decimal("0"), max_value=Decimal("9999999.99"), places=2)
+_day = st.dates(min_value=date(2020, 1, 1), max_value=date(2030, 12, 31))
+
+
+@given(
+    st.sampled_from(["MX", "CO", "AR", "ES", "US-TX"]),
+    st.sampled_from(["es", "en"]),
+    st.text(alphabet="ab é\tÑ", max_size=12),
+    st.one_of(st.none(), st.sampled_from(["Banco Ceiba", ""])),
+    _money,
+    _money,
+    st.one_of(st.none(), st.just(Decimal("0")), _money),
+    st.one_of(st.none(), _day),
+    st.lists(st.tuples(_money, _day, st.one_of(st.none(), st.just("OP-1"))), max_size=2),
+    st.lists(st.tuples(_money, _day, st.sampled_from(["PENDING", "KEPT", "BROKEN"])), max_size=3),
+    st.one_of(
+        st.none(),
+        st.tuples(
+            st.one_of(st.none(), _money),
+            _money,
+            st.integers(1, 24),
+            st.sampled_from(["MONTHLY", "BIWEEKLY", "WEEKLY"]),
+            _day,
+            _money,
+            st.one_of(st.none(), _money),
+        ),
+    ),
+    st.one_of(st.none(), st.datetimes(min_value=datetime(2026, 1, 1), max_value=datetime(2027, 1, 1))),
+    st.sampled_from([None, "America/Mexico_City", "Europe/Madrid"]),
+    st.booleans(),
+)
+def test_lazy_values_are_the_values_before(
+    jurisdiction,
+    language,
+    name,
+    creditor,
+    principal,
+    balance,
+    minimum,
+    due,
+    pays,
+    promises,
+    plan,
+    at,
+    tz,
+    accounts,
+):
+    """lazy_values_for and values_for give exactly the placeholders and texts of the eager values_for of
+    before (every key, every value, read in any order and twice), for generated cards, plans and times."""
+    from asistente.objections.card import PromiseView
+    from asistente.objections.render import PlanTerms, lazy_values_for, values_for
+
+    c = card(jurisdiction, language=language)
+    cur = c.main_currency
+    main = replace(
+        c.accounts[0],
+        creditor=creditor,
+        principal=principal,
+        balance=balance,
+        minimum_due=minimum,
+        due_date=due,
+    )
+    c = replace(
+        c,
+        full_name=name,
+        accounts=(main,) if accounts else (),
+        payments=tuple(
+            PaymentView("acc-1", a, cur, datetime(d.year, d.month, d.day, 12, tzinfo=UTC), r)
+            for a, d, r in pays
+        ),
+        promises=tuple(PromiseView(a, cur, d, s, None) for a, d, s in promises),
+    )
+    terms = None if plan is None else PlanTerms(cur, *plan)
+    at = None if at is None else at.replace(tzinfo=UTC)
+    before = _values_before(c, language, plan=terms, next_contact=at, timezone=tz)
+    assert values_for(c, language, plan=terms, next_contact=at, timezone=tz) == before
+    lazy = lazy_values_for(c, language, plan=terms, next_contact=at, timezone=tz)
+    assert list(lazy.keys()) == list(before) and len(lazy) == len(before)
+    assert all(k in lazy for k in before) and "nope" not in lazy
+    for key in reversed(list(before)):
+        assert lazy[key] == before[key] and lazy[key] == before[key]
+    assert dict(lazy) == before
+    with pytest.raises(KeyError):
+        lazy["nope"]

@@ -9,11 +9,11 @@ lines that need it are not offered.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, KeysView, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from functools import lru_cache
+from functools import lru_cache, partial
 from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError
@@ -22,7 +22,15 @@ from babel.numbers import NumberPattern, parse_pattern
 
 from asistente.money import minor_units
 
-__all__ = ["PlanTerms", "format_money", "locale_for", "sample_values", "values_for"]
+__all__ = [
+    "LazyValues",
+    "PlanTerms",
+    "format_money",
+    "lazy_values_for",
+    "locale_for",
+    "sample_values",
+    "values_for",
+]
 
 _SPANISH_COUNTRIES = {
     "MX",
@@ -131,56 +139,121 @@ def values_for(
     timezone: str | None = None,
 ) -> dict[str, str]:
     """Placeholder -> text for this debtor (``card`` is an objections.card.DebtorCard)."""
+    makers = _value_makers(card, language, plan, next_contact, timezone)
+    return {k: make() for k, make in makers.items()}
+
+
+def lazy_values_for(
+    card: object,
+    language: str,
+    *,
+    plan: PlanTerms | None = None,
+    next_contact: datetime | None = None,
+    timezone: str | None = None,
+) -> LazyValues:
+    """``values_for`` as a read-only mapping with the same keys whose values are formatted when first
+    read: a suggestion shows two or three answers, which read a few of the placeholders."""
+    return LazyValues(_value_makers(card, language, plan, next_contact, timezone))
+
+
+class LazyValues(Mapping[str, str]):
+    """Placeholder -> text, each value made by its maker on first read and kept (read-only: no item
+    assignment). ``keys()`` is the makers' own key view (a set, for ``placeholders <= values.keys()``)."""
+
+    __slots__ = ("_made", "_makers")
+
+    def __init__(self, makers: dict[str, Callable[[], str]]) -> None:
+        self._makers = makers
+        self._made: dict[str, str] = {}
+
+    def __getitem__(self, key: str) -> str:
+        found = self._made.get(key)
+        if found is None:
+            found = self._made[key] = self._makers[key]()
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._makers)
+
+    def __len__(self) -> int:
+        return len(self._makers)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._makers
+
+    def keys(self) -> KeysView[str]:
+        return self._makers.keys()
+
+
+def _value_makers(
+    card: object,
+    language: str,
+    plan: PlanTerms | None,
+    next_contact: datetime | None,
+    timezone: str | None,
+) -> dict[str, Callable[[], str]]:
+    """Placeholder -> a function that writes its text, for this debtor: which placeholders the card can
+    fill is decided here, the formatting (babel) when a value is read."""
     from asistente.objections.card import DebtorCard
 
     assert isinstance(card, DebtorCard)
     loc = locale_for(language, card.jurisdiction)
-    out: dict[str, str] = {}
+    out: dict[str, Callable[[], str]] = {}
     name = " ".join(card.full_name.split())
     if name:
-        out["name"] = name
-        out["firstName"] = name.split(" ")[0]
+        out["name"] = _const(name)
+        out["firstName"] = _const(name.split(" ")[0])
     main = card.main_account
     if main is not None:
         cur = main.currency
         if main.creditor:
-            out["creditor"] = main.creditor
-        out["product"] = main.product
-        out["principal"] = format_money(main.principal, cur, loc)
-        out["balance"] = format_money(card.balance, cur, loc)
+            out["creditor"] = _const(main.creditor)
+        out["product"] = _const(main.product)
+        out["principal"] = partial(format_money, main.principal, cur, loc)
+        out["balance"] = partial(format_money, card.balance, cur, loc)
         if main.minimum_due is not None and main.minimum_due > 0:
-            out["minimumDue"] = format_money(main.minimum_due, cur, loc)
+            out["minimumDue"] = partial(format_money, main.minimum_due, cur, loc)
         if main.due_date is not None:
-            out["dueDate"] = _date(main.due_date, loc)
-        out["daysPastDue"] = str(max(a.days_past_due for a in card.accounts))
+            out["dueDate"] = partial(_date, main.due_date, loc)
+        out["daysPastDue"] = _const(str(max(a.days_past_due for a in card.accounts)))
     if card.payments:
         last = card.payments[0]
-        out["lastPaymentAmount"] = format_money(last.amount, last.currency, loc)
-        out["lastPaymentDate"] = _date(last.paid_at.date(), loc)
+        out["lastPaymentAmount"] = partial(format_money, last.amount, last.currency, loc)
+        out["lastPaymentDate"] = partial(_date, last.paid_at.date(), loc)
         if last.reference:
-            out["lastPaymentReference"] = last.reference
+            out["lastPaymentReference"] = _const(last.reference)
     pending = sorted((p for p in card.promises if p.status == "PENDING"), key=lambda p: p.due_date)
     if pending:
-        out["promiseAmount"] = format_money(pending[0].amount, pending[0].currency, loc)
-        out["promiseDate"] = _date(pending[0].due_date, loc)
+        out["promiseAmount"] = partial(format_money, pending[0].amount, pending[0].currency, loc)
+        out["promiseDate"] = partial(_date, pending[0].due_date, loc)
     if plan is not None:
-        _plan_values(out, plan, language, loc)
+        _plan_makers(out, plan, language, loc)
     if next_contact is not None:
-        out["nextContact"] = _when(next_contact, timezone, loc)
+        out["nextContact"] = partial(_when, next_contact, timezone, loc)
     return out
 
 
-def _plan_values(out: dict[str, str], plan: PlanTerms, language: str, loc: Locale) -> None:
+def _const(text: str) -> Callable[[], str]:
+    return lambda: text
+
+
+def _plan_makers(out: dict[str, Callable[[], str]], plan: PlanTerms, language: str, loc: Locale) -> None:
     cur = plan.currency
     if plan.down_payment is not None:
-        out["planDownPayment"] = format_money(plan.down_payment, cur, loc)
-    out["planInstallment"] = format_money(plan.installment, cur, loc)
-    out["planInstallments"] = str(plan.installments)
-    out["planFrequency"] = _FREQUENCY["en" if language == "en" else "es"][plan.frequency]
-    out["planFirstDate"] = _date(plan.first_date, loc)
-    out["planTotal"] = format_money(plan.total, cur, loc)
+        out["planDownPayment"] = partial(format_money, plan.down_payment, cur, loc)
+    out["planInstallment"] = partial(format_money, plan.installment, cur, loc)
+    out["planInstallments"] = _const(str(plan.installments))
+    out["planFrequency"] = _const(_FREQUENCY["en" if language == "en" else "es"][plan.frequency])
+    out["planFirstDate"] = partial(_date, plan.first_date, loc)
+    out["planTotal"] = partial(format_money, plan.total, cur, loc)
     if plan.settlement_amount is not None:
-        out["settlementAmount"] = format_money(plan.settlement_amount, cur, loc)
+        out["settlementAmount"] = partial(format_money, plan.settlement_amount, cur, loc)
+
+
+def _plan_values(out: dict[str, str], plan: PlanTerms, language: str, loc: Locale) -> None:
+    makers: dict[str, Callable[[], str]] = {}
+    _plan_makers(makers, plan, language, loc)
+    out.update((k, make()) for k, make in makers.items())
 
 
 @lru_cache(maxsize=128)

@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import ROUND_CEILING, Decimal
 from enum import StrEnum
-from types import MappingProxyType
 from typing import Any, Protocol
 from weakref import WeakKeyDictionary
 
@@ -48,7 +47,7 @@ from asistente.errors import BadInput, DomainError
 from asistente.money import format_amount, quantum
 from asistente.objections.card import DebtorCard
 from asistente.objections.playbook import Answer, Playbook, Situation
-from asistente.objections.render import PlanTerms, format_money, locale_for, values_for
+from asistente.objections.render import PlanTerms, format_money, lazy_values_for, locale_for
 
 __all__ = [
     "MAX_UTTERANCE_CHARS",
@@ -339,14 +338,13 @@ class ComplianceCache:
         next_at: datetime | None,
         tz: str | None,
     ) -> Mapping[str, str]:
-        """``values_for`` (read-only) memoised per card object, language, plan object and next contact."""
+        """``values_for`` (read-only, each value formatted when first read: render.lazy_values_for) memoised
+        per card object, language, plan object and next contact."""
         return self._remembered(
             ("values", id(card), language, id(plan), next_at, tz),
             (card, plan),
-            lambda: MappingProxyType(
-                values_for(
-                    card, language, plan=plan.terms if plan else None, next_contact=next_at, timezone=tz
-                )
+            lambda: lazy_values_for(
+                card, language, plan=plan.terms if plan else None, next_contact=next_at, timezone=tz
             ),
         )
 

@@ -3,6 +3,7 @@ playbook's owner reads (suggestionStats, suggestionEdits) and the tenant's objec
 
 from __future__ import annotations
 
+import asyncio
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -162,12 +163,14 @@ class SuggestionInputs:
 class Answered:
     """One computed suggestion (the domain's immutable SuggestionSet) and the parts of its SUGGESTION
     event that depend on nothing else: the ledger's prepared `output` and `versions` (audit.chain.prepare
-    of `result.audit_output()` and of the versions), built once per result."""
+    of `result.audit_output()` and of the versions) and the GraphQL answer but its audit id, built once
+    per result."""
 
     result: domain.SuggestionSet
     policy_versions: dict[str, Any]
     output: Any
     versions: Any
+    shaped: Shaped
 
 
 class AnswerMemo:
@@ -228,7 +231,13 @@ async def _inputs(info: Info, p: Principal, debtor_id: str, now: datetime) -> Su
     if found is not None:
         return found
     if use_cache:
-        rows = _card_rows(ctx.session, p.tenant_id, state.debtor_id, ctx.now())
+        reader = services.reader()
+        if _PipelinedRows.for_dialect(reader.dialect) is not None:
+            # One round trip on a pooled connection of its own, waited for in a thread: the worker's event
+            # loop serves other requests meanwhile (a wait on the loop stalls every request of the worker).
+            rows = await asyncio.to_thread(_card_rows, None, p.tenant_id, state.debtor_id, ctx.now(), reader)
+        else:
+            rows = _card_rows(ctx.session, p.tenant_id, state.debtor_id, ctx.now())
     else:  # normal execution: the operation's loaders
         loaders = ctx.loaders
         debtor = await loaders.debtor_by_id.load(state.debtor_id)
@@ -297,33 +306,144 @@ async def _inputs(info: Info, p: Principal, debtor_id: str, now: datetime) -> Su
     return built
 
 
-def _card_rows(session: Session, tenant_id: str, debtor_id: str, now: datetime) -> tuple[Any, ...] | None:
-    """(debtor, accounts, payments, promises, interactions) of one debtor whose tenant and binding the
-    caller has checked: the loaders' own statements, parameters and order (portfolio.repository, their
-    single-debtor forms), run on the session's connection as plain result rows (attributes named as the
-    columns, values converted by the same column types) instead of ORM objects, which debtor_card only
-    reads; of the interaction window only the columns its facts read (as contactPermission). None when the
-    debtor is gone. tests/api/test_prepared.py and test_suggest_memo.py compare the answers with the loaders'."""
-    conn = session.connection()
+def _card_params(tenant_id: str, debtor_id: str, now: datetime) -> list[dict[str, Any]]:
+    """The parameters of the five statements of `_ROW_STATEMENTS`, in their order."""
     one = {"tenant": tenant_id, "id": debtor_id}  # the single-debtor forms of the loaders' statements
-    debtor = conn.execute(repo._DEBTOR_OF_ONE, one).first()
-    if debtor is None:
-        return None
-    accounts = conn.execute(repo._ACCOUNTS_OF_ONE, one).all()
-    payments = conn.execute(
-        repo._RECENT_PAYMENTS_OF_ONE,
+    return [
+        one,
+        one,
         {**one, "keep": repo.RECENT_PAYMENTS, "since": now - timedelta(days=repo.PAYMENT_LOOKBACK_DAYS)},
-    ).all()
-    promises = conn.execute(repo._PROMISES_OF_ONE, one).all()
-    interactions = conn.execute(
-        repo._RECENT_INTERACTION_FACTS_OF_ONE,  # the contact rules' columns only (debtor_card's facts)
+        one,
         {
             **one,
             "keep": repo.RECENT_INTERACTIONS,
             "since": now - timedelta(days=repo.INTERACTION_WINDOW_DAYS),
         },
-    ).all()
-    return debtor, accounts, payments, promises, interactions
+    ]
+
+
+# debtor, accounts, payments, promises, interactions (the contact rules' columns only: debtor_card's facts)
+_ROW_STATEMENTS = (
+    repo._DEBTOR_OF_ONE,
+    repo._ACCOUNTS_OF_ONE,
+    repo._RECENT_PAYMENTS_OF_ONE,
+    repo._PROMISES_OF_ONE,
+    repo._RECENT_INTERACTION_FACTS_OF_ONE,
+)
+
+
+def _card_rows(
+    session: Session | None, tenant_id: str, debtor_id: str, now: datetime, reader: Any = None
+) -> tuple[Any, ...] | None:
+    """(debtor, accounts, payments, promises, interactions) of one debtor whose tenant and binding the
+    caller has checked: the loaders' own statements, parameters and order (portfolio.repository, their
+    single-debtor forms), run on the session's connection as plain result rows (attributes named as the
+    columns, values converted by the same column types) instead of ORM objects, which debtor_card only
+    reads; of the interaction window only the columns its facts read (as contactPermission). None when the
+    debtor is gone. On PostgreSQL (psycopg) the five statements go in one pipeline (`_PipelinedRows`), on
+    a pooled connection of `reader` when given (the engine of reads, autocommit: one round trip instead of
+    seven: BEGIN, five statements, COMMIT), else on the session's connection. tests/api/test_prepared.py
+    and test_suggest_memo.py compare the answers and the rows with the loaders'."""
+    params = _card_params(tenant_id, debtor_id, now)
+    pipelined = None if reader is None else _PipelinedRows.for_dialect(reader.dialect)
+    if pipelined is not None:
+        raw = reader.raw_connection()
+        try:
+            found = pipelined.read(raw.driver_connection, params)
+        finally:
+            raw.close()
+    else:
+        assert session is not None
+        conn = session.connection()
+        pipelined = _PipelinedRows.for_dialect(conn.dialect)
+        if pipelined is not None:
+            found = pipelined.read(conn.connection.driver_connection, params)
+        else:
+            found = [conn.execute(stmt, p).all() for stmt, p in zip(_ROW_STATEMENTS, params, strict=True)]
+    if not found[0]:
+        return None
+    return found[0][0], *found[1:]
+
+
+class _PipelinedRows:
+    """The five statements of `_ROW_STATEMENTS` compiled once for a psycopg dialect and sent in one
+    pipeline (psycopg's pipeline mode: every statement and the Sync leave together, the results come back
+    together), each statement's parameters passed through SQLAlchemy's bind processors and each value
+    through the column type's result processor, as `Connection.execute` does; rows are SQLAlchemy rows
+    with the same fields. Not for statements SQLAlchemy rewrites per execution (expanding or literal
+    parameters): `for_dialect` answers None then, and for any other driver (normal execution)."""
+
+    _by_dialect: dict[int, tuple[Any, _PipelinedRows | None]] = {}
+
+    def __init__(self, dialect: Any) -> None:
+        from sqlalchemy.engine.result import result_tuple
+
+        self.dialect = dialect
+        self._processors: dict[tuple[int, tuple[int, ...]], list[tuple[int, Any]]] = {}
+        self.compiled: list[tuple[Any, dict[str, Any], list[Any], Any]] = []
+        for stmt in _ROW_STATEMENTS:
+            c = stmt.compile(dialect=dialect)
+            if c.positional or c.literal_execute_params or c.post_compile_params or c.escaped_bind_names:
+                raise ValueError("a statement SQLAlchemy rewrites per execution")
+            names = [entry[0] for entry in c._result_columns]
+            types = [entry[3] for entry in c._result_columns]
+            self.compiled.append((c, dict(c._bind_processors), types, result_tuple(names)))
+
+    @classmethod
+    def for_dialect(cls, dialect: Any) -> _PipelinedRows | None:
+        found = cls._by_dialect.get(id(dialect))
+        if found is not None and found[0] is dialect:
+            return found[1]
+        made: _PipelinedRows | None = None
+        if dialect.name == "postgresql" and dialect.driver == "psycopg":
+            import psycopg
+
+            if psycopg.Pipeline.is_supported():
+                try:
+                    made = cls(dialect)
+                except ValueError:
+                    made = None
+        cls._by_dialect[id(dialect)] = (dialect, made)
+        return made
+
+    def read(self, pg: Any, params: list[dict[str, Any]]) -> list[list[Any]]:
+        """Each statement's rows, read on the psycopg connection `pg` in one pipeline."""
+        cursors = []
+        with pg.pipeline():
+            for (c, binds, _, _), values in zip(self.compiled, params, strict=True):
+                bound = {k: (binds[k](v) if k in binds else v) for k, v in c.construct_params(values).items()}
+                cur = pg.cursor()
+                cur.execute(c.string, bound)
+                cursors.append(cur)
+        out = []
+        for (_, _, types, make), cur in zip(self.compiled, cursors, strict=True):
+            try:
+                result = cur.pgresult
+                # the columns' type oids straight from the result (cursor.description builds an object
+                # per column per statement); the processors are those of each (type, oid)
+                oids = tuple(result.ftype(i) for i in range(result.nfields))
+                processors = self._processors.get((id(types), oids))
+                if processors is None:
+                    processors = [
+                        (i, f)
+                        for i, (t, oid) in enumerate(zip(types, oids, strict=True))
+                        if (f := t._cached_result_processor(self.dialect, oid)) is not None
+                    ]
+                    self._processors[(id(types), oids)] = processors
+                rows = cur.fetchall()
+                if processors:
+                    converted = []
+                    for raw in rows:
+                        values = list(raw)
+                        for i, f in processors:
+                            values[i] = f(values[i])
+                        converted.append(make(values))
+                    out.append(converted)
+                else:
+                    out.append([make(raw) for raw in rows])
+            finally:
+                cur.close()
+        return out
 
 
 def _authority(p: Principal) -> DomainRole:
@@ -331,29 +451,70 @@ def _authority(p: Principal) -> DomainRole:
     return proposal_authority(p.role, p.agent_role)
 
 
-def _shape(result: domain.SuggestionSet, audit_id: str) -> SuggestionSet:
-    return SuggestionSet(
-        category=result.category,
+def _name(member: Any) -> Any:
+    """An enum member as the GraphQL enum type serializes it: its value, which is its GraphQL name (these
+    are StrEnums whose values are their names; tests/api/test_suggest_memo.py checks every member).
+    strawberry's enum serializer compares a member with each value of the type in turn; a plain value is
+    one dictionary look-up in graphql-core's serializer, to the same name."""
+    return None if member is None else member.value
+
+
+@dataclass(frozen=True)
+class Shaped:
+    """What the GraphQL answer shows of one domain SuggestionSet, but its audit id (shared, never changed:
+    the answer's objects are only read by the serializer)."""
+
+    category: Any
+    confidence: float
+    alternatives: list[CategoryConfidence]
+    suggestions: list[Suggestion]
+    next_steps: list[NextStep]
+    language: str
+    register: Any
+    withheld: int
+    playbook_version: str
+
+
+def _shaped(result: domain.SuggestionSet) -> Shaped:
+    return Shaped(
+        category=_name(result.category),
         confidence=result.confidence,
-        alternatives=[CategoryConfidence(category=c, confidence=p) for c, p in result.alternatives],
+        alternatives=[CategoryConfidence(category=_name(c), confidence=p) for c, p in result.alternatives],
         suggestions=[
             Suggestion(
                 id=strawberry.ID(s.id),
                 text=s.text,
                 rationale=s.rationale,
-                register=s.register,
-                technique=s.technique,
+                register=_name(s.register),
+                technique=_name(s.technique),
                 language=s.language,
                 source=s.source,
             )
             for s in result.suggestions
         ],
-        next_steps=[NextStep(kind=s.kind, message=s.message, at=s.at) for s in result.next_steps],
-        audit_id=strawberry.ID(audit_id),
+        next_steps=[NextStep(kind=_name(s.kind), message=s.message, at=s.at) for s in result.next_steps],
         language=result.language,
-        register=result.register,
+        register=_name(result.register),
         withheld=len(result.dropped),
         playbook_version=result.playbook_version,
+    )
+
+
+def _shape(result: domain.SuggestionSet, audit_id: str, shaped: Shaped | None = None) -> SuggestionSet:
+    """The GraphQL answer: `shaped` (built once per remembered answer) or `_shaped(result)`, and the id of
+    this request's own SUGGESTION event."""
+    sh = shaped if shaped is not None else _shaped(result)
+    return SuggestionSet(
+        category=sh.category,
+        confidence=sh.confidence,
+        alternatives=sh.alternatives,
+        suggestions=sh.suggestions,
+        next_steps=sh.next_steps,
+        audit_id=strawberry.ID(audit_id),
+        language=sh.language,
+        register=sh.register,
+        withheld=sh.withheld,
+        playbook_version=sh.playbook_version,
     )
 
 
@@ -376,6 +537,7 @@ def _answered(result: domain.SuggestionSet, policy_versions: dict[str, Any]) -> 
         policy_versions=policy_versions,
         output=prepare(result.audit_output()),
         versions=prepare(_versions(result, policy_versions)),
+        shaped=_shaped(result),
     )
 
 
@@ -453,7 +615,7 @@ class Query:
             prepared={"output": answered.output, "versions": answered.versions},
             now=now,
         )
-        return _shape(answered.result, event.id)
+        return _shape(answered.result, event.id, answered.shaped)
 
     @strawberry.field(description="Feedback per playbook answer for this tenant (what ranking learns from).")
     def suggestion_stats(self, info: Info) -> list[SuggestionAnswerStats]:
