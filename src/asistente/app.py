@@ -18,7 +18,7 @@ from cross_web import HTTPException
 from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -48,6 +48,7 @@ from asistente.tenants.service import all_cors_origins
 log = logging.getLogger("asistente")
 
 GQL_RESPONSE = "application/graphql-response+json"
+READ_BODY = "asistente.body"  # scope["state"] key: a request body LimitsAndCors has read whole
 STATIC = Path(__file__).parent / "static"
 
 
@@ -113,6 +114,12 @@ class GraphQLView(GraphQL):
             await super().__call__(scope, receive, send)
             return
         request = Request(scope=scope, receive=receive)  # keeps the body once read
+        body = scope.get("state", {}).pop(READ_BODY, None)
+        if body is not None:
+            # The whole body, already read by LimitsAndCors: Starlette's Request keeps a body it has read in
+            # `_body`; set here, `request.body()` returns it without replaying it through `receive` (an async
+            # generator per request: ~2% of a draft's event-loop samples).
+            request._body = body
         try:
             response = None
             if scope["method"] == "POST":
@@ -299,9 +306,10 @@ class LimitsAndCors:
     Preflight requests carry no credentials, so they are answered for the union of all tenants' origins;
     the request itself is then checked against the caller's own tenant (Context.require)."""
 
-    def __init__(self, app: ASGIApp, services: Services) -> None:
+    def __init__(self, app: ASGIApp, services: Services, graphql: ASGIApp | None = None) -> None:
         self.app = app
         self.services = services
+        self.graphql = graphql  # the /graphql view, called directly for GET and POST (``_graphql``)
 
     def _origins(self) -> set[str]:
         cached = self.services.extras.get("cors_union")
@@ -397,6 +405,7 @@ class LimitsAndCors:
                 if not message.get("more_body"):
                     break
             body = b"".join(chunks)
+            scope["state"][READ_BODY] = body  # the view's Request starts with it (GraphQLView.__call__)
             replayed = False
 
             async def body_receive() -> Message:
@@ -416,7 +425,42 @@ class LimitsAndCors:
                 ]
             await send(message)
 
-        await self.app(scope, body_receive, cors_send)
+        if (
+            self.graphql is not None
+            and scope["path"] == "/graphql"
+            and scope["method"] in ("GET", "POST")
+            and not scope.get("root_path")
+        ):
+            await self._graphql(scope, body_receive, cors_send)
+        else:
+            await self.app(scope, body_receive, cors_send)
+
+    async def _graphql(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """GET and POST /graphql straight to the view, without Starlette's five layers in front of it (error
+        middleware, exception middleware, router, route, its exception wrapper; ~4% of a draft's CPU on the
+        event loop, benchmarks/README.md "Session 6: hotpath"). What they would do for this route is done
+        here: the scope gets the application, the route's endpoint and empty path parameters; an exception
+        escaping the view is answered 500 "Internal Server Error" (plain text) when nothing was sent yet,
+        then raised, as Starlette's ServerErrorMiddleware does. Any other path or method (405), and a
+        non-empty root path, still go through Starlette."""
+        scope["app"] = self.app
+        scope.setdefault("router", getattr(self.app, "router", None))
+        scope["endpoint"] = self.graphql
+        scope["path_params"] = {}
+        started = False
+
+        async def watched(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.graphql(scope, receive, watched)  # type: ignore[misc]
+        except Exception:
+            if not started:
+                await PlainTextResponse("Internal Server Error", status_code=500)(scope, receive, send)
+            raise
 
     async def _rate_limit(
         self, scope: Scope, headers: dict[str, str], limiter: RateLimiter
@@ -539,7 +583,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.services = services
     app.state.live_call = web.live_call_available(view.schema)
-    outer = LimitsAndCors(app, services)
+    outer = LimitsAndCors(app, services, graphql=view)
     app.state.cors_origins = outer._origins  # frame-ancestors of the sidebar pages
     return outer
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
-from datetime import timedelta, timezone
+from datetime import UTC, timedelta, timezone
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -422,3 +422,119 @@ async def test_the_kept_connection_waits_for_the_lock_no_longer_than_the_engine(
     finally:
         await writer.close()
     assert _count(session_factory, tenant) == 2
+
+
+def test_sqlite_cursor_batches_store_exactly_what_the_sqlalchemy_statements_store(
+    engine: Engine, session_factory, monkeypatch
+):
+    """SQLite: ``write_batch`` sends its statements on the DBAPI cursor with each value passed through the
+    column's own bind processor. For generated values (escapes, non-BMP text, NUL inside JSON, floats, nested
+    keys), instants in other offsets, absent and present ids, and batches of 1-4 events, every stored column
+    (JSON as the text the database holds, the instant as stored) and the chain head equal what the Core
+    insert/update path stores for the same events on another tenant."""
+    if engine.dialect.name != "sqlite":
+        pytest.skip("the cursor path is SQLite's")
+    from asistente.audit import group
+    from tests.audit.helpers import make_tenant
+
+    offsets = st.sampled_from([UTC, timezone(timedelta(hours=-5)), timezone(timedelta(hours=5, minutes=30))])
+    counter = iter(range(10**6))
+
+    @settings(
+        max_examples=40,
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+    )
+    @given(
+        st.lists(
+            st.tuples(_COLUMN_TEXT, _VALUE, _VALUE, st.none() | _COLUMN_TEXT, offsets, st.integers(0, 10**9)),
+            min_size=1,
+            max_size=4,
+        ),
+        st.sampled_from(["DRAFT", "SUGGESTION", "COMPLIANCE_CHECK"]),
+    )
+    def check(cases, kind) -> None:
+        n = next(counter)
+        fast, plain = make_tenant(session_factory, f"fast{n}"), make_tenant(session_factory, f"plain{n}")
+        events = [
+            event_fields(
+                kind=kind,
+                actor_id=actor,
+                actor_role="AGENT",
+                debtor_id=None if call is None else f"d{i}",
+                call_id=call,
+                input={"v": value, "i": i},
+                output={"o": out},  # a bare number would meet the JSON column's NUMERIC affinity
+                versions={"k": actor},
+                now=(T0 + timedelta(microseconds=micro)).astimezone(offset),
+            )
+            for i, (actor, value, out, call, offset, micro) in enumerate(cases)
+        ]
+        results = {}
+        for tenant_id, raw in ((fast, True), (plain, False)):
+            monkeypatch.setattr(group, "_raw_sqlite", lambda conn, raw=raw: raw)
+            rows = [{**e, "id": f"{tenant_id[:8]}-{e['id']}"} for e in events]
+            with engine.connect() as conn:
+                results[tenant_id] = group.write_batch(conn, tenant_id, rows)
+        monkeypatch.undo()
+        columns = [
+            AuditEvent.seq,
+            AuditEvent.kind,
+            AuditEvent.actor_id,
+            AuditEvent.actor_role,
+            AuditEvent.debtor_id,
+            AuditEvent.call_id,
+            cast(AuditEvent.input, Text),
+            cast(AuditEvent.output, Text),
+            cast(AuditEvent.versions, Text),
+            cast(AuditEvent.at, Text),
+        ]
+        with session_factory() as s:
+
+            def stored(t: str) -> list[tuple]:
+                q = select(*columns).where(AuditEvent.tenant_id == t).order_by(AuditEvent.seq)
+                return [tuple(r) for r in s.execute(q)]
+
+            assert stored(fast) == stored(plain) and len(stored(fast)) == len(events)
+            for t in (fast, plain):
+                head = s.get(AuditChainHead, t)
+                assert (head.seq, head.hash) == (results[t][-1].seq, results[t][-1].hash)
+                hashes = dict(
+                    s.execute(select(AuditEvent.id, AuditEvent.hash).where(AuditEvent.tenant_id == t)).all()
+                )
+                assert {r.id: r.hash for r in results[t]} == hashes
+            assert verify(s, fast).ok and verify(s, plain).ok, (verify(s, fast), verify(s, plain))
+
+    check()
+
+
+def test_sqlite_cursor_batches_raise_a_busy_database_as_sqlalchemy_does(engine: Engine, tenant, monkeypatch):
+    """Another connection holds SQLite's write lock past the busy timeout: the cursor path raises the same
+    SQLAlchemy OperationalError as the Core statements (``database_busy``: RATE_LIMITED, retry), and
+    nothing is stored."""
+    if engine.dialect.name != "sqlite":
+        pytest.skip("the cursor path is SQLite's")
+    from sqlalchemy import exc as sa_exc
+
+    from asistente.audit import group
+    from asistente.db import database_busy
+
+    impatient = make_engine(str(engine.url), wait_seconds=0.05)
+    holder = engine.raw_connection()
+    try:
+        holder.execute("BEGIN IMMEDIATE")
+        for raw in (True, False):
+            monkeypatch.setattr(group, "_raw_sqlite", lambda conn, raw=raw: raw)
+            fields = event_fields(**{k: v for k, v in _append_args(1, "busy").items()})
+            with impatient.connect() as conn, pytest.raises(sa_exc.OperationalError) as caught:
+                group.write_batch(conn, tenant, [fields])
+            assert database_busy(caught.value), (raw, caught.value)
+    finally:
+        holder.rollback()
+        holder.close()
+        impatient.dispose()
+    with engine.connect() as conn:
+        assert (
+            conn.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.tenant_id == tenant))
+            == 0
+        )

@@ -49,6 +49,7 @@ from typing import Any
 
 import orjson
 from sqlalchemy import Table, insert, select, text, update
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
@@ -302,6 +303,79 @@ def _batch_document(rows: list[dict[str, Any]]) -> str:
         return json.dumps(rows)
 
 
+# SQLite (the pysqlite driver): the batch's three statements as fixed texts sent on the DBAPI cursor of the
+# SQLAlchemy connection, inside a transaction begun and committed by that connection (its events, such as a
+# "commit" listener, still fire). The same statements SQLAlchemy renders from ``_lock_head`` and the Core
+# insert/update, each value converted by the column type's own bind processor (``_sqlite_binders``), so the
+# stored rows are the same bytes; what is skipped is building, cache-keying and compiling three statements per
+# batch (two thirds of the ledger writer thread's CPU, measured: benchmarks/README.md "Session 6: hotpath").
+_SQLITE_HEAD = (
+    f"INSERT INTO {HEADS.name} (tenant_id, seq, hash) VALUES (?, ?, ?) "
+    f"ON CONFLICT (tenant_id) DO UPDATE SET seq = {HEADS.name}.seq RETURNING seq, hash"
+)
+_SQLITE_MOVE = f"UPDATE {HEADS.name} SET seq = ?, hash = ? WHERE tenant_id = ?"
+_SQLITE_COLUMNS = tuple(c.name for c in EVENTS.columns)
+_SQLITE_INSERT = (
+    f"INSERT INTO {EVENTS.name} ({', '.join(_SQLITE_COLUMNS)}) "
+    f"VALUES ({', '.join('?' for _ in _SQLITE_COLUMNS)})"
+)
+_binders_by_dialect: dict[int, tuple[tuple[str, Callable[[Any], Any] | None], ...]] = {}
+
+
+def _sqlite_binders(dialect: Any) -> tuple[tuple[str, Callable[[Any], Any] | None], ...]:
+    """Each ``audit_events`` column with the bind processor SQLAlchemy applies to its values on `dialect`."""
+    binders = _binders_by_dialect.get(id(dialect))
+    if binders is None:
+        binders = tuple(
+            (c.name, c.type.dialect_impl(dialect).bind_processor(dialect)) for c in EVENTS.columns
+        )
+        _binders_by_dialect[id(dialect)] = binders
+    return binders
+
+
+def _raw_sqlite(conn: Connection) -> bool:
+    return conn.dialect.name == "sqlite" and conn.dialect.driver == "pysqlite"
+
+
+def _write_sqlite(
+    conn: Connection, tenant_id: str, events: Sequence[dict[str, Any]], links: Sequence[ChainLink]
+) -> list[Recorded]:
+    """``write_batch``'s chaining and writes on SQLite's DBAPI cursor (the caller has begun the transaction
+    on `conn` and commits or rolls it back)."""
+    dbapi_error = conn.dialect.loaded_dbapi.Error
+    statement: str = _SQLITE_HEAD
+    try:
+        return _sqlite_statements(conn, tenant_id, events, links)
+    except dbapi_error as exc:
+        # Raised as SQLAlchemy raises it (OperationalError "database is locked" and the rest), so that
+        # callers and `database_busy` read it as they read the statements' errors before (RATE_LIMITED).
+        raise sa_exc.DBAPIError.instance(statement, None, exc, dbapi_error, dialect=conn.dialect) from exc
+
+
+def _sqlite_statements(
+    conn: Connection, tenant_id: str, events: Sequence[dict[str, Any]], links: Sequence[ChainLink]
+) -> list[Recorded]:
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(_SQLITE_HEAD, (tenant_id, 0, GENESIS_HASH))
+        seq, head = cursor.fetchone()
+        seq = int(seq)
+        binders = _sqlite_binders(conn.dialect)
+        rows, out = [], []
+        for fields, link in zip(events, links, strict=True):
+            seq += 1
+            digest = link.hash(head, seq)
+            values = {**fields, "tenant_id": tenant_id, "seq": seq, "prev_hash": head, "hash": digest}
+            rows.append(tuple(values[c] if bind is None else bind(values[c]) for c, bind in binders))
+            out.append(Recorded(fields["id"], seq, digest))
+            head = digest
+        cursor.executemany(_SQLITE_INSERT, rows)
+        cursor.execute(_SQLITE_MOVE, (seq, head, tenant_id))
+    finally:
+        cursor.close()
+    return out
+
+
 def write_batch(
     conn: Connection,
     tenant_id: str,
@@ -315,6 +389,18 @@ def write_batch(
     transaction on `conn`; on any failure roll back and raise. Synchronous: run it in a worker thread."""
     if links is None:
         links = [ChainLink(tenant_id=tenant_id, **fields) for fields in events]
+    extra = list(extra)
+    if _raw_sqlite(conn):
+        try:
+            if not conn.in_transaction():
+                conn.begin()
+            out = _write_sqlite(conn, tenant_id, events, links)
+            _write_extra(conn, extra)
+            conn.commit()
+        except BaseException:
+            conn.rollback()
+            raise
+        return out
     try:
         seq, head = _lock_head(conn, tenant_id)
         rows, out = [], []
@@ -330,16 +416,20 @@ def write_batch(
         else:
             conn.execute(insert(EVENTS), rows)
             conn.execute(update(HEADS).where(HEADS.c.tenant_id == tenant_id).values(seq=seq, hash=head))
-        by_table: dict[Table, list[dict[str, Any]]] = {}
-        for table, row in extra:
-            by_table.setdefault(table, []).append(row)
-        for table, extra_rows in by_table.items():
-            conn.execute(insert(table), extra_rows)
+        _write_extra(conn, extra)
         conn.commit()
     except BaseException:
         conn.rollback()
         raise
     return out
+
+
+def _write_extra(conn: Connection, extra: Iterable[tuple[Table, dict[str, Any]]]) -> None:
+    by_table: dict[Table, list[dict[str, Any]]] = {}
+    for table, row in extra:
+        by_table.setdefault(table, []).append(row)
+    for table, extra_rows in by_table.items():
+        conn.execute(insert(table), extra_rows)
 
 
 def _engine_of(session_factory: Callable[[], Session]) -> Engine:
