@@ -199,7 +199,11 @@ def main() -> int:
     if args.cprofile:
         import cProfile
 
-        prof = cProfile.Profile()
+        prof = (
+            cProfile.Profile(time.thread_time_ns, 1e-9)
+            if os.environ.get("DRAFT_THREAD_TIMER")
+            else cProfile.Profile()
+        )
         prof.enable()
         asyncio.run(run(bodies))
         prof.disable()

@@ -37,7 +37,7 @@ from asistente.drafting.payments import (
 )
 from asistente.drafting.pdf import letter_pdf
 from asistente.drafting.profile import PROFILE_KEY, parse_profile, public_profile, stored_profile
-from asistente.drafting.record import hits, prepared_output
+from asistente.drafting.record import hits, prepared_output, prepared_value
 from asistente.drafting.service import Produced, produce_draft
 from asistente.errors import BadInput, DomainError, FieldError, NotFound
 from asistente.geo import candidate_timezones
@@ -573,10 +573,27 @@ class DraftState:
             self.debtor_id,
             self.card_revision,
             # a digest, not the text: an entry per debtor must not keep a copy of the tenant's settings
-            hashlib.sha256(self.settings_text.encode()).digest() if self.settings_text else None,
+            settings_digest(self.settings_text) if self.settings_text else None,
             self.tenant_slug,
             self.tenant_name,
         )
+
+
+def settings_digest(text: str) -> bytes:
+    """sha256 of a tenant's settings text, remembered for the last few texts seen (a text is read on every
+    request and changes only when an ADMIN sets the profile, the destinations or an overlay): a dict look-up
+    (the text's hash and one comparison) instead of a SHA-256 over a few KB per request."""
+    found = _DIGESTS.get(text)
+    if found is None:
+        found = hashlib.sha256(text.encode()).digest()
+        if len(_DIGESTS) >= DIGESTS_KEPT:
+            _DIGESTS.clear()
+        _DIGESTS[text] = found
+    return found
+
+
+DIGESTS_KEPT = 64  # tenants' settings texts (a few KB each)
+_DIGESTS: dict[str, bytes] = {}
 
 
 class DraftStateReader:
@@ -818,24 +835,31 @@ class Query:
         event = await ctx.record_committed(
             "DRAFT",
             debtor_id=debtor.id,
-            input={
-                **base_input,
-                "templateId": d.template.id,
-                "templateVersion": f"{d.template.file}@{d.template.version}",
-                "firstContact": d.first_contact,
-                "facts": {
-                    "amount": d.values["amount"],
-                    "asOf": d.values["as_of"],
-                    "reference": d.values["account"]["reference"],
-                    "creditor": d.values["creditor"],
-                    "agreement": (d.values["agreement"] or {}).get("total"),
-                    "promise": d.values["promise"],
-                    "received": d.values["received"],
-                },
-            },
+            input=None,
             output=None,
-            versions=versions,
-            prepared={"output": prepared_output(produced)},
+            versions=None,
+            # each field prepared as the ledger prepares it (remembered: a debtor's drafts repeat them)
+            prepared={
+                "input": prepared_value(
+                    {
+                        **base_input,
+                        "templateId": d.template.id,
+                        "templateVersion": f"{d.template.file}@{d.template.version}",
+                        "firstContact": d.first_contact,
+                        "facts": {
+                            "amount": d.values["amount"],
+                            "asOf": d.values["as_of"],
+                            "reference": d.values["account"]["reference"],
+                            "creditor": d.values["creditor"],
+                            "agreement": (d.values["agreement"] or {}).get("total"),
+                            "promise": d.values["promise"],
+                            "received": d.values["received"],
+                        },
+                    }
+                ),
+                "output": prepared_output(produced),
+                "versions": prepared_value(versions),
+            },
             now=now,
         )
         return _shape(produced, event.id, now)
