@@ -225,6 +225,11 @@ def main() -> int:
         help="trace every request inside the workers (benchmarks/draft_trace.py) and say what the slowest 1%% "
         "of the measured run overlapped",
     )
+    ap.add_argument(
+        "--gc-freeze",
+        action="store_true",
+        help="with --trace: after the warm-up, every worker collects and gc.freeze()s (an experiment)",
+    )
     args = ap.parse_args()
     has_wrk = shutil.which("wrk") is not None
     clients = {
@@ -332,6 +337,15 @@ def main() -> int:
                         workdir,
                         argparse.Namespace(**{**vars(args), "seconds": args.warmup}),
                     )
+
+                if args.trace and args.gc_freeze:
+                    frozen: set[str] = set()
+                    for _ in range(200):
+                        if len(frozen) >= args.workers:
+                            break
+                        with contextlib.suppress(httpx.HTTPError):
+                            frozen.add(httpx.post(f"{base}/__trace_freeze", timeout=10).text)
+                    print(f"gc.freeze() after the warm-up in workers {', '.join(sorted(frozen))}", flush=True)
 
                 def after_warmup(marks: dict[str, Any] = marks) -> None:
                     def sample(marks: dict[str, Any] = marks) -> None:

@@ -9,7 +9,9 @@ module into the server processes it starts (PYTHONPATH), and ``install()`` then 
 - ``GroupCommitter.submit``: how long the request waited for its DRAFT event to be committed;
 - ``GroupCommitter._write`` (the ledger writer thread's batch on SQLite): start, end, batch size, its CPU;
 - ``gc.callbacks``: every collection's generation, start and end.
-A POST to ``/__trace_dump`` makes the worker that accepts it write its records to
+A POST to ``/__trace_freeze`` (draft_load.py ``--gc-freeze``, an experiment) makes the worker that accepts it
+collect and ``gc.freeze()`` what the warm-up left, so later full collections do not walk the memos and caches
+the first requests filled. A POST to ``/__trace_dump`` makes the worker that accepts it write its records to
 ``$DRAFT_TRACE_DIR/trace-<pid>.json``. ``analyze()`` (run by draft_load.py) rebuilds each wrk connection's
 request cycle from the server's timeline: in a closed loop the client's latency of request k+1 is, within
 wrk's own turnaround, ``end(k+1) - end(k)`` on the same connection; it splits that into the wait before the
@@ -84,6 +86,12 @@ def install() -> None:
         async def traced(scope: dict[str, Any], receive: Any, send: Any) -> None:
             if scope["type"] != "http":
                 return await app(scope, receive, send)
+            if scope["path"] == "/__trace_freeze":  # an experiment: freeze what the warm-up left (gc)
+                gc.collect()
+                gc.freeze()
+                await send({"type": "http.response.start", "status": 200, "headers": []})
+                await send({"type": "http.response.body", "body": str(os.getpid()).encode()})
+                return None
             if scope["path"] == "/__trace_dump":
                 Path(out, f"trace-{os.getpid()}.json").write_text(
                     json.dumps({"pid": os.getpid(), "requests": _REQ, "gc": _GC, "writes": _WRITES})
@@ -148,7 +156,7 @@ def analyze(directory: Path, since_ns: int, until_ns: int) -> str:
             seen.add(crc)
             prev = last_end.get(port)
             last_end[port] = end
-            if prev is None or not (since_ns <= start and end <= until_ns):
+            if prev is None or not (since_ns <= prev and end <= until_ns):
                 continue
             n += 1
             cycles.append(
@@ -199,27 +207,60 @@ def analyze(directory: Path, since_ns: int, until_ns: int) -> str:
     def share(group: list[dict[str, Any]], test: Any) -> str:
         return f"{100 * sum(1 for c in group if test(c)) / max(len(group), 1):.0f}%"
 
-    def overlaps_gc(c: dict[str, Any], gen: int | None = None) -> bool:
-        return any(
-            g[0] == c["pid"] and g[2] < c["end"] and g[3] > c["begin"] and (gen is None or g[1] == gen)
-            for g in overall_gc
+    def gc_ms(c: dict[str, Any], gen: int | None = None) -> float:
+        """Milliseconds of this worker's collections inside the cycle."""
+        return (
+            sum(
+                max(0, min(g[3], c["end"]) - max(g[2], c["begin"]))
+                for g in overall_gc
+                if g[0] == c["pid"] and (gen is None or g[1] == gen)
+            )
+            / 1e6
         )
 
-    def mean(group: list[dict[str, Any]], key: str) -> float:
-        return sum(c[key] for c in group) / max(len(group), 1)
+    def mean(group: list[dict[str, Any]], key: Any) -> float:
+        return sum((key(c) if callable(key) else c[key]) for c in group) / max(len(group), 1)
 
     lines.append(
-        f"  slowest 1% (cycle >= {cut:.1f} ms, {len(slow)} cycles) vs the faster half: "
+        f"  slowest 1% (cycle >= {cut:.1f} ms, {len(slow)} cycles) vs the faster half (means): "
         f"before the app {mean(slow, 'before'):.1f} vs {mean(rest, 'before'):.1f} ms, inside "
-        f"{mean(slow, 'inside'):.1f} vs {mean(rest, 'inside'):.1f} ms (record wait {mean(slow, 'record'):.1f} vs "
-        f"{mean(rest, 'record'):.1f}); overlapping a gc collection {share(slow, overlaps_gc)} vs "
-        f"{share(rest, overlaps_gc)} (gen2 {share(slow, lambda c: overlaps_gc(c, 2))}); cold body "
+        f"{mean(slow, 'inside'):.1f} vs {mean(rest, 'inside'):.1f} ms (of which record wait "
+        f"{mean(slow, 'record'):.1f} vs {mean(rest, 'record'):.1f}); gc inside the cycle {mean(slow, gc_ms):.2f} vs "
+        f"{mean(rest, gc_ms):.2f} ms (gen2 {mean(slow, lambda c: gc_ms(c, 2)):.2f}); cold body "
         f"{share(slow, lambda c: c['cold'])} vs {share(rest, lambda c: c['cold'])}; on worker "
         + ", ".join(
             f"{pid} {share(slow, lambda c, pid=pid: c['pid'] == pid)}"
             for pid in sorted({c["pid"] for c in cycles})
         )
     )
+    walls = [(w[2] - w[1]) / 1e6 for w in overall_writes]
+    if walls:
+        lines.append(
+            f"  ledger batch write (writer thread, wall): p50 {_pct(walls, 0.5):.1f} p90 {_pct(walls, 0.9):.1f} "
+            f"p99 {_pct(walls, 0.99):.1f} max {max(walls):.1f} ms; slow cycles overlapping a batch of >= "
+            f"{_pct(walls, 0.9):.1f} ms: "
+            + share(
+                slow,
+                lambda c: any(
+                    w[0] == c["pid"]
+                    and w[1] < c["end"]
+                    and w[2] > c["begin"]
+                    and (w[2] - w[1]) / 1e6 >= _pct(walls, 0.9)
+                    for w in overall_writes
+                ),
+            )
+            + " vs "
+            + share(
+                rest,
+                lambda c: any(
+                    w[0] == c["pid"]
+                    and w[1] < c["end"]
+                    and w[2] > c["begin"]
+                    and (w[2] - w[1]) / 1e6 >= _pct(walls, 0.9)
+                    for w in overall_writes
+                ),
+            )
+        )
     # Are slow cycles clustered in time (a stall of the whole worker) or spread (a slow request)?
     clusters = 0
     last = -1
