@@ -21,7 +21,7 @@ from strawberry.types import Info
 from asistente import enums
 from asistente.agreements.store import AgreementStore
 from asistente.api.compliance.schema import detector_version, packs_with_overlays, text_model_version
-from asistente.api.compliance.types import ComplianceReport, RuleHit, hit, report
+from asistente.api.compliance.types import ComplianceReport, RuleHit, hit
 from asistente.api.core.permissions import ADMIN, AGENT, COMPLIANCE, INTEGRATOR, READERS, SUPERVISOR, register
 from asistente.api.core.scalars import Channel
 from asistente.api.core.state import InputsCache, fetch_one_raw, shared
@@ -41,6 +41,7 @@ from asistente.drafting.record import hits, prepared_output, prepared_value
 from asistente.drafting.service import Produced, produce_draft
 from asistente.errors import BadInput, DomainError, FieldError, NotFound
 from asistente.geo import candidate_timezones
+from asistente.memo import BoundedMemo
 from asistente.portfolio.facts import debtor_facts, interaction_facts
 from asistente.portfolio.models import Account, Debtor, Payment
 from asistente.portfolio.repository import (
@@ -450,40 +451,32 @@ def _shape(produced: Produced, audit_id: str, now: datetime) -> DraftResult:
     if d.channel is enums.Channel.LETTER:
         pdf = (d.text, d.subject or d.template.id, now)
     links = produced.links
+    violations, warnings, destinations = _shaped_parts(d, links, produced.generator)
     return DraftResult(
         text=d.text,
         subject=d.subject,
         segments=d.sms.segments if d.sms else None,
         sms_encoding=d.sms.encoding if d.sms else None,
-        compliance=report(d.compliance, audit_id),
-        generator=Generator(produced.generator.value),
+        compliance=ComplianceReport(
+            compliant=d.compliance.compliant,
+            violations=violations,
+            warnings=warnings,
+            pack_version=d.compliance.pack_version,
+            audit_id=strawberry.ID(audit_id) if audit_id else None,
+        ),
+        generator=_GENERATORS[produced.generator],
         audit_id=strawberry.ID(audit_id),
         template_id=d.template.id,
         template_version=f"{d.template.file}@{d.template.version}",
         language=d.language,
-        register=Register(d.register.value),
+        register=_REGISTERS[d.register],
         locale=d.locale,
         first_contact=d.first_contact,
         jurisdiction=d.jurisdiction,
         whatsapp_template=WhatsappTemplate(name=wa["name"], category=wa["category"], language=d.language)
         if wa
         else None,
-        payment_destinations=[
-            DraftPaymentDestination(
-                id=f.destination.id,
-                kind=DestinationKind(f.destination.kind),
-                currency=f.destination.currency,
-                reference=f.reference,
-                bank=f.destination.bank,
-                holder=f.destination.holder,
-                scheme=f.destination.scheme,
-                account=f.destination.account,
-                provider=f.destination.provider,
-                url=f.url,
-                single_use=bool(links.get(f.destination.id) and links[f.destination.id].url == f.url),
-            )
-            for f in d.destinations
-        ]
+        payment_destinations=destinations
         if d.channel not in (enums.Channel.VOICEMAIL, enums.Channel.CALL, enums.Channel.VISIT)
         else [],
         contact_warnings=[hit(h) for h in d.contact_warnings],
@@ -498,6 +491,59 @@ def _shape(produced: Produced, audit_id: str, now: datetime) -> DraftResult:
         else None,
         _pdf=pdf,
     )
+
+
+_GENERATORS = {g: Generator(g.value) for g in enums.Generator}
+_REGISTERS = {r: Register(r.value) for r in enums.Register}
+
+
+def _plain_parts(
+    d: Any, links: dict[str, Any]
+) -> tuple[list[RuleHit], list[RuleHit], list[DraftPaymentDestination]]:
+    """The report's hits and the filled destinations as the API types (``_shape``'s parts that depend only
+    on the draft's compliance report, its filled destinations and the links made for it)."""
+    return (
+        [hit(h) for h in d.compliance.violations],
+        [hit(h) for h in d.compliance.warnings],
+        [
+            DraftPaymentDestination(
+                id=f.destination.id,
+                kind=DestinationKind(f.destination.kind),
+                currency=f.destination.currency,
+                reference=f.reference,
+                bank=f.destination.bank,
+                holder=f.destination.holder,
+                scheme=f.destination.scheme,
+                account=f.destination.account,
+                provider=f.destination.provider,
+                url=f.url,
+                single_use=bool(links.get(f.destination.id) and links[f.destination.id].url == f.url),
+            )
+            for f in d.destinations
+        ],
+    )
+
+
+def _shaped_parts(
+    d: Any, links: dict[str, Any], generator: enums.Generator
+) -> tuple[list[RuleHit], list[RuleHit], list[DraftPaymentDestination]]:
+    """``_plain_parts``, made once per (report, filled destinations) when no link was made for this draft:
+    a template draft served again has the same report and destination objects (the check and render memos),
+    which are never changed once made; the entry holds them, so their ids are not reused while it lives.
+    The API objects are shared between responses: the GraphQL layer only reads them. An LLM draft's report is
+    new every time: not kept. Equal to the plain parts (tests/api/test_drafts_shape.py)."""
+    if links or generator is not enums.Generator.TEMPLATE:
+        return _plain_parts(d, links)
+    key = (id(d.compliance), id(d.destinations))
+    found = _SHAPED.get(key)
+    if found is not None and found[0] is d.compliance and found[1] is d.destinations:
+        return found[2]
+    parts = _plain_parts(d, links)
+    _SHAPED.put(key, (d.compliance, d.destinations, parts))
+    return parts
+
+
+_SHAPED = BoundedMemo(2048)  # see _shaped_parts
 
 
 @dataclass(frozen=True)
