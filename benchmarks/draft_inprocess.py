@@ -51,12 +51,34 @@ SETUP = (
 )
 
 
+def census() -> None:
+    """What a full collection walks after the warm rounds (frozen start-up objects excluded, as in a serving
+    process after ``app.freeze_startup_objects``) and what it costs in thread CPU."""
+    import gc
+    from collections import Counter
+
+    old = gc.get_objects(generation=2)
+    by_type = Counter(f"{type(o).__module__}.{type(o).__qualname__}" for o in old)
+    print(f"gc: {len(old):,} objects in the oldest generation, {gc.get_freeze_count():,} frozen; top types:")
+    for name, n in by_type.most_common(12):
+        print(f"  {n:8,}  {name}")
+    del old
+    t0 = time.thread_time()
+    gc.collect()
+    print(f"gc: a full collection took {(time.thread_time() - t0) * 1000:.1f} ms of thread CPU")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--clients", type=int, default=10)
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--gc-stats", action="store_true", help="collections and their pauses per round")
+    parser.add_argument(
+        "--gc-census",
+        action="store_true",
+        help="after the rounds: what the oldest generation holds (by type) and what a full collection costs",
+    )
     parser.add_argument("--cprofile", metavar="FILE", help="cProfile one more round into FILE (pstats)")
     parser.add_argument("--asgi", action="store_true", help="call the ASGI app directly (no httpx client)")
     parser.add_argument("--callgrind", action="store_true", help="instrument one round (under valgrind)")
@@ -67,6 +89,11 @@ def main() -> int:
     factory = make_session_factory(engine)
     settings = Settings(demo=False)
     app = create_app(settings, services=Services(settings=settings, engine=engine, session_factory=factory))
+    if args.gc_census:  # as a serving worker: frozen right after the app is made, before any request
+        import gc
+
+        gc.collect()
+        gc.freeze()
     key = seed_demo(factory)
     with factory() as s:
         admin = create_api_key(s, tenant_slug="demo", role=Role.ADMIN)
@@ -167,8 +194,9 @@ def main() -> int:
     if args.gc_stats:
         import gc
 
-        gc.collect()
-        gc.freeze()  # as a serving process does after start-up (app.freeze_startup_objects)
+        if not args.gc_census:
+            gc.collect()
+            gc.freeze()  # as a serving process does after start-up (app.freeze_startup_objects)
         started: list[float] = []
 
         def watch(phase: str, info: dict) -> None:
@@ -188,6 +216,8 @@ def main() -> int:
                     print(
                         f"  gc generation {gen}: {len(ms)} collections, max {max(ms):.2f} ms, total {sum(ms):.1f} ms"
                     )
+    if args.gc_census:
+        census()
     if args.callgrind:
         pid = str(os.getpid())
         subprocess.run(["callgrind_control", "-i", "on", pid], check=True, capture_output=True)
@@ -199,7 +229,11 @@ def main() -> int:
     if args.cprofile:
         import cProfile
 
-        prof = cProfile.Profile()
+        prof = (
+            cProfile.Profile(time.thread_time_ns, 1e-9)
+            if os.environ.get("DRAFT_THREAD_TIMER")
+            else cProfile.Profile()
+        )
         prof.enable()
         asyncio.run(run(bodies))
         prof.disable()

@@ -34,6 +34,7 @@ Results and targets: benchmarks/README.md.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -42,6 +43,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -188,6 +190,19 @@ def connection_split(base: str) -> str:
     return "/".join(str(n) for _, n in per.most_common())
 
 
+def trace_report(base: str, directory: Path, workers: int, since_ns: int) -> str:
+    """Ask every worker for its trace (a new connection per ask: the kernel spreads them) and analyze it."""
+    until_ns = time.perf_counter_ns()
+    import draft_trace
+
+    for _ in range(200):
+        if len(list(directory.glob("trace-*.json"))) >= workers:
+            break
+        with contextlib.suppress(httpx.HTTPError):
+            httpx.post(f"{base}/__trace_dump", timeout=10)
+    return draft_trace.analyze(directory, since_ns, until_ns)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--seconds", type=float, default=20.0)
@@ -204,6 +219,17 @@ def main() -> int:
         "--database-url",
         help="serve on this (empty) database instead of a new SQLite file, e.g. postgresql+psycopg://.../db",
     )
+    ap.add_argument(
+        "--trace",
+        action="store_true",
+        help="trace every request inside the workers (benchmarks/draft_trace.py) and say what the slowest 1%% "
+        "of the measured run overlapped",
+    )
+    ap.add_argument(
+        "--gc-freeze",
+        action="store_true",
+        help="with --trace: after the warm-up, every worker collects and gc.freeze()s (an experiment)",
+    )
     args = ap.parse_args()
     has_wrk = shutil.which("wrk") is not None
     clients = {
@@ -214,7 +240,26 @@ def main() -> int:
     }[args.client]
     print(f"load: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f} (1/5/15 min)")
     workdir = Path(tempfile.mkdtemp(prefix="draft-load-"))
-    proc, base, key, _ = start_graphql(workdir, args.workers, database_url=args.database_url)
+    saved_env = {k: os.environ.get(k) for k in ("PYTHONPATH", "DRAFT_TRACE_DIR")}
+    if args.trace:  # the servers started now import draft_trace through a sitecustomize.py
+        (workdir / "trace").mkdir()
+        (workdir / "sitecustomize.py").write_text(
+            f"import sys\nsys.path.insert(0, {str(Path(__file__).parent)!r})\n"
+            "import draft_trace\ndraft_trace.install()\n"
+        )
+        os.environ["PYTHONPATH"] = os.pathsep.join(
+            x for x in (str(workdir), os.environ.get("PYTHONPATH")) if x
+        )
+        os.environ["DRAFT_TRACE_DIR"] = str(workdir / "trace")
+    try:
+        proc, base, key, _ = start_graphql(workdir, args.workers, database_url=args.database_url)
+    finally:
+        for k, v in saved_env.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    traced = ""
     floor = None
     runs: list[Run] = []
     try:
@@ -293,17 +338,29 @@ def main() -> int:
                         argparse.Namespace(**{**vars(args), "seconds": args.warmup}),
                     )
 
+                if args.trace and args.gc_freeze:
+                    frozen: set[str] = set()
+                    for _ in range(200):
+                        if len(frozen) >= args.workers:
+                            break
+                        with contextlib.suppress(httpx.HTTPError):
+                            frozen.add(httpx.post(f"{base}/__trace_freeze", timeout=10).text)
+                    print(f"gc.freeze() after the warm-up in workers {', '.join(sorted(frozen))}", flush=True)
+
                 def after_warmup(marks: dict[str, Any] = marks) -> None:
                     def sample(marks: dict[str, Any] = marks) -> None:
                         marks["split"] = connection_split(base)
 
                     threading.Timer(min(2.0, args.seconds / 2), sample).start()  # during the measured run
                     marks["cpu"] = worker_cpu(proc.pid)
+                    marks["t0"] = time.perf_counter_ns()  # CLOCK_MONOTONIC: the workers' clock too
                     if args.profile:
                         marks["spy"] = start_profiler(proc.pid, Path(args.profile), args.seconds)
 
                 runs.append(wrk_run(label, base, auth, bodies, workdir, args, after_warmup))
                 cpu = worker_cpu(proc.pid) - marks["cpu"]
+                if args.trace:
+                    traced = trace_report(base, workdir / "trace", args.workers, marks["t0"])
                 if marks.get("spy") is not None:
                     marks["spy"].wait(timeout=args.seconds + 60)
             print_run(runs[-1])
@@ -314,6 +371,8 @@ def main() -> int:
                     f"wrk connections per worker: {marks.get('split') or 'unknown'}",
                     flush=True,
                 )
+                if traced:
+                    print(traced, flush=True)
         stop(proc)
         payload = workdir / "draft.json"
         payload.write_bytes(sample)

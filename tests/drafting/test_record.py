@@ -173,3 +173,102 @@ def test_each_event_gets_its_own_top_level(catalog, packs):
     first["text"] = "changed"
     first["contactWarnings"] = []
     assert _same(Produced(d, Generator.TEMPLATE)) == kept
+
+
+# ------------------------------------------------------------------ prepared_value (a draft's input, versions)
+
+_TEXT = st.one_of(
+    st.sampled_from(["SMS", "es", "MX", "ask_live_abcdefghijklmnop", "Bearer eyJabc.def.ghi", "", "1"]),
+    st.text(max_size=12),
+)
+_SCALAR = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-3, max_value=3),
+    st.sampled_from([1.0, 0.0, -0.0, 2.5, float("nan"), float("inf")]),
+    _TEXT,
+    st.sampled_from([Channel.SMS, RecipientRole.DEBTOR, Register.USTED, NOW]),  # not plain JSON
+)
+_KEYS = st.one_of(
+    st.sampled_from(["channel", "facts", "token", "apiKey", "authorization", "amount", "promise"]),
+    st.text(max_size=6),
+)
+_VALUE = st.recursive(
+    _SCALAR,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4),
+        st.lists(inner, max_size=3).map(tuple),
+        st.dictionaries(_KEYS, inner, max_size=4),
+    ),
+    max_leaves=12,
+)
+
+
+def _stored(value):
+    """What the ledger writes of a prepared value (its JSON), NaN and infinities included."""
+    return orjson.dumps(value, option=orjson.OPT_PASSTHROUGH_DATETIME, default=str)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_VALUE, min_size=1, max_size=6))
+def test_a_prepared_value_is_the_plain_prepare(values):
+    """Every value, asked once or again (memo hits), and after values that serialize alike (1 / true / 1.0,
+    an Enum / its value, a tuple / a list) were remembered: equal to prepare(value), key order included."""
+    record._VALUES.clear()
+    for value in [*values, *values, *reversed(values)]:
+        plain = prepare(value)
+        got = record.prepared_value(value)
+        assert _stored(got) == _stored(plain)
+        assert type(got) is type(plain)
+        if isinstance(plain, dict):
+            assert list(got) == list(plain)
+
+
+def test_values_that_serialize_alike_are_not_confused():
+    """Each pair writes the same JSON bytes, or compares equal: neither gets the other's prepared value."""
+    record._VALUES.clear()
+    for first, second in [
+        ({"c": Channel.SMS}, {"c": "SMS"}),
+        ({"c": "SMS"}, {"c": Channel.SMS}),
+        ([1], [True]),
+        ([True], [1]),
+        ([1], [1.0]),
+        ((1, 2), [1, 2]),
+        ({"x": float("nan")}, {"x": None}),
+        ({"x": None}, {"x": float("nan")}),
+    ]:
+        record.prepared_value(first)
+        got = record.prepared_value(second)
+        assert _stored(got) == _stored(prepare(second))
+        assert type(got) is type(prepare(second))
+        assert [type(v) for v in (got.values() if isinstance(got, dict) else got)] == [
+            type(v) for v in (prepare(second).values() if isinstance(second, dict) else prepare(second))
+        ]
+
+
+def test_a_value_changed_after_it_was_prepared_is_prepared_again():
+    record._VALUES.clear()
+    value = {"facts": {"amount": "1", "note": "plain"}}
+    assert record.prepared_value(value) == prepare(value)
+    value["facts"]["note"] = "ask_live_0123456789abcdef"  # what the caller may do with its own dict later
+    assert prepare(value)["facts"]["note"] != value["facts"]["note"]  # the ledger redacts it
+    assert record.prepared_value(value) == prepare(value)
+
+
+def test_secrets_are_scrubbed_on_a_hit_too():
+    record._VALUES.clear()
+    value = {"token": "abc", "note": "ask_live_0123456789abcdef", "keep": "x"}
+    first = record.prepared_value(value)
+    second = record.prepared_value(dict(value))
+    assert first == second == prepare(value)
+    assert "token" not in second and "ask_live_0123456789abcdef" not in orjson.dumps(second).decode()
+
+
+def test_the_memo_keeps_its_own_copy():
+    """The caller's value changed after it was remembered (NaN, stored as "NaN", written by orjson as null,
+    becomes None) must not make the entry answer for None."""
+    record._VALUES.clear()
+    value = [float("nan")]
+    assert record.prepared_value(value) == ["NaN"]
+    value[0] = None
+    assert record.prepared_value([None]) == [None]

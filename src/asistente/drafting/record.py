@@ -8,14 +8,17 @@ per process. The resolver hands the latter to ``Context.record_committed(prepare
 
 from __future__ import annotations
 
+import copy
 from typing import Any
+
+import orjson
 
 from asistente.audit.chain import prepare
 from asistente.drafting.service import Produced
 from asistente.enums import Generator
 from asistente.memo import BoundedMemo
 
-__all__ = ["draft_output", "hits", "prepared_output"]
+__all__ = ["draft_output", "hits", "prepared_output", "prepared_value"]
 
 
 def hits(found: list[Any]) -> list[dict[str, Any]]:
@@ -94,3 +97,42 @@ def prepared_output(produced: Produced) -> dict[str, Any]:
 
 
 _OUTPUTS = BoundedMemo(2048)  # see prepared_output
+
+
+# orjson refuses (calls `default`, which raises) every value that is not plain JSON: datetime, dataclass,
+# subclasses of str/int/dict/list (a str-valued enum...), Decimal, UUID; a plain Enum and a float are written
+# in forms that the equality test below tells apart from text and from int.
+_PLAIN = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_SUBCLASS
+
+
+def _refuse(value: Any) -> Any:
+    raise TypeError(type(value).__name__)
+
+
+def prepared_value(value: Any) -> Any:
+    """``prepare(value)`` (what the ledger stores for an event's input or versions), remembered per process
+    for plain JSON values: a draft's input (its request, template and facts) and versions repeat for every
+    draft of the same debtor, purpose and day.
+
+    Keyed by the value's JSON bytes (orjson: key order kept; true and 1, 1 and 1.0 differ); a hit also
+    requires the remembered value to equal this one (``==``), so a plain Enum written as its value, or any
+    value orjson would write like another, is prepared again; anything orjson does not write as plain JSON
+    (datetime, Decimal, dataclass, subclasses of str, int, dict and list, non-text keys) goes to ``prepare``
+    every time. The value returned is shared: the ledger never changes prepared fields
+    (``Context.record_committed``), nor does anyone else. Equal to ``prepare`` for every value
+    (tests/drafting/test_record.py)."""
+    try:
+        key = orjson.dumps(value, default=_refuse, option=_PLAIN)
+    except TypeError:
+        return prepare(value)
+    found = _VALUES.get(key)
+    if found is not None and found[0] == value:
+        return found[1]
+    prepared = prepare(value)
+    # the memo's own deep copy (types kept): a caller changing its value later cannot make the entry match
+    # a value it was not prepared from
+    _VALUES.put(key, (copy.deepcopy(value), prepared))
+    return prepared
+
+
+_VALUES = BoundedMemo(4096)  # see prepared_value: entries of a few hundred bytes

@@ -21,7 +21,7 @@ from strawberry.types import Info
 from asistente import enums
 from asistente.agreements.store import AgreementStore
 from asistente.api.compliance.schema import detector_version, packs_with_overlays, text_model_version
-from asistente.api.compliance.types import ComplianceReport, RuleHit, hit, report
+from asistente.api.compliance.types import ComplianceReport, RuleHit, hit
 from asistente.api.core.permissions import ADMIN, AGENT, COMPLIANCE, INTEGRATOR, READERS, SUPERVISOR, register
 from asistente.api.core.scalars import Channel
 from asistente.api.core.state import InputsCache, fetch_one_raw, shared
@@ -37,10 +37,11 @@ from asistente.drafting.payments import (
 )
 from asistente.drafting.pdf import letter_pdf
 from asistente.drafting.profile import PROFILE_KEY, parse_profile, public_profile, stored_profile
-from asistente.drafting.record import hits, prepared_output
+from asistente.drafting.record import hits, prepared_output, prepared_value
 from asistente.drafting.service import Produced, produce_draft
 from asistente.errors import BadInput, DomainError, FieldError, NotFound
 from asistente.geo import candidate_timezones
+from asistente.memo import BoundedMemo
 from asistente.portfolio.facts import debtor_facts, interaction_facts
 from asistente.portfolio.models import Account, Debtor, Payment
 from asistente.portfolio.repository import (
@@ -450,40 +451,32 @@ def _shape(produced: Produced, audit_id: str, now: datetime) -> DraftResult:
     if d.channel is enums.Channel.LETTER:
         pdf = (d.text, d.subject or d.template.id, now)
     links = produced.links
+    violations, warnings, destinations = _shaped_parts(d, links, produced.generator)
     return DraftResult(
         text=d.text,
         subject=d.subject,
         segments=d.sms.segments if d.sms else None,
         sms_encoding=d.sms.encoding if d.sms else None,
-        compliance=report(d.compliance, audit_id),
-        generator=Generator(produced.generator.value),
+        compliance=ComplianceReport(
+            compliant=d.compliance.compliant,
+            violations=violations,
+            warnings=warnings,
+            pack_version=d.compliance.pack_version,
+            audit_id=strawberry.ID(audit_id) if audit_id else None,
+        ),
+        generator=_GENERATORS[produced.generator],
         audit_id=strawberry.ID(audit_id),
         template_id=d.template.id,
         template_version=f"{d.template.file}@{d.template.version}",
         language=d.language,
-        register=Register(d.register.value),
+        register=_REGISTERS[d.register],
         locale=d.locale,
         first_contact=d.first_contact,
         jurisdiction=d.jurisdiction,
         whatsapp_template=WhatsappTemplate(name=wa["name"], category=wa["category"], language=d.language)
         if wa
         else None,
-        payment_destinations=[
-            DraftPaymentDestination(
-                id=f.destination.id,
-                kind=DestinationKind(f.destination.kind),
-                currency=f.destination.currency,
-                reference=f.reference,
-                bank=f.destination.bank,
-                holder=f.destination.holder,
-                scheme=f.destination.scheme,
-                account=f.destination.account,
-                provider=f.destination.provider,
-                url=f.url,
-                single_use=bool(links.get(f.destination.id) and links[f.destination.id].url == f.url),
-            )
-            for f in d.destinations
-        ]
+        payment_destinations=destinations
         if d.channel not in (enums.Channel.VOICEMAIL, enums.Channel.CALL, enums.Channel.VISIT)
         else [],
         contact_warnings=[hit(h) for h in d.contact_warnings],
@@ -498,6 +491,59 @@ def _shape(produced: Produced, audit_id: str, now: datetime) -> DraftResult:
         else None,
         _pdf=pdf,
     )
+
+
+_GENERATORS = {g: Generator(g.value) for g in enums.Generator}
+_REGISTERS = {r: Register(r.value) for r in enums.Register}
+
+
+def _plain_parts(
+    d: Any, links: dict[str, Any]
+) -> tuple[list[RuleHit], list[RuleHit], list[DraftPaymentDestination]]:
+    """The report's hits and the filled destinations as the API types (``_shape``'s parts that depend only
+    on the draft's compliance report, its filled destinations and the links made for it)."""
+    return (
+        [hit(h) for h in d.compliance.violations],
+        [hit(h) for h in d.compliance.warnings],
+        [
+            DraftPaymentDestination(
+                id=f.destination.id,
+                kind=DestinationKind(f.destination.kind),
+                currency=f.destination.currency,
+                reference=f.reference,
+                bank=f.destination.bank,
+                holder=f.destination.holder,
+                scheme=f.destination.scheme,
+                account=f.destination.account,
+                provider=f.destination.provider,
+                url=f.url,
+                single_use=bool(links.get(f.destination.id) and links[f.destination.id].url == f.url),
+            )
+            for f in d.destinations
+        ],
+    )
+
+
+def _shaped_parts(
+    d: Any, links: dict[str, Any], generator: enums.Generator
+) -> tuple[list[RuleHit], list[RuleHit], list[DraftPaymentDestination]]:
+    """``_plain_parts``, made once per (report, filled destinations) when no link was made for this draft:
+    a template draft served again has the same report and destination objects (the check and render memos),
+    which are never changed once made; the entry holds them, so their ids are not reused while it lives.
+    The API objects are shared between responses: the GraphQL layer only reads them. An LLM draft's report is
+    new every time: not kept. Equal to the plain parts (tests/api/test_drafts_shape.py)."""
+    if links or generator is not enums.Generator.TEMPLATE:
+        return _plain_parts(d, links)
+    key = (id(d.compliance), id(d.destinations))
+    found = _SHAPED.get(key)
+    if found is not None and found[0] is d.compliance and found[1] is d.destinations:
+        return found[2]
+    parts = _plain_parts(d, links)
+    _SHAPED.put(key, (d.compliance, d.destinations, parts))
+    return parts
+
+
+_SHAPED = BoundedMemo(2048)  # see _shaped_parts
 
 
 @dataclass(frozen=True)
@@ -573,10 +619,27 @@ class DraftState:
             self.debtor_id,
             self.card_revision,
             # a digest, not the text: an entry per debtor must not keep a copy of the tenant's settings
-            hashlib.sha256(self.settings_text.encode()).digest() if self.settings_text else None,
+            settings_digest(self.settings_text) if self.settings_text else None,
             self.tenant_slug,
             self.tenant_name,
         )
+
+
+def settings_digest(text: str) -> bytes:
+    """sha256 of a tenant's settings text, remembered for the last few texts seen (a text is read on every
+    request and changes only when an ADMIN sets the profile, the destinations or an overlay): a dict look-up
+    (the text's hash and one comparison) instead of a SHA-256 over a few KB per request."""
+    found = _DIGESTS.get(text)
+    if found is None:
+        found = hashlib.sha256(text.encode()).digest()
+        if len(_DIGESTS) >= DIGESTS_KEPT:
+            _DIGESTS.clear()
+        _DIGESTS[text] = found
+    return found
+
+
+DIGESTS_KEPT = 64  # tenants' settings texts (a few KB each)
+_DIGESTS: dict[str, bytes] = {}
 
 
 class DraftStateReader:
@@ -818,24 +881,31 @@ class Query:
         event = await ctx.record_committed(
             "DRAFT",
             debtor_id=debtor.id,
-            input={
-                **base_input,
-                "templateId": d.template.id,
-                "templateVersion": f"{d.template.file}@{d.template.version}",
-                "firstContact": d.first_contact,
-                "facts": {
-                    "amount": d.values["amount"],
-                    "asOf": d.values["as_of"],
-                    "reference": d.values["account"]["reference"],
-                    "creditor": d.values["creditor"],
-                    "agreement": (d.values["agreement"] or {}).get("total"),
-                    "promise": d.values["promise"],
-                    "received": d.values["received"],
-                },
-            },
+            input=None,
             output=None,
-            versions=versions,
-            prepared={"output": prepared_output(produced)},
+            versions=None,
+            # each field prepared as the ledger prepares it (remembered: a debtor's drafts repeat them)
+            prepared={
+                "input": prepared_value(
+                    {
+                        **base_input,
+                        "templateId": d.template.id,
+                        "templateVersion": f"{d.template.file}@{d.template.version}",
+                        "firstContact": d.first_contact,
+                        "facts": {
+                            "amount": d.values["amount"],
+                            "asOf": d.values["as_of"],
+                            "reference": d.values["account"]["reference"],
+                            "creditor": d.values["creditor"],
+                            "agreement": (d.values["agreement"] or {}).get("total"),
+                            "promise": d.values["promise"],
+                            "received": d.values["received"],
+                        },
+                    }
+                ),
+                "output": prepared_output(produced),
+                "versions": prepared_value(versions),
+            },
             now=now,
         )
         return _shape(produced, event.id, now)
