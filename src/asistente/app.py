@@ -660,7 +660,7 @@ def app_from_env() -> ASGIApp:
     settings = Settings()
     configure(settings.log_level, settings.log_format)
     tune_serving_process(settings)
-    return freeze_startup_objects(create_app(settings))
+    return freeze_startup_objects(create_app(settings), refreeze_after=settings.gc_refreeze_requests)
 
 
 def tune_serving_process(settings: Settings) -> None:
@@ -670,10 +670,41 @@ def tune_serving_process(settings: Settings) -> None:
     sys.setswitchinterval(settings.gil_switch_ms / 1000)
 
 
-def freeze_startup_objects(app: ASGIApp) -> ASGIApp:
+def freeze_startup_objects(app: ASGIApp, *, refreeze_after: int = 0) -> ASGIApp:
     """Move everything built at start-up (schema, rule packs, lexicons, zone and holiday tables) out of the
     garbage collector's reach: they live as long as the process, and a full collection would otherwise walk
     them all, pausing every request in flight (measured: 40-75 ms pauses under load, see benchmarks/)."""
     gc.collect()
     gc.freeze()
+    if refreeze_after > 0:
+        return RefreezeAfterWarmUp(app, refreeze_after)
     return app
+
+
+class RefreezeAfterWarmUp:
+    """Freeze again once the worker is warm. The first requests fill the memos (rule decisions, rendered
+    answers, prepared documents, zone tables); a full collection walks every one of those objects, and a
+    frozen one is never walked. After ``first`` requests, then ``first * factor`` and ``first * factor**2``
+    (``times`` freezes in all), collect and freeze once: a single pause of one worker at those moments
+    instead of one at every full collection. Reference counting still frees a frozen object that is no
+    longer used; only cyclic garbage among frozen objects is left, bounded by what was alive at the last
+    freeze. Requests pass through untouched."""
+
+    __slots__ = ("app", "count", "factor", "left", "next_at")
+
+    def __init__(self, app: ASGIApp, first: int, *, factor: int = 10, times: int = 3) -> None:
+        self.app = app
+        self.count = 0
+        self.next_at = first
+        self.factor = factor
+        self.left = times
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if self.left and scope["type"] != "lifespan":
+            self.count += 1
+            if self.count >= self.next_at:
+                self.left -= 1
+                self.next_at *= self.factor
+                gc.collect()
+                gc.freeze()
+        await self.app(scope, receive, send)

@@ -121,7 +121,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
         configure(settings.log_level, settings.log_format)
         tune_serving_process(settings)
-        app = freeze_startup_objects(create_app(settings))
+        app = freeze_startup_objects(create_app(settings), refreeze_after=settings.gc_refreeze_requests)
         from asistente.serving import http_protocol
 
         uvicorn.run(app, host=args.host, port=args.port, log_level=server_level, http=http_protocol())

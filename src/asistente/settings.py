@@ -80,6 +80,11 @@ class Settings(BaseSettings):
     # threads; every statement they run releases the GIL and, at 5 ms, waits up to 5 ms to get it back
     # from the event loop, while holding the database's write lock (benchmarks/README.md, live calls).
     gil_switch_ms: float = Field(default=0.5, gt=0, le=100, validation_alias="ASISTENTE_GIL_SWITCH_MS")
+    # Serving processes only: after this many requests (then 10x and 100x as many), a worker collects and
+    # freezes what its first requests built (memos, prepared documents, pools) so that Python's full garbage
+    # collections stop walking it: each such collection paused every request in flight for 26-109 ms
+    # (benchmarks/README.md, session 6: drafttail2). 0: only the start-up freeze.
+    gc_refreeze_requests: int = Field(default=2000, ge=0, validation_alias="ASISTENTE_GC_REFREEZE_REQUESTS")
     # `serve --workers N`: each worker listens on a socket of its own (SO_REUSEPORT, Linux), so the kernel
     # spreads connections over the workers (asistente/serving.py); 0: one shared socket, as uvicorn does.
     reuse_port: bool = Field(default=True, validation_alias="ASISTENTE_REUSE_PORT")
