@@ -45,7 +45,9 @@ def embeddings(texts: list[str], cache: Path) -> dict[str, np.ndarray]:
         c0 = time.process_time()
         for t in unseen:
             known[t] = model.query(t)
-        print(f"embedded {len(unseen)} texts, {(time.process_time() - c0) / len(unseen) * 1000:.1f} ms CPU each")
+        print(
+            f"embedded {len(unseen)} texts, {(time.process_time() - c0) / len(unseen) * 1000:.1f} ms CPU each"
+        )
         keys = list(known)
         np.savez(cache, texts=np.array(keys), vectors=np.stack([known[k] for k in keys]))
     return known
